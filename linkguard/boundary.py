@@ -1,0 +1,111 @@
+"""Party of a URL: first (the site's own), third (someone else's), none (not the web), invalid.
+
+The registrable domain comes from the full public suffix list, private section included
+(so ``alice.github.io`` and ``bob.github.io`` are different parties), read from the
+snapshot that ships inside tldextract: it is never downloaded, at run or test time.
+
+A host is first party when it is the origin's host, lies under the origin's registrable
+domain, lies under a first-party entry that is a registrable domain, or equals a
+first-party entry that is a host. Everything else on http(s) is third party.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tldextract
+
+from linkguard import urls
+from linkguard.model import Boundary, Party
+
+_EXTRACT = tldextract.TLDExtract(
+    suffix_list_urls=(),  # the bundled snapshot only: no network, ever
+    cache_dir=None,
+    include_psl_private_domains=True,
+)
+# Schemes with a host that a visitor's browser would contact.
+_NETWORK_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp"})
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """``example.co.uk`` for ``www.example.co.uk``; the host itself for IPs, ``localhost``
+    and public suffixes, which have no registrable domain of their own."""
+    host = host.rstrip(".").lower()
+    if not host or host.startswith("[") or _is_ipv4(host):
+        return host
+    parts = _EXTRACT.extract_str(host)
+    if parts.domain and parts.suffix:
+        return f"{parts.domain}.{parts.suffix}"
+    return host
+
+
+def _is_ipv4(host: str) -> bool:
+    return host.replace(".", "").isdigit()
+
+
+def is_within(host: str, domain: str) -> bool:
+    """True when ``host`` is ``domain`` or one of its subdomains (label-wise, not by suffix)."""
+    return host == domain or host.endswith("." + domain)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The site's first-party boundary: its origin and the domains and hosts it owns."""
+
+    origin: str
+    first_party_sites: frozenset[str]  # registrable domains: they and their subdomains
+    first_party_hosts: frozenset[str]  # exact hosts
+
+    @classmethod
+    def build(cls, origin: str, first_party: Iterable[str] = ()) -> Scope:
+        """A scope from an origin URL and first-party entries (domains or hosts)."""
+        origin_host = urls.host_of(origin)
+        sites = {registrable_domain(origin_host)} if origin_host else set()
+        hosts = {origin_host} if origin_host else set()
+        for entry in first_party:
+            name = urls.to_ascii_host(entry)
+            if not name:
+                continue
+            if registrable_domain(name) == name:
+                sites.add(name)
+            else:
+                hosts.add(name)
+        return cls(urls.origin_of(origin) or origin, frozenset(sites), frozenset(hosts))
+
+    @property
+    def entries(self) -> tuple[str, ...]:
+        """The effective first-party set, sorted: what a run records and prints."""
+        return tuple(sorted(self.first_party_sites | self.first_party_hosts))
+
+    def party_of_host(self, host: str) -> tuple[Party, str]:
+        if host in self.first_party_hosts:
+            return Party.FIRST, f"first-party host {host}"
+        site = registrable_domain(host)
+        if site in self.first_party_sites:
+            return Party.FIRST, f"first-party site {site}"
+        return Party.THIRD, f"registrable domain {site} is not first party"
+
+    def classify(self, url: str | None) -> Boundary:
+        """The Boundary of an absolute URL (None: one a browser would not parse)."""
+        if url is None:
+            return Boundary(None, "", "", Party.INVALID, "not a valid URL")
+        return _classify_cached(self, url)
+
+    def classify_href(self, raw: str, base: str | None = None) -> Boundary:
+        """Resolve ``raw`` against ``base`` (the origin by default), then classify it."""
+        return self.classify(urls.resolve(raw, base or self.origin + "/"))
+
+
+@lru_cache(maxsize=131072)
+def _classify_cached(scope: Scope, url: str) -> Boundary:
+    scheme = urls.scheme_of(url)
+    if scheme not in _NETWORK_SCHEMES:
+        return Boundary(url, "", "", Party.NONE, f"{scheme or 'no'} scheme is not a web destination")
+    host = urls.host_of(url)
+    if not host:
+        return Boundary(url, "", "", Party.INVALID, "URL has no host")
+    party, reason = scope.party_of_host(host)
+    return Boundary(url, host, registrable_domain(host), party, reason)

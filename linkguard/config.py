@@ -1,0 +1,112 @@
+"""The policy file (``linkguard.toml`` or ``[tool.linkguard]`` in pyproject.toml) as frozen values.
+
+Every problem is a ConfigError that names the file, the key and what would be valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from linkguard.model import Kind, Severity
+
+# Exit-notice conventions found on real sites (DESIGN section 4a); used when the policy is silent.
+DEFAULT_NOTICE_SELECTORS: tuple[str, ...] = (
+    "a.ext",  # Drupal extlink
+    "[data-extlink]",
+    "[data-exit-notice]",
+    "[data-wpel-link='external']",  # WordPress WP External Links
+    ".usa-link--external",  # U.S. Web Design System
+    "a[rel~='external']",
+)
+DEFAULT_NOTICE_TEXT: tuple[str, ...] = (
+    "link is external",
+    "external link",
+    "external site",
+    "external website",
+    "you are leaving",
+    "leaving our site",
+    "leaving this site",
+    "opens in a new window",
+    "opens in a new tab",
+    "opens an external",
+    "外部サイト",
+    "外部リンク",
+    "別ウィンドウ",
+    "新しいウィンドウ",
+    "externer link",
+    "externe website",
+    "externe seite",
+    "öffnet in einem neuen fenster",
+    "sie verlassen",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    origin: str | None = None
+    first_party: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlConfig:
+    max_pages: int = 5000
+    max_depth: int = 25
+    concurrency: int = 8
+    delay: float = 0.0
+    respect_robots: bool = True
+    include: tuple[str, ...] = ()  # URL regexes
+    exclude: tuple[str, ...] = ()
+    timeout: float = 20.0  # seconds per page, total
+    max_bytes: int = 10 * 1024 * 1024
+    user_agent: str | None = None
+    contact: str | None = None
+    ignore_params: tuple[str, ...] = ()
+    sitemaps: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ExitNoticeConfig:
+    selectors: tuple[str, ...] = DEFAULT_NOTICE_SELECTORS
+    text: tuple[str, ...] = DEFAULT_NOTICE_TEXT
+    interstitials: tuple[str, ...] = ()
+    exempt: tuple[str, ...] = ()
+    drupal_extlink: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ThirdPartyDecl:
+    name: str
+    hosts: tuple[str, ...]
+    purpose: str = ""
+    kinds: frozenset[Kind] | None = None  # None: any kind
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    rule: str
+    reason: str
+    page: str | None = None  # glob on the page URL or path
+    host: str | None = None  # glob on the target host
+    expires: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Everything a scan needs to know about the site's promises."""
+
+    site: SiteConfig = SiteConfig()
+    crawl: CrawlConfig = CrawlConfig()
+    exit_notice: ExitNoticeConfig = ExitNoticeConfig()
+    third_parties: tuple[ThirdPartyDecl, ...] = ()
+    rules: tuple[tuple[str, Severity | None], ...] = ()  # severity overrides; None: off
+    waivers: tuple[Waiver, ...] = ()
+    path: str | None = None  # the file it came from, None for defaults
+    sha256: str | None = None
+
+    def severity_of(self, rule: str, default: Severity) -> Severity | None:
+        """The severity the policy gives ``rule``; None when the policy turns it off."""
+        for name, severity in self.rules:
+            if name == rule:
+                return severity
+        return default

@@ -1,0 +1,242 @@
+"""The nouns of linkguard: what a scan reads, finds and reports.
+
+Everything here is a frozen dataclass or a string enum, so each stage of the pipeline
+(source -> extract -> classify -> rules -> results) takes and returns plain values that can
+be compared in tests, pickled to a worker process and serialised to the results JSON.
+
+    FetchedPage | FailedPage        a source's answer for one URL
+    Reference                       one link or embed as written in a page (raw)
+    Boundary                        where a URL lands: host, registrable site, party, why
+    ClassifiedReference             a Reference with its Boundary (the rules' input)
+    Finding                         one broken promise, with a stable fingerprint
+    ThirdParty                      one line of the third-party inventory
+    ScanResult                      one run, as the results JSON contract (DESIGN section 6)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What an element does with its URL (DESIGN section 5)."""
+
+    LINK = "link"
+    FORM = "form"
+    SCRIPT = "script"
+    FRAME = "frame"
+    STYLESHEET = "stylesheet"
+    IMAGE = "image"
+    MEDIA = "media"
+    PRELOAD = "preload"
+    REFRESH = "refresh"
+    REDIRECT = "redirect"
+
+
+NAVIGATION_KINDS = frozenset({Kind.LINK, Kind.REFRESH, Kind.REDIRECT})
+
+
+class Party(StrEnum):
+    """Whose a URL is, seen from the site being scanned."""
+
+    FIRST = "first"
+    THIRD = "third"
+    NONE = "none"  # not a web destination: mailto, tel, javascript, data, about, blob ...
+    INVALID = "invalid"  # a URL a browser would refuse to parse
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe; used for --fail-on and sorting."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedPage:
+    """A page a source delivered: bytes as received, plus how it was reached."""
+
+    url: str  # the URL that was requested (normalised)
+    final_url: str  # after redirects; base for relative references
+    status: int
+    depth: int
+    body: bytes
+    content_type: str = "text/html"
+    charset: str | None = None  # from the HTTP Content-Type header, if any
+    redirects: tuple[tuple[str, str, int], ...] = ()  # (from, to, status) hops
+    file: str | None = None  # path on disk, for a folder source
+
+
+@dataclass(frozen=True, slots=True)
+class FailedPage:
+    """A URL that could not be turned into a page; recorded, and the scan goes on."""
+
+    url: str
+    depth: int
+    error: str
+    status: int | None = None
+    redirects: tuple[tuple[str, str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedPage:
+    """A URL that was fetched but is not HTML (a PDF, an image): listed, not parsed."""
+
+    url: str
+    depth: int
+    status: int
+    content_type: str
+
+
+SourceResult = FetchedPage | FailedPage | SkippedPage
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One URL-bearing attribute in a page, as written (lychee's RawUri).
+
+    ``url`` is the browser-exact absolute URL, or None when a browser would not parse it.
+    ``text`` is the link's accessible text: its text content (visually hidden spans too),
+    aria-label, title, alt text of images inside it, and the aria-describedby target's text.
+    """
+
+    kind: Kind
+    tag: str
+    attr: str
+    raw: str
+    url: str | None
+    line: int
+    element: str  # the start tag, truncated to a bounded length
+    text: str = ""
+    rel: frozenset[str] = frozenset()
+    target: str = ""
+    integrity: str = ""
+    method: str = ""  # forms: get or post
+    notice_selectors: tuple[str, ...] = ()  # configured selectors matching it or an ancestor
+    ignore: frozenset[str] = frozenset()  # rule ids of data-linkguard-ignore on it or an ancestor
+    in_noscript: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Boundary:
+    """Where a URL lands relative to the site: the answer of ``linkguard classify``."""
+
+    url: str | None
+    host: str
+    site: str  # registrable domain (eTLD+1) on the full public suffix list, or the host
+    party: Party
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifiedReference:
+    """A Reference with its Boundary (lychee's Request): what rules judge."""
+
+    ref: Reference
+    boundary: Boundary
+
+    @property
+    def party(self) -> Party:
+        return self.boundary.party
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One broken promise on one page, located well enough to fix."""
+
+    rule: str
+    severity: Severity
+    page: str
+    line: int
+    target: str
+    host: str
+    element: str
+    message: str
+    kind: str = ""
+    file: str | None = None  # source file, for folder and template scans
+    fingerprint: str = ""
+
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        return (self.page, self.line, self.rule, self.target, self.element)
+
+
+def fingerprint(rule: str, page: str, target: str, kind: str) -> str:
+    """A finding's identity across runs: stable under edits that move lines.
+
+    Built from the rule, the page's path (not its origin, so a folder scan and a crawl of
+    the live site agree), the target and the element kind.
+    """
+    from linkguard.urls import path_of
+
+    key = "\x1f".join((rule, path_of(page), target, kind))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecord:
+    """One line of the results' ``pages`` list."""
+
+    url: str
+    status: int | None
+    depth: int
+    error: str | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ThirdParty:
+    """One third-party host seen in the scan (results' ``third_parties``)."""
+
+    host: str
+    site: str
+    name: str | None
+    declared: bool
+    kinds: tuple[str, ...]
+    pages: int
+    declared_by: str | None = None
+    company: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    target: str
+    origin: str
+    first_party: tuple[str, ...]
+    started: str
+    finished: str
+    config: str | None
+    config_sha256: str | None = None
+    complete: bool = True
+    fail_on: str = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    pages: int
+    references: int
+    outbound_links: int
+    outbound_with_notice: int
+    third_party_hosts: int
+    findings: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """One run, everything every reporter needs (the results JSON contract)."""
+
+    run: RunInfo
+    summary: Summary
+    pages: tuple[PageRecord, ...]
+    third_parties: tuple[ThirdParty, ...]
+    findings: tuple[Finding, ...]
+    suppressed: tuple[Finding, ...] = ()
