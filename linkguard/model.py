@@ -190,6 +190,9 @@ class PageRecord:
     depth: int
     error: str | None = None
     content_type: str | None = None
+    outbound: int = 0  # outbound navigations to third parties on this page
+    noticed: int = 0  # of which carry an exit notice (exempt ones count as noticed)
+    file: str | None = None  # the source file, for folder and template scans
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +231,11 @@ class Summary:
     outbound_with_notice: int
     third_party_hosts: int
     findings: dict[str, int] = field(default_factory=dict)
+    outbound_exempt: int = 0
+    notice_mechanisms: dict[str, int] = field(default_factory=dict)  # selector/text/... -> links
+    suppressed: int = 0
+    baseline: dict[str, int] | None = None  # new / known / fixed, with --baseline
+    dynamic_references: int = 0  # template mode: destinations a static read cannot know
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,94 @@
+"""The results JSON contract (``linkguard/results/v1``, DESIGN section 6): ScanResult <-> JSON.
+
+Output is deterministic: lists sorted, keys in a fixed order, so two runs over the same
+site differ only in ``run.started`` and ``run.finished``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from linkguard import __version__
+from linkguard.errors import ConfigError
+from linkguard.model import (
+    Finding,
+    PageRecord,
+    RunInfo,
+    ScanResult,
+    Severity,
+    Summary,
+    ThirdParty,
+)
+
+SCHEMA = "linkguard/results/v1"
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    """The result as the JSON contract's object, lists sorted."""
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "linkguard", "version": __version__},
+        "run": {**asdict(result.run), "first_party": list(result.run.first_party)},
+        "summary": asdict(result.summary),
+        "pages": [asdict(p) for p in sorted(result.pages, key=lambda p: p.url)],
+        "third_parties": [
+            {**asdict(t), "kinds": list(t.kinds)}
+            for t in sorted(result.third_parties, key=lambda t: (t.site, t.host))
+        ],
+        "findings": [_finding(f) for f in sorted(result.findings, key=Finding.sort_key)],
+        "suppressed": [_finding(f) for f in sorted(result.suppressed, key=Finding.sort_key)],
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    data = asdict(finding)
+    data["severity"] = str(finding.severity)
+    return data
+
+
+def to_json(result: ScanResult) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def from_json(text: str, *, source: str = "results") -> ScanResult:
+    """Read a saved results file back (for ``linkguard report``, ``diff``, ``--baseline``)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{source}: not a JSON file ({exc.msg} at line {exc.lineno})",
+            tip="pass a file written by `linkguard scan --format json`",
+        ) from exc
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise ConfigError(
+            f"{source}: not a linkguard results file (schema is not {SCHEMA!r})",
+            tip="pass a file written by `linkguard scan --format json`",
+        )
+    try:
+        return _from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"{source}: malformed results file ({type(exc).__name__}: {exc})",
+            tip="re-run the scan to write a fresh results file",
+        ) from exc
+
+
+def _from_dict(data: dict[str, Any]) -> ScanResult:
+    run = dict(data["run"])
+    run["first_party"] = tuple(run.get("first_party", ()))
+    return ScanResult(
+        run=RunInfo(**run),
+        summary=Summary(**data["summary"]),
+        pages=tuple(PageRecord(**p) for p in data["pages"]),
+        third_parties=tuple(
+            ThirdParty(**{**t, "kinds": tuple(t["kinds"])}) for t in data["third_parties"]
+        ),
+        findings=tuple(_read_finding(f) for f in data["findings"]),
+        suppressed=tuple(_read_finding(f) for f in data.get("suppressed", ())),
+    )
+
+
+def _read_finding(data: dict[str, Any]) -> Finding:
+    return Finding(**{**data, "severity": Severity(data["severity"])})
