@@ -164,6 +164,8 @@ class Finding:
     kind: str = ""
     file: str | None = None  # source file, for folder and template scans
     fingerprint: str = ""
+    known: bool = False  # in the --baseline: reported, but does not fail the run
+    suppressed_by: str | None = None  # why it is suppressed: a waiver's reason or an ignore attribute
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         return (self.page, self.line, self.rule, self.target, self.element)
@@ -179,6 +181,20 @@ def fingerprint(rule: str, page: str, target: str, kind: str) -> str:
 
     key = "\x1f".join((rule, path_of(page), target, kind))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlStats:
+    """Progress of a running scan, for a progress display."""
+
+    pages_done: int
+    queued: int
+    errors: int
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        return self.pages_done / self.elapsed if self.elapsed > 0 else 0.0
 
 
 @dataclass(frozen=True, slots=True)
