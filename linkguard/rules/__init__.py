@@ -147,3 +147,48 @@ def _catalogue() -> tuple[Rule, ...]:
 
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _catalogue()}
+
+
+@dataclass(frozen=True, slots=True)
+class PageVerdict:
+    """What the rules make of one page: findings plus the exit-notice coverage figures."""
+
+    findings: tuple[Finding, ...]
+    outbound: int = 0
+    noticed: int = 0
+    exempt: int = 0
+    mechanisms: tuple[tuple[str, int], ...] = ()
+
+
+def evaluate(ctx: PageContext, policy: Policy) -> PageVerdict:
+    """Run every rule with a check over one page.
+
+    A rule that raises does not stop the scan: its exception becomes an ``internal-error``
+    finding on the page (sqlfluff's habit), so the bug is visible and the rest is judged.
+    """
+    from linkguard.rules.engine import evaluate_page
+
+    return evaluate_page(ctx, policy)
+
+
+def make_finding(rule: str, cref: ClassifiedReference, ctx: PageContext, message: str) -> Finding:
+    """A finding of ``rule`` about one reference, at its default severity.
+
+    The scan applies the policy's severity overrides, ``data-linkguard-ignore`` (marked here)
+    and waivers afterwards, and computes the fingerprint.
+    """
+    ref = cref.ref
+    ignored = rule in ref.ignore or "*" in ref.ignore
+    return Finding(
+        rule=rule,
+        severity=RULES[rule].severity,
+        page=ctx.url,
+        line=ref.line,
+        target=cref.boundary.url or ref.raw,
+        host=cref.boundary.host,
+        element=ref.element,
+        message=message,
+        kind=str(ref.kind),
+        file=ctx.file,
+        suppressed_by="data-linkguard-ignore" if ignored else None,
+    )

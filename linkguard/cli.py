@@ -1,0 +1,284 @@
+"""The command line: parse options, call the core, pick reporters, map outcomes to exit codes.
+
+Exit codes (DESIGN section 3): 0 clean, 1 findings at or above --fail-on, 2 usage or
+configuration error, 3 the scan itself failed or was interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from linkguard import __version__, urls
+from linkguard.boundary import Scope
+from linkguard.config import CrawlConfig, Policy, discover_policy, load_policy
+from linkguard.errors import ConfigError, LinkguardError, ScanError
+from linkguard.model import ScanResult, Severity
+from linkguard.output import write_atomic
+from linkguard.results import from_json, to_json
+from linkguard.scan import ScanRequest, is_url, make_scope, run_links, run_scan
+
+app = typer.Typer(
+    name="linkguard",
+    help="Map the boundary between a website and the third parties it sends people and data to.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+class OutputFormat(StrEnum):
+    json = "json"
+    html = "html"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
+
+
+DEFAULT_OUTPUTS = {
+    OutputFormat.json: "linkguard-results.json",
+    OutputFormat.html: "linkguard-report.html",
+    OutputFormat.sarif: "linkguard.sarif",
+    OutputFormat.junit: "linkguard-junit.xml",
+    OutputFormat.markdown: "linkguard-summary.md",
+}
+
+
+def _fail(error: LinkguardError) -> typer.Exit:
+    """One line (and a tip) for the user's own mistakes; never a traceback."""
+    typer.echo(f"linkguard: error: {error}", err=True)
+    return typer.Exit(error.exit_code)
+
+
+def _policy(config: Path | None, target: str | None) -> Policy:
+    if config is not None:
+        if not config.exists():
+            raise ConfigError(f"{config}: no such config file",
+                              tip="pass the path of a linkguard.toml, or omit --config")
+        return load_policy(config)
+    folder = Path(target) if target and not is_url(target) else None
+    found = discover_policy(folder, Path.cwd())
+    return load_policy(found) if found else Policy()
+
+
+def _crawl_options(policy: Policy, **overrides: object) -> CrawlConfig:
+    given = {k: v for k, v in overrides.items() if v is not None}
+    for name in ("max_pages", "max_depth", "concurrency"):
+        value = given.get(name)
+        if isinstance(value, int) and value < 1:
+            raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, not {value}")
+    return replace(policy.crawl, **given)  # type: ignore[arg-type]
+
+
+def _with_site(policy: Policy, origin: str | None, first_party: list[str] | None) -> Policy:
+    site = policy.site
+    if origin is not None:
+        parsed = urls.parse(origin)
+        if parsed is None or urls.scheme_of(origin) not in urls.WEB_SCHEMES:
+            raise ConfigError(f"--origin {origin!r} is not an http(s) URL",
+                              tip="write it like https://www.example.com")
+        site = replace(site, origin=urls.origin_of(origin))
+    if first_party:
+        site = replace(site, first_party=site.first_party + tuple(first_party))
+    return replace(policy, site=site)
+
+
+def exit_code_for(result: ScanResult, fail_on: str) -> int:
+    """1 when a new, unsuppressed finding reaches --fail-on; 3 when the scan was cut short."""
+    if not result.run.complete:
+        return 3
+    if fail_on == FailOn.never:
+        return 0
+    threshold = Severity(fail_on).rank
+    failing = any(f.severity.rank >= threshold and not f.known for f in result.findings)
+    return 1 if failing else 0
+
+
+def _write_outputs(result: ScanResult, formats: list[OutputFormat],
+                   outputs: list[str]) -> None:
+    from linkguard.reporters import Format, render
+
+    for index, fmt in enumerate(formats):
+        destination = outputs[index] if index < len(outputs) else DEFAULT_OUTPUTS[fmt]
+        text = to_json(result) if fmt is OutputFormat.json else render(result, Format(fmt.value))
+        if destination == "-":
+            sys.stdout.write(text)
+        else:
+            write_atomic(Path(destination), text)
+            typer.echo(f"wrote {fmt.value} to {destination}", err=True)
+
+
+def _console_summary(result: ScanResult, quiet: bool) -> None:
+    if quiet:
+        return
+    from linkguard.reporters.console import render_summary
+
+    color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    typer.echo(render_summary(result, color=color), err=True)
+
+
+@app.command()
+def scan(
+    target: Annotated[str, typer.Argument(help="A URL to crawl, or a folder of built HTML.")],
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", help="Policy file (linkguard.toml, or a pyproject.toml with "
+        "[tool.linkguard]). Default: linkguard.toml in the folder or the current directory.")] = None,
+    formats: Annotated[list[OutputFormat] | None, typer.Option(
+        "--format", "-f", help="Output format; repeatable, paired in order with --output.")] = None,
+    outputs: Annotated[list[str] | None, typer.Option(
+        "--output", "-o", help="Where to write the matching --format ('-' for stdout).")] = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Lowest severity that fails the run.")] =
+        FailOn.error,
+    baseline: Annotated[Path | None, typer.Option(
+        help="A previous results JSON: its findings are reported as known and do not fail.")] = None,
+    origin: Annotated[str | None, typer.Option(
+        help="Read a folder as this origin (overrides site.origin).")] = None,
+    first_party: Annotated[list[str] | None, typer.Option(
+        "--first-party", help="A domain or host the site owns; repeatable.")] = None,
+    max_pages: Annotated[int | None, typer.Option(help="Stop after this many pages.")] = None,
+    max_depth: Annotated[int | None, typer.Option(help="Follow links this many hops deep.")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Requests in flight at once.")] = None,
+    delay: Annotated[float | None, typer.Option(
+        help="Seconds between requests to one host.")] = None,
+    ignore_robots: Annotated[bool, typer.Option(
+        "--ignore-robots", help="Crawl paths that robots.txt disallows.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress.")] = False,
+) -> None:
+    """Crawl a site (or read a build folder) and check its boundary promises."""
+    try:
+        policy = _with_site(_policy(config, target), origin, first_party)
+        if not is_url(target) and not Path(target).is_dir():
+            raise ConfigError(f"{target}: neither an http(s) URL nor a folder",
+                              tip="pass https://www.example.com/ or a folder of built HTML")
+        crawl = _crawl_options(policy, max_pages=max_pages, max_depth=max_depth,
+                               concurrency=concurrency, delay=delay,
+                               respect_robots=False if ignore_robots else None)
+        scope = make_scope(target, policy)
+        if not quiet:
+            typer.echo(f"scope: origin {scope.origin}; first party: {', '.join(scope.entries)}",
+                       err=True)
+        request = ScanRequest(target, policy, scope, crawl, fail_on=fail_on.value)
+        result = run_scan(request, progress=_progress(quiet))
+        if baseline is not None:
+            from linkguard.baseline import apply_baseline
+
+            result = apply_baseline(result, _read_results(baseline))
+        _write_outputs(result, formats or [OutputFormat.json], outputs or [])
+        _console_summary(result, quiet)
+    except LinkguardError as error:
+        raise _fail(error) from None
+    if not result.run.complete:
+        typer.echo("linkguard: scan interrupted; the results hold the pages done so far", err=True)
+    raise typer.Exit(exit_code_for(result, fail_on.value))
+
+
+def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+    if quiet:
+        return None
+    from linkguard.reporters.console import ProgressLine
+
+    line = ProgressLine(sys.stderr)
+    return line.update
+
+
+def _read_results(path: Path) -> ScanResult:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read results file ({exc.strerror})") from exc
+    return from_json(text, source=str(path))
+
+
+@app.command()
+def classify(
+    hrefs: Annotated[list[str], typer.Argument(help="hrefs to classify (put -- before them).")],
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Policy file.")] = None,
+    origin: Annotated[str | None, typer.Option(help="The site's origin; hrefs resolve against "
+                                                    "it.")] = None,
+    first_party: Annotated[list[str] | None, typer.Option(
+        "--first-party", help="A domain or host the site owns; repeatable.")] = None,
+    base: Annotated[str | None, typer.Option(help="Resolve hrefs against this page URL.")] = None,
+) -> None:
+    """Print where each HREF lands: one JSON object per line (href, url, host, site, party, reason)."""
+    try:
+        policy = _with_site(_policy(config, None), origin, first_party)
+        if not policy.site.origin:
+            raise ConfigError("classify needs an origin",
+                              tip="pass --origin https://www.example.com or a config with "
+                                  "site.origin")
+        scope = Scope.build(policy.site.origin, policy.site.first_party)
+    except LinkguardError as error:
+        raise _fail(error) from None
+    for href in hrefs:
+        boundary = scope.classify_href(href, base)
+        typer.echo(json.dumps({"href": href, "url": boundary.url, "host": boundary.host,
+                               "site": boundary.site, "party": str(boundary.party),
+                               "reason": boundary.reason}, ensure_ascii=False))
+
+
+@app.command()
+def links(
+    target: Annotated[str, typer.Argument(help="A URL to crawl, or a folder of built HTML.")],
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Policy file.")] = None,
+    max_pages: Annotated[int | None, typer.Option(help="Stop after this many pages.")] = None,
+    origin: Annotated[str | None, typer.Option(help="Read a folder as this origin.")] = None,
+) -> None:
+    """Print every reference found, one JSON object per line (page, line, kind, ..., party)."""
+    try:
+        policy = _with_site(_policy(config, target), origin, None)
+        crawl = _crawl_options(policy, max_pages=max_pages)
+        request = ScanRequest(target, policy, make_scope(target, policy), crawl)
+        run_links(request, lambda row: typer.echo(json.dumps(row, ensure_ascii=False)))
+    except LinkguardError as error:
+        raise _fail(error) from None
+
+
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="A results JSON written by `linkguard scan`.")],
+    formats: Annotated[list[OutputFormat] | None, typer.Option(
+        "--format", "-f", help="Output format; repeatable, paired with --output.")] = None,
+    outputs: Annotated[list[str] | None, typer.Option(
+        "--output", "-o", help="Where to write the matching --format ('-' for stdout).")] = None,
+) -> None:
+    """Re-render a saved results JSON in any format."""
+    try:
+        _write_outputs(_read_results(results), formats or [OutputFormat.html], outputs or [])
+    except LinkguardError as error:
+        raise _fail(error) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"linkguard {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Map the boundary between a website and the third parties it sends people and data to."""
+
+
+def main() -> None:
+    try:
+        app()
+    except ScanError as error:  # raised outside a command's own handling
+        typer.echo(f"linkguard: error: {error}", err=True)
+        raise SystemExit(error.exit_code) from None

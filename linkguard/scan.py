@@ -1,0 +1,372 @@
+"""The orchestration: source -> extract -> classify -> rules -> results.
+
+``analyze_page`` is a pure function of one fetched page, the policy and the scope, so it
+can run in a worker process; ``ResultBuilder`` folds each page's analysis into counters and
+findings as it arrives (references are never all kept), and ``run_scan`` wires a source to
+both and turns Ctrl-C or SIGTERM into a partial, clearly incomplete result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import httpx
+
+from linkguard import urls
+from linkguard.boundary import Scope
+from linkguard.config import CrawlConfig, Policy
+from linkguard.extract import extract_references
+from linkguard.model import (
+    ClassifiedReference,
+    CrawlStats,
+    FailedPage,
+    FetchedPage,
+    Finding,
+    Kind,
+    PageRecord,
+    Party,
+    Reference,
+    RunInfo,
+    ScanResult,
+    Severity,
+    SkippedPage,
+    SourceResult,
+    Summary,
+    ThirdParty,
+    fingerprint,
+)
+from linkguard.rules import RULES, PageContext, evaluate
+from linkguard.rules.declarations import declaration_for
+from linkguard.sources import Source
+from linkguard.sources.folder import FolderSource
+from linkguard.sources.http import HttpCrawler
+
+DEFAULT_FOLDER_ORIGIN = "http://localhost"
+# Reference kinds the crawler follows to find more first-party pages.
+_FOLLOWED = frozenset({Kind.LINK, Kind.FRAME, Kind.REFRESH})
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    """Everything one scan needs, resolved from the CLI and the policy."""
+
+    target: str
+    policy: Policy
+    scope: Scope
+    crawl: CrawlConfig
+    fail_on: str = "error"
+    transport: httpx.AsyncBaseTransport | None = None  # tests inject faults here
+
+
+@dataclass(frozen=True, slots=True)
+class PageAnalysis:
+    """One page reduced to what the results need: small, picklable."""
+
+    record: PageRecord
+    findings: tuple[Finding, ...]
+    third_party: tuple[tuple[str, str, str, str], ...]  # (host, site, kind, url) seen
+    follow: tuple[str, ...]
+    references: int = 0
+    exempt: int = 0
+    mechanisms: tuple[tuple[str, int], ...] = ()
+
+
+def is_url(target: str) -> bool:
+    return urls.scheme_of(target) in urls.WEB_SCHEMES
+
+
+def origin_for(target: str, policy: Policy) -> str:
+    """The origin a scan runs under: the policy's, else the target URL's, else localhost."""
+    if policy.site.origin:
+        return policy.site.origin
+    if is_url(target):
+        return urls.origin_of(target)
+    return DEFAULT_FOLDER_ORIGIN
+
+
+def make_scope(target: str, policy: Policy) -> Scope:
+    """The first-party boundary: the origin, the policy's first-party list, and the host of a
+    crawled target (the live site, or a staging copy on 127.0.0.1, is ours by definition)."""
+    first_party = policy.site.first_party
+    if is_url(target) and urls.host_of(target):
+        first_party = (*first_party, urls.host_of(target))
+    return Scope.build(origin_for(target, policy), first_party)
+
+
+# -- one page ------------------------------------------------------------------------------
+def analyze_page(result: SourceResult, policy: Policy, scope: Scope) -> PageAnalysis:
+    """Everything linkguard learns from one source result."""
+    if isinstance(result, FailedPage):
+        return _failed(result)
+    if isinstance(result, SkippedPage):
+        record = PageRecord(result.url, result.status, result.depth, None, result.content_type)
+        return PageAnalysis(record, (), (), ())
+    return _fetched(result, policy, scope)
+
+
+def _failed(page: FailedPage) -> PageAnalysis:
+    record = PageRecord(page.url, page.status, page.depth, page.error)
+    finding = Finding(
+        "crawl-error", RULES["crawl-error"].severity, page.url, 0, page.url,
+        urls.host_of(page.url), "", f"Page could not be scanned: {page.error}", kind="page",
+    )
+    return PageAnalysis(record, (finding,), (), ())
+
+
+def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
+    refs: list[Reference] = [_redirect_reference(hop) for hop in page.redirects]
+    if page.body:
+        extracted = extract_references(
+            page.body, page.final_url, charset=page.charset,
+            notice_selectors=policy.exit_notice.selectors,
+        )
+        refs.extend(extracted.references)
+    classified = tuple(ClassifiedReference(ref, scope.classify(ref.url)) for ref in refs)
+    ctx = PageContext(page.url, classified, scope, page.file)
+    verdict = evaluate(ctx, policy)
+    third = tuple(
+        sorted({(c.boundary.host, c.boundary.site, str(c.ref.kind), c.boundary.url or "")
+                for c in classified if c.party is Party.THIRD})
+    )
+    follow = tuple(
+        c.boundary.url for c in classified
+        if c.party is Party.FIRST and c.boundary.url and c.ref.kind in _FOLLOWED
+    )
+    if page.redirects and not page.body:
+        follow += (page.final_url,)
+    record = PageRecord(
+        page.url, page.status, page.depth, None, page.content_type or None,
+        outbound=verdict.outbound, noticed=verdict.noticed, file=page.file,
+    )
+    return PageAnalysis(record, verdict.findings, third, follow, len(refs), verdict.exempt,
+                        verdict.mechanisms)
+
+
+def _redirect_reference(hop: tuple[str, str, int]) -> Reference:
+    source, target, status = hop
+    return Reference(
+        kind=Kind.REDIRECT, tag="http", attr="location", raw=target, url=target, line=0,
+        element=f"HTTP {status} {source} -> {target}",
+    )
+
+
+# -- the whole scan ------------------------------------------------------------------------
+@dataclass(slots=True)
+class ResultBuilder:
+    """Folds page analyses into the final ScanResult, keeping counters, not references."""
+
+    policy: Policy
+    scope: Scope
+    today: date = field(default_factory=lambda: datetime.now(UTC).date())
+    pages: list[PageRecord] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Finding] = field(default_factory=list)
+    references: int = 0
+    exempt: int = 0
+    mechanisms: Counter[str] = field(default_factory=Counter)
+    hosts: dict[str, tuple[str, set[str]]] = field(default_factory=dict)  # host -> site, kinds
+    host_pages: Counter[str] = field(default_factory=Counter)
+    used_declarations: set[str] = field(default_factory=set)
+    declared_hosts: dict[str, str | None] = field(default_factory=dict)
+
+    def add(self, analysis: PageAnalysis) -> None:
+        self.pages.append(analysis.record)
+        self.references += analysis.references
+        self.exempt += analysis.exempt
+        self.mechanisms.update(dict(analysis.mechanisms))
+        for finding in analysis.findings:
+            self._file(finding)
+        for host in {h for h, _, _, _ in analysis.third_party}:
+            self.host_pages[host] += 1
+        for host, site, kind, url in analysis.third_party:
+            self.hosts.setdefault(host, (site, set()))[1].add(kind)
+            decl = declaration_for(url, host, Kind(kind), self.policy)
+            if decl is not None:
+                self.used_declarations.add(decl.name)
+                self.declared_hosts[host] = decl.name
+            else:
+                self.declared_hosts.setdefault(host, None)
+
+    def _file(self, finding: Finding) -> None:
+        default = RULES[finding.rule].severity if finding.rule in RULES else finding.severity
+        severity = self.policy.severity_of(finding.rule, default)
+        if severity is None:
+            return
+        finding = replace(
+            finding, severity=severity,
+            fingerprint=fingerprint(finding.rule, finding.page, finding.target, finding.kind),
+        )
+        waiver = self._waiver_for(finding)
+        if waiver is not None:
+            finding = replace(finding, suppressed_by=waiver)
+        (self.suppressed if finding.suppressed_by else self.findings).append(finding)
+
+    def _waiver_for(self, finding: Finding) -> str | None:
+        for waiver in self.policy.waivers:
+            if waiver.rule not in ("*", finding.rule):
+                continue
+            if waiver.expires is not None and waiver.expires < self.today:
+                continue
+            if waiver.page and not (fnmatchcase(finding.page, waiver.page)
+                                    or fnmatchcase(urls.path_of(finding.page), waiver.page)):
+                continue
+            if waiver.host and not fnmatchcase(finding.host, waiver.host):
+                continue
+            until = f" (until {waiver.expires.isoformat()})" if waiver.expires else ""
+            return f"waiver: {waiver.reason}{until}"
+        return None
+
+    def _unused_declarations(self) -> None:
+        for decl in self.policy.third_parties:
+            if decl.name in self.used_declarations:
+                continue
+            self._file(Finding(
+                "unused-declaration", RULES["unused-declaration"].severity, self.scope.origin + "/",
+                0, decl.name, ", ".join(decl.hosts), "",
+                f"Declared third party {decl.name!r} ({', '.join(decl.hosts)}) was never seen.",
+                kind="declaration", file=self.policy.path,
+            ))
+
+    def build(self, run: RunInfo) -> ScanResult:
+        if run.complete:
+            self._unused_declarations()
+        third = tuple(
+            ThirdParty(
+                host=host, site=site, name=self.declared_hosts.get(host), 
+                declared=self.declared_hosts.get(host) is not None, kinds=tuple(sorted(kinds)),
+                pages=self.host_pages[host], declared_by=self.declared_hosts.get(host),
+            )
+            for host, (site, kinds) in sorted(self.hosts.items())
+        )
+        counts = Counter(str(f.severity) for f in self.findings)
+        html_pages = [p for p in self.pages if p.error is None and p.status is not None
+                      and (p.content_type or "text/html") in ("text/html", "application/xhtml+xml")]
+        summary = Summary(
+            pages=len(html_pages),
+            references=self.references,
+            outbound_links=sum(p.outbound for p in self.pages),
+            outbound_with_notice=sum(p.noticed for p in self.pages),
+            third_party_hosts=len(third),
+            findings={s.value: counts.get(s.value, 0) for s in Severity},
+            outbound_exempt=self.exempt,
+            notice_mechanisms=dict(sorted(self.mechanisms.items())),
+            suppressed=len(self.suppressed),
+        )
+        return ScanResult(
+            run=run, summary=summary,
+            pages=tuple(sorted(self.pages, key=lambda p: p.url)),
+            third_parties=third,
+            findings=tuple(sorted(self.findings, key=Finding.sort_key)),
+            suppressed=tuple(sorted(self.suppressed, key=Finding.sort_key)),
+        )
+
+
+ProgressCallback = Callable[[CrawlStats], None]
+
+
+def make_source(request: ScanRequest) -> Source:
+    if is_url(request.target):
+        return HttpCrawler([request.target], request.scope, request.crawl,
+                           transport=request.transport)
+    return FolderSource(Path(request.target), request.scope.origin,
+                        max_pages=request.crawl.max_pages, max_bytes=request.crawl.max_bytes)
+
+
+def run_scan(request: ScanRequest, progress: ProgressCallback | None = None) -> ScanResult:
+    """Scan the target; on SIGINT/SIGTERM stop early and return what was found, incomplete."""
+    return asyncio.run(_scan(request, progress))
+
+
+async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> ScanResult:
+    started = _now()
+    builder = ResultBuilder(request.policy, request.scope)
+    source = make_source(request)
+    loop = asyncio.get_running_loop()
+    clock = loop.time()
+    errors = 0
+    interrupted = False
+
+    def stop() -> None:
+        nonlocal interrupted
+        interrupted = True
+        source.stop()
+
+    installed = _install_signal_handlers(loop, stop)
+
+    async def visit(result: SourceResult) -> list[str]:
+        nonlocal errors
+        analysis = analyze_page(result, request.policy, request.scope)
+        builder.add(analysis)
+        errors += isinstance(result, FailedPage)
+        if progress is not None:
+            progress(CrawlStats(len(builder.pages), source.queued(), errors, loop.time() - clock))
+        return list(analysis.follow)
+
+    try:
+        await source.run(visit)
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+    run = RunInfo(
+        target=request.target, origin=request.scope.origin, first_party=request.scope.entries,
+        started=started, finished=_now(), config=request.policy.path,
+        config_sha256=request.policy.sha256, complete=not interrupted, fail_on=request.fail_on,
+    )
+    return builder.build(run)
+
+
+def _install_signal_handlers(loop: asyncio.AbstractEventLoop, stop: Callable[[], None]) -> list[int]:
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            pass
+    return installed
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def reference_rows(result: SourceResult, policy: Policy, scope: Scope) -> list[dict[str, object]]:
+    """The rows ``linkguard links`` prints for one page: every reference with its party."""
+    if not isinstance(result, FetchedPage):
+        return []
+    refs = [_redirect_reference(hop) for hop in result.redirects]
+    if result.body:
+        refs.extend(extract_references(result.body, result.final_url, charset=result.charset,
+                                       notice_selectors=policy.exit_notice.selectors).references)
+    rows: list[dict[str, object]] = []
+    for ref in refs:
+        boundary = scope.classify(ref.url)
+        rows.append({"page": result.url, "line": ref.line, "kind": str(ref.kind), "tag": ref.tag,
+                     "attr": ref.attr, "href": ref.raw, "url": ref.url, "host": boundary.host,
+                     "party": str(boundary.party)})
+    return rows
+
+
+def run_links(request: ScanRequest, emit: Callable[[dict[str, object]], None]) -> None:
+    """Walk the target like a scan, emitting every reference instead of judging it."""
+
+    async def walk() -> None:
+        source = make_source(request)
+
+        async def visit(result: SourceResult) -> list[str]:
+            rows = reference_rows(result, request.policy, request.scope)
+            for row in rows:
+                emit(row)
+            return [str(r["url"]) for r in rows
+                    if r["party"] == Party.FIRST and r["kind"] in _FOLLOWED and r["url"]]
+
+        await source.run(visit)
+
+    asyncio.run(walk())

@@ -1,0 +1,259 @@
+"""The HTTP crawler: a frontier of first-party URLs fetched by a bounded pool of workers.
+
+The frontier owns deduplication (on the normalised URL), scope (first-party hosts only),
+depth and page limits, include/exclude patterns and robots.txt. Each fetch has a total
+deadline, a body-size cap counted on decompressed bytes, a content-type filter and manual
+redirect handling, so every hop is recorded and a first-party URL that bounces visitors to a
+third party shows up as a ``redirect`` reference.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import deque
+from dataclasses import dataclass
+
+import httpx
+
+from linkguard import __version__, urls
+from linkguard.boundary import Scope
+from linkguard.config import CrawlConfig
+from linkguard.model import FailedPage, FetchedPage, Party, SkippedPage, SourceResult
+from linkguard.sources import Visit
+from linkguard.sources.robots import RobotsCache, sitemap_urls
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+MAX_REDIRECTS = 10
+
+
+def user_agent(crawl: CrawlConfig) -> str:
+    """A User-Agent that says who is crawling and how to reach them."""
+    if crawl.user_agent:
+        return crawl.user_agent
+    contact = f"; +{crawl.contact}" if crawl.contact else ""
+    return f"linkguard/{__version__} (boundary audit{contact})"
+
+
+@dataclass(slots=True)
+class _Job:
+    url: str
+    depth: int
+
+
+class HttpCrawler:
+    """Crawls a site from its seeds within ``scope``, calling ``visit`` for every page."""
+
+    def __init__(
+        self,
+        seeds: list[str],
+        scope: Scope,
+        crawl: CrawlConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.seeds = seeds
+        self.scope = scope
+        self.crawl = crawl
+        self._transport = transport
+        self._queue: deque[_Job] = deque()
+        self._seen: set[str] = set()
+        self._ignored = urls.DEFAULT_IGNORED_PARAMS | frozenset(
+            p.lower() for p in crawl.ignore_params
+        )
+        self._include = [re.compile(p) for p in crawl.include]
+        self._exclude = [re.compile(p) for p in crawl.exclude]
+        self._wakeup = asyncio.Event()
+        self._busy = 0
+        self._stopped = False
+        self._robots: RobotsCache | None = None
+        self._last_request: dict[str, float] = {}
+        self._host_locks: dict[str, asyncio.Lock] = {}
+
+    # -- the frontier -------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stopped = True
+        self._wakeup.set()
+
+    def queued(self) -> int:
+        return len(self._queue)
+
+    def _admit(self, url: str, depth: int) -> bool:
+        """Queue ``url`` when it is in scope, new, within limits and allowed."""
+        if depth > self.crawl.max_depth or len(self._seen) >= self.crawl.max_pages:
+            return False
+        if urls.scheme_of(url) not in urls.WEB_SCHEMES:
+            return False
+        key = urls.normalize(url, self._ignored)
+        if key in self._seen:
+            return False
+        if self.scope.classify(key).party is not Party.FIRST:
+            return False
+        if self._include and not any(p.search(key) for p in self._include):
+            return False
+        if any(p.search(key) for p in self._exclude):
+            return False
+        if self._robots is not None and not self._robots.allowed(key):
+            return False
+        self._seen.add(key)
+        self._queue.append(_Job(key, depth))
+        self._wakeup.set()
+        return True
+
+    async def run(self, visit: Visit) -> None:
+        limits = httpx.Limits(
+            max_connections=self.crawl.concurrency,
+            max_keepalive_connections=self.crawl.concurrency,
+        )
+        async with httpx.AsyncClient(
+            transport=self._transport,
+            limits=limits,
+            timeout=httpx.Timeout(self.crawl.timeout, connect=min(10.0, self.crawl.timeout)),
+            headers={"User-Agent": user_agent(self.crawl)},
+            follow_redirects=False,
+        ) as client:
+            await self._seed(client)
+            workers = [
+                asyncio.create_task(self._work(client, visit))
+                for _ in range(self.crawl.concurrency)
+            ]
+            try:
+                await asyncio.gather(*workers)
+            finally:
+                for worker in workers:
+                    worker.cancel()
+
+    async def _seed(self, client: httpx.AsyncClient) -> None:
+        if self.crawl.respect_robots:
+            self._robots = RobotsCache(client, user_agent(self.crawl))
+            for seed in self.seeds:
+                await self._robots.load(seed)
+        for seed in self.seeds:
+            self._admit(seed, 0)
+        if self.crawl.sitemaps:
+            extra = self._robots.sitemaps() if self._robots else []
+            for sitemap_url in await sitemap_urls(client, self.seeds, extra, self.crawl.max_pages):
+                self._admit(sitemap_url, 1)
+
+    async def _work(self, client: httpx.AsyncClient, visit: Visit) -> None:
+        while not self._stopped:
+            if not self._queue:
+                if self._busy == 0:
+                    self._wakeup.set()  # nothing queued, nothing running: the crawl is done
+                    return
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            job = self._queue.popleft()
+            self._busy += 1
+            try:
+                result = await self._fetch(client, job)
+                for link in await visit(result):
+                    self._admit(link, job.depth + 1)
+            finally:
+                self._busy -= 1
+                self._wakeup.set()
+
+    # -- one fetch -----------------------------------------------------------------------
+    async def _fetch(self, client: httpx.AsyncClient, job: _Job) -> SourceResult:
+        try:
+            async with asyncio.timeout(self.crawl.timeout):
+                return await self._follow(client, job)
+        except TimeoutError:
+            return FailedPage(job.url, job.depth, f"timed out after {self.crawl.timeout:g} s")
+        except httpx.HTTPError as exc:
+            return FailedPage(job.url, job.depth, _describe(exc))
+
+    async def _follow(self, client: httpx.AsyncClient, job: _Job) -> SourceResult:
+        hops: list[tuple[str, str, int]] = []
+        current = job.url
+        visited = {current}
+        while True:
+            await self._pace(current)
+            async with client.stream("GET", current) as response:
+                if not response.is_redirect:
+                    return await self._page(job, current, response, tuple(hops))
+                location = response.headers.get("location", "")
+                target = urls.resolve(location, current)
+                if target is None:
+                    return FailedPage(job.url, job.depth, f"redirect to an invalid URL: {location!r}",
+                                      response.status_code, tuple(hops))
+                hops.append((current, target, response.status_code))
+            if len(hops) > MAX_REDIRECTS:
+                return FailedPage(job.url, job.depth, f"more than {MAX_REDIRECTS} redirects",
+                                  hops[-1][2], tuple(hops))
+            if target in visited:
+                return FailedPage(job.url, job.depth, f"redirect loop at {target}", hops[-1][2],
+                                  tuple(hops))
+            off_site = self.scope.classify(target).party is not Party.FIRST
+            key = urls.normalize(target, self._ignored)
+            if off_site or (key in self._seen and key != job.url):
+                # Recorded, not followed: the analysis turns an off-site hop into a
+                # ``redirect`` reference; an on-site one lands on a page crawled anyway.
+                return FetchedPage(job.url, target, hops[-1][2], job.depth, b"",
+                                   content_type="", redirects=tuple(hops))
+            self._seen.add(key)
+            visited.add(target)
+            current = target
+
+    async def _page(
+        self, job: _Job, url: str, response: httpx.Response, hops: tuple[tuple[str, str, int], ...]
+    ) -> SourceResult:
+        status = response.status_code
+        if status >= 400:
+            return FailedPage(job.url, job.depth, f"HTTP {status}", status, hops)
+        content_type, charset = _content_type(response.headers.get("content-type", ""))
+        if content_type and content_type not in HTML_TYPES:
+            return SkippedPage(job.url, job.depth, status, content_type)
+        body = bytearray()
+        async for chunk in response.aiter_bytes():  # decompressed bytes: a gzip bomb stops here
+            body += chunk
+            if len(body) > self.crawl.max_bytes:
+                return FailedPage(job.url, job.depth,
+                                  f"body larger than the {self.crawl.max_bytes} byte cap", status,
+                                  hops)
+        return FetchedPage(job.url, url, status, job.depth, bytes(body),
+                           content_type=content_type or "text/html", charset=charset,
+                           redirects=hops)
+
+    async def _pace(self, url: str) -> None:
+        """Wait out the per-host delay (``crawl.delay`` or robots.txt Crawl-delay)."""
+        delay = max(self.crawl.delay, self._robots.crawl_delay(url) if self._robots else 0.0)
+        if delay <= 0:
+            return
+        host = urls.host_of(url)
+        lock = self._host_locks.setdefault(host, asyncio.Lock())
+        async with lock:
+            loop = asyncio.get_running_loop()
+            wait = self._last_request.get(host, 0.0) + delay - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._last_request[host] = loop.time()
+
+
+def _content_type(header: str) -> tuple[str, str | None]:
+    """(``text/html``, ``shift_jis``) from a Content-Type header."""
+    mime, _, params = header.partition(";")
+    charset = None
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip("\"'") or None
+    return mime.strip().lower(), charset
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    """A one-line reason a person can act on."""
+    kinds = {
+        httpx.ConnectTimeout: "connect timed out",
+        httpx.ReadTimeout: "read timed out",
+        httpx.ConnectError: "connection failed",
+        httpx.RemoteProtocolError: "server broke the HTTP protocol",
+        httpx.ReadError: "connection broken while reading",
+        httpx.TooManyRedirects: "too many redirects",
+        httpx.DecodingError: "response could not be decoded",
+    }
+    for kind, label in kinds.items():
+        if isinstance(exc, kind):
+            return f"{label}: {exc}" if str(exc) else label
+    return f"{type(exc).__name__}: {exc}"
