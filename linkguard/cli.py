@@ -262,6 +262,39 @@ def report(
         raise _fail(error) from None
 
 
+@app.command()
+def demo(
+    site: Annotated[str, typer.Argument(help="A bundled sample site: leaky-shop or "
+                                             "northwind-clinic.")] = "leaky-shop",
+    out: Annotated[Path, typer.Option(help="Folder for the results and the report.")] =
+        Path("linkguard-demo"),
+) -> None:
+    """Serve a bundled sample site on 127.0.0.1, crawl it over HTTP, write JSON and HTML.
+
+    No outside network: the site is served by linkguard itself on an ephemeral local port
+    and crawled by the real crawler, reported under the site's configured origin.
+    """
+    from linkguard.resources import sample_site, sample_site_names
+    from linkguard.serve import serve_folder
+
+    try:
+        if site not in sample_site_names():
+            raise ConfigError(f"no sample site named {site!r}",
+                              tip=f"choose one of: {', '.join(sample_site_names())}")
+        root = sample_site(site)
+        policy = load_policy(root / "linkguard.toml")
+        with serve_folder(root) as base:
+            typer.echo(f"serving {site} at {base} as {policy.site.origin}", err=True)
+            request = ScanRequest(base, policy, make_scope(base, policy), policy.crawl)
+            result = run_scan(request, progress=_progress(False))
+        _write_outputs(result, [OutputFormat.json, OutputFormat.html],
+                       [str(out / "results.json"), str(out / "report.html")])
+        _console_summary(result, False)
+    except LinkguardError as error:
+        raise _fail(error) from None
+    typer.echo(f"open {out / 'report.html'} in a browser to read the audit report", err=True)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"linkguard {__version__}")

@@ -100,6 +100,47 @@ def make_scope(target: str, policy: Policy) -> Scope:
     return Scope.build(origin_for(target, policy), first_party)
 
 
+@dataclass(frozen=True, slots=True)
+class Mirror:
+    """Reports a site crawled from a copy (staging, or 127.0.0.1) under its real origin.
+
+    When the policy's ``site.origin`` differs from the crawled target's origin, page URLs are
+    rewritten to the site origin before they are parsed (so references resolve, and findings
+    are fingerprinted, as on the live site, exactly like a folder scan), and the links to
+    follow are rewritten back to the copy.
+    """
+
+    served: str  # the crawled copy's origin: http://127.0.0.1:8123
+    origin: str  # the site's origin: https://www.example.com
+
+    @classmethod
+    def between(cls, target: str, origin: str) -> Mirror | None:
+        served = urls.origin_of(target) if is_url(target) else ""
+        return cls(served, origin) if served and served != origin else None
+
+    def to_site(self, url: str) -> str:
+        return _rebase(url, self.served, self.origin)
+
+    def to_served(self, url: str) -> str:
+        return _rebase(url, self.origin, self.served)
+
+    def page(self, result: SourceResult) -> SourceResult:
+        hops = tuple((self.to_site(a), self.to_site(b), s) for a, b, s in result.redirects) \
+            if not isinstance(result, SkippedPage) else ()
+        if isinstance(result, FetchedPage):
+            return replace(result, url=self.to_site(result.url),
+                           final_url=self.to_site(result.final_url), redirects=hops)
+        if isinstance(result, FailedPage):
+            return replace(result, url=self.to_site(result.url), redirects=hops)
+        return replace(result, url=self.to_site(result.url))
+
+
+def _rebase(url: str, old: str, new: str) -> str:
+    if url == old or url.startswith(old + "/"):
+        return new + url[len(old):]
+    return url
+
+
 # -- one page ------------------------------------------------------------------------------
 def analyze_page(result: SourceResult, policy: Policy, scope: Scope) -> PageAnalysis:
     """Everything linkguard learns from one source result."""
@@ -299,15 +340,20 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         source.stop()
 
     installed = _install_signal_handlers(loop, stop)
+    mirror = Mirror.between(request.target, request.scope.origin)
 
     async def visit(result: SourceResult) -> list[str]:
         nonlocal errors
+        if mirror is not None:
+            result = mirror.page(result)
         analysis = analyze_page(result, request.policy, request.scope)
         builder.add(analysis)
         errors += isinstance(result, FailedPage)
         if progress is not None:
             progress(CrawlStats(len(builder.pages), source.queued(), errors, loop.time() - clock))
-        return list(analysis.follow)
+        if mirror is None:
+            return list(analysis.follow)
+        return [mirror.to_served(link) for link in analysis.follow]
 
     try:
         await source.run(visit)
@@ -357,15 +403,20 @@ def reference_rows(result: SourceResult, policy: Policy, scope: Scope) -> list[d
 def run_links(request: ScanRequest, emit: Callable[[dict[str, object]], None]) -> None:
     """Walk the target like a scan, emitting every reference instead of judging it."""
 
+    mirror = Mirror.between(request.target, request.scope.origin)
+
     async def walk() -> None:
         source = make_source(request)
 
         async def visit(result: SourceResult) -> list[str]:
+            if mirror is not None:
+                result = mirror.page(result)
             rows = reference_rows(result, request.policy, request.scope)
             for row in rows:
                 emit(row)
-            return [str(r["url"]) for r in rows
-                    if r["party"] == Party.FIRST and r["kind"] in _FOLLOWED and r["url"]]
+            follow = [str(r["url"]) for r in rows
+                      if r["party"] == Party.FIRST and r["kind"] in _FOLLOWED and r["url"]]
+            return [mirror.to_served(u) for u in follow] if mirror else follow
 
         await source.run(visit)
 

@@ -1,0 +1,132 @@
+"""The HTTP crawler under precise faults (respx as the transport): each is recorded, the
+crawl goes on, and nothing outside the site is ever requested."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from linkguard.config import CrawlConfig, Policy
+from linkguard.model import ScanResult
+from linkguard.scan import ScanRequest, make_scope, run_scan
+
+SITE = "https://www.example.com"
+
+
+def _page(*links: str) -> httpx.Response:
+    body = "".join(f'<a href="{href}">{href}</a>' for href in links)
+    return httpx.Response(200, html=f"<html><body>{body}</body></html>")
+
+
+def _crawl(router: respx.MockRouter, **crawl: object) -> ScanResult:
+    policy = Policy(crawl=CrawlConfig(**{"respect_robots": False, "sitemaps": False, **crawl}))
+    request = ScanRequest(SITE + "/", policy, make_scope(SITE + "/", policy), policy.crawl,
+                          transport=httpx.MockTransport(router.async_handler))
+    return run_scan(request)
+
+
+def _pages(result: ScanResult) -> dict[str, tuple[int | None, str | None]]:
+    return {p.url.removeprefix(SITE): (p.status, p.error) for p in result.pages}
+
+
+@pytest.fixture
+def router() -> respx.MockRouter:
+    return respx.MockRouter(assert_all_called=False, assert_all_mocked=True)
+
+
+def test_faults_are_recorded_and_the_crawl_goes_on(router: respx.MockRouter) -> None:
+    router.get(SITE + "/").mock(return_value=_page("/500", "/timeout", "/refused", "/ok",
+                                                   "/pdf", "https://third.example/"))
+    router.get(SITE + "/500").mock(return_value=httpx.Response(500))
+    router.get(SITE + "/timeout").mock(side_effect=httpx.ReadTimeout("slow"))
+    router.get(SITE + "/refused").mock(side_effect=httpx.ConnectError("refused"))
+    router.get(SITE + "/pdf").mock(return_value=httpx.Response(
+        200, content=b"%PDF-1.7", headers={"content-type": "application/pdf"}))
+    router.get(SITE + "/ok").mock(return_value=_page("/"))
+    result = _crawl(router)
+    pages = _pages(result)
+    assert pages["/500"] == (500, "HTTP 500")
+    assert pages["/timeout"][1] is not None and "read timed out" in pages["/timeout"][1]
+    assert pages["/refused"][1] is not None and "connection failed" in pages["/refused"][1]
+    assert pages["/ok"] == (200, None)
+    assert pages["/pdf"] == (200, None)
+    assert result.summary.pages == 2  # / and /ok; the PDF is listed, not parsed
+    errors = sorted(f.page.removeprefix(SITE) for f in result.findings if f.rule == "crawl-error")
+    assert errors == ["/500", "/refused", "/timeout"]
+    assert not any("third.example" in str(call.request.url) for call in router.calls)
+
+
+def test_redirect_loop_is_an_error_not_a_hang(router: respx.MockRouter) -> None:
+    router.get(SITE + "/").mock(return_value=_page("/a"))
+    router.get(SITE + "/a").mock(return_value=httpx.Response(302, headers={"location": "/b"}))
+    router.get(SITE + "/b").mock(return_value=httpx.Response(302, headers={"location": "/a"}))
+    pages = _pages(_crawl(router))
+    assert pages["/a"][0] == 302 and "redirect loop" in (pages["/a"][1] or "")
+
+
+def test_long_redirect_chain_is_capped(router: respx.MockRouter) -> None:
+    router.get(SITE + "/").mock(return_value=_page("/r0"))
+    for i in range(30):
+        router.get(f"{SITE}/r{i}").mock(
+            return_value=httpx.Response(301, headers={"location": f"/r{i + 1}"}))
+    pages = _pages(_crawl(router))
+    assert "more than 10 redirects" in (pages["/r0"][1] or "")
+
+
+def test_first_party_redirect_off_site_is_recorded_not_followed(router: respx.MockRouter) -> None:
+    router.get(SITE + "/").mock(return_value=_page("/go/partner"))
+    router.get(SITE + "/go/partner").mock(return_value=httpx.Response(
+        302, headers={"location": "https://partner.example.net/landing"}))
+    result = _crawl(router)
+    pages = _pages(result)
+    assert pages["/go/partner"] == (302, None)
+    assert not any("partner.example.net" in str(c.request.url) for c in router.calls)
+    hosts = {t.host: t for t in result.third_parties}
+    assert "redirect" in hosts["partner.example.net"].kinds
+
+
+def test_body_over_the_cap_is_cut_off(router: respx.MockRouter) -> None:
+    router.get(SITE + "/").mock(return_value=_page("/big"))
+    router.get(SITE + "/big").mock(return_value=httpx.Response(
+        200, content=b"<p>" + b"x" * 5000, headers={"content-type": "text/html"}))
+    pages = _pages(_crawl(router, max_bytes=1000))
+    assert "byte cap" in (pages["/big"][1] or "")
+
+
+def test_limits_on_pages_and_depth(router: respx.MockRouter) -> None:
+    router.get(SITE + "/").mock(return_value=_page("/d1"))
+    router.get(SITE + "/d1").mock(return_value=_page("/d2"))
+    router.get(SITE + "/d2").mock(return_value=_page("/d3"))
+    assert sorted(_pages(_crawl(router, max_depth=1))) == ["/", "/d1"]
+    router.get(SITE + "/").mock(return_value=_page(*[f"/p{i}" for i in range(20)]))
+    router.route(method="GET", url__regex=r"/p\d+$").mock(return_value=_page())
+    assert len(_crawl(router, max_pages=5).pages) == 5
+
+
+def test_include_exclude_and_dedupe_on_normalised_urls(router: respx.MockRouter) -> None:
+    router.get(SITE + "/").mock(return_value=_page(
+        "/a?b=2&a=1", "/a?a=1&b=2#top", "/a?a=1&b=2&utm_source=x", "/private/x", "/a"))
+    router.route(method="GET", url__startswith=SITE + "/a").mock(return_value=_page())
+    pages = _pages(_crawl(router, exclude=(r"/private/",)))
+    assert sorted(pages) == ["/", "/a", "/a?a=1&b=2"]
+
+
+def test_robots_txt_is_honoured_unless_ignored(router: respx.MockRouter) -> None:
+    router.get(SITE + "/robots.txt").mock(return_value=httpx.Response(
+        200, text="User-agent: *\nDisallow: /secret\n"))
+    router.get(SITE + "/").mock(return_value=_page("/secret/a", "/open"))
+    router.get(SITE + "/open").mock(return_value=_page())
+    router.get(SITE + "/secret/a").mock(return_value=_page())
+    assert sorted(_pages(_crawl(router, respect_robots=True))) == ["/", "/open"]
+    assert "/secret/a" in _pages(_crawl(router, respect_robots=False))
+
+
+def test_sitemap_seeds_pages_nothing_links_to(router: respx.MockRouter) -> None:
+    router.get(SITE + "/robots.txt").mock(return_value=httpx.Response(404))
+    router.get(SITE + "/sitemap.xml").mock(return_value=httpx.Response(200, text=(
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{SITE}/orphan</loc></url></urlset>")))
+    router.get(SITE + "/").mock(return_value=_page())
+    router.get(SITE + "/orphan").mock(return_value=_page())
+    assert "/orphan" in _pages(_crawl(router, respect_robots=True, sitemaps=True))
