@@ -1,0 +1,44 @@
+"""Docs cannot drift: the README names every command and rule, and CI runs its test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.main import get_command
+
+from linkguard.cli import app
+from linkguard.rules import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _quick_start_commands() -> list[str]:
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", section)
+
+
+def test_quick_start_is_two_one_line_commands() -> None:
+    commands = _quick_start_commands()
+    assert len(commands) == 2
+    assert all("\n" not in c for c in commands)
+    assert "pip install linkguard" not in README
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert _quick_start_commands()[1] in ci.splitlines()
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    group = get_command(app)
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        assert command.help, f"command {name} has no help text"
+        assert f"linkguard {name}" in README, f"README does not show `linkguard {name}`"
+
+
+def test_every_rule_is_documented() -> None:
+    for rule in RULES.values():
+        assert rule.rationale and rule.fix and rule.bad and rule.good, rule.id
+        assert f"`{rule.id}`" in README, f"README's rule table lacks {rule.id}"
