@@ -74,6 +74,7 @@ class FetchedPage:
     charset: str | None = None  # from the HTTP Content-Type header, if any
     redirects: tuple[tuple[str, str, int], ...] = ()  # (from, to, status) hops
     file: str | None = None  # path on disk, for a folder source
+    template: bool = False  # a masked template source: templated URLs may be dynamic
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +228,18 @@ class ThirdParty:
 
 
 @dataclass(frozen=True, slots=True)
+class DynamicReference:
+    """A templated URL whose destination a static read cannot know (``href="{{ url }}"``):
+    not judged, but listed so auditors see what the gate could not decide."""
+
+    page: str
+    file: str | None
+    line: int
+    kind: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
 class RunInfo:
     target: str
     origin: str
@@ -264,3 +277,4 @@ class ScanResult:
     third_parties: tuple[ThirdParty, ...]
     findings: tuple[Finding, ...]
     suppressed: tuple[Finding, ...] = ()
+    dynamic: tuple[DynamicReference, ...] = ()

@@ -13,6 +13,7 @@ from typing import Any
 from linkguard import __version__
 from linkguard.errors import ConfigError
 from linkguard.model import (
+    DynamicReference,
     Finding,
     PageRecord,
     RunInfo,
@@ -39,6 +40,8 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         ],
         "findings": [_finding(f) for f in sorted(result.findings, key=Finding.sort_key)],
         "suppressed": [_finding(f) for f in sorted(result.suppressed, key=Finding.sort_key)],
+        "dynamic": [asdict(d) for d in sorted(result.dynamic,
+                                              key=lambda d: (d.page, d.line, d.raw))],
     }
 
 
@@ -87,6 +90,7 @@ def _from_dict(data: dict[str, Any]) -> ScanResult:
         ),
         findings=tuple(_read_finding(f) for f in data["findings"]),
         suppressed=tuple(_read_finding(f) for f in data.get("suppressed", ())),
+        dynamic=tuple(DynamicReference(**d) for d in data.get("dynamic", ())),
     )
 
 
