@@ -1,13 +1,37 @@
 """The policy file (``linkguard.toml`` or ``[tool.linkguard]`` in pyproject.toml) as frozen values.
 
-Every problem is a ConfigError that names the file, the key and what would be valid.
+``load_policy`` reads a file, ``discover_policy`` finds one, and ``policy_from_mapping``
+validates already-parsed TOML (tests and ``linkguard init`` use it). Every problem is a
+ConfigError that names the file, the dotted key (``third_party[2].hosts[0]``, indexes from 0),
+the problem and what would be valid; the value checkers live in ``linkguard._config_checks``.
+
+Beyond DESIGN section 4:
+
+- ``[exit_notice]``: ``selectors`` or ``text``, when given, replace the built-in conventions
+  (``DEFAULT_NOTICE_SELECTORS``, ``DEFAULT_NOTICE_TEXT``); ``extend_defaults = true`` keeps
+  them and adds the site's own. ``drupal_extlink = false`` stops reading Drupal's extlink
+  settings from the page.
+- ``[crawl]``: ``timeout`` (seconds per page), ``max_bytes``, ``user_agent``, ``contact``,
+  ``ignore_params`` (query parameters that do not change a page), ``sitemaps``.
+- ``[templates]``: ``paths`` and ``exclude``, globs of template sources for ``--templates``.
+- ``[[waiver]]``: ``rule`` (a rule id or ``"*"``), ``reason``, ``page`` and/or ``host`` globs,
+  ``expires`` (a TOML date such as ``2027-03-31``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import re
+import tomllib
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
 
+from linkguard import _config_checks as check
+from linkguard._config_checks import Where
+from linkguard.errors import ConfigError
 from linkguard.model import Kind, Severity
 
 # Exit-notice conventions found on real sites (DESIGN section 4a); used when the policy is silent.
@@ -92,6 +116,12 @@ class Waiver:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplatesConfig:
+    paths: tuple[str, ...] = ()  # globs of template sources, relative to the working directory
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """Everything a scan needs to know about the site's promises."""
 
@@ -101,6 +131,7 @@ class Policy:
     third_parties: tuple[ThirdPartyDecl, ...] = ()
     rules: tuple[tuple[str, Severity | None], ...] = ()  # severity overrides; None: off
     waivers: tuple[Waiver, ...] = ()
+    templates: TemplatesConfig = TemplatesConfig()
     path: str | None = None  # the file it came from, None for defaults
     sha256: str | None = None
 
@@ -110,3 +141,237 @@ class Policy:
             if name == rule:
                 return severity
         return default
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def load_policy(path: Path) -> Policy:
+    """The policy in ``path``: a linkguard.toml, or a pyproject.toml's [tool.linkguard] table."""
+    raw = _read(path)
+    data = _parse_toml(raw, str(path))
+    where = Where(str(path))
+    if path.name == "pyproject.toml":
+        tool = data.get("tool")
+        if not isinstance(tool, dict) or "linkguard" not in tool:
+            fix = "add a [tool.linkguard] table, or put the policy in linkguard.toml"
+            raise ConfigError(f"{path}: has no [tool.linkguard] table", tip=fix)
+        data, where = tool["linkguard"], Where(str(path), "tool.linkguard")
+    policy = _policy_at(data, where)
+    return replace(policy, path=str(path), sha256=hashlib.sha256(raw).hexdigest())
+
+
+def discover_policy(target: Path | None, cwd: Path) -> Path | None:
+    """The policy file a command uses when given no --config, or None.
+
+    In order: ``linkguard.toml`` in ``target`` when it is a folder, ``linkguard.toml`` in
+    ``cwd``, then ``cwd``'s pyproject.toml when it has a [tool.linkguard] table.
+    """
+    candidates = [target / "linkguard.toml"] if target is not None and target.is_dir() else []
+    candidates.append(cwd / "linkguard.toml")
+    found = next((path for path in candidates if path.is_file()), None)
+    if found is None and (cwd / "pyproject.toml").is_file():
+        found = cwd / "pyproject.toml" if _has_tool_table(cwd / "pyproject.toml") else None
+    return found
+
+
+def policy_from_mapping(data: Mapping[str, Any], *, source: str) -> Policy:
+    """Validate parsed TOML into a Policy; errors name ``source`` as the file."""
+    return _policy_at(data, Where(source))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        fix = "pass the path of a linkguard.toml or a pyproject.toml"
+        raise ConfigError(f"{path}: cannot read the policy file ({exc.strerror})", tip=fix) from exc
+
+
+def _parse_toml(raw: bytes, file: str) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the BOM some Windows editors write
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"{file}:{line}:{column}: not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+        raise ConfigError(message, tip="save the file as UTF-8: TOML files must be UTF-8") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _syntax_error(file, text, str(exc)) from exc
+
+
+_TWICE = "a key or [table] is written twice; repeated entries use [[double brackets]]"
+_SYNTAX_TIPS = (
+    ("Invalid value", 'strings need double quotes (`origin = "https://..."`); '
+     "numbers, dates and true/false take none"),
+    ("Cannot overwrite", _TWICE),
+    ("Cannot declare", _TWICE),
+)  # fmt: skip
+
+
+def _syntax_error(file: str, text: str, message: str) -> ConfigError:
+    """``file:line:column: invalid TOML: reason``, the place taken from tomllib's message."""
+    at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    end = re.search(r"\s*\(at end of document\)$", message)
+    if at:
+        place, reason = f"{at[1]}:{at[2]}", message[: at.start()]
+    else:
+        place = str(text.count("\n") + 1)
+        reason = message[: end.start()] if end else message
+    tip = next((t for start, t in _SYNTAX_TIPS if reason.startswith(start)), "see https://toml.io")
+    return ConfigError(f"{file}:{place}: invalid TOML: {reason}", tip=tip)
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    """Whether pyproject.toml has [tool.linkguard]; a broken file is judged by its text, so
+    that load_policy reports what is wrong with it."""
+    try:
+        raw = pyproject.read_bytes()
+    except OSError:
+        return False
+    try:
+        tool = tomllib.loads(raw.decode("utf-8-sig")).get("tool")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return re.search(rb"^\s*\[\s*tool\s*\.\s*linkguard\b", raw, re.MULTILINE) is not None
+    return isinstance(tool, dict) and "linkguard" in tool
+
+
+# -- validating --------------------------------------------------------------------------------
+
+T = TypeVar("T")
+_KINDS = {kind.value: kind for kind in Kind}
+_SEVERITIES: dict[str, Severity | None] = {s.value: s for s in Severity} | {"off": None}
+
+
+def _section(build: Callable[..., T], schema: check.Schema, **required: str) -> check.Checker[T]:
+    """A checker that validates a table against ``schema`` and builds it with ``build``."""
+    return lambda value, where: build(**check.check_table(value, where, schema, required))
+
+
+def _known_rules() -> Collection[str]:
+    from linkguard.rules import RULES  # imported here: linkguard.rules imports this module
+
+    return RULES.keys()
+
+
+def _rule_id(value: object, where: Where) -> str:
+    """A waiver's rule: a rule id, or "*" for every rule."""
+    rule = check.string(value, where)
+    if rule != "*" and rule not in _known_rules():
+        raise where.error(
+            f"unknown rule id {rule!r}", check.suggest(rule, [*_known_rules(), "*"], "rule ids")
+        )
+    return rule
+
+
+def _rules(value: object, where: Where) -> tuple[tuple[str, Severity | None], ...]:
+    """``[rules]``: rule id -> error | warning | info | off."""
+    severity = check.choice(_SEVERITIES, "severities")
+    known = _known_rules()
+    for rule in value if isinstance(value, dict) else ():
+        if rule not in known:
+            raise where.at(rule).error(
+                f"unknown rule id `{rule}`", check.suggest(rule, known, "rule ids")
+            )
+    return tuple(check.check_table(value, where, dict.fromkeys(known, severity)).items())
+
+
+def _kinds(value: object, where: Where) -> frozenset[Kind]:
+    fix = "omit `kinds` to declare the vendor for any kind"
+    return frozenset(check.array(check.choice(_KINDS, "kinds"), min_items=1, fix=fix)(value, where))
+
+
+def _exit_notice(value: object, where: Where) -> ExitNoticeConfig:
+    """``[exit_notice]``; ``extend_defaults = true`` adds the site's selectors and text to the
+    built-in conventions instead of replacing them."""
+    fields = check.check_table(value, where, _EXIT_NOTICE)
+    if fields.pop("extend_defaults", False):
+        fields["selectors"] = _unique(DEFAULT_NOTICE_SELECTORS + fields.get("selectors", ()))
+        fields["text"] = _unique(DEFAULT_NOTICE_TEXT + fields.get("text", ()))
+    return ExitNoticeConfig(**fields)
+
+
+def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _third_parties(value: object, where: Where) -> tuple[ThirdPartyDecl, ...]:
+    """``[[third_party]]`` entries; two with the same name are an error."""
+    decls = check.tables(_THIRD_PARTY)(value, where)
+    seen: dict[str, int] = {}
+    for i, decl in enumerate(decls):
+        first = seen.setdefault(decl.name.strip().casefold(), i)
+        if first != i:
+            fix = f"merge it into {where.key}[{first}], or give each entry its own name"
+            raise where.index(i).at("name").error(f"{decl.name!r} is declared twice", fix)
+    return decls
+
+
+def _waiver(value: object, where: Where) -> Waiver:
+    fields = check.check_table(value, where, _WAIVER, {
+        "rule": 'write `rule = "exit-notice-missing"`, or "*" for every rule',
+        "reason": 'write `reason = "..."`: why the finding is accepted, for the next reader',
+    })  # fmt: skip
+    if "page" not in fields and "host" not in fields:
+        fix = 'add `page = "/path/*"` and/or `host = "*.example.net"`'
+        raise where.error("a waiver needs `page` or `host`, or it would waive everywhere", fix)
+    return Waiver(**fields)
+
+
+_STRINGS = check.array(check.string)
+_EXIT_NOTICE: check.Schema = {
+    "selectors": check.array(check.css_selector),
+    "text": _STRINGS,
+    "interstitials": check.array(check.interstitial),
+    "exempt": check.array(check.exempt_pattern),
+    "drupal_extlink": check.boolean,
+    "extend_defaults": check.boolean,
+}
+_THIRD_PARTY = _section(ThirdPartyDecl, {
+    "name": check.string,
+    "hosts": check.array(check.vendor_host, min_items=1,
+                         fix='list a domain, host or URL prefix: `hosts = ["vendor.com"]`'),
+    "purpose": check.any_string,
+    "kinds": _kinds,
+}, name='write `name = "Vendor name"`', hosts='write `hosts = ["vendor.com"]`')  # fmt: skip
+_WAIVER: check.Schema = {
+    "rule": _rule_id,
+    "reason": check.string,
+    "page": check.string,
+    "host": check.host_glob,
+    "expires": check.iso_date,
+}
+_SECTIONS: check.Schema = {
+    "site": _section(SiteConfig, {
+        "origin": check.origin,
+        "first_party": check.array(check.domain_or_host),
+    }),
+    "crawl": _section(CrawlConfig, {
+        "max_pages": check.integer(1, example=5000),
+        "max_depth": check.integer(0, example=25),
+        "concurrency": check.integer(1, 256, example=8),
+        "delay": check.number(0, example=0.5),
+        "respect_robots": check.boolean,
+        "include": check.array(check.regex),
+        "exclude": check.array(check.regex),
+        "timeout": check.number(0, above=True, example=20),
+        "max_bytes": check.integer(1, example=10 * 1024 * 1024),
+        "user_agent": check.string,
+        "contact": check.string,
+        "ignore_params": _STRINGS,
+        "sitemaps": check.boolean,
+    }),
+    "exit_notice": _exit_notice,
+    "third_party": _third_parties,
+    "rules": _rules,
+    "waiver": check.tables(_waiver),
+    "templates": _section(TemplatesConfig, {"paths": _STRINGS, "exclude": _STRINGS}),
+}  # fmt: skip
+_POLICY_FIELDS = {"third_party": "third_parties", "waiver": "waivers"}
+
+
+def _policy_at(data: object, where: Where) -> Policy:
+    sections = check.check_table(data, where, _SECTIONS)
+    return Policy(**{_POLICY_FIELDS.get(key, key): value for key, value in sections.items()})
