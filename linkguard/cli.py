@@ -133,7 +133,8 @@ def _console_summary(result: ScanResult, quiet: bool) -> None:
 
 @app.command()
 def scan(
-    target: Annotated[str, typer.Argument(help="A URL to crawl, or a folder of built HTML.")],
+    target: Annotated[str | None, typer.Argument(
+        help="A URL to crawl, or a folder of built HTML.")] = None,
     config: Annotated[Path | None, typer.Option(
         "--config", "-c", help="Policy file (linkguard.toml, or a pyproject.toml with "
         "[tool.linkguard]). Default: linkguard.toml in the folder or the current directory.")] = None,
@@ -156,14 +157,26 @@ def scan(
         help="Seconds between requests to one host.")] = None,
     ignore_robots: Annotated[bool, typer.Option(
         "--ignore-robots", help="Crawl paths that robots.txt disallows.")] = False,
+    templates: Annotated[Path | None, typer.Option(
+        "--templates", help="Judge template sources under this folder in place (Jinja2, "
+        "Django, Liquid, Handlebars, ERB, PHP, Go templates); findings point at file:line.")] =
+        None,
+    changed_since: Annotated[str | None, typer.Option(
+        "--changed-since", help="With --templates: only files changed since this git "
+        "revision (e.g. origin/main).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress.")] = False,
 ) -> None:
-    """Crawl a site (or read a build folder) and check its boundary promises."""
+    """Crawl a site (or read a build folder, or template sources) and check its boundary promises."""
     try:
+        if templates is not None:
+            target = str(templates)
+        if target is None:
+            raise ConfigError("scan needs a TARGET (a URL or a folder) or --templates DIR")
         policy = _with_site(_policy(config, target), origin, first_party)
         if not is_url(target) and not Path(target).is_dir():
             raise ConfigError(f"{target}: neither an http(s) URL nor a folder",
                               tip="pass https://www.example.com/ or a folder of built HTML")
+        files = _template_files(templates, changed_since, policy)
         crawl = _crawl_options(policy, max_pages=max_pages, max_depth=max_depth,
                                concurrency=concurrency, delay=delay,
                                respect_robots=False if ignore_robots else None)
@@ -171,7 +184,8 @@ def scan(
         if not quiet:
             typer.echo(f"scope: origin {scope.origin}; first party: {', '.join(scope.entries)}",
                        err=True)
-        request = ScanRequest(target, policy, scope, crawl, fail_on=fail_on.value)
+        request = ScanRequest(target, policy, scope, crawl, fail_on=fail_on.value,
+                              templates=files)
         result = run_scan(request, progress=_progress(quiet))
         if baseline is not None:
             from linkguard.baseline import apply_baseline
@@ -184,6 +198,21 @@ def scan(
     if not result.run.complete:
         typer.echo("linkguard: scan interrupted; the results hold the pages done so far", err=True)
     raise typer.Exit(exit_code_for(result, fail_on.value))
+
+
+def _template_files(folder: Path | None, since: str | None,
+                    policy: Policy) -> tuple[Path, ...] | None:
+    if folder is None:
+        if since is not None:
+            raise ConfigError("--changed-since works with --templates DIR")
+        return None
+    from linkguard.sources.templates import changed_since, template_files
+
+    files = template_files(folder, policy.templates.paths, policy.templates.exclude)
+    if since is not None:
+        changed = changed_since(folder, since)
+        files = [f for f in files if f.resolve() in changed]
+    return tuple(files)
 
 
 def _progress(quiet: bool):  # type: ignore[no-untyped-def]

@@ -61,3 +61,11 @@ def destination_is_known(value: str) -> bool:
     """
     literal = value.split(SENTINEL, 1)[0].lstrip()
     return bool(_KNOWN_PREFIX.match(literal))
+
+
+_SHOWN = re.compile(SENTINEL + "+|(?:%EE%80%80)+")
+
+
+def shown(value: str) -> str:
+    """``value`` for people: each masked run (raw or percent-encoded) shown as ``{…}``."""
+    return _SHOWN.sub("{…}", value)

@@ -23,8 +23,10 @@ from linkguard import urls
 from linkguard.boundary import Scope
 from linkguard.config import CrawlConfig, Policy
 from linkguard.extract import extract_references
+from linkguard.masking import destination_is_known, is_templated, shown
 from linkguard.model import (
     ClassifiedReference,
+    DynamicReference,
     CrawlStats,
     FailedPage,
     FetchedPage,
@@ -47,6 +49,7 @@ from linkguard.rules.declarations import declaration_for
 from linkguard.sources import Source
 from linkguard.sources.folder import FolderSource
 from linkguard.sources.http import HttpCrawler
+from linkguard.sources.templates import TemplateSource
 
 DEFAULT_FOLDER_ORIGIN = "http://localhost"
 # Reference kinds the crawler follows to find more first-party pages.
@@ -63,6 +66,7 @@ class ScanRequest:
     crawl: CrawlConfig
     fail_on: str = "error"
     transport: httpx.AsyncBaseTransport | None = None  # tests inject faults here
+    templates: tuple[Path, ...] | None = None  # template mode: these files, judged in place
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,7 @@ class PageAnalysis:
     references: int = 0
     exempt: int = 0
     mechanisms: tuple[tuple[str, int], ...] = ()
+    dynamic: tuple[DynamicReference, ...] = ()
 
 
 def is_url(target: str) -> bool:
@@ -169,6 +174,9 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
             notice_selectors=policy.exit_notice.selectors,
         )
         refs.extend(extracted.references)
+    dynamic: tuple[DynamicReference, ...] = ()
+    if page.template:
+        refs, dynamic = _split_dynamic(refs, page)
     classified = tuple(ClassifiedReference(ref, scope.classify(ref.url)) for ref in refs)
     ctx = PageContext(page.url, classified, scope, page.file)
     verdict = evaluate(ctx, policy)
@@ -186,8 +194,30 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
         page.url, page.status, page.depth, None, page.content_type or None,
         outbound=verdict.outbound, noticed=verdict.noticed, file=page.file,
     )
-    return PageAnalysis(record, verdict.findings, third, follow, len(refs), verdict.exempt,
-                        verdict.mechanisms)
+    return PageAnalysis(record, verdict.findings, third, follow, len(refs) + len(dynamic),
+                        verdict.exempt, verdict.mechanisms, dynamic)
+
+
+def _split_dynamic(
+    refs: list[Reference], page: FetchedPage
+) -> tuple[list[Reference], tuple[DynamicReference, ...]]:
+    """Template mode: set aside references whose destination depends on template code.
+
+    A templated URL with a literal scheme and host (``https://forms.example.com/f/{{ id }}``)
+    stays and is judged like any literal URL; ``{{ url }}`` is dynamic.
+    """
+    kept: list[Reference] = []
+    dynamic: list[DynamicReference] = []
+    for ref in refs:
+        if not is_templated(ref.raw) and not is_templated(ref.element):
+            kept.append(ref)
+        elif is_templated(ref.raw) and not destination_is_known(ref.raw):
+            dynamic.append(DynamicReference(page.url, page.file, ref.line, str(ref.kind),
+                                            shown(ref.raw)))
+        else:
+            kept.append(replace(ref, raw=shown(ref.raw), element=shown(ref.element),
+                                url=shown(ref.url) if ref.url else None))
+    return kept, tuple(dynamic)
 
 
 def _redirect_reference(hop: tuple[str, str, int]) -> Reference:
@@ -216,12 +246,14 @@ class ResultBuilder:
     host_pages: Counter[str] = field(default_factory=Counter)
     used_declarations: set[str] = field(default_factory=set)
     declared_hosts: dict[str, str | None] = field(default_factory=dict)
+    dynamic: list[DynamicReference] = field(default_factory=list)
 
     def add(self, analysis: PageAnalysis) -> None:
         self.pages.append(analysis.record)
         self.references += analysis.references
         self.exempt += analysis.exempt
         self.mechanisms.update(dict(analysis.mechanisms))
+        self.dynamic.extend(analysis.dynamic)
         for finding in analysis.findings:
             self._file(finding)
         for host in {h for h, _, _, _ in analysis.third_party}:
@@ -299,6 +331,7 @@ class ResultBuilder:
             outbound_exempt=self.exempt,
             notice_mechanisms=dict(sorted(self.mechanisms.items())),
             suppressed=len(self.suppressed),
+            dynamic_references=len(self.dynamic),
         )
         return ScanResult(
             run=run, summary=summary,
@@ -306,6 +339,7 @@ class ResultBuilder:
             third_parties=third,
             findings=tuple(sorted(self.findings, key=Finding.sort_key)),
             suppressed=tuple(sorted(self.suppressed, key=Finding.sort_key)),
+            dynamic=tuple(sorted(self.dynamic, key=lambda d: (d.page, d.line, d.raw))),
         )
 
 
@@ -313,6 +347,9 @@ ProgressCallback = Callable[[CrawlStats], None]
 
 
 def make_source(request: ScanRequest) -> Source:
+    if request.templates is not None:
+        return TemplateSource(Path(request.target), request.scope.origin,
+                              list(request.templates), max_bytes=request.crawl.max_bytes)
     if is_url(request.target):
         return HttpCrawler([request.target], request.scope, request.crawl,
                            transport=request.transport)
