@@ -60,8 +60,10 @@ def describe(value: object) -> str:
     if isinstance(value, str):
         shown = json.dumps(value if len(value) <= 60 else value[:57] + "...", ensure_ascii=False)
         return f"a string ({shown})"
+    if isinstance(value, int | float):
+        return f"{'an integer' if isinstance(value, int) else 'a number'} ({value})"
     kinds: tuple[tuple[type, str], ...] = (
-        (int, "an integer"), (float, "a number"), (list, "an array"), (dict, "a table"),
+        (list, "an array"), (dict, "a table"),
         (datetime, "a date-time"), (date, "a date"), (time, "a time"),
     )  # fmt: skip
     return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
@@ -79,22 +81,31 @@ def suggest(key: str, valid: Collection[str], what: str = "keys") -> str:
 
 
 def check_table(
-    value: object, where: Where, schema: Schema, required: Mapping[str, str] | None = None
+    value: object,
+    where: Where,
+    schema: Schema,
+    required: Mapping[str, str] | None = None,
+    what: str = "keys",
 ) -> dict[str, Any]:
     """The table's values, each through its checker; unknown and missing keys are errors.
 
-    ``required`` maps each required key to the fix shown when it is missing.
+    ``required`` maps each required key to the fix shown when it is missing; ``what`` names
+    the schema's keys in the list of valid ones.
     """
     if not isinstance(value, Mapping):
         raise where.error(f"must be a table, not {describe(value)}", f"write it as [{where.key}]")
     for key in value:
         if key not in schema:
-            what = "table" if isinstance(value[key], dict) else "key"
-            raise where.at(key).error(f"unknown {what} `{key}`", suggest(key, schema))
+            raise where.at(key).error(_unknown(key, value[key]), suggest(key, schema, what))
     for key, fix in (required or {}).items():
         if key not in value:
             raise where.at(key).error("is required", fix)
     return {key: schema[key](item, where.at(key)) for key, item in value.items()}
+
+
+def _unknown(key: str, value: object) -> str:
+    tables = isinstance(value, list) and value and all(isinstance(v, dict) for v in value)
+    return f"unknown {'table' if isinstance(value, dict) or tables else 'key'} `{key}`"
 
 
 def boolean(value: object, where: Where) -> bool:
@@ -142,18 +153,20 @@ def string(value: object, where: Where) -> str:
     """A string with something in it besides spaces, kept as written."""
     if not isinstance(value, str) or not value.strip():
         shown = "an empty string" if isinstance(value, str) else describe(value)
-        raise where.error(
-            f"must be a non-empty string, not {shown}", f'write `{where.name} = "..."`'
-        )
+        raise where.error(f"must be a non-empty string, not {shown}", _string_fix(where))
     return value
+
+
+def _string_fix(where: Where) -> str:
+    if where.key.endswith("]"):  # an array item
+        return f'write each item as a quoted string: `{where.name} = ["..."]`'
+    return f'write `{where.name} = "..."`'
 
 
 def any_string(value: object, where: Where) -> str:
     """A string, possibly empty."""
     if not isinstance(value, str):
-        raise where.error(
-            f"must be a string, not {describe(value)}", f'write `{where.name} = "..."`'
-        )
+        raise where.error(f"must be a string, not {describe(value)}", _string_fix(where))
     return value
 
 
@@ -172,18 +185,17 @@ def array(item: Checker[T], *, min_items: int = 0, fix: str = "") -> Checker[tup
     return check
 
 
-def choice(options: Mapping[str, T], what: str) -> Checker[T]:
-    """One of ``options``' keys (case-insensitive), as its mapped value."""
+def choice(options: Mapping[str, T], one: str, many: str) -> Checker[T]:
+    """One of ``options``' keys (case-insensitive), as its mapped value; ``one`` and ``many``
+    name an option and the options in messages (``kind``, ``kinds``)."""
 
     def check(value: object, where: Where) -> T:
         if not isinstance(value, str):
             raise where.error(
-                f"must be a string, not {describe(value)}", suggest("", options, what)
+                f"must be a string, not {describe(value)}", suggest("", options, many)
             )
         if value.lower() not in options:
-            raise where.error(
-                f"unknown {what[:-1]} {value!r}", suggest(value.lower(), options, what)
-            )
+            raise where.error(f"unknown {one} {value!r}", suggest(value.lower(), options, many))
         return options[value.lower()]
 
     return check
@@ -206,6 +218,7 @@ def tables(item: Checker[T]) -> Checker[tuple[T, ...]]:
 _LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
 _HOST = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 _GLOB_LABEL = re.compile(r"[a-z0-9_*?-]+")
+_WEB = ("http:", "https:")
 _HOST_FIX = "write a registrable domain like `example.com` or a host like `www.example.com`"
 
 
@@ -220,7 +233,7 @@ def domain_or_host(value: object, where: Where) -> str:
     if "://" in raw:
         host = urls.host_of(raw) or "example.com"
         raise where.error(f"is a URL, not a domain or host: {raw!r}", f"write `{host}`")
-    if any(c in raw for c in "*?["):
+    if any(c in raw for c in "*?"):
         bare = urls.to_ascii_host(raw.lstrip("*?."))
         site = registrable_domain(bare) if _HOST.fullmatch(bare) else "example.com"
         fix = f"write `{site}`: a registrable domain already covers all its subdomains"
@@ -231,7 +244,9 @@ def domain_or_host(value: object, where: Where) -> str:
     if ":" in raw and not raw.startswith("["):
         raise where.error(f"has a port: {raw!r}", f"write `{raw.rpartition(':')[0]}`")
     name = urls.to_ascii_host(raw)
-    if not (_HOST.fullmatch(name) or (name.startswith("[") and urls.host_of(f"http://{name}/"))):
+    if not (
+        _HOST.fullmatch(name) or (name.startswith("[") and urls.host_of(f"http://{name}/") == name)
+    ):
         raise where.error(f"is not a valid domain or host name: {raw!r}", _HOST_FIX)
     if _is_public_suffix(name):
         fix = f"name a domain under it, e.g. `yoursite.{name}`"
@@ -318,8 +333,10 @@ def interstitial(value: object, where: Where) -> str:
     fix = "write a route like `/leaving?url={url}`, where {url} is the destination"
     if route.count("{url}") != 1:
         raise where.error(f"must contain `{{url}}` exactly once: {route!r}", fix)
-    if not route.startswith("/"):
-        web_url(route.replace("{url}", "x"), where)
+    absolute = urls.parse(route.replace("{url}", "x")) if "://" in route else None
+    if not route.startswith("/") and (absolute is None or absolute.protocol not in _WEB):
+        fix = "start it with `/`, e.g. `/leaving?url={url}`, or write an absolute http(s) URL"
+        raise where.error(f"is neither a path nor an http(s) URL: {route!r}", fix)
     return route
 
 

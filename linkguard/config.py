@@ -268,7 +268,7 @@ def _rule_id(value: object, where: Where) -> str:
 
 def _rules(value: object, where: Where) -> tuple[tuple[str, Severity | None], ...]:
     """``[rules]``: rule id -> error | warning | info | off."""
-    severity = check.choice(_SEVERITIES, "severities")
+    severity = check.choice(_SEVERITIES, "severity", "severities")
     known = _known_rules()
     for rule in value if isinstance(value, dict) else ():
         if rule not in known:
@@ -280,7 +280,9 @@ def _rules(value: object, where: Where) -> tuple[tuple[str, Severity | None], ..
 
 def _kinds(value: object, where: Where) -> frozenset[Kind]:
     fix = "omit `kinds` to declare the vendor for any kind"
-    return frozenset(check.array(check.choice(_KINDS, "kinds"), min_items=1, fix=fix)(value, where))
+    return frozenset(
+        check.array(check.choice(_KINDS, "kind", "kinds"), min_items=1, fix=fix)(value, where)
+    )
 
 
 def _exit_notice(value: object, where: Where) -> ExitNoticeConfig:
@@ -373,5 +375,5 @@ _POLICY_FIELDS = {"third_party": "third_parties", "waiver": "waivers"}
 
 
 def _policy_at(data: object, where: Where) -> Policy:
-    sections = check.check_table(data, where, _SECTIONS)
+    sections = check.check_table(data, where, _SECTIONS, what="tables")
     return Policy(**{_POLICY_FIELDS.get(key, key): value for key, value in sections.items()})
