@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, TypeVar
 
 from lxml.cssselect import CSSSelector, SelectorError
@@ -338,6 +339,17 @@ def interstitial(value: object, where: Where) -> str:
         fix = "start it with `/`, e.g. `/leaving?url={url}`, or write an absolute http(s) URL"
         raise where.error(f"is neither a path nor an http(s) URL: {route!r}", fix)
     return route
+
+
+def relative_glob(value: object, where: Where) -> str:
+    """A glob relative to a folder (``templates/**/*.html``); Path.glob refuses absolute ones."""
+    pattern = string(value, where)
+    if PurePosixPath(pattern).is_absolute() or PureWindowsPath(pattern).is_absolute():
+        fix = (
+            f"write it relative to the folder scanned, e.g. `{pattern.lstrip('/') or '**/*.html'}`"
+        )
+        raise where.error(f"must be a relative glob, not {pattern!r}", fix)
+    return pattern
 
 
 def iso_date(value: object, where: Where) -> date:

@@ -117,7 +117,9 @@ class Waiver:
 
 @dataclass(frozen=True, slots=True)
 class TemplatesConfig:
-    paths: tuple[str, ...] = ()  # globs of template sources, relative to the working directory
+    """``[templates]``: which files ``scan --templates DIR`` judges (globs relative to DIR)."""
+
+    paths: tuple[str, ...] = ()  # none: every file with a template suffix
     exclude: tuple[str, ...] = ()
 
 
@@ -369,7 +371,10 @@ _SECTIONS: check.Schema = {
     "third_party": _third_parties,
     "rules": _rules,
     "waiver": check.tables(_waiver),
-    "templates": _section(TemplatesConfig, {"paths": _STRINGS, "exclude": _STRINGS}),
+    "templates": _section(TemplatesConfig, {
+        "paths": check.array(check.relative_glob),
+        "exclude": check.array(check.relative_glob),
+    }),
 }  # fmt: skip
 _POLICY_FIELDS = {"third_party": "third_parties", "waiver": "waivers"}
 

@@ -185,6 +185,10 @@ BAD_CONFIGS = {
     "template paths str": (
         '[templates]\npaths = "templates/*.html"', "templates.paths", "paths = [...]"
     ),
+    "template absolute": (
+        '[templates]\nexclude = ["/srv/site/vendor/**"]', "templates.exclude[0]",
+        "`srv/site/vendor/**`",
+    ),
     "template typo": ('[templates]\npath = ["t/*.html"]', "templates.path", "`paths`"),
 }  # fmt: skip
 
