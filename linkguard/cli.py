@@ -18,7 +18,13 @@ import typer
 
 from linkguard import __version__, urls
 from linkguard.boundary import Scope
-from linkguard.config import CrawlConfig, Policy, discover_policy, load_policy
+from linkguard.config import (
+    CrawlConfig,
+    Policy,
+    discover_policy,
+    load_policy,
+    policy_from_mapping,
+)
 from linkguard.errors import ConfigError, LinkguardError, ScanError
 from linkguard.model import ScanResult, Severity
 from linkguard.output import write_atomic
@@ -85,15 +91,20 @@ def _crawl_options(policy: Policy, **overrides: object) -> CrawlConfig:
 
 
 def _with_site(policy: Policy, origin: str | None, first_party: list[str] | None) -> Policy:
+    """The policy with --origin and --first-party applied, checked like the policy file."""
+    given: dict[str, object] = {}
+    if origin is not None:
+        given["origin"] = origin
+    if first_party:
+        given["first_party"] = list(first_party)
+    if not given:
+        return policy
+    checked = policy_from_mapping({"site": given}, source="command line").site
     site = policy.site
     if origin is not None:
-        parsed = urls.parse(origin)
-        if parsed is None or urls.scheme_of(origin) not in urls.WEB_SCHEMES:
-            raise ConfigError(f"--origin {origin!r} is not an http(s) URL",
-                              tip="write it like https://www.example.com")
-        site = replace(site, origin=urls.origin_of(origin))
+        site = replace(site, origin=checked.origin)
     if first_party:
-        site = replace(site, first_party=site.first_party + tuple(first_party))
+        site = replace(site, first_party=site.first_party + checked.first_party)
     return replace(policy, site=site)
 
 
@@ -322,6 +333,14 @@ def demo(
     except LinkguardError as error:
         raise _fail(error) from None
     typer.echo(f"open {out / 'report.html'} in a browser to read the audit report", err=True)
+
+
+@app.command("rules")
+def list_rules() -> None:
+    """Print the rule catalogue as a Markdown table: id, default severity, why it exists."""
+    from linkguard.rules import rules_table
+
+    typer.echo(rules_table(), nl=False)
 
 
 def _version(value: bool) -> None:
