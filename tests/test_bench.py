@@ -1,0 +1,167 @@
+"""The benchmark's own correctness: its site generator and its readers of each tool's output.
+
+No timing is asserted here (the figures live in bench/RESULTS.md); the fixtures under
+tests/fixtures/bench/ are real outputs captured from a 30-page site (seed 1).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench import gen_site, report, tools  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures" / "bench"
+PAGES = 30
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    out = tmp_path_factory.mktemp("site")
+    return out, gen_site.generate(out, PAGES, seed=1)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_same_seed_gives_the_same_bytes(site, tmp_path):
+    root, _ = site
+    again = tmp_path / "again"
+    gen_site.generate(again, PAGES, seed=1)
+    assert _tree(again) == _tree(root)
+
+
+def test_another_seed_gives_another_site(site, tmp_path):
+    root, _ = site
+    other = tmp_path / "other"
+    gen_site.generate(other, PAGES, seed=2)
+    assert (other / "index.html").read_bytes() != (root / "index.html").read_bytes()
+
+
+def test_manifest_counts_match_the_files(site):
+    root, manifest = site
+    html = sorted(p for p in root.rglob("*.html"))
+    assert manifest["pages"] == len(html) == PAGES + 3
+    assert manifest["content_pages"] == PAGES
+    others = [p for p in root.rglob("*") if p.is_file() and p.suffix != ".html"]
+    own = {"manifest.json", "linkguard.toml"}
+    assert manifest["assets"] == len([p for p in others if p.name not in own])
+    text = "".join(p.read_text(encoding="utf-8") for p in html)
+    interstitials = set(re.findall(r'href="(/leaving/\?url=[^"]+)"', text))
+    assert manifest["interstitial_urls"] == len(interstitials)
+    outbound = re.findall(r'<a (?:class="ext" )?href="https://www\.[a-z]+-\d+\.', text)
+    assert manifest["outbound_links"] == len(outbound) + len(interstitials)
+    assert manifest["forms"] == text.count('<form action="http')
+    assert manifest["iframes"] == text.count('<iframe src="https://www.yo') + text.count(
+        '<iframe src="https://www.google.com/maps'
+    )
+
+
+def test_content_pages_are_15_to_40_kb_and_realistic(site):
+    root, manifest = site
+    sizes = manifest["page_bytes"]
+    assert 15_000 <= sizes["min"] <= sizes["median"] <= sizes["max"] <= 40_000
+    page = (root / "index.html").read_text(encoding="utf-8")
+    for needle in ("googletagmanager.com/gtm.js", "<noscript><iframe", "srcset=", "<form",
+                   "<iframe", 'class="ext"', "(link is external)", "<nav"):  # fmt: skip
+        assert needle in page, needle
+
+
+def test_every_first_party_url_exists(site):
+    """A link checker must find nothing broken: every local href and src is a file."""
+    root, _ = site
+    text = "".join(p.read_text(encoding="utf-8") for p in root.rglob("*.html"))
+    local = set(re.findall(r'(?:href|src|action)="(/[^"#?]*)', text))
+    for path in local:
+        target = root / path.lstrip("/")
+        assert target.is_file() or (target / "index.html").is_file(), path
+
+
+def test_every_page_is_reachable_from_the_home_page(site):
+    _, manifest = site
+    assert 0 < manifest["max_depth"] < 25  # linkguard's default max_depth
+
+
+def test_policy_maps_the_folder_to_the_origin(site):
+    root, _ = site
+    policy = (root / "linkguard.toml").read_text()
+    assert 'origin = "https://www.example-watch.com"' in policy
+    assert 'interstitials = ["/leaving/?url={url}"]' in policy
+
+
+def test_html_page_paths_are_the_urls_a_crawl_visits(site):
+    root, _ = site
+    paths = gen_site.html_page_paths(root)
+    assert len(paths) == PAGES + 3
+    assert {"/", "/p/0/1.html", "/privacy.html", "/leaving/", "/search/"} <= paths
+
+
+# -- reading the tools' outputs -------------------------------------------------------------
+def test_access_log_counts_requests_and_pages(site):
+    root, _ = site
+    lines = (FIXTURES / "access-linkinator-30.log").read_text().splitlines()
+    paths, requests = tools.access_log_paths([*lines, "", "/missing.html 404 153"])
+    assert requests == len(lines) + 1
+    assert "/missing.html" not in paths  # only answers with 200 count as visited
+    assert gen_site.html_page_paths(root) <= paths  # linkinator fetched every page
+
+
+def test_linkinator_json_lists_every_page(site):
+    root, _ = site
+    text = (FIXTURES / "linkinator-30.json").read_text()
+    served = re.search(r"http://127\.0\.0\.1:\d+/", text)
+    assert served
+    paths = tools.linkinator_page_paths(text, served.group(0))
+    assert gen_site.html_page_paths(root) <= paths
+    assert not any(p.startswith("http") for p in paths)
+
+
+def test_linkchecker_summary_line():
+    text = (FIXTURES / "linkchecker-30.txt").read_text()
+    assert tools.linkchecker_summary(text) == (440, 440)
+    with pytest.raises(ValueError):
+        tools.linkchecker_summary("LinkChecker crashed")
+
+
+def test_path_of_drops_query_and_fragment():
+    assert tools.path_of("http://127.0.0.1:8/leaving/?url=https%3A%2F%2Fx") == "/leaving/"
+    assert tools.path_of("http://127.0.0.1:8") == "/"
+    assert tools.path_of("https://www.example-watch.com/p/0/1.html#details") == "/p/0/1.html"
+
+
+# -- judging and reporting -------------------------------------------------------------------
+def _run(tool: str, size: int, status: str = "ok", wall: float = 10.0) -> report.Run:
+    return report.Run(tool, size, 1003, 0, status, visited=1003 if status == "ok" else 500,
+                      wall=wall, cpu=wall, tree_rss_mb=100.0)  # fmt: skip
+
+
+def test_a_peer_that_stopped_early_is_no_win():
+    runs = [_run("linkguard", 1000, wall=20), _run("linkinator", 1000, "stopped early", wall=5)]
+    table = report.ratio_table(runs, [1000])
+    assert "n/a (peer stopped early)" in table
+    assert "| 1,000 pages: no slower than linkinator | - | not measured |" in report.targets_table(
+        runs
+    )
+
+
+def test_ratios_are_peer_over_linkguard():
+    runs = [_run("linkguard", 1000, wall=10), _run("linkinator", 1000, wall=25),
+            _run("linkchecker", 1000, "timed out", wall=600)]  # fmt: skip
+    table = report.ratio_table(runs, [1000])
+    assert "| 1,000 | linkinator | 2.50 |" in table
+    assert ">= 60.00 (peer timed out)" in table
+
+
+def test_median_run_ignores_incomplete_runs():
+    runs = [_run("linkguard", 1000, wall=w) for w in (30, 10, 20)]
+    runs.append(_run("linkguard", 1000, "stopped early", wall=1))
+    chosen = report.median_run(runs)
+    assert chosen is not None and chosen.wall == 20
