@@ -408,7 +408,9 @@ def generate(
     ]
     for rel in binary:
         _write(out / rel, IMAGE_BYTES)
-    _write(out / "robots.txt", f"User-agent: *\nAllow: /\nSitemap: {origin}/sitemap.xml\n")
+    # No Sitemap line: it must be absolute, and the live origin's would send a crawler of
+    # this local copy out to the internet. Crawlers still find /sitemap.xml by convention.
+    _write(out / "robots.txt", "User-agent: *\nAllow: /\n")
     locs = "".join(f"<url><loc>{origin}{page_path(i)}</loc></url>\n" for i in range(pages))
     _write(
         out / "sitemap.xml",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class Run:
     maxrss_mb: float = 0.0
     tree_rss_mb: float = 0.0
     server_cpu: float = 0.0
+    peak_fds: int = 0
     exit_code: int | None = None
     note: str = ""
     command: list[str] = field(default_factory=list)
@@ -56,8 +58,9 @@ def _fmt(value: float, digits: int = 1) -> str:
 def tool_table(runs: list[Run], sizes: list[int], tools: list[str]) -> str:
     head = (
         "| pages | tool | status | visited | reported | requests | wall s | CPU s | "
-        "RSS MB (largest process) | RSS MB (process tree) | pages/s | server CPU s |\n"
-        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "RSS MB (largest process) | RSS MB (process tree) | pages/s | open fds (peak) "
+        "| server CPU s |\n"
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     rows = []
     for size in sizes:
@@ -66,7 +69,7 @@ def tool_table(runs: list[Run], sizes: list[int], tools: list[str]) -> str:
             if run is None:
                 continue
             if run.status == "unavailable":
-                rows.append(f"| {size:,} | {tool} | unavailable: {run.note} |" + " |" * 9)
+                rows.append(f"| {size:,} | {tool} | unavailable: {run.note} |" + " |" * 10)
                 continue
             status = run.status if run.status == OK else f"**{run.status}**"
             if run.note:
@@ -77,7 +80,8 @@ def tool_table(runs: list[Run], sizes: list[int], tools: list[str]) -> str:
             rows.append(
                 f"| {size:,} | {tool} | {status} | {run.visited:,}/{run.expected:,} | {reported} "
                 f"| {requests} | {_fmt(run.wall)} | {_fmt(run.cpu)} | {_fmt(run.maxrss_mb, 0)} "
-                f"| {_fmt(run.tree_rss_mb, 0)} | {_fmt(run.pages_per_second, 0)} | {server} |"
+                f"| {_fmt(run.tree_rss_mb, 0)} | {_fmt(run.pages_per_second, 0)} "
+                f"| {run.peak_fds:,} | {server} |"
             )
     return head + "\n".join(rows) + "\n"
 
@@ -198,6 +202,9 @@ def machine_info() -> dict[str, str]:
         "memory": memory,
         "system": system,
         "Python": platform.python_version(),
+        "open files limit (soft / hard)": " / ".join(
+            str(x) for x in resource.getrlimit(resource.RLIMIT_NOFILE)
+        ),
     }
 
 
@@ -273,12 +280,15 @@ def render(
         '"URLs checked" of its summary line (assets, interstitial URLs and the external '
         "URLs it only syntax-checks included).\n"
         "- **requests**: HTTP requests the server answered during the run. The peers are "
-        "link checkers: they also request every first-party image, stylesheet, script and "
-        "interstitial URL; linkguard requests pages (and robots.txt, sitemap.xml) only.\n"
+        "link checkers: they also request every first-party image, stylesheet and script; "
+        "linkguard requests only what can be a page (links, frames and refreshes, so the "
+        "interstitial URLs too), plus robots.txt and sitemap.xml.\n"
         "- **CPU s**: user + system time of the tool's process and the children it waited "
         "for (`wait4` rusage). **RSS (largest process)**: the kernel's peak for the largest "
         "single process; **RSS (process tree)**: peak of the summed RSS of the whole process "
-        "tree, sampled every 0.1 s. **server CPU s**: what the web server spent answering.\n",
+        "tree, sampled every 0.1 s. **open fds**: the most file descriptors (sockets, mostly) "
+        "the tree held at once, sampled likewise. **server CPU s**: what the web server spent "
+        "answering.\n",
     ]
     if ratios:
         parts += [

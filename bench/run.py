@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shlex
+import signal
 import sys
 import time
 from dataclasses import asdict, replace
@@ -86,6 +87,7 @@ def run_one(
     expected: set[str],
     run_round: int,
     timeout: float,
+    stall: float,
 ) -> report.Run:
     stem = ctx.out.with_suffix("")
     stdout = ctx.out if tool.writes_stdout else stem.with_suffix(".stdout")
@@ -95,11 +97,15 @@ def run_one(
     cwd.mkdir(parents=True, exist_ok=True)
     offset = server.log_size() if server and tool.http else 0
     server_cpu = server.cpu() if server and tool.http else 0.0
-    cost = run_measured(argv, cwd=cwd, stdout=stdout, stderr=stderr, timeout=timeout)
+    watched = server.log_size if server and tool.http else None
+    cost = run_measured(
+        argv, cwd=cwd, stdout=stdout, stderr=stderr, timeout=timeout, progress=watched,
+        stall=stall,
+    )  # fmt: skip
     run = report.Run(
         tool.name, size, len(expected), run_round, report.OK, wall=cost.wall, cpu=cost.cpu,
-        maxrss_mb=cost.maxrss_mb, tree_rss_mb=cost.tree_rss_mb, exit_code=cost.exit_code,
-        command=argv,
+        maxrss_mb=cost.maxrss_mb, tree_rss_mb=cost.tree_rss_mb, peak_fds=cost.peak_fds,
+        exit_code=cost.exit_code, command=argv,
     )  # fmt: skip
     text = ctx.out.read_text(errors="replace") if ctx.out.exists() else ""
     try:
@@ -116,14 +122,17 @@ def run_one(
             run.visited = len(tools.linkguard_page_paths(text) & expected)
         except (ValueError, KeyError, TypeError):
             run.visited = 0
-    return _judge(run, tool, cost.timed_out, stderr, timeout)
+    return _judge(run, tool, cost.killed, stderr, timeout, stall)
 
 
 def _judge(
-    run: report.Run, tool: tools.Tool, timed_out: bool, stderr: Path, timeout: float
-) -> report.Run:
-    if timed_out:
+    run: report.Run, tool: tools.Tool, killed: str | None, stderr: Path, timeout: float,
+    stall: float,
+) -> report.Run:  # fmt: skip
+    if killed == "timed out":
         return replace(run, status="timed out", note=f"killed after {timeout:g} s")
+    if killed == "stalled":
+        return replace(run, status="stalled", note=f"no request for {stall:g} s, killed")
     if run.exit_code not in tool.ok_exits:
         lines = stderr.read_text(errors="replace").strip().splitlines() if stderr.exists() else []
         last = lines[-1][:160] if lines else "no message"
@@ -156,6 +165,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per run")
+    parser.add_argument(
+        "--stall", type=float, default=120, help="kill an HTTP tool after this many seconds "
+        "in which the server saw no request (0: never)",
+    )  # fmt: skip
     parser.add_argument("--server", choices=("nginx", "python"), default="nginx")
     parser.add_argument("--no-install", action="store_true", help="never apt-get install nginx")
     parser.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
@@ -168,8 +181,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # so the running tool and the server are stopped on the way out
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
     WORK.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     run_dir = WORK / "runs" / stamp
@@ -205,7 +223,9 @@ def main(argv: list[str] | None = None) -> int:
                     out = run_dir / f"{name}-{size}-r{run_round}.{suffix}"
                     url = server.url if server and tool.http else ""
                     ctx = tools.Context(site, url, out, len(expected), WORK)
-                    run = run_one(tool, ctx, size, server, expected, run_round, args.timeout)
+                    run = run_one(
+                        tool, ctx, size, server, expected, run_round, args.timeout, args.stall
+                    )
                     runs.append(run)
                     _progress(run)
         finally:

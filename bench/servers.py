@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.server
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -151,7 +152,11 @@ def nginx_server(binary: str, site: Path, work: Path) -> Server:
     port = free_port()
     log = work / "access.log"
     text = NGINX_TEMPLATE.read_text()
-    for name, value in {"WORK": work, "LOG": log, "PORT": port, "SITE": site.resolve()}.items():
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    nofile = 65536 if nofile == resource.RLIM_INFINITY else min(nofile, 65536)
+    values = {"WORK": work, "LOG": log, "PORT": port, "SITE": site.resolve(), "NOFILE": nofile}
+    values["CONNECTIONS"] = max(1024, nofile - 2500)  # room for the open-file cache
+    for name, value in values.items():
         text = text.replace(f"@{name}@", str(value))
     conf = work / "nginx.conf"
     conf.write_text(text)

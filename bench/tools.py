@@ -184,6 +184,11 @@ def build_tools(repo: Path, work: Path, wanted: set[str]) -> tuple[dict[str, Too
         return len(linkguard_page_paths(text))
 
     results = "pages in its results JSON"
+    runnable = subprocess.run([*lg_version], capture_output=True, text=True)
+    if runnable.returncode != 0:
+        lines = (runnable.stderr or runnable.stdout).strip().splitlines()
+        why = f"linkguard is not runnable yet: {lines[-1] if lines else runnable.returncode}"
+        missing["linkguard"] = missing["linkguard-folder"] = why
     tools["linkguard"] = Tool(
         "linkguard", True, crawl, False, pages_in_results, results, frozenset({0}), lg_version
     )
@@ -208,7 +213,7 @@ def build_tools(repo: Path, work: Path, wanted: set[str]) -> tuple[dict[str, Too
                 rc = work / f"{name}.rc"
                 rc.write_text(rc_text)
                 tools[name] = _linkchecker(name, binary, rc)
-    return {k: v for k, v in tools.items() if k in wanted}, missing
+    return {k: v for k, v in tools.items() if k in wanted and k not in missing}, missing
 
 
 def _linkinator(node: str, cli: Path) -> Tool:
