@@ -1,0 +1,109 @@
+"""The fallback reader for pages libxml2 will not build a tree of (nesting over 2,048 deep).
+
+A streaming tokenizer (the standard library's): linear time, no recursion, every reference
+kept with its line. What it cannot give is ancestor context, so configured exit-notice
+selectors match only the element itself and ``data-linkguard-ignore`` only on the element.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from linkguard import urls
+from linkguard.extract import (
+    MAX_TEXT,
+    JS_TYPES,
+    ExtractedPage,
+    Reference,
+    _ignore_ids,
+    references_of,
+    script_literals,
+    start_tag,
+)
+from linkguard.model import Kind
+
+
+class _Tokens(HTMLParser):
+    def __init__(self, page_url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page_url = page_url
+        self.base = page_url
+        self.refs: list[Reference] = []
+        self.link: tuple[int, list[str]] | None = None  # index of open link ref, its text
+        self.script: tuple[int, str] | None = None  # line, type of an open inline script
+        self.script_text: list[str] = []
+        self.noscript = 0
+        self.parents: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        line = self.getpos()[0]
+        if tag == "base" and values.get("href") and self.base == self.page_url:
+            self.base = urls.resolve(values["href"], self.page_url) or self.page_url
+        if tag == "noscript":
+            self.noscript += 1
+        if tag == "script" and "src" not in values:
+            self.script = (line, values.get("type", "").strip().lower())
+            self.script_text = []
+            return
+        if tag == "img" and self.link is not None and values.get("alt"):
+            self.link[1].append(values["alt"])
+        parent = self.parents[-1] if self.parents else ""
+        if tag in ("video", "audio", "picture"):
+            self.parents.append(tag)
+        for kind, attr, raw in references_of(tag, values, parent):
+            if kind is Kind.LINK:
+                self.link = (len(self.refs), [values.get("aria-label", ""),
+                                              values.get("title", "")])
+            self.refs.append(Reference(
+                kind=kind, tag=tag, attr=attr, raw=raw,
+                url=self.page_url if kind is Kind.FORM and not raw.strip()
+                else urls.resolve(raw, self.base),
+                line=line, element=start_tag(tag, values),
+                rel=frozenset(values.get("rel", "").lower().split()),
+                target=values.get("target", ""), integrity=values.get("integrity", ""),
+                method=values.get("method", "get").lower() if kind is Kind.FORM else "",
+                ignore=_ignore_ids(values["data-linkguard-ignore"])
+                if "data-linkguard-ignore" in values else frozenset(),
+                in_noscript=self.noscript > 0,
+            ))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "noscript" and self.noscript:
+            self.noscript -= 1
+        elif tag in ("video", "audio", "picture") and self.parents:
+            self.parents.pop()
+        elif tag in ("a", "area") and self.link is not None:
+            index, text = self.link
+            ref = self.refs[index]
+            joined = " | ".join(t for t in text if t)
+            self.refs[index] = Reference(**{**_fields(ref), "text": joined[:MAX_TEXT]})
+            self.link = None
+        elif tag == "script" and self.script is not None:
+            line, kind = self.script
+            self.script = None
+            if kind in JS_TYPES:
+                for offset, literal in script_literals("".join(self.script_text)):
+                    self.refs.append(Reference(
+                        kind=Kind.SCRIPT, tag="script", attr="inline", raw=literal,
+                        url=urls.resolve(literal, self.base), line=line + offset,
+                        element=f"<script> … {literal} … </script>"[:300],
+                        in_noscript=self.noscript > 0))
+
+    def handle_data(self, data: str) -> None:
+        if self.script is not None:
+            self.script_text.append(data)
+        elif self.link is not None and data.strip():
+            self.link[1].insert(len(self.link[1]) - 2 if len(self.link[1]) >= 2 else 0,
+                                " ".join(data.split()))
+
+
+def _fields(ref: Reference) -> dict[str, object]:
+    return {name: getattr(ref, name) for name in Reference.__slots__}
+
+
+def extract_flat(text: str, page_url: str) -> ExtractedPage:
+    tokens = _Tokens(page_url)
+    tokens.feed(text)
+    tokens.close()
+    return ExtractedPage(page_url, tokens.base, "", tuple(tokens.refs), flat=True)
