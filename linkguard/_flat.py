@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 
 from linkguard import urls
 from linkguard.extract import (
-    MAX_TEXT,
     JS_TYPES,
+    MAX_TEXT,
     ExtractedPage,
     Reference,
     _ignore_ids,
@@ -20,7 +20,7 @@ from linkguard.extract import (
     script_literals,
     start_tag,
 )
-from linkguard.model import Kind
+from linkguard.model import Kind, Reference
 
 
 class _Tokens(HTMLParser):
@@ -53,20 +53,31 @@ class _Tokens(HTMLParser):
             self.parents.append(tag)
         for kind, attr, raw in references_of(tag, values, parent):
             if kind is Kind.LINK:
-                self.link = (len(self.refs), [values.get("aria-label", ""),
-                                              values.get("title", "")])
-            self.refs.append(Reference(
-                kind=kind, tag=tag, attr=attr, raw=raw,
-                url=self.page_url if kind is Kind.FORM and not raw.strip()
-                else urls.resolve(raw, self.base),
-                line=line, element=start_tag(tag, values),
-                rel=frozenset(values.get("rel", "").lower().split()),
-                target=values.get("target", ""), integrity=values.get("integrity", ""),
-                method=values.get("method", "get").lower() if kind is Kind.FORM else "",
-                ignore=_ignore_ids(values["data-linkguard-ignore"])
-                if "data-linkguard-ignore" in values else frozenset(),
-                in_noscript=self.noscript > 0,
-            ))
+                self.link = (
+                    len(self.refs),
+                    [values.get("aria-label", ""), values.get("title", "")],
+                )
+            self.refs.append(
+                Reference(
+                    kind=kind,
+                    tag=tag,
+                    attr=attr,
+                    raw=raw,
+                    url=self.page_url
+                    if kind is Kind.FORM and not raw.strip()
+                    else urls.resolve(raw, self.base),
+                    line=line,
+                    element=start_tag(tag, values),
+                    rel=frozenset(values.get("rel", "").lower().split()),
+                    target=values.get("target", ""),
+                    integrity=values.get("integrity", ""),
+                    method=values.get("method", "get").lower() if kind is Kind.FORM else "",
+                    ignore=_ignore_ids(values["data-linkguard-ignore"])
+                    if "data-linkguard-ignore" in values
+                    else frozenset(),
+                    in_noscript=self.noscript > 0,
+                )
+            )
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "noscript" and self.noscript:
@@ -77,29 +88,33 @@ class _Tokens(HTMLParser):
             index, text = self.link
             ref = self.refs[index]
             joined = " | ".join(t for t in text if t)
-            self.refs[index] = Reference(**{**_fields(ref), "text": joined[:MAX_TEXT]})
+            self.refs[index] = replace(ref, text=joined[:MAX_TEXT])
             self.link = None
         elif tag == "script" and self.script is not None:
             line, kind = self.script
             self.script = None
             if kind in JS_TYPES:
                 for offset, literal in script_literals("".join(self.script_text)):
-                    self.refs.append(Reference(
-                        kind=Kind.SCRIPT, tag="script", attr="inline", raw=literal,
-                        url=urls.resolve(literal, self.base), line=line + offset,
-                        element=f"<script> … {literal} … </script>"[:300],
-                        in_noscript=self.noscript > 0))
+                    self.refs.append(
+                        Reference(
+                            kind=Kind.SCRIPT,
+                            tag="script",
+                            attr="inline",
+                            raw=literal,
+                            url=urls.resolve(literal, self.base),
+                            line=line + offset,
+                            element=f"<script> … {literal} … </script>"[:300],
+                            in_noscript=self.noscript > 0,
+                        )
+                    )
 
     def handle_data(self, data: str) -> None:
         if self.script is not None:
             self.script_text.append(data)
         elif self.link is not None and data.strip():
-            self.link[1].insert(len(self.link[1]) - 2 if len(self.link[1]) >= 2 else 0,
-                                " ".join(data.split()))
-
-
-def _fields(ref: Reference) -> dict[str, object]:
-    return {name: getattr(ref, name) for name in Reference.__slots__}
+            self.link[1].insert(
+                len(self.link[1]) - 2 if len(self.link[1]) >= 2 else 0, " ".join(data.split())
+            )
 
 
 def extract_flat(text: str, page_url: str) -> ExtractedPage:

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from linkguard import __version__, urls
+from linkguard import __version__
 from linkguard.boundary import Scope
 from linkguard.config import (
     CrawlConfig,
@@ -73,8 +73,10 @@ def _fail(error: LinkguardError) -> typer.Exit:
 def _policy(config: Path | None, target: str | None) -> Policy:
     if config is not None:
         if not config.exists():
-            raise ConfigError(f"{config}: no such config file",
-                              tip="pass the path of a linkguard.toml, or omit --config")
+            raise ConfigError(
+                f"{config}: no such config file",
+                tip="pass the path of a linkguard.toml, or omit --config",
+            )
         return load_policy(config)
     folder = Path(target) if target and not is_url(target) else None
     found = discover_policy(folder, Path.cwd())
@@ -119,8 +121,7 @@ def exit_code_for(result: ScanResult, fail_on: str) -> int:
     return 1 if failing else 0
 
 
-def _write_outputs(result: ScanResult, formats: list[OutputFormat],
-                   outputs: list[str]) -> None:
+def _write_outputs(result: ScanResult, formats: list[OutputFormat], outputs: list[str]) -> None:
     from linkguard.reporters import Format, render
 
     for index, fmt in enumerate(formats):
@@ -144,40 +145,73 @@ def _console_summary(result: ScanResult, quiet: bool) -> None:
 
 @app.command()
 def scan(
-    target: Annotated[str | None, typer.Argument(
-        help="A URL to crawl, or a folder of built HTML.")] = None,
-    config: Annotated[Path | None, typer.Option(
-        "--config", "-c", help="Policy file (linkguard.toml, or a pyproject.toml with "
-        "[tool.linkguard]). Default: linkguard.toml in the folder or the current directory.")] = None,
-    formats: Annotated[list[OutputFormat] | None, typer.Option(
-        "--format", "-f", help="Output format; repeatable, paired in order with --output.")] = None,
-    outputs: Annotated[list[str] | None, typer.Option(
-        "--output", "-o", help="Where to write the matching --format ('-' for stdout).")] = None,
-    fail_on: Annotated[FailOn, typer.Option(help="Lowest severity that fails the run.")] =
-        FailOn.error,
-    baseline: Annotated[Path | None, typer.Option(
-        help="A previous results JSON: its findings are reported as known and do not fail.")] = None,
-    origin: Annotated[str | None, typer.Option(
-        help="Read a folder as this origin (overrides site.origin).")] = None,
-    first_party: Annotated[list[str] | None, typer.Option(
-        "--first-party", help="A domain or host the site owns; repeatable.")] = None,
+    target: Annotated[
+        str | None, typer.Argument(help="A URL to crawl, or a folder of built HTML.")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Policy file (linkguard.toml, or a pyproject.toml with "
+            "[tool.linkguard]). Default: linkguard.toml in the folder or the current directory.",
+        ),
+    ] = None,
+    formats: Annotated[
+        list[OutputFormat] | None,
+        typer.Option(
+            "--format", "-f", help="Output format; repeatable, paired in order with --output."
+        ),
+    ] = None,
+    outputs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--output", "-o", help="Where to write the matching --format ('-' for stdout)."
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option(help="Lowest severity that fails the run.")
+    ] = FailOn.error,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            help="A previous results JSON: its findings are reported as known and do not fail."
+        ),
+    ] = None,
+    origin: Annotated[
+        str | None, typer.Option(help="Read a folder as this origin (overrides site.origin).")
+    ] = None,
+    first_party: Annotated[
+        list[str] | None,
+        typer.Option("--first-party", help="A domain or host the site owns; repeatable."),
+    ] = None,
     max_pages: Annotated[int | None, typer.Option(help="Stop after this many pages.")] = None,
     max_depth: Annotated[int | None, typer.Option(help="Follow links this many hops deep.")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Requests in flight at once.")] = None,
-    delay: Annotated[float | None, typer.Option(
-        help="Seconds between requests to one host.")] = None,
-    ignore_robots: Annotated[bool, typer.Option(
-        "--ignore-robots", help="Crawl paths that robots.txt disallows.")] = False,
-    templates: Annotated[Path | None, typer.Option(
-        "--templates", help="Judge template sources under this folder in place (Jinja2, "
-        "Django, Liquid, Handlebars, ERB, PHP, Go templates); findings point at file:line.")] =
-        None,
-    changed_since: Annotated[str | None, typer.Option(
-        "--changed-since", help="With --templates: only files changed since this git "
-        "revision (e.g. origin/main).")] = None,
+    delay: Annotated[
+        float | None, typer.Option(help="Seconds between requests to one host.")
+    ] = None,
+    ignore_robots: Annotated[
+        bool, typer.Option("--ignore-robots", help="Crawl paths that robots.txt disallows.")
+    ] = False,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="Judge template sources under this folder in place (Jinja2, "
+            "Django, Liquid, Handlebars, ERB, PHP, Go templates); findings point at file:line.",
+        ),
+    ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            help="With --templates: only files changed since this git revision (e.g. origin/main).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress.")] = False,
 ) -> None:
-    """Crawl a site (or read a build folder, or template sources) and check its boundary promises."""
+    """Crawl a site, or read a build folder or template sources, and check its promises."""
     try:
         if templates is not None:
             target = str(templates)
@@ -185,18 +219,25 @@ def scan(
             raise ConfigError("scan needs a TARGET (a URL or a folder) or --templates DIR")
         policy = _with_site(_policy(config, target), origin, first_party)
         if not is_url(target) and not Path(target).is_dir():
-            raise ConfigError(f"{target}: neither an http(s) URL nor a folder",
-                              tip="pass https://www.example.com/ or a folder of built HTML")
+            raise ConfigError(
+                f"{target}: neither an http(s) URL nor a folder",
+                tip="pass https://www.example.com/ or a folder of built HTML",
+            )
         files = _template_files(templates, changed_since, policy)
-        crawl = _crawl_options(policy, max_pages=max_pages, max_depth=max_depth,
-                               concurrency=concurrency, delay=delay,
-                               respect_robots=False if ignore_robots else None)
+        crawl = _crawl_options(
+            policy,
+            max_pages=max_pages,
+            max_depth=max_depth,
+            concurrency=concurrency,
+            delay=delay,
+            respect_robots=False if ignore_robots else None,
+        )
         scope = make_scope(target, policy)
         if not quiet:
-            typer.echo(f"scope: origin {scope.origin}; first party: {', '.join(scope.entries)}",
-                       err=True)
-        request = ScanRequest(target, policy, scope, crawl, fail_on=fail_on.value,
-                              templates=files)
+            typer.echo(
+                f"scope: origin {scope.origin}; first party: {', '.join(scope.entries)}", err=True
+            )
+        request = ScanRequest(target, policy, scope, crawl, fail_on=fail_on.value, templates=files)
         result = run_scan(request, progress=_progress(quiet))
         if baseline is not None:
             from linkguard.baseline import apply_baseline
@@ -211,8 +252,9 @@ def scan(
     raise typer.Exit(exit_code_for(result, fail_on.value))
 
 
-def _template_files(folder: Path | None, since: str | None,
-                    policy: Policy) -> tuple[Path, ...] | None:
+def _template_files(
+    folder: Path | None, since: str | None, policy: Policy
+) -> tuple[Path, ...] | None:
     if folder is None:
         if since is not None:
             raise ConfigError("--changed-since works with --templates DIR")
@@ -247,27 +289,41 @@ def _read_results(path: Path) -> ScanResult:
 def classify(
     hrefs: Annotated[list[str], typer.Argument(help="hrefs to classify (put -- before them).")],
     config: Annotated[Path | None, typer.Option("--config", "-c", help="Policy file.")] = None,
-    origin: Annotated[str | None, typer.Option(help="The site's origin; hrefs resolve against "
-                                                    "it.")] = None,
-    first_party: Annotated[list[str] | None, typer.Option(
-        "--first-party", help="A domain or host the site owns; repeatable.")] = None,
+    origin: Annotated[
+        str | None, typer.Option(help="The site's origin; hrefs resolve against it.")
+    ] = None,
+    first_party: Annotated[
+        list[str] | None,
+        typer.Option("--first-party", help="A domain or host the site owns; repeatable."),
+    ] = None,
     base: Annotated[str | None, typer.Option(help="Resolve hrefs against this page URL.")] = None,
 ) -> None:
-    """Print where each HREF lands: one JSON object per line (href, url, host, site, party, reason)."""
+    """Print where each HREF lands: one JSON object per line (href, url, host, site, party)."""
     try:
         policy = _with_site(_policy(config, None), origin, first_party)
         if not policy.site.origin:
-            raise ConfigError("classify needs an origin",
-                              tip="pass --origin https://www.example.com or a config with "
-                                  "site.origin")
+            raise ConfigError(
+                "classify needs an origin",
+                tip="pass --origin https://www.example.com or a config with site.origin",
+            )
         scope = Scope.build(policy.site.origin, policy.site.first_party)
     except LinkguardError as error:
         raise _fail(error) from None
     for href in hrefs:
         boundary = scope.classify_href(href, base)
-        typer.echo(json.dumps({"href": href, "url": boundary.url, "host": boundary.host,
-                               "site": boundary.site, "party": str(boundary.party),
-                               "reason": boundary.reason}, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "href": href,
+                    "url": boundary.url,
+                    "host": boundary.host,
+                    "site": boundary.site,
+                    "party": str(boundary.party),
+                    "reason": boundary.reason,
+                },
+                ensure_ascii=False,
+            )
+        )
 
 
 @app.command()
@@ -290,10 +346,16 @@ def links(
 @app.command()
 def report(
     results: Annotated[Path, typer.Argument(help="A results JSON written by `linkguard scan`.")],
-    formats: Annotated[list[OutputFormat] | None, typer.Option(
-        "--format", "-f", help="Output format; repeatable, paired with --output.")] = None,
-    outputs: Annotated[list[str] | None, typer.Option(
-        "--output", "-o", help="Where to write the matching --format ('-' for stdout).")] = None,
+    formats: Annotated[
+        list[OutputFormat] | None,
+        typer.Option("--format", "-f", help="Output format; repeatable, paired with --output."),
+    ] = None,
+    outputs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--output", "-o", help="Where to write the matching --format ('-' for stdout)."
+        ),
+    ] = None,
 ) -> None:
     """Re-render a saved results JSON in any format."""
     try:
@@ -304,10 +366,12 @@ def report(
 
 @app.command()
 def demo(
-    site: Annotated[str, typer.Argument(help="A bundled sample site: leaky-shop or "
-                                             "northwind-clinic.")] = "leaky-shop",
-    out: Annotated[Path, typer.Option(help="Folder for the results and the report.")] =
-        Path("linkguard-demo"),
+    site: Annotated[
+        str, typer.Argument(help="A bundled sample site: leaky-shop or northwind-clinic.")
+    ] = "leaky-shop",
+    out: Annotated[Path, typer.Option(help="Folder for the results and the report.")] = Path(
+        "linkguard-demo"
+    ),
 ) -> None:
     """Serve a bundled sample site on 127.0.0.1, crawl it over HTTP, write JSON and HTML.
 
@@ -319,16 +383,21 @@ def demo(
 
     try:
         if site not in sample_site_names():
-            raise ConfigError(f"no sample site named {site!r}",
-                              tip=f"choose one of: {', '.join(sample_site_names())}")
+            raise ConfigError(
+                f"no sample site named {site!r}",
+                tip=f"choose one of: {', '.join(sample_site_names())}",
+            )
         root = sample_site(site)
         policy = load_policy(root / "linkguard.toml")
         with serve_folder(root) as base:
             typer.echo(f"serving {site} at {base} as {policy.site.origin}", err=True)
             request = ScanRequest(base, policy, make_scope(base, policy), policy.crawl)
             result = run_scan(request, progress=_progress(False))
-        _write_outputs(result, [OutputFormat.json, OutputFormat.html],
-                       [str(out / "results.json"), str(out / "report.html")])
+        _write_outputs(
+            result,
+            [OutputFormat.json, OutputFormat.html],
+            [str(out / "results.json"), str(out / "report.html")],
+        )
         _console_summary(result, False)
     except LinkguardError as error:
         raise _fail(error) from None
@@ -351,8 +420,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Map the boundary between a website and the third parties it sends people and data to."""
 

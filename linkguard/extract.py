@@ -31,10 +31,18 @@ __all__ = ["DrupalExtlink", "ExtractedPage", "decode_html", "extract_references"
 MAX_ELEMENT = 300
 MAX_TEXT = 500
 MAX_PAGE_TEXT = 4_000  # enough for an interstitial's "you are leaving" notice
-JS_TYPES = frozenset({
-    "", "text/javascript", "application/javascript", "module", "text/ecmascript",
-    "application/ecmascript", "application/x-javascript", "text/jscript",
-})
+JS_TYPES = frozenset(
+    {
+        "",
+        "text/javascript",
+        "application/javascript",
+        "module",
+        "text/ecmascript",
+        "application/ecmascript",
+        "application/x-javascript",
+        "text/jscript",
+    }
+)
 _HIDDEN_TEXT_TAGS = frozenset({"script", "style", "template"})
 
 
@@ -91,11 +99,27 @@ _Context = tuple[tuple[str, ...], frozenset[str], bool]
 _EMPTY: _Context = ((), frozenset(), False)
 # Elements that can carry a URL the browser uses (DESIGN section 5).
 _REFERENCE_TAGS = (
-    "a", "area", "form", "button", "input", "script", "iframe", "frame", "embed", "object",
-    "link", "img", "source", "video", "audio", "track", "meta",
+    "a",
+    "area",
+    "form",
+    "button",
+    "input",
+    "script",
+    "iframe",
+    "frame",
+    "embed",
+    "object",
+    "link",
+    "img",
+    "source",
+    "video",
+    "audio",
+    "track",
+    "meta",
 )
-_PARSER = etree.HTMLParser(huge_tree=True, recover=True, remove_comments=True,
-                           remove_pis=True, no_network=True)
+_PARSER = etree.HTMLParser(
+    huge_tree=True, recover=True, remove_comments=True, remove_pis=True, no_network=True
+)
 
 
 @lru_cache(maxsize=256)
@@ -156,8 +180,11 @@ class _Walk:
         for element in self.root.iter(*_REFERENCE_TAGS):
             self._element(element, *self._context(element))
         return ExtractedPage(
-            url=self.page_url, base_url=self.base, title=_title(self.root),
-            references=tuple(self.refs), drupal_extlink=self.drupal,
+            url=self.page_url,
+            base_url=self.base,
+            title=_title(self.root),
+            references=tuple(self.refs),
+            drupal_extlink=self.drupal,
             interstitial_text=_visible_text(self.root),
         )
 
@@ -184,14 +211,21 @@ class _Walk:
             self._memo[node] = context
         return context
 
-    def _element(self, element: etree._Element, selectors: tuple[str, ...],
-                 ignores: frozenset[str], noscript: bool) -> None:
+    def _element(
+        self,
+        element: etree._Element,
+        selectors: tuple[str, ...],
+        ignores: frozenset[str],
+        noscript: bool,
+    ) -> None:
         tag = element.tag
         if tag == "script" and element.get("src") is None:
             self._inline_script(element, ignores, noscript)
             return
         parent = element.getparent()
-        parent_tag = parent.tag.lower() if parent is not None and isinstance(parent.tag, str) else ""
+        parent_tag = (
+            parent.tag.lower() if parent is not None and isinstance(parent.tag, str) else ""
+        )
         found = list(references_of(tag, element.attrib, parent_tag))
         if not found:
             return
@@ -200,16 +234,29 @@ class _Walk:
         text = self._accessible_text(element) if tag in ("a", "area") else ""
         rel = frozenset(element.get("rel", "").lower().split())
         for kind, attr, raw in found:
-            self.refs.append(Reference(
-                kind=kind, tag=tag, attr=attr, raw=raw,
-                url=self.page_url if kind is Kind.FORM and not raw.strip() else
-                urls.resolve(raw, self.base),
-                line=line, element=snippet, text=text, rel=rel,
-                target=element.get("target", ""), integrity=element.get("integrity", ""),
-                method=(element.get("method") or element.get("formmethod") or "get").lower()
-                if kind is Kind.FORM else "",
-                notice_selectors=selectors, ignore=ignores, in_noscript=noscript,
-            ))
+            self.refs.append(
+                Reference(
+                    kind=kind,
+                    tag=tag,
+                    attr=attr,
+                    raw=raw,
+                    url=self.page_url
+                    if kind is Kind.FORM and not raw.strip()
+                    else urls.resolve(raw, self.base),
+                    line=line,
+                    element=snippet,
+                    text=text,
+                    rel=rel,
+                    target=element.get("target", ""),
+                    integrity=element.get("integrity", ""),
+                    method=(element.get("method") or element.get("formmethod") or "get").lower()
+                    if kind is Kind.FORM
+                    else "",
+                    notice_selectors=selectors,
+                    ignore=ignores,
+                    in_noscript=noscript,
+                )
+            )
 
     def _accessible_text(self, link: etree._Element) -> str:
         """Text a screen reader would announce for a link, plus its title and descriptions."""
@@ -238,28 +285,39 @@ class _Walk:
                     self._ids[element_id] = element
         return self._ids.get(ref_id)
 
-    def _inline_script(self, element: etree._Element, ignores: frozenset[str],
-                       noscript: bool) -> None:
+    def _inline_script(
+        self, element: etree._Element, ignores: frozenset[str], noscript: bool
+    ) -> None:
         kind = element.get("type", "").strip().lower()
         body = element.text or ""
-        if kind == "application/json" and element.get("data-drupal-selector") == \
-                "drupal-settings-json":
+        if (
+            kind == "application/json"
+            and element.get("data-drupal-selector") == "drupal-settings-json"
+        ):
             self.drupal = _drupal_settings(body) or self.drupal
             return
         if kind not in JS_TYPES or not body:
             return
         line = element.sourceline or 0
         for offset, literal in script_literals(body):
-            self.refs.append(Reference(
-                kind=Kind.SCRIPT, tag="script", attr="inline", raw=literal,
-                url=urls.resolve(literal, self.base), line=line + offset,
-                element=_bounded(f"<script> … {literal} … </script>"),
-                ignore=ignores, in_noscript=noscript,
-            ))
+            self.refs.append(
+                Reference(
+                    kind=Kind.SCRIPT,
+                    tag="script",
+                    attr="inline",
+                    raw=literal,
+                    url=urls.resolve(literal, self.base),
+                    line=line + offset,
+                    element=_bounded(f"<script> … {literal} … </script>"),
+                    ignore=ignores,
+                    in_noscript=noscript,
+                )
+            )
 
 
-def references_of(tag: str, attrs: Mapping[str, str],
-                  parent_tag: str) -> Iterator[tuple[Kind, str, str]]:
+def references_of(
+    tag: str, attrs: Mapping[str, str], parent_tag: str
+) -> Iterator[tuple[Kind, str, str]]:
     """(kind, attribute, raw value) for each URL an element makes the browser use."""
     get = attrs.get
     if tag in ("a", "area"):
@@ -364,8 +422,10 @@ def refresh_url(content: str) -> str | None:
     return url or None
 
 
-_LITERAL = re.compile(r"""["'`]((?:https?:)?//[A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z0-9\-]+"""
-                      r"""(?::\d+)?(?:[/?#][^\s"'`<>\\]*)?)""")
+_LITERAL = re.compile(
+    r"""["'`]((?:https?:)?//[A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z0-9\-]+"""
+    r"""(?::\d+)?(?:[/?#][^\s"'`<>\\]*)?)"""
+)
 
 
 def script_literals(body: str) -> Iterator[tuple[int, str]]:

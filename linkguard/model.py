@@ -166,7 +166,9 @@ class Finding:
     file: str | None = None  # source file, for folder and template scans
     fingerprint: str = ""
     known: bool = False  # in the --baseline: reported, but does not fail the run
-    suppressed_by: str | None = None  # why it is suppressed: a waiver's reason or an ignore attribute
+    suppressed_by: str | None = (
+        None  # why it is suppressed: a waiver's reason or an ignore attribute
+    )
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         return (self.page, self.line, self.rule, self.target, self.element)

@@ -21,5 +21,8 @@ def sample_site(name: str) -> Path:
 
 
 def sample_site_names() -> list[str]:
-    return sorted(p.name for p in shipped("sample_sites").iterdir()
-                  if p.is_dir() and not p.name.startswith(("_", ".")))
+    return sorted(
+        p.name
+        for p in shipped("sample_sites").iterdir()
+        if p.is_dir() and not p.name.startswith(("_", "."))
+    )

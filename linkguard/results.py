@@ -40,8 +40,9 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
         ],
         "findings": [_finding(f) for f in sorted(result.findings, key=Finding.sort_key)],
         "suppressed": [_finding(f) for f in sorted(result.suppressed, key=Finding.sort_key)],
-        "dynamic": [asdict(d) for d in sorted(result.dynamic,
-                                              key=lambda d: (d.page, d.line, d.raw))],
+        "dynamic": [
+            asdict(d) for d in sorted(result.dynamic, key=lambda d: (d.page, d.line, d.raw))
+        ],
     }
 
 

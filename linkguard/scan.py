@@ -26,8 +26,8 @@ from linkguard.extract import extract_references
 from linkguard.masking import destination_is_known, is_templated, shown
 from linkguard.model import (
     ClassifiedReference,
-    DynamicReference,
     CrawlStats,
+    DynamicReference,
     FailedPage,
     FetchedPage,
     Finding,
@@ -130,11 +130,18 @@ class Mirror:
         return _rebase(url, self.origin, self.served)
 
     def page(self, result: SourceResult) -> SourceResult:
-        hops = tuple((self.to_site(a), self.to_site(b), s) for a, b, s in result.redirects) \
-            if not isinstance(result, SkippedPage) else ()
+        hops = (
+            tuple((self.to_site(a), self.to_site(b), s) for a, b, s in result.redirects)
+            if not isinstance(result, SkippedPage)
+            else ()
+        )
         if isinstance(result, FetchedPage):
-            return replace(result, url=self.to_site(result.url),
-                           final_url=self.to_site(result.final_url), redirects=hops)
+            return replace(
+                result,
+                url=self.to_site(result.url),
+                final_url=self.to_site(result.final_url),
+                redirects=hops,
+            )
         if isinstance(result, FailedPage):
             return replace(result, url=self.to_site(result.url), redirects=hops)
         return replace(result, url=self.to_site(result.url))
@@ -142,7 +149,7 @@ class Mirror:
 
 def _rebase(url: str, old: str, new: str) -> str:
     if url == old or url.startswith(old + "/"):
-        return new + url[len(old):]
+        return new + url[len(old) :]
     return url
 
 
@@ -160,8 +167,15 @@ def analyze_page(result: SourceResult, policy: Policy, scope: Scope) -> PageAnal
 def _failed(page: FailedPage) -> PageAnalysis:
     record = PageRecord(page.url, page.status, page.depth, page.error)
     finding = Finding(
-        "crawl-error", RULES["crawl-error"].severity, page.url, 0, page.url,
-        urls.host_of(page.url), "", f"Page could not be scanned: {page.error}", kind="page",
+        "crawl-error",
+        RULES["crawl-error"].severity,
+        page.url,
+        0,
+        page.url,
+        urls.host_of(page.url),
+        "",
+        f"Page could not be scanned: {page.error}",
+        kind="page",
     )
     return PageAnalysis(record, (finding,), (), ())
 
@@ -170,7 +184,9 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
     refs: list[Reference] = [_redirect_reference(hop) for hop in page.redirects]
     if page.body:
         extracted = extract_references(
-            page.body, page.final_url, charset=page.charset,
+            page.body,
+            page.final_url,
+            charset=page.charset,
             notice_selectors=policy.exit_notice.selectors,
         )
         refs.extend(extracted.references)
@@ -181,21 +197,41 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
     ctx = PageContext(page.url, classified, scope, page.file)
     verdict = evaluate(ctx, policy)
     third = tuple(
-        sorted({(c.boundary.host, c.boundary.site, str(c.ref.kind), c.boundary.url or "")
-                for c in classified if c.party is Party.THIRD})
+        sorted(
+            {
+                (c.boundary.host, c.boundary.site, str(c.ref.kind), c.boundary.url or "")
+                for c in classified
+                if c.party is Party.THIRD
+            }
+        )
     )
     follow = tuple(
-        c.boundary.url for c in classified
+        c.boundary.url
+        for c in classified
         if c.party is Party.FIRST and c.boundary.url and c.ref.kind in _FOLLOWED
     )
     if page.redirects and not page.body:
         follow += (page.final_url,)
     record = PageRecord(
-        page.url, page.status, page.depth, None, page.content_type or None,
-        outbound=verdict.outbound, noticed=verdict.noticed, file=page.file,
+        page.url,
+        page.status,
+        page.depth,
+        None,
+        page.content_type or None,
+        outbound=verdict.outbound,
+        noticed=verdict.noticed,
+        file=page.file,
     )
-    return PageAnalysis(record, verdict.findings, third, follow, len(refs) + len(dynamic),
-                        verdict.exempt, verdict.mechanisms, dynamic)
+    return PageAnalysis(
+        record,
+        verdict.findings,
+        third,
+        follow,
+        len(refs) + len(dynamic),
+        verdict.exempt,
+        verdict.mechanisms,
+        dynamic,
+    )
 
 
 def _split_dynamic(
@@ -212,18 +248,30 @@ def _split_dynamic(
         if not is_templated(ref.raw) and not is_templated(ref.element):
             kept.append(ref)
         elif is_templated(ref.raw) and not destination_is_known(ref.raw):
-            dynamic.append(DynamicReference(page.url, page.file, ref.line, str(ref.kind),
-                                            shown(ref.raw)))
+            dynamic.append(
+                DynamicReference(page.url, page.file, ref.line, str(ref.kind), shown(ref.raw))
+            )
         else:
-            kept.append(replace(ref, raw=shown(ref.raw), element=shown(ref.element),
-                                url=shown(ref.url) if ref.url else None))
+            kept.append(
+                replace(
+                    ref,
+                    raw=shown(ref.raw),
+                    element=shown(ref.element),
+                    url=shown(ref.url) if ref.url else None,
+                )
+            )
     return kept, tuple(dynamic)
 
 
 def _redirect_reference(hop: tuple[str, str, int]) -> Reference:
     source, target, status = hop
     return Reference(
-        kind=Kind.REDIRECT, tag="http", attr="location", raw=target, url=target, line=0,
+        kind=Kind.REDIRECT,
+        tag="http",
+        attr="location",
+        raw=target,
+        url=target,
+        line=0,
         element=f"HTTP {status} {source} -> {target}",
     )
 
@@ -273,7 +321,8 @@ class ResultBuilder:
         if severity is None:
             return
         finding = replace(
-            finding, severity=severity,
+            finding,
+            severity=severity,
             fingerprint=fingerprint(finding.rule, finding.page, finding.target, finding.kind),
         )
         waiver = self._waiver_for(finding)
@@ -287,8 +336,10 @@ class ResultBuilder:
                 continue
             if waiver.expires is not None and waiver.expires < self.today:
                 continue
-            if waiver.page and not (fnmatchcase(finding.page, waiver.page)
-                                    or fnmatchcase(urls.path_of(finding.page), waiver.page)):
+            if waiver.page and not (
+                fnmatchcase(finding.page, waiver.page)
+                or fnmatchcase(urls.path_of(finding.page), waiver.page)
+            ):
                 continue
             if waiver.host and not fnmatchcase(finding.host, waiver.host):
                 continue
@@ -300,27 +351,44 @@ class ResultBuilder:
         for decl in self.policy.third_parties:
             if decl.name in self.used_declarations:
                 continue
-            self._file(Finding(
-                "unused-declaration", RULES["unused-declaration"].severity, self.scope.origin + "/",
-                0, decl.name, ", ".join(decl.hosts), "",
-                f"Declared third party {decl.name!r} ({', '.join(decl.hosts)}) was never seen.",
-                kind="declaration", file=self.policy.path,
-            ))
+            self._file(
+                Finding(
+                    "unused-declaration",
+                    RULES["unused-declaration"].severity,
+                    self.scope.origin + "/",
+                    0,
+                    decl.name,
+                    ", ".join(decl.hosts),
+                    "",
+                    f"Declared third party {decl.name!r} ({', '.join(decl.hosts)}) was never seen.",
+                    kind="declaration",
+                    file=self.policy.path,
+                )
+            )
 
     def build(self, run: RunInfo) -> ScanResult:
         if run.complete:
             self._unused_declarations()
         third = tuple(
             ThirdParty(
-                host=host, site=site, name=self.declared_hosts.get(host), 
-                declared=self.declared_hosts.get(host) is not None, kinds=tuple(sorted(kinds)),
-                pages=self.host_pages[host], declared_by=self.declared_hosts.get(host),
+                host=host,
+                site=site,
+                name=self.declared_hosts.get(host),
+                declared=self.declared_hosts.get(host) is not None,
+                kinds=tuple(sorted(kinds)),
+                pages=self.host_pages[host],
+                declared_by=self.declared_hosts.get(host),
             )
             for host, (site, kinds) in sorted(self.hosts.items())
         )
         counts = Counter(str(f.severity) for f in self.findings)
-        html_pages = [p for p in self.pages if p.error is None and p.status is not None
-                      and (p.content_type or "text/html") in ("text/html", "application/xhtml+xml")]
+        html_pages = [
+            p
+            for p in self.pages
+            if p.error is None
+            and p.status is not None
+            and (p.content_type or "text/html") in ("text/html", "application/xhtml+xml")
+        ]
         summary = Summary(
             pages=len(html_pages),
             references=self.references,
@@ -334,7 +402,8 @@ class ResultBuilder:
             dynamic_references=len(self.dynamic),
         )
         return ScanResult(
-            run=run, summary=summary,
+            run=run,
+            summary=summary,
             pages=tuple(sorted(self.pages, key=lambda p: p.url)),
             third_parties=third,
             findings=tuple(sorted(self.findings, key=Finding.sort_key)),
@@ -348,13 +417,22 @@ ProgressCallback = Callable[[CrawlStats], None]
 
 def make_source(request: ScanRequest) -> Source:
     if request.templates is not None:
-        return TemplateSource(Path(request.target), request.scope.origin,
-                              list(request.templates), max_bytes=request.crawl.max_bytes)
+        return TemplateSource(
+            Path(request.target),
+            request.scope.origin,
+            list(request.templates),
+            max_bytes=request.crawl.max_bytes,
+        )
     if is_url(request.target):
-        return HttpCrawler([request.target], request.scope, request.crawl,
-                           transport=request.transport)
-    return FolderSource(Path(request.target), request.scope.origin,
-                        max_pages=request.crawl.max_pages, max_bytes=request.crawl.max_bytes)
+        return HttpCrawler(
+            [request.target], request.scope, request.crawl, transport=request.transport
+        )
+    return FolderSource(
+        Path(request.target),
+        request.scope.origin,
+        max_pages=request.crawl.max_pages,
+        max_bytes=request.crawl.max_bytes,
+    )
 
 
 def run_scan(request: ScanRequest, progress: ProgressCallback | None = None) -> ScanResult:
@@ -398,15 +476,23 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         for sig in installed:
             loop.remove_signal_handler(sig)
     run = RunInfo(
-        target=request.target, origin=request.scope.origin, first_party=request.scope.entries,
-        started=started, finished=_now(), config=request.policy.path,
-        config_sha256=request.policy.sha256, complete=not interrupted, fail_on=request.fail_on,
+        target=request.target,
+        origin=request.scope.origin,
+        first_party=request.scope.entries,
+        started=started,
+        finished=_now(),
+        config=request.policy.path,
+        config_sha256=request.policy.sha256,
+        complete=not interrupted,
+        fail_on=request.fail_on,
     )
     return builder.build(run)
 
 
-def _install_signal_handlers(loop: asyncio.AbstractEventLoop, stop: Callable[[], None]) -> list[int]:
-    installed = []
+def _install_signal_handlers(
+    loop: asyncio.AbstractEventLoop, stop: Callable[[], None]
+) -> list[int]:
+    installed: list[int] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
             loop.add_signal_handler(sig, stop)
@@ -426,14 +512,30 @@ def reference_rows(result: SourceResult, policy: Policy, scope: Scope) -> list[d
         return []
     refs = [_redirect_reference(hop) for hop in result.redirects]
     if result.body:
-        refs.extend(extract_references(result.body, result.final_url, charset=result.charset,
-                                       notice_selectors=policy.exit_notice.selectors).references)
+        refs.extend(
+            extract_references(
+                result.body,
+                result.final_url,
+                charset=result.charset,
+                notice_selectors=policy.exit_notice.selectors,
+            ).references
+        )
     rows: list[dict[str, object]] = []
     for ref in refs:
         boundary = scope.classify(ref.url)
-        rows.append({"page": result.url, "line": ref.line, "kind": str(ref.kind), "tag": ref.tag,
-                     "attr": ref.attr, "href": ref.raw, "url": ref.url, "host": boundary.host,
-                     "party": str(boundary.party)})
+        rows.append(
+            {
+                "page": result.url,
+                "line": ref.line,
+                "kind": str(ref.kind),
+                "tag": ref.tag,
+                "attr": ref.attr,
+                "href": ref.raw,
+                "url": ref.url,
+                "host": boundary.host,
+                "party": str(boundary.party),
+            }
+        )
     return rows
 
 
@@ -451,8 +553,11 @@ def run_links(request: ScanRequest, emit: Callable[[dict[str, object]], None]) -
             rows = reference_rows(result, request.policy, request.scope)
             for row in rows:
                 emit(row)
-            follow = [str(r["url"]) for r in rows
-                      if r["party"] == Party.FIRST and r["kind"] in _FOLLOWED and r["url"]]
+            follow = [
+                str(r["url"])
+                for r in rows
+                if r["party"] == Party.FIRST and r["kind"] in _FOLLOWED and r["url"]
+            ]
             return [mirror.to_served(u) for u in follow] if mirror else follow
 
         await source.run(visit)

@@ -14,11 +14,22 @@ runner = CliRunner()
 
 
 def test_classify_prints_one_json_object_per_href() -> None:
-    result = runner.invoke(app, [
-        "classify", "--origin", "https://www.example.com", "--first-party", "example.co.jp",
-        "--", "/about", "https://example.com.evil.net/", "//cdn.example.co.jp/x.js",
-        "mailto:a@example.com", "https://exa mple.com/",
-    ])
+    result = runner.invoke(
+        app,
+        [
+            "classify",
+            "--origin",
+            "https://www.example.com",
+            "--first-party",
+            "example.co.jp",
+            "--",
+            "/about",
+            "https://example.com.evil.net/",
+            "//cdn.example.co.jp/x.js",
+            "mailto:a@example.com",
+            "https://exa mple.com/",
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["party"] for r in rows] == ["first", "third", "first", "none", "invalid"]
@@ -36,14 +47,30 @@ def test_classify_without_origin_is_a_usage_error() -> None:
 def test_scan_folder_writes_results_and_prints_scope(sample_sites: Path, tmp_path: Path) -> None:
     site = sample_sites / "northwind-clinic"
     out = tmp_path / "r.json"
-    result = runner.invoke(app, ["scan", str(site), "--config", str(site / "linkguard.toml"),
-                                 "--format", "json", "--output", str(out), "--fail-on", "never"])
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            str(site),
+            "--config",
+            str(site / "linkguard.toml"),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+            "--fail-on",
+            "never",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "scope: origin https://www.northwind-clinic.com" in result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["schema"] == "linkguard/results/v1"
-    assert data["run"]["first_party"] == ["northwind-clinic.co.jp", "northwind-clinic.com",
-                                          "www.northwind-clinic.com"]
+    assert data["run"]["first_party"] == [
+        "northwind-clinic.co.jp",
+        "northwind-clinic.com",
+        "www.northwind-clinic.com",
+    ]
     assert data["summary"]["pages"] == 6
 
 
@@ -69,22 +96,41 @@ def test_links_streams_every_reference(sample_sites: Path) -> None:
     assert hotjar and hotjar[0]["kind"] == "script" and hotjar[0]["party"] == "third"
 
 
-def test_installed_script_scans_a_folder(linkguard_cmd: list[str], sample_sites: Path,
-                                         tmp_path: Path) -> None:
+def test_installed_script_scans_a_folder(
+    linkguard_cmd: list[str], sample_sites: Path, tmp_path: Path
+) -> None:
     site = sample_sites / "leaky-shop"
     out = tmp_path / "results.json"
     proc = subprocess.run(
-        [*linkguard_cmd, "scan", str(site), "--config", str(site / "linkguard.toml"),
-         "--output", str(out), "--fail-on", "never", "--quiet"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        [
+            *linkguard_cmd,
+            "scan",
+            str(site),
+            "--config",
+            str(site / "linkguard.toml"),
+            "--output",
+            str(out),
+            "--fail-on",
+            "never",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(out.read_text(encoding="utf-8"))["summary"]["pages"] == 6
 
 
 def test_demo_serves_and_crawls_a_sample_site(linkguard_cmd: list[str], tmp_path: Path) -> None:
-    proc = subprocess.run([*linkguard_cmd, "demo", "northwind-clinic", "--out", "demo"],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    proc = subprocess.run(
+        [*linkguard_cmd, "demo", "northwind-clinic", "--out", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "serving northwind-clinic at http://127.0.0.1:" in proc.stderr
     data = json.loads((tmp_path / "demo" / "results.json").read_text(encoding="utf-8"))
@@ -95,6 +141,7 @@ def test_demo_serves_and_crawls_a_sample_site(linkguard_cmd: list[str], tmp_path
 def test_python_dash_m_works(linkguard_cmd: list[str]) -> None:
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "linkguard", "--version"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "linkguard", "--version"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0 and proc.stdout.startswith("linkguard ")

@@ -50,23 +50,27 @@ def test_unclosed_php_runs_to_the_end_of_the_file() -> None:
     assert masked.startswith("<p>hi</p>\n") and "echo" not in masked
 
 
-@pytest.mark.parametrize(("value", "known"), [
-    ("https://forms.example.com/f/{{ id }}", True),
-    ("https://forms.example.com?id={{ id }}", True),
-    ("//cdn.example.net/{{ v }}/app.js", True),
-    ("/products/{{ slug }}", True),
-    ("products/{{ slug }}", True),
-    ("mailto:{{ email }}", True),
-    ("{{ url }}", False),
-    ("https://{{ cdn }}/x.js", False),
-    ("https://example.com{{ path }}", False),  # could continue the host: .evil.net
-    ("https://shop.{{ domain }}/", False),
-    ("{% url 'contact' %}", False),
-    ("//{{ host }}/x", False),
-    ("{{ base }}/x", False),
-])
-def test_destination_is_known_only_when_scheme_and_host_are_literal(value: str,
-                                                                    known: bool) -> None:
+@pytest.mark.parametrize(
+    ("value", "known"),
+    [
+        ("https://forms.example.com/f/{{ id }}", True),
+        ("https://forms.example.com?id={{ id }}", True),
+        ("//cdn.example.net/{{ v }}/app.js", True),
+        ("/products/{{ slug }}", True),
+        ("products/{{ slug }}", True),
+        ("mailto:{{ email }}", True),
+        ("{{ url }}", False),
+        ("https://{{ cdn }}/x.js", False),
+        ("https://example.com{{ path }}", False),  # could continue the host: .evil.net
+        ("https://shop.{{ domain }}/", False),
+        ("{% url 'contact' %}", False),
+        ("//{{ host }}/x", False),
+        ("{{ base }}/x", False),
+    ],
+)
+def test_destination_is_known_only_when_scheme_and_host_are_literal(
+    value: str, known: bool
+) -> None:
     masked = mask_templates(value)
     assert is_templated(masked)
     assert destination_is_known(masked) is known

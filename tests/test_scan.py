@@ -44,8 +44,9 @@ def test_crawl_over_http_matches_the_folder_scan(sample_sites: Path, serve) -> N
     # /discontinued.html is linked but missing: a crawl error, recorded, and the crawl went on
     broken = [p for p in crawled.pages if p.url.endswith("/discontinued.html")]
     assert broken and broken[0].status == 404 and broken[0].error == "HTTP 404"
-    assert any(f.rule == "crawl-error" and f.page.endswith("/discontinued.html")
-               for f in crawled.findings)
+    assert any(
+        f.rule == "crawl-error" and f.page.endswith("/discontinued.html") for f in crawled.findings
+    )
     folder_prints = {f.fingerprint for f in folder.findings}
     crawl_prints = {f.fingerprint for f in crawled.findings if f.rule != "crawl-error"}
     assert crawl_prints and crawl_prints <= folder_prints
@@ -77,7 +78,8 @@ def test_results_are_deterministic_and_round_trip(sample_sites: Path) -> None:
 
 def test_no_config_derives_scope_from_the_target(tmp_path: Path, serve) -> None:
     (tmp_path / "index.html").write_text(
-        '<a href="/a.html">a</a><a href="https://elsewhere.example/">x</a>', encoding="utf-8")
+        '<a href="/a.html">a</a><a href="https://elsewhere.example/">x</a>', encoding="utf-8"
+    )
     (tmp_path / "a.html").write_text("<p>a</p>", encoding="utf-8")
     base = serve(tmp_path)
     result = _scan(base, Policy())

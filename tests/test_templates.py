@@ -26,8 +26,9 @@ def travel(sample_sites: Path) -> Path:
 def _scan_templates(root: Path):  # type: ignore[no-untyped-def]
     policy = load_policy(root / "linkguard.toml")
     files = tuple(template_files(root, policy.templates.paths, policy.templates.exclude))
-    request = ScanRequest(str(root), policy, make_scope(str(root), policy), policy.crawl,
-                          templates=files)
+    request = ScanRequest(
+        str(root), policy, make_scope(str(root), policy), policy.crawl, templates=files
+    )
     return run_scan(request)
 
 
@@ -50,12 +51,16 @@ def test_findings_point_at_template_file_and_line(travel: Path) -> None:
 
 def test_templated_path_with_literal_host_is_judged(travel: Path) -> None:
     result = _scan_templates(travel)
-    forms = [f for f in result.findings
-             if f.rule == "undeclared-form-target" and f.file == "pages/booking.j2"]
+    forms = [
+        f
+        for f in result.findings
+        if f.rule == "undeclared-form-target" and f.file == "pages/booking.j2"
+    ]
     assert forms and forms[0].host == "newsletter.mailcorp.example"
     assert "{…}" in forms[0].target
-    assert not any(f.file == "pages/booking.j2" and f.rule == "undeclared-frame"
-                   for f in result.findings)  # declared, and its path is templated
+    assert not any(
+        f.file == "pages/booking.j2" and f.rule == "undeclared-frame" for f in result.findings
+    )  # declared, and its path is templated
 
 
 def test_dynamic_destinations_are_listed_not_judged(travel: Path) -> None:
@@ -70,8 +75,18 @@ def test_dynamic_destinations_are_listed_not_judged(travel: Path) -> None:
 
 def test_cli_template_mode_and_sarif_locations(travel: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.json"
-    result = runner.invoke(app, ["scan", "--templates", str(travel), "--config",
-                                 str(travel / "linkguard.toml"), "--output", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            "--templates",
+            str(travel),
+            "--config",
+            str(travel / "linkguard.toml"),
+            "--output",
+            str(out),
+        ],
+    )
     assert result.exit_code == 1, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert {f["file"] for f in data["findings"]} >= {"layouts/base.html", "partials/footer.html"}
@@ -79,10 +94,20 @@ def test_cli_template_mode_and_sarif_locations(travel: Path, tmp_path: Path) -> 
 
 
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-                        "HOME": str(cwd), "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+            "HOME": str(cwd),
+            "PATH": "/usr/bin:/bin",
+        },
+    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -93,13 +118,28 @@ def test_changed_since_judges_only_changed_files(travel: Path, tmp_path: Path) -
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "initial")
     footer = repo / "partials" / "footer.html"
-    footer.write_text(footer.read_text(encoding="utf-8").replace(
-        "</footer>", '<a href="https://new-partner.example/">New partner</a>\n</footer>'),
-        encoding="utf-8")
+    footer.write_text(
+        footer.read_text(encoding="utf-8").replace(
+            "</footer>", '<a href="https://new-partner.example/">New partner</a>\n</footer>'
+        ),
+        encoding="utf-8",
+    )
     assert changed_since(repo, "HEAD") == {footer.resolve()}
     out = tmp_path / "r.json"
-    result = runner.invoke(app, ["scan", "--templates", str(repo), "--changed-since", "HEAD",
-                                 "--config", str(repo / "linkguard.toml"), "--output", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            "--templates",
+            str(repo),
+            "--changed-since",
+            "HEAD",
+            "--config",
+            str(repo / "linkguard.toml"),
+            "--output",
+            str(out),
+        ],
+    )
     assert result.exit_code == 1, result.output
     data = json.loads(out.read_text(encoding="utf-8"))
     assert {f["file"] for f in data["findings"]} == {"partials/footer.html"}

@@ -29,7 +29,7 @@ def page_url(path: Path, root: Path, origin: str) -> str:
 
 
 def html_files(root: Path) -> Iterator[Path]:
-    """Every HTML file under ``root``, in a stable (sorted) order; VCS and vendor folders skipped."""
+    """Every HTML file under ``root`` in a stable order; VCS and vendor folders skipped."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         for name in sorted(filenames):

@@ -20,39 +20,68 @@ from linkguard.masking import mask_templates
 from linkguard.model import FailedPage, FetchedPage
 from linkguard.sources import Visit
 
-TEMPLATE_SUFFIXES = frozenset({
-    ".html", ".htm", ".xhtml", ".shtml", ".j2", ".jinja", ".jinja2", ".njk", ".twig",
-    ".liquid", ".hbs", ".handlebars", ".mustache", ".erb", ".ejs", ".php", ".tmpl", ".tpl",
-    ".gohtml", ".djhtml",
-})
+TEMPLATE_SUFFIXES = frozenset(
+    {
+        ".html",
+        ".htm",
+        ".xhtml",
+        ".shtml",
+        ".j2",
+        ".jinja",
+        ".jinja2",
+        ".njk",
+        ".twig",
+        ".liquid",
+        ".hbs",
+        ".handlebars",
+        ".mustache",
+        ".erb",
+        ".ejs",
+        ".php",
+        ".tmpl",
+        ".tpl",
+        ".gohtml",
+        ".djhtml",
+    }
+)
 _SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__", "vendor"})
 
 
-def template_files(root: Path, patterns: Iterable[str] = (),
-                   exclude: Iterable[str] = ()) -> list[Path]:
+def template_files(
+    root: Path, patterns: Iterable[str] = (), exclude: Iterable[str] = ()
+) -> list[Path]:
     """Template files under ``root``: matching ``patterns`` (globs relative to root) when
     given, else every file with a template suffix; sorted, minus ``exclude`` globs."""
     patterns, exclude = tuple(patterns), tuple(exclude)
     if patterns:
         found = {p for pattern in patterns for p in root.glob(pattern) if p.is_file()}
     else:
-        found = {p for p in root.rglob("*") if p.suffix.lower() in TEMPLATE_SUFFIXES
-                 and p.is_file() and not _SKIP_DIRS.intersection(p.relative_to(root).parts)}
+        found = {
+            p
+            for p in root.rglob("*")
+            if p.suffix.lower() in TEMPLATE_SUFFIXES
+            and p.is_file()
+            and not _SKIP_DIRS.intersection(p.relative_to(root).parts)
+        }
     rel = {p: p.relative_to(root).as_posix() for p in found}
     return sorted(p for p in found if not any(fnmatchcase(rel[p], g) for g in exclude))
 
 
 def changed_since(root: Path, revision: str) -> set[Path]:
     """Files under ``root`` changed since a git revision (committed, staged, unstaged or new)."""
+
     def git(*args: str) -> list[str]:
         try:
-            proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                                  check=True, timeout=60)
+            proc = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=60
+            )
         except FileNotFoundError as exc:
             raise ConfigError("--changed-since needs git, which is not installed") from exc
         except subprocess.CalledProcessError as exc:
-            raise ConfigError(f"--changed-since {revision}: git said: {exc.stderr.strip()}",
-                              tip="pass a revision that exists, e.g. origin/main") from exc
+            raise ConfigError(
+                f"--changed-since {revision}: git said: {exc.stderr.strip()}",
+                tip="pass a revision that exists, e.g. origin/main",
+            ) from exc
         return [line for line in proc.stdout.splitlines() if line]
 
     names = git("diff", "--name-only", "--relative", revision, "--", ".")
@@ -95,6 +124,13 @@ class TemplateSource:
         if len(raw) > self.max_bytes:
             return FailedPage(url, 0, f"{rel} is larger than the {self.max_bytes} byte cap")
         masked = mask_templates(decode_html(raw))
-        return FetchedPage(url=url, final_url=url, status=200, depth=0,
-                           body=masked.encode("utf-8"), charset="utf-8", file=rel,
-                           template=True)
+        return FetchedPage(
+            url=url,
+            final_url=url,
+            status=200,
+            depth=0,
+            body=masked.encode("utf-8"),
+            charset="utf-8",
+            file=rel,
+            template=True,
+        )
