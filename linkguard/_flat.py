@@ -7,15 +7,18 @@ selectors match only the element itself and ``data-linkguard-ignore`` only on th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html.parser import HTMLParser
+
+from lxml import etree
 
 from linkguard import urls
 from linkguard.extract import (
     JS_TYPES,
     MAX_TEXT,
     ExtractedPage,
-    Reference,
     _ignore_ids,
+    compiled_selector,
     references_of,
     script_literals,
     start_tag,
@@ -24,8 +27,9 @@ from linkguard.model import Kind, Reference
 
 
 class _Tokens(HTMLParser):
-    def __init__(self, page_url: str) -> None:
+    def __init__(self, page_url: str, selectors: tuple[str, ...]) -> None:
         super().__init__(convert_charrefs=True)
+        self.selectors = selectors
         self.page_url = page_url
         self.base = page_url
         self.refs: list[Reference] = []
@@ -68,6 +72,7 @@ class _Tokens(HTMLParser):
                     else urls.resolve(raw, self.base),
                     line=line,
                     element=start_tag(tag, values),
+                    notice_selectors=self._matching(tag, values) if kind is Kind.LINK else (),
                     rel=frozenset(values.get("rel", "").lower().split()),
                     target=values.get("target", ""),
                     integrity=values.get("integrity", ""),
@@ -78,6 +83,28 @@ class _Tokens(HTMLParser):
                     in_noscript=self.noscript > 0,
                 )
             )
+
+    def _matching(self, tag: str, values: dict[str, str]) -> tuple[str, ...]:
+        """Configured selectors that match the element on its own (no ancestors here)."""
+        if not self.selectors:
+            return ()
+        try:
+            alone = etree.Element(
+                tag,
+                {
+                    k: v
+                    for k, v in values.items()
+                    if k.isidentifier() or k.replace("-", "_").isidentifier()
+                },
+            )
+        except ValueError:
+            return ()
+        found = []
+        for selector in self.selectors:
+            compiled = compiled_selector(selector)
+            if compiled is not None and compiled(alone):
+                found.append(selector)
+        return tuple(found)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "noscript" and self.noscript:
@@ -117,8 +144,8 @@ class _Tokens(HTMLParser):
             )
 
 
-def extract_flat(text: str, page_url: str) -> ExtractedPage:
-    tokens = _Tokens(page_url)
+def extract_flat(text: str, page_url: str, selectors: tuple[str, ...] = ()) -> ExtractedPage:
+    tokens = _Tokens(page_url, selectors)
     tokens.feed(text)
     tokens.close()
     return ExtractedPage(page_url, tokens.base, "", tuple(tokens.refs), flat=True)

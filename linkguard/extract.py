@@ -149,7 +149,7 @@ def extract_references(
     if root is None or _too_deep(_PARSER.error_log):
         from linkguard._flat import extract_flat
 
-        return extract_flat(text, page_url)
+        return extract_flat(text, page_url, notice_selectors)
     return _Walk(root, page_url, notice_selectors).run()
 
 
