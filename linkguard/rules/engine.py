@@ -1,13 +1,16 @@
-"""Runs the catalogue's checks over one page."""
+"""Runs the catalogue's checks over one page and counts its exit-notice coverage."""
 
 from __future__ import annotations
 
 from linkguard.config import Policy
-from linkguard.model import NAVIGATION_KINDS, Finding, Party, Severity
+from linkguard.model import Finding, Severity
 from linkguard.rules import RULES, PageContext, PageVerdict
+from linkguard.rules.exit_notice import assess, broken_interstitial_findings
 
 
 def evaluate_page(ctx: PageContext, policy: Policy) -> PageVerdict:
+    """Every enabled rule over ``ctx``; a rule that raises becomes an ``internal-error``
+    finding on the page and the others still run."""
     findings: list[Finding] = []
     for rule in RULES.values():
         if rule.check is None or policy.severity_of(rule.id, rule.severity) is None:
@@ -15,11 +18,28 @@ def evaluate_page(ctx: PageContext, policy: Policy) -> PageVerdict:
         try:
             findings.extend(rule.check(ctx, policy))
         except Exception as exc:  # a bug in one rule must not lose the page
-            findings.append(
-                Finding("internal-error", Severity.ERROR, ctx.url, 0, ctx.url, "", "",
-                        f"rule {rule.id} failed: {type(exc).__name__}: {exc}")
-            )
-    outbound = sum(
-        1 for c in ctx.refs if c.ref.kind in NAVIGATION_KINDS and c.party is Party.THIRD
-    )
-    return PageVerdict(tuple(findings), outbound=outbound)
+            findings.append(_internal_error(ctx, rule.id, exc))
+    try:
+        notices = assess(ctx, policy)
+        broken = broken_interstitial_findings(ctx, policy)
+    except Exception as exc:  # the coverage figures are lost, the findings are not
+        return PageVerdict((*findings, _internal_error(ctx, "exit-notice coverage", exc)))
+    return PageVerdict(
+        tuple(findings),
+        outbound=len(notices.navigations),
+        noticed=notices.noticed,
+        exempt=notices.exempt,
+        mechanisms=notices.mechanisms,
+        destinations=tuple(
+            sorted({(n.destination.host, n.destination.site, str(n.cref.ref.kind),
+                     n.destination.url or "") for n in notices.navigations if n.via})
+        ),
+        via_interstitial=broken,
+    )  # fmt: skip
+
+
+def _internal_error(ctx: PageContext, what: str, exc: Exception) -> Finding:
+    return Finding(
+        "internal-error", Severity.ERROR, ctx.url, 0, ctx.url, "", "",
+        f"rule {what} failed: {type(exc).__name__}: {exc}", kind="page", file=ctx.file,
+    )  # fmt: skip
