@@ -44,7 +44,7 @@ from linkguard.model import (
     ThirdParty,
     fingerprint,
 )
-from linkguard.rules import RULES, PageContext, evaluate
+from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, RULES, PageContext, evaluate
 from linkguard.rules.declarations import declaration_for
 from linkguard.sources import Source
 from linkguard.sources.folder import FolderSource
@@ -182,6 +182,7 @@ def _failed(page: FailedPage) -> PageAnalysis:
 
 def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
     refs: list[Reference] = [_redirect_reference(hop) for hop in page.redirects]
+    facts: dict[str, object] = {}
     if page.body:
         extracted = extract_references(
             page.body,
@@ -190,11 +191,13 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
             notice_selectors=policy.exit_notice.selectors,
         )
         refs.extend(extracted.references)
+        facts[FACT_DRUPAL_EXTLINK] = extracted.drupal_extlink
+        facts[FACT_PAGE_TEXT] = extracted.interstitial_text
     dynamic: tuple[DynamicReference, ...] = ()
     if page.template:
         refs, dynamic = _split_dynamic(refs, page)
     classified = tuple(ClassifiedReference(ref, scope.classify(ref.url)) for ref in refs)
-    ctx = PageContext(page.url, classified, scope, page.file)
+    ctx = PageContext(page.url, classified, scope, page.file, facts)
     verdict = evaluate(ctx, policy)
     third = tuple(
         sorted(
@@ -203,6 +206,7 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
                 for c in classified
                 if c.party is Party.THIRD
             }
+            | set(verdict.destinations)  # reached through an exit interstitial
         )
     )
     follow = tuple(
