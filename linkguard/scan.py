@@ -81,6 +81,7 @@ class PageAnalysis:
     exempt: int = 0
     mechanisms: tuple[tuple[str, int], ...] = ()
     dynamic: tuple[DynamicReference, ...] = ()
+    via_interstitial: tuple[tuple[str, Finding], ...] = ()  # raised if that URL is broken
 
 
 def is_url(target: str) -> bool:
@@ -235,6 +236,7 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
         verdict.exempt,
         verdict.mechanisms,
         dynamic,
+        verdict.via_interstitial,
     )
 
 
@@ -299,9 +301,17 @@ class ResultBuilder:
     used_declarations: set[str] = field(default_factory=set)
     declared_hosts: dict[str, str | None] = field(default_factory=dict)
     dynamic: list[DynamicReference] = field(default_factory=list)
+    # Links through an exit interstitial, by its URL: an exit-notice-missing finding each,
+    # filed at the end if the crawl found that URL broken (HTTP 4xx/5xx).
+    via_interstitial: dict[str, list[Finding]] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)
 
     def add(self, analysis: PageAnalysis) -> None:
         self.pages.append(analysis.record)
+        if analysis.record.status is not None and analysis.record.status >= 400:
+            self.broken.add(urls.normalize(analysis.record.url))
+        for url, finding in analysis.via_interstitial:
+            self.via_interstitial.setdefault(urls.normalize(url), []).append(finding)
         self.references += analysis.references
         self.exempt += analysis.exempt
         self.mechanisms.update(dict(analysis.mechanisms))
@@ -373,6 +383,9 @@ class ResultBuilder:
     def build(self, run: RunInfo) -> ScanResult:
         if run.complete:
             self._unused_declarations()
+        for url in sorted(self.broken & self.via_interstitial.keys()):
+            for finding in self.via_interstitial[url]:
+                self._file(finding)
         third = tuple(
             ThirdParty(
                 host=host,
