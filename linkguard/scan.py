@@ -50,6 +50,7 @@ from linkguard.sources import Source
 from linkguard.sources.folder import FolderSource
 from linkguard.sources.http import HttpCrawler
 from linkguard.sources.templates import TemplateSource
+from linkguard.vendors import vendor_of
 
 DEFAULT_FOLDER_ORIGIN = "http://localhost"
 # Reference kinds the crawler follows to find more first-party pages.
@@ -387,15 +388,7 @@ class ResultBuilder:
             for finding in self.via_interstitial[url]:
                 self._file(finding)
         third = tuple(
-            ThirdParty(
-                host=host,
-                site=site,
-                name=self.declared_hosts.get(host),
-                declared=self.declared_hosts.get(host) is not None,
-                kinds=tuple(sorted(kinds)),
-                pages=self.host_pages[host],
-                declared_by=self.declared_hosts.get(host),
-            )
+            _third_party(host, site, kinds, self.host_pages[host], self.declared_hosts.get(host))
             for host, (site, kinds) in sorted(self.hosts.items())
         )
         counts = Counter(str(f.severity) for f in self.findings)
@@ -427,6 +420,26 @@ class ResultBuilder:
             suppressed=tuple(sorted(self.suppressed, key=Finding.sort_key)),
             dynamic=tuple(sorted(self.dynamic, key=lambda d: (d.page, d.line, d.raw))),
         )
+
+
+def _third_party(
+    host: str, site: str, kinds: set[str], pages: int, declared_by: str | None
+) -> ThirdParty:
+    """One inventory line: the policy's declaration (``declared_by``), and who runs the host
+    per the third-party-web snapshot (``name``, ``company``, ``category``), which only names
+    it: only the policy declares."""
+    vendor = vendor_of(host)
+    return ThirdParty(
+        host=host,
+        site=site,
+        name=vendor.name if vendor else None,
+        declared=declared_by is not None,
+        kinds=tuple(sorted(kinds)),
+        pages=pages,
+        declared_by=declared_by,
+        company=vendor.company if vendor else None,
+        category=vendor.category if vendor else None,
+    )
 
 
 ProgressCallback = Callable[[CrawlStats], None]
