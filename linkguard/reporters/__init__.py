@@ -1,0 +1,60 @@
+"""Reporters: a ScanResult drawn as HTML, JSON, SARIF, JUnit XML or Markdown.
+
+Each format is one module with a ``render(result) -> str``; :func:`render` picks one by
+:class:`Format`. Reporters read results and return text: they never open files, print,
+re-crawl or re-classify (only ``cli.py`` writes). ``console.py`` holds the terminal summary
+and progress line, which are not file formats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from linkguard.model import ScanResult
+
+
+class Format(StrEnum):
+    """The file formats a report can be written in (``--format``)."""
+
+    HTML = "html"
+    JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    MARKDOWN = "markdown"
+
+
+Renderer = Callable[[ScanResult], str]
+
+
+def renderer_for(fmt: Format) -> Renderer:
+    """The render function of one format (imported on demand: HTML pulls in Jinja2)."""
+    if fmt is Format.HTML:
+        from linkguard.reporters import html
+
+        return html.render
+    if fmt is Format.JSON:
+        from linkguard.reporters import json
+
+        return json.render
+    if fmt is Format.SARIF:
+        from linkguard.reporters import sarif
+
+        return sarif.render
+    if fmt is Format.JUNIT:
+        from linkguard.reporters import junit
+
+        return junit.render
+    if fmt is Format.MARKDOWN:
+        from linkguard.reporters import markdown
+
+        return markdown.render
+    raise ValueError(f"no reporter for format {fmt!r}")
+
+
+def render(result: ScanResult, fmt: Format) -> str:
+    """The result as text in ``fmt``; the caller decides where it goes."""
+    return renderer_for(Format(fmt))(result)
+
+
+__all__ = ["Format", "Renderer", "render", "renderer_for"]

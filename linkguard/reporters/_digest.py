@@ -1,0 +1,275 @@
+"""What every reporter says the same way: the verdict, the rule behind a finding, groups.
+
+A report must never disagree with another report of the same run (or with the CLI's exit
+code), so the verdict, the grouping of repeated findings and the vendor inventory are
+computed once here, from the ScanResult alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from linkguard.model import Finding, ScanResult, Severity, ThirdParty
+from linkguard.rules import RULES, Rule
+
+SEVERITIES: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
+NEVER = "never"
+
+# Findings that come from linkguard itself rather than from the catalogue.
+_EXTRA_RULES = {
+    "internal-error": Rule(
+        "internal-error",
+        "A rule failed on this page",
+        Severity.ERROR,
+        "A rule raised an error on this page, so that rule's promise is unchecked there; "
+        "the other rules judged the page.",
+        "Report the bug to the linkguard maintainers with the page; the message names the "
+        "rule and the error.",
+        "",
+        "",
+    ),
+}
+
+
+def rule_for(rule_id: str) -> Rule:
+    """The catalogue entry of a rule id; an unknown id (an older or newer results file)
+    gets a placeholder that says so instead of breaking the report."""
+    found = RULES.get(rule_id) or _EXTRA_RULES.get(rule_id)
+    if found is not None:
+        return found
+    return Rule(
+        rule_id,
+        rule_id,
+        Severity.WARNING,
+        "This rule is not in this version's catalogue.",
+        "",
+        "",
+        "",
+    )
+
+
+def threshold_of(fail_on: str) -> int | None:
+    """The severity rank at which findings fail the run; None when nothing fails ('never')."""
+    if fail_on == NEVER:
+        return None
+    try:
+        return Severity(fail_on).rank
+    except ValueError:  # an unreadable value fails safe, as the default does
+        return Severity.ERROR.rank
+
+
+def is_failing(finding: Finding, fail_on: str) -> bool:
+    """True when the finding alone fails the run: new (not in the baseline), not suppressed,
+    and at or above --fail-on."""
+    threshold = threshold_of(fail_on)
+    return (
+        threshold is not None
+        and not finding.known
+        and finding.suppressed_by is None
+        and finding.severity.rank >= threshold
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Pass or fail against ``run.fail_on``; an incomplete scan is said out loud."""
+
+    failing: int  # findings that fail the run
+    fail_on: str
+    complete: bool
+
+    @property
+    def passed(self) -> bool:
+        return self.failing == 0
+
+    @property
+    def status(self) -> str:
+        """FAIL, INCOMPLETE (nothing failed, but not everything was seen) or PASS."""
+        if self.failing:
+            return "FAIL"
+        return "PASS" if self.complete else "INCOMPLETE"
+
+    @property
+    def reason(self) -> str:
+        if self.fail_on == NEVER:
+            return "fail-on is never: findings are reported, never fail the run"
+        noun = "finding" if self.failing == 1 else "findings"
+        if self.failing:
+            return f"{self.failing} new {noun} at or above {self.fail_on}"
+        return f"no new finding at or above {self.fail_on}"
+
+
+def verdict_of(result: ScanResult) -> Verdict:
+    failing = sum(1 for f in result.findings if is_failing(f, result.run.fail_on))
+    return Verdict(failing, result.run.fail_on, result.run.complete)
+
+
+def active(result: ScanResult) -> tuple[Finding, ...]:
+    """Findings that are not suppressed (results list suppressed ones separately; a finding
+    carrying a suppression reason in the main list is treated as suppressed all the same)."""
+    return tuple(f for f in result.findings if f.suppressed_by is None)
+
+
+def suppressed(result: ScanResult) -> tuple[Finding, ...]:
+    extra = tuple(f for f in result.findings if f.suppressed_by is not None)
+    return tuple(sorted((*result.suppressed, *extra), key=Finding.sort_key))
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = {str(s): 0 for s in SEVERITIES}
+    for finding in findings:
+        counts[str(finding.severity)] = counts.get(str(finding.severity), 0) + 1
+    return counts
+
+
+def coverage(result: ScanResult) -> float | None:
+    """Share of outbound links that carry an exit notice, 0..1; None when there are none."""
+    total = result.summary.outbound_links
+    if total <= 0:
+        return None
+    return min(1.0, result.summary.outbound_with_notice / total)
+
+
+def percent(share: float | None) -> str:
+    """92.3% (never rounds a shortfall up to 100%)."""
+    if share is None:
+        return "n/a"
+    value = int(share * 1000) / 10  # truncate: 99.96% is not 100%
+    return f"{value:.1f}%"
+
+
+# -- groups of repeated findings -----------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FindingGroup:
+    """One (rule, target, element): a template bug repeated on 500 pages is one group."""
+
+    rule: str
+    target: str
+    element: str
+    findings: tuple[Finding, ...]  # sorted by page, line
+
+    @property
+    def severity(self) -> Severity:
+        return max((f.severity for f in self.findings), key=lambda s: s.rank)
+
+    @property
+    def host(self) -> str:
+        return self.findings[0].host
+
+    @property
+    def message(self) -> str:
+        return self.findings[0].message
+
+    @property
+    def first(self) -> Finding:
+        return self.findings[0]
+
+    @property
+    def pages(self) -> int:
+        return len({f.page for f in self.findings})
+
+    @property
+    def known(self) -> int:
+        return sum(1 for f in self.findings if f.known)
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(sorted({f.suppressed_by for f in self.findings if f.suppressed_by}))
+
+
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    """Every finding of one rule, in groups."""
+
+    rule: Rule
+    groups: tuple[FindingGroup, ...]
+
+    @property
+    def severity(self) -> Severity:
+        return max((g.severity for g in self.groups), key=lambda s: s.rank)
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.findings) for g in self.groups)
+
+
+def group_findings(findings: Sequence[Finding]) -> tuple[RuleGroup, ...]:
+    """Findings by rule (most severe, then most frequent first), then by (target, element)."""
+    buckets: dict[str, dict[tuple[str, str], list[Finding]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for finding in findings:
+        buckets[finding.rule][(finding.target, finding.element)].append(finding)
+    rules = []
+    for rule_id, by_target in buckets.items():
+        groups = [
+            FindingGroup(rule_id, target, element, tuple(sorted(items, key=Finding.sort_key)))
+            for (target, element), items in by_target.items()
+        ]
+        groups.sort(key=lambda g: (-g.severity.rank, -len(g.findings), g.target, g.element))
+        rules.append(RuleGroup(rule_for(rule_id), tuple(groups)))
+    rules.sort(key=lambda r: (-r.severity.rank, -r.count, r.rule.id))
+    return tuple(rules)
+
+
+def top_groups(rules: Sequence[RuleGroup]) -> tuple[FindingGroup, ...]:
+    """All groups, most severe and most widespread first (for short summaries)."""
+    groups = [g for r in rules for g in r.groups]
+    groups.sort(key=lambda g: (-g.severity.rank, -len(g.findings), g.rule, g.target, g.element))
+    return tuple(groups)
+
+
+# -- the third-party inventory -------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Vendor:
+    """One third party: the policy's declaration name, or the registrable domain."""
+
+    name: str
+    declared: bool
+    hosts: tuple[ThirdParty, ...]
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(sorted({k for h in self.hosts for k in h.kinds}))
+
+    @property
+    def known_as(self) -> str | None:
+        """Another name its hosts go by (a third-party-web entity), if any."""
+        return next((h.name for h in self.hosts if h.name and h.name != self.name), None)
+
+    @property
+    def company(self) -> str | None:
+        return next((h.company for h in self.hosts if h.company), None)
+
+    @property
+    def category(self) -> str | None:
+        return next((h.category for h in self.hosts if h.category), None)
+
+    @property
+    def pages_min(self) -> int:
+        """Pages of its busiest host: at least this many pages use the vendor."""
+        return max((h.pages for h in self.hosts), default=0)
+
+    @property
+    def pages_max(self) -> int:
+        """At most this many pages (the hosts' pages may overlap)."""
+        return sum(h.pages for h in self.hosts)
+
+
+def vendors(third_parties: Iterable[ThirdParty]) -> tuple[Vendor, ...]:
+    """Hosts folded into vendors: declared ones by declaration, the rest by registrable
+    domain. Undeclared vendors come first: they are what an auditor acts on."""
+    buckets: dict[tuple[bool, str], list[ThirdParty]] = defaultdict(list)
+    for host in third_parties:
+        if host.declared_by:
+            buckets[(True, host.declared_by)].append(host)
+        else:
+            buckets[(host.declared, host.site or host.host)].append(host)
+    found = [
+        Vendor(name, declared, tuple(sorted(hosts, key=lambda h: h.host)))
+        for (declared, name), hosts in buckets.items()
+    ]
+    found.sort(key=lambda v: (v.declared, v.name.lower(), v.name))
+    return tuple(found)

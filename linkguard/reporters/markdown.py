@@ -1,0 +1,138 @@
+"""Markdown for a pull-request comment or ``$GITHUB_STEP_SUMMARY``.
+
+Short on purpose: the verdict, counts, exit-notice coverage and the 20 most important
+groups of findings. Crawled text (URLs, elements, messages) is hostile until proven
+otherwise: it is shown in code spans, so it can neither become a link, an image or HTML nor
+break the table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from linkguard import urls
+from linkguard.model import ScanResult
+from linkguard.reporters._digest import (
+    SEVERITIES,
+    FindingGroup,
+    active,
+    coverage,
+    group_findings,
+    percent,
+    severity_counts,
+    suppressed,
+    top_groups,
+    vendors,
+    verdict_of,
+)
+
+TOP = 20
+_BACKTICKS = re.compile("`+")
+_CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029]+")
+_LIMIT = 120
+
+
+def render(result: ScanResult, top: int = TOP) -> str:
+    """The result as GitHub-flavoured Markdown."""
+    verdict = verdict_of(result)
+    findings = active(result)
+    counts = severity_counts(findings)
+    known = severity_counts(f for f in findings if f.known)
+    silenced = suppressed(result)
+    out = [f"## linkguard: {verdict.status}", ""]
+    origin = code(result.run.origin, in_table=False)
+    out.append(
+        f"**{verdict.status}**: {verdict.reason} on {origin} "
+        f"({_n(result.summary.pages, 'page')} scanned, fail-on {result.run.fail_on})."
+    )
+    if not result.run.complete:
+        out += [
+            "",
+            "**INCOMPLETE SCAN**: the scan was cut short; pages it did not reach were "
+            "not checked, so this is not a clean bill of health.",
+        ]
+    out += ["", "| severity | findings | known (baseline) |", "|---|---:|---:|"]
+    out += [f"| {s} | {counts[s]} | {known[s]} |" for s in map(str, SEVERITIES)]
+    out.append(f"| suppressed | {len(silenced)} | |")
+    out += ["", *_facts(result)]
+    groups = top_groups(group_findings(findings))
+    if groups:
+        out += [
+            "",
+            "### Findings",
+            "",
+            "| severity | rule | target | pages | first seen |",
+            "|---|---|---|---:|---|",
+        ]
+        out += [_row(g, result.run.origin) for g in groups[:top]]
+        rest = groups[top:]
+        if rest:
+            hidden = sum(len(g.findings) for g in rest)
+            out += [
+                "",
+                f"and {len(rest)} more {_plural(len(rest), 'group')} "
+                f"({_n(hidden, 'finding')}): see the HTML report.",
+            ]
+    return "\n".join(out) + "\n"
+
+
+def _facts(result: ScanResult) -> list[str]:
+    summary = result.summary
+    share = coverage(result)
+    listed = vendors(result.third_parties)
+    undeclared = sum(1 for v in listed if not v.declared)
+    facts = [
+        f"- Exit notices: {summary.outbound_with_notice} of "
+        f"{_n(summary.outbound_links, 'outbound link')} ({percent(share)}).",
+        f"- Third parties: {len(listed)} ({len(listed) - undeclared} declared, "
+        f"{undeclared} undeclared) on {_n(summary.third_party_hosts, 'host')}.",
+    ]
+    if summary.baseline is not None:
+        base = summary.baseline
+        facts.append(
+            f"- Baseline: {base.get('new', 0)} new, {base.get('known', 0)} known, "
+            f"{base.get('fixed', 0)} fixed."
+        )
+    if summary.dynamic_references:
+        facts.append(f"- Dynamic references (not judged): {summary.dynamic_references}.")
+    return facts
+
+
+def _row(group: FindingGroup, origin: str) -> str:
+    first = group.first
+    page = urls.path_of(first.page) if urls.origin_of(first.page) == origin else first.page
+    if first.file:
+        where = code(f"{first.file}:{first.line}" if first.line > 0 else first.file)
+    else:
+        where = code(page) + (f" line {first.line}" if first.line > 0 else "")
+    return (
+        f"| {group.severity} | {code(group.rule)} | {code(group.target)} "
+        f"| {group.pages} | {where} |"
+    )
+
+
+def code(text: str, limit: int = _LIMIT, *, in_table: bool = True) -> str:
+    """Crawled text as an inert inline code span, safe inside a table cell.
+
+    The fence is longer than any run of backticks in the text (CommonMark), line breaks
+    become spaces, pipes are escaped for GFM tables, and long text is shortened.
+    """
+    text = _CONTROL.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    if not text:
+        return "(none)"
+    longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
+    if in_table:
+        text = text.replace("|", "\\|")
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return noun if count == 1 else noun + "s"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {_plural(count, noun)}"

@@ -1,0 +1,608 @@
+"""Realistic ScanResults for the reporter tests and their golden files.
+
+    passing_site()   a small, well-kept site: every outbound link noticed, vendors declared
+    failing_site()   a template bug repeated on many pages, undeclared vendors, waivers,
+                     a baseline with known findings, a crawl error and an internal error
+    hostile_site()   an incomplete template-mode scan whose crawled data is hostile: XSS in
+                     page URLs, elements, targets and link text, control characters, pipes
+    synthetic(...)   many findings over many pages, for the size and speed bounds
+
+Everything is fixed (times included) so golden files are stable.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+from linkguard.model import (
+    DynamicReference,
+    Finding,
+    PageRecord,
+    RunInfo,
+    ScanResult,
+    Severity,
+    Summary,
+    ThirdParty,
+    fingerprint,
+)
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+XSS_IMG = "<img src=x onerror=alert(1)>"
+XSS_SCRIPT = "</script><script>alert(1)</script>"
+XSS_JS = "javascript:alert(1)"
+
+
+def finding(
+    rule: str,
+    severity: Severity,
+    page: str,
+    line: int,
+    target: str,
+    host: str,
+    element: str,
+    message: str,
+    *,
+    kind: str = "link",
+    file: str | None = None,
+    known: bool = False,
+    suppressed_by: str | None = None,
+) -> Finding:
+    return Finding(
+        rule,
+        severity,
+        page,
+        line,
+        target,
+        host,
+        element,
+        message,
+        kind=kind,
+        file=file,
+        fingerprint=fingerprint(rule, page, target, kind),
+        known=known,
+        suppressed_by=suppressed_by,
+    )
+
+
+def _summary(
+    pages: tuple[PageRecord, ...],
+    findings: tuple[Finding, ...],
+    third: tuple[ThirdParty, ...],
+    *,
+    references: int,
+    suppressed: int = 0,
+    baseline: dict[str, int] | None = None,
+    dynamic: int = 0,
+) -> Summary:
+    counts = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
+    return Summary(
+        pages=sum(1 for p in pages if p.error is None),
+        references=references,
+        outbound_links=sum(p.outbound for p in pages),
+        outbound_with_notice=sum(p.noticed for p in pages),
+        third_party_hosts=len(third),
+        findings=counts,
+        outbound_exempt=2,
+        notice_mechanisms={"selector": 9, "text": 3},
+        suppressed=suppressed,
+        baseline=baseline,
+        dynamic_references=dynamic,
+    )
+
+
+def passing_site() -> ScanResult:
+    origin = "https://www.example.org"
+    pages = tuple(
+        PageRecord(f"{origin}{path}", 200, depth, outbound=out, noticed=out)
+        for path, depth, out in (
+            ("/", 0, 4),
+            ("/about/", 1, 2),
+            ("/contact/", 1, 1),
+            ("/news/", 1, 3),
+            ("/privacy/", 2, 2),
+        )
+    )
+    third = (
+        ThirdParty(
+            "www.googletagmanager.com",
+            "googletagmanager.com",
+            "Google Tag Manager",
+            True,
+            ("script",),
+            5,
+            declared_by="Google Tag Manager",
+            company="Google",
+            category="tag-manager",
+        ),
+        ThirdParty(
+            "www.youtube-nocookie.com",
+            "youtube-nocookie.com",
+            "Product videos",
+            True,
+            ("frame",),
+            1,
+            declared_by="Product videos",
+            company="Google",
+            category="video",
+        ),
+        ThirdParty("partner.example.net", "example.net", None, False, ("link",), 3),
+    )
+    findings = (
+        finding(
+            "missing-sri",
+            W,
+            f"{origin}/news/",
+            14,
+            "https://cdn.example.com/lib/slider.min.js",
+            "cdn.example.com",
+            '<script src="https://cdn.example.com/lib/slider.min.js">',
+            "Third-party script cdn.example.com has no integrity attribute.",
+            kind="script",
+        ),
+    )
+    run = RunInfo(
+        origin + "/",
+        origin,
+        ("example.org", "example.com"),
+        "2026-03-02T09:15:00Z",
+        "2026-03-02T09:15:07Z",
+        "linkguard.toml",
+        "3f6c2b9a" * 8,
+        complete=True,
+        fail_on="error",
+    )
+    return ScanResult(run, _summary(pages, findings, third, references=87), pages, third, findings)
+
+
+def failing_site() -> ScanResult:
+    origin = "https://www.shop.example"
+    paths = (
+        ["/"]
+        + [f"/products/item-{n:03d}/" for n in range(1, 41)]
+        + ["/about/", "/contact/", "/careers/", "/news/", "/news/2026/spring-sale/"]
+    )
+    pages = [
+        PageRecord(f"{origin}{p}", 200, 0 if p == "/" else 2, outbound=3, noticed=1) for p in paths
+    ]
+    pages.append(PageRecord(f"{origin}/legacy/", 500, 1, error="HTTP 500 Internal Server Error"))
+    findings: list[Finding] = []
+    footer = '<a href="https://social.example.net/shopexample">'
+    for n, path in enumerate(paths):
+        url = f"{origin}{path}"
+        # the footer template omits the exit notice on every page: one group, many pages
+        findings.append(
+            finding(
+                "exit-notice-missing",
+                E,
+                url,
+                212,
+                "https://social.example.net/shopexample",
+                "social.example.net",
+                footer,
+                'Link "Follow us" leaves for social.example.net without an exit notice.',
+                known=n % 3 == 0,
+            )
+        )
+        if path.startswith("/products/"):
+            findings.append(
+                finding(
+                    "undeclared-script",
+                    E,
+                    url,
+                    31,
+                    "https://reviews.example.io/widget.js",
+                    "reviews.example.io",
+                    '<script async src="https://reviews.example.io/widget.js">',
+                    "Script from reviews.example.io is not declared in the policy.",
+                    kind="script",
+                )
+            )
+            findings.append(
+                finding(
+                    "missing-sri",
+                    W,
+                    url,
+                    31,
+                    "https://reviews.example.io/widget.js",
+                    "reviews.example.io",
+                    '<script async src="https://reviews.example.io/widget.js">',
+                    "Third-party script reviews.example.io has no integrity attribute.",
+                    kind="script",
+                    known=True,
+                )
+            )
+    findings += [
+        finding(
+            "undeclared-form-target",
+            E,
+            f"{origin}/contact/",
+            88,
+            "https://forms.example-crm.com/f/7781",
+            "forms.example-crm.com",
+            '<form action="https://forms.example-crm.com/f/7781" method="post">',
+            "Form posts to forms.example-crm.com, which is not declared.",
+            kind="form",
+        ),
+        finding(
+            "insecure-form",
+            E,
+            f"{origin}/careers/",
+            40,
+            "http://jobs.shop.example/apply",
+            "jobs.shop.example",
+            '<form action="http://jobs.shop.example/apply">',
+            "Form posts over http to jobs.shop.example.",
+            kind="form",
+        ),
+        finding(
+            "undeclared-frame",
+            E,
+            f"{origin}/news/2026/spring-sale/",
+            57,
+            "https://video.example-cdn.net/embed/991",
+            "video.example-cdn.net",
+            '<iframe src="https://video.example-cdn.net/embed/991" title="Spring sale">',
+            "Frame from video.example-cdn.net is not declared.",
+            kind="frame",
+        ),
+        finding(
+            "mixed-content",
+            W,
+            f"{origin}/news/",
+            19,
+            "http://img.example-cdn.net/b.png",
+            "img.example-cdn.net",
+            '<img src="http://img.example-cdn.net/b.png" alt="">',
+            "https page loads an http image from img.example-cdn.net.",
+            kind="image",
+        ),
+        finding(
+            "unsafe-target-blank",
+            W,
+            f"{origin}/about/",
+            64,
+            "https://press.example.org/kit",
+            "press.example.org",
+            '<a href="https://press.example.org/kit" target="_blank">',
+            "target=_blank to press.example.org without rel=noopener.",
+        ),
+        finding(
+            "crawl-error",
+            W,
+            f"{origin}/legacy/",
+            0,
+            f"{origin}/legacy/",
+            "www.shop.example",
+            "",
+            "HTTP 500 Internal Server Error",
+            kind="page",
+        ),
+        finding(
+            "unused-declaration",
+            INFO,
+            f"{origin}/",
+            0,
+            "Old chat widget",
+            "chat.example-widgets.com",
+            "",
+            "Declared third party 'Old chat widget' (chat.example-widgets.com) was never seen.",
+            kind="declaration",
+            file="linkguard.toml",
+        ),
+        finding(
+            "internal-error",
+            E,
+            f"{origin}/news/",
+            0,
+            f"{origin}/news/",
+            "",
+            "",
+            "rule missing-sri failed: KeyError: 'integrity'",
+            kind="",
+        ),
+    ]
+    suppressed = (
+        finding(
+            "undeclared-resource",
+            W,
+            f"{origin}/",
+            9,
+            "https://fonts.example-cdn.net/inter.css",
+            "fonts.example-cdn.net",
+            '<link rel="stylesheet" href="https://fonts.example-cdn.net/inter.css">',
+            "Stylesheet from fonts.example-cdn.net is not declared.",
+            kind="stylesheet",
+            suppressed_by="waiver: self-hosting the font in Q2 (until 2026-06-30)",
+        ),
+        finding(
+            "exit-notice-missing",
+            E,
+            f"{origin}/about/",
+            70,
+            "https://www.example.gov/",
+            "www.example.gov",
+            '<a href="https://www.example.gov/" data-linkguard-ignore>',
+            'Link "Regulator" leaves for www.example.gov without an exit notice.',
+            suppressed_by="data-linkguard-ignore",
+        ),
+    )
+    third = (
+        ThirdParty("social.example.net", "example.net", None, False, ("link",), 46),
+        ThirdParty(
+            "reviews.example.io",
+            "example.io",
+            None,
+            False,
+            ("script",),
+            40,
+            company="Example Reviews Inc.",
+            category="customer-success",
+        ),
+        ThirdParty("forms.example-crm.com", "example-crm.com", None, False, ("form",), 1),
+        ThirdParty("video.example-cdn.net", "example-cdn.net", None, False, ("frame",), 1),
+        ThirdParty("img.example-cdn.net", "example-cdn.net", None, False, ("image",), 1),
+        ThirdParty("fonts.example-cdn.net", "example-cdn.net", None, False, ("stylesheet",), 46),
+        ThirdParty(
+            "www.googletagmanager.com",
+            "googletagmanager.com",
+            "Google Tag Manager",
+            True,
+            ("script",),
+            46,
+            declared_by="Google Tag Manager",
+            company="Google",
+            category="tag-manager",
+        ),
+        ThirdParty(
+            "www.google-analytics.com",
+            "google-analytics.com",
+            "Google Tag Manager",
+            True,
+            ("image", "script"),
+            46,
+            declared_by="Google Tag Manager",
+            company="Google",
+            category="analytics",
+        ),
+        ThirdParty("press.example.org", "example.org", None, False, ("link",), 1),
+        ThirdParty("www.example.gov", "example.gov", None, False, ("link",), 1),
+    )
+    all_findings = tuple(sorted(findings, key=Finding.sort_key))
+    page_records = tuple(sorted(pages, key=lambda p: p.url))
+    known = sum(1 for f in all_findings if f.known)
+    run = RunInfo(
+        origin + "/",
+        origin,
+        ("shop.example",),
+        "2026-03-02T10:00:00Z",
+        "2026-03-02T10:01:42Z",
+        "ci/linkguard.toml",
+        "9b1e" * 16,
+        complete=True,
+        fail_on="warning",
+    )
+    summary = _summary(
+        page_records,
+        all_findings,
+        third,
+        references=2310,
+        suppressed=len(suppressed),
+        baseline={"new": len(all_findings) - known, "known": known, "fixed": 3},
+    )
+    return ScanResult(
+        run,
+        summary,
+        page_records,
+        third,
+        all_findings,
+        tuple(sorted(suppressed, key=Finding.sort_key)),
+    )
+
+
+def hostile_site() -> ScanResult:
+    origin = "https://www.example.jp"
+    evil_page = f"{origin}/search?q={XSS_IMG}"
+    js_page = XSS_JS
+    pages = (
+        PageRecord(f"{origin}/", 200, 0, outbound=2, noticed=2, file="templates/index.html"),
+        PageRecord(evil_page, 200, 1, outbound=3, noticed=0, file="templates/search.html"),
+        PageRecord(js_page, None, 1, error=f"unsupported URL {XSS_SCRIPT}"),
+    )
+    findings = (
+        finding(
+            "exit-notice-missing",
+            E,
+            evil_page,
+            5,
+            XSS_JS,
+            "",
+            f'<a href="{XSS_JS}" title="{XSS_SCRIPT}">',
+            f'Link "{XSS_IMG}" leaves for {XSS_SCRIPT} | `pwn` without an exit notice.',
+            file="templates/search.html",
+        ),
+        finding(
+            "exit-notice-missing",
+            E,
+            evil_page,
+            9,
+            f"https://evil.example/{XSS_SCRIPT}",
+            "evil.example",
+            f'<a href="https://evil.example/{XSS_SCRIPT}">{XSS_IMG}',
+            "Link text\u2028with a line separator <!-- and a comment opener",
+            file="templates/search.html",
+        ),
+        finding(
+            "undeclared-script",
+            E,
+            evil_page,
+            12,
+            f"https://cdn.evil.example/x.js?{XSS_IMG}",
+            "cdn.evil.example",
+            f'<script src="https://cdn.evil.example/x.js?{XSS_IMG}">',
+            "Script from cdn.evil.example is not declared\x00\x07 (control characters).",
+            kind="script",
+            file="templates/search.html",
+        ),
+        finding(
+            "crawl-error",
+            W,
+            js_page,
+            0,
+            js_page,
+            "",
+            "",
+            f"unsupported URL {XSS_SCRIPT}",
+            kind="page",
+        ),
+    )
+    suppressed = (
+        finding(
+            "mixed-content",
+            W,
+            evil_page,
+            20,
+            "http://cdn.evil.example/a.png",
+            "cdn.evil.example",
+            f'<img src="http://cdn.evil.example/a.png" alt="{XSS_IMG}">',
+            "https page loads an http image.",
+            kind="image",
+            suppressed_by=f"waiver: {XSS_SCRIPT}",
+        ),
+    )
+    third = (
+        ThirdParty("evil.example", "evil.example", None, False, ("link",), 1),
+        ThirdParty(
+            "cdn.evil.example",
+            "evil.example",
+            f"Evil {XSS_IMG}",
+            True,
+            ("image", "script"),
+            1,
+            declared_by=f"Evil {XSS_IMG}",
+            company=XSS_SCRIPT,
+            category="ad",
+        ),
+    )
+    dynamic = (
+        DynamicReference(evil_page, "templates/search.html", 30, "link", "{{ partner_url }}"),
+        DynamicReference(evil_page, "templates/search.html", 31, "script", XSS_SCRIPT),
+    )
+    run = RunInfo(
+        "templates",
+        origin,
+        ("example.jp",),
+        "2026-03-03T08:00:00Z",
+        "2026-03-03T08:00:01Z",
+        None,
+        None,
+        complete=False,
+        fail_on="error",
+    )
+    summary = _summary(pages, findings, third, references=12, suppressed=1, dynamic=2)
+    return ScanResult(run, summary, pages, third, findings, suppressed, dynamic)
+
+
+def synthetic(findings: int = 50_000, pages: int = 2_000, targets: int = 30) -> ScanResult:
+    """A large site: ``findings`` spread over ``pages`` pages and ``targets`` targets."""
+    origin = "https://big.example.com"
+    rules = [
+        ("exit-notice-missing", E, "link"),
+        ("undeclared-script", E, "script"),
+        ("missing-sri", W, "script"),
+        ("undeclared-resource", W, "image"),
+        ("unused-declaration", INFO, "declaration"),
+    ]
+    records = tuple(
+        PageRecord(
+            f"{origin}/section-{n % 40:02d}/page-{n:05d}.html",
+            200,
+            1 + n % 6,
+            outbound=12,
+            noticed=9,
+        )
+        for n in range(pages)
+    )
+    made = []
+    for n in range(findings):
+        page = records[n % pages].url
+        t = n % targets
+        rule, severity, kind = rules[t % len(rules)]
+        host = f"vendor-{t:02d}.example.net"
+        target = f"https://{host}/assets/{t}/tag.js"
+        made.append(
+            finding(
+                rule,
+                severity,
+                page,
+                10 + n // pages,
+                target,
+                host,
+                f'<script src="{target}" data-slot="{t}">'
+                if kind == "script"
+                else f'<a href="{target}" class="footer-link">',
+                f"{rule} for {host}",
+                kind=kind,
+                known=n % 7 == 0,
+            )
+        )
+    third = tuple(
+        ThirdParty(
+            f"vendor-{t:02d}.example.net",
+            "example.net",
+            None,
+            t % 4 == 0,
+            ("script",),
+            min(pages, findings // targets),
+            declared_by=f"Vendor {t}" if t % 4 == 0 else None,
+        )
+        for t in range(targets)
+    )
+    ordered = tuple(sorted(made, key=Finding.sort_key))
+    run = RunInfo(
+        origin + "/",
+        origin,
+        ("example.com",),
+        "2026-03-04T00:00:00Z",
+        "2026-03-04T00:20:00Z",
+        "linkguard.toml",
+        "ab" * 32,
+    )
+    return ScanResult(
+        run, _summary(records, ordered, third, references=400_000), records, third, ordered
+    )
+
+
+SAMPLES = {"passing": passing_site, "failing": failing_site, "hostile": hostile_site}
+
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+UPDATE = os.environ.get("LINKGUARD_UPDATE_GOLDEN") == "1"
+
+
+def assert_golden(name: str, text: str) -> None:
+    """``text`` must equal tests/golden/NAME; LINKGUARD_UPDATE_GOLDEN=1 rewrites the file."""
+    path = GOLDEN / name
+    if UPDATE or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        if not UPDATE:
+            raise AssertionError(f"{path} did not exist and was written: check it, commit it")
+        return
+    expected = path.read_text(encoding="utf-8")
+    if text != expected:
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    expected.splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    f"golden/{name}",
+                    "rendered",
+                )
+            )[:80]
+        )
+        raise AssertionError(
+            f"{name} differs from its golden file (if the change is intended, rerun with "
+            f"LINKGUARD_UPDATE_GOLDEN=1 and review the diff):\n{diff}"
+        )
