@@ -131,6 +131,14 @@ def test_linkchecker_summary_line():
         tools.linkchecker_summary("LinkChecker crashed")
 
 
+def test_linkguard_results_list_every_page(site):
+    root, _ = site
+    text = (FIXTURES / "linkguard-30.json").read_text()
+    paths = tools.linkguard_page_paths(text)
+    assert gen_site.html_page_paths(root) <= paths
+    assert paths <= gen_site.html_page_paths(root)  # interstitial URLs fold into /leaving/
+
+
 def test_path_of_drops_query_and_fragment():
     assert tools.path_of("http://127.0.0.1:8/leaving/?url=https%3A%2F%2Fx") == "/leaving/"
     assert tools.path_of("http://127.0.0.1:8") == "/"
