@@ -1,0 +1,221 @@
+"""exit-notice-missing, every mechanism positive and negative, as data (DESIGN section 4a)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rule_judge import ORIGIN, Case, found, judge
+
+RULE = "exit-notice-missing"
+P = "https://partner.example.net/"
+MISSING = frozenset({(RULE, P)})
+
+
+def link(attrs: str = "", text: str = "Partner", href: str = P) -> str:
+    return f'<p><a href="{href}" {attrs}>{text}</a></p>'
+
+
+def drupal(settings: dict[str, object], body: str) -> str:
+    data = json.dumps({"path": {"baseUrl": "/"}, "extlink": settings})
+    script = '<script type="application/json" data-drupal-selector="drupal-settings-json">'
+    return f"<body>{body}{script}{data}</script></body>"
+
+
+EXTLINK = {"extClass": "ext", "extLabel": "(link is external)", "extSubdomains": True}
+ROUTES = '[exit_notice]\ninterstitials = ["/leaving?url={url}", "/exit/{url}"]\n'
+
+CASES = [
+    # -- what is outbound
+    Case("third-party link, no notice", link(), MISSING, coverage=(1, 0, 0, None)),
+    Case("first-party link", link(href="/about/"), coverage=(0, 0, 0, None)),
+    Case("first-party subdomain", link(href="https://shop.example.com/"), coverage=(0, 0, 0, None)),
+    Case("mailto and tel are not the web", link(href="mailto:a@example.net")
+         + link(href="tel:+1555"), coverage=(0, 0, 0, None)),
+    Case("look-alike host is third party", link(href="https://www.example.com.evil.net/"),
+         frozenset({(RULE, "https://www.example.com.evil.net/")})),
+    Case("area is a link", f'<map name="m"><area href="{P}" alt="Partner"></map>', MISSING),
+    Case("a stylesheet is not a navigation", f'<link rel="stylesheet" href="{P}s.css">',
+         coverage=(0, 0, 0, None), rules=(RULE,)),
+    # -- selectors (defaults: Drupal a.ext, data-extlink, data-exit-notice, WP External Links,
+    #    USWDS, rel=external)
+    Case("class ext", link('class="ext"'), coverage=(1, 1, 0, "selector")),
+    Case("notice on an ancestor", f'<div data-exit-notice><p><a href="{P}">Partner</a></p></div>',
+         coverage=(1, 1, 0, "selector")),
+    Case("marker on a sibling is not a notice",
+         f'<p><span class="ext"></span><a href="{P}">Partner</a></p>', MISSING),
+    Case("WordPress WP External Links", link('data-wpel-link="external"'),
+         coverage=(1, 1, 0, "selector")),
+    Case("WP External Links says internal", link('data-wpel-link="internal"'), MISSING),
+    Case("USWDS external link", link('class="usa-link usa-link--external"'),
+         coverage=(1, 1, 0, "selector")),
+    Case("rel external", link('rel="external noopener"'), coverage=(1, 1, 0, "selector")),
+    Case("configured selector", link('class="offsite"'),
+         toml='[exit_notice]\nselectors = ["a.offsite"]\n', coverage=(1, 1, 0, "selector")),
+    Case("configured selectors replace the defaults", link('class="ext"'), MISSING,
+         toml='[exit_notice]\nselectors = ["a.offsite"]\n'),
+    Case("extend_defaults keeps them", link('class="ext"'),
+         toml='[exit_notice]\nselectors = ["a.offsite"]\nextend_defaults = true\n',
+         coverage=(1, 1, 0, "selector")),
+    # -- text (accessible text, NFKC, case-folded)
+    Case("visible phrase", link(text="Partner (link is external)"), coverage=(1, 1, 0, "text")),
+    Case("visually hidden span",
+         link(text='Partner <span class="visually-hidden">(opens an external site)</span>'),
+         coverage=(1, 1, 0, "text")),
+    Case("notice only in aria-label", link('aria-label="Partner (external link)"'),
+         coverage=(1, 1, 0, "text")),
+    Case("notice only in title", link('title="External website"'), coverage=(1, 1, 0, "text")),
+    Case("notice in an img alt", link(text='<img src="/i.png" alt="Partner, external site">'),
+         coverage=(1, 1, 0, "text")),
+    Case("notice via aria-describedby",
+         '<p id="ext-note">You are leaving our site.</p>'
+         + link('aria-describedby="ext-note"'), coverage=(1, 1, 0, "text")),
+    Case("case-insensitive", link(text="Partner (LINK IS EXTERNAL)"),
+         coverage=(1, 1, 0, "text")),
+    Case("full-width Latin (NFKC)", link(text="Partner（ＥＸＴＥＲＮＡＬ ＬＩＮＫ）"),
+         coverage=(1, 1, 0, "text")),
+    Case("Japanese, full-width parentheses", link(text="厚生労働省（外部サイト）"),
+         toml='[exit_notice]\ntext = ["(外部サイト)"]\n', coverage=(1, 1, 0, "text")),
+    Case("German", link(text="Partner (Externer Link)"), coverage=(1, 1, 0, "text")),
+    Case("a near miss is not a notice", link(text="Partner resources (external)"), MISSING),
+    Case("configured text replaces the defaults", link(text="Partner (link is external)"),
+         MISSING, toml='[exit_notice]\ntext = ["(opens external site)"]\n'),
+    Case("text wins over a selector", link('class="ext"', "Partner (link is external)"),
+         coverage=(1, 1, 0, "text")),
+    # -- interstitials
+    Case("interstitial", link(href="/leaving?url=https%3A%2F%2Fpartner.example.net%2F"),
+         toml=ROUTES, coverage=(1, 1, 0, "interstitial")),
+    Case("interstitial, other parameters and a trailing slash",
+         link(href="/leaving/?lang=en&url=https%3A%2F%2Fpartner.example.net%2F"),
+         toml=ROUTES, coverage=(1, 1, 0, "interstitial")),
+    Case("interstitial, double-encoded",
+         link(href="/leaving?url=https%253A%252F%252Fpartner.example.net%252F"),
+         toml=ROUTES, coverage=(1, 1, 0, "interstitial")),
+    Case("interstitial in the path", link(href="/exit/https://partner.example.net/a?b=1"),
+         toml=ROUTES, coverage=(1, 1, 0, "interstitial")),
+    Case("interstitial whose destination is first party",
+         link(href="/leaving?url=https%3A%2F%2Fwww.example.com%2Fabout%2F"),
+         toml=ROUTES, coverage=(0, 0, 0, None)),
+    Case("interstitial to a relative destination", link(href="/leaving?url=%2Fabout%2F"),
+         toml=ROUTES, coverage=(0, 0, 0, None)),
+    Case("not the route: another path", link(href="/leavingsoon?url=https%3A%2F%2Fx.net%2F"),
+         toml=ROUTES, coverage=(0, 0, 0, None)),
+    Case("interstitial without a destination", link(href="/leaving"), toml=ROUTES,
+         coverage=(0, 0, 0, None)),
+    Case("on the interstitial page, the way out is noticed", link(text="Continue"), toml=ROUTES,
+         page=f"{ORIGIN}/leaving?url=https%3A%2F%2Fpartner.example.net%2F",
+         coverage=(1, 1, 0, "interstitial")),
+    Case("absolute interstitial route",
+         link(href="https://go.example.com/out?to=https%3A%2F%2Fpartner.example.net%2F"),
+         toml='[exit_notice]\ninterstitials = ["https://go.example.com/out?to={url}"]\n',
+         coverage=(1, 1, 0, "interstitial")),
+    # -- exempt destinations: no notice needed, counted as exempt
+    Case("exempt by glob", link(href="https://www.cdc.gov/vaccines/"),
+         toml='[exit_notice]\nexempt = ["*.gov"]\n', coverage=(1, 0, 1, None)),
+    Case("glob does not cover look-alikes", link(href="https://cdc.gov.evil.net/"),
+         frozenset({(RULE, "https://cdc.gov.evil.net/")}),
+         toml='[exit_notice]\nexempt = ["*.gov"]\n'),
+    Case("exempt registrable domain covers subdomains",
+         link(href="https://shop.example-group.com/"),
+         toml='[exit_notice]\nexempt = ["example-group.com"]\n', coverage=(1, 0, 1, None)),
+    Case("exempt host is that host only", link(href="https://x.partner.example.net/"),
+         frozenset({(RULE, "https://x.partner.example.net/")}),
+         toml='[exit_notice]\nexempt = ["partner.example.net"]\n'),
+    Case("a noticed exempt link counts as noticed", link('class="ext"'),
+         toml='[exit_notice]\nexempt = ["partner.example.net"]\n',
+         coverage=(1, 1, 0, "selector")),
+    # -- refresh and redirect
+    Case("meta refresh off-site",
+         f'<head><meta http-equiv="refresh" content="0; url={P}"></head><p>Moved.</p>',
+         MISSING, coverage=(1, 0, 0, None)),
+    Case("meta refresh after a notice on the page",
+         f'<head><meta http-equiv="refresh" content="5; url={P}"></head>'
+         "<p>You are leaving our site.</p>", coverage=(1, 1, 0, "text")),
+    Case("instant refresh: the notice is never seen",
+         f'<head><meta http-equiv="refresh" content="0; url={P}"></head>'
+         "<p>You are leaving our site.</p>", MISSING),
+    Case("first-party redirect off-site", "<p>gone</p>", MISSING,
+         redirects=((f"{ORIGIN}/go/partner", P, 302),), page=P, rules=(RULE,),
+         coverage=(1, 0, 0, None)),
+    Case("redirect within the site", "<p>ok</p>", page=f"{ORIGIN}/new",
+         redirects=(("http://www.example.com/old", f"{ORIGIN}/new", 301),),
+         coverage=(0, 0, 0, None)),
+    Case("only the hop that leaves is judged", "", MISSING, rules=(RULE,), page=P + "b",
+         redirects=((f"{ORIGIN}/go", P, 302), (P, P + "b", 301)), coverage=(1, 0, 0, None)),
+    # -- deliberate exceptions
+    Case("data-linkguard-ignore on the link", link('data-linkguard-ignore="exit-notice-missing"'),
+         suppressed=MISSING),
+    Case("data-linkguard-ignore on an ancestor",
+         f'<div data-linkguard-ignore="exit-notice-missing">{link()}</div>', suppressed=MISSING),
+    Case("ignoring another rule does not ignore this one",
+         link('data-linkguard-ignore="missing-sri"'), MISSING),
+    # -- Drupal extlink, applied from drupalSettings as the module does
+    Case("drupal extlink decorates the link", drupal(EXTLINK, link()),
+         coverage=(1, 1, 0, "drupal-extlink")),
+    Case("drupal extlink with its icon off", drupal({**EXTLINK, "extClass": "0"}, link()),
+         MISSING),
+    Case("drupal extlink alert only", drupal({**EXTLINK, "extClass": "0", "extAlert": True},
+                                             link()), coverage=(1, 1, 0, "drupal-extlink")),
+    Case("drupal extExclude", drupal({**EXTLINK, "extExclude": r"partner\.example"}, link()),
+         MISSING),
+    Case("drupal treats example.com.evil.net as internal (its regex has no end anchor)",
+         drupal(EXTLINK, link(href="https://www.example.com.evil.net/")),
+         frozenset({(RULE, "https://www.example.com.evil.net/")})),
+    Case("drupal extInclude", drupal({**EXTLINK, "extInclude": r"evil\.net"},
+                                     link(href="https://www.example.com.evil.net/")),
+         coverage=(1, 1, 0, "drupal-extlink")),
+    Case("drupal bad regex is ignored", drupal({**EXTLINK, "extExclude": "(["}, link()),
+         coverage=(1, 1, 0, "drupal-extlink")),
+    Case("drupal JS named group", drupal({**EXTLINK, "extExclude": r"(?<h>partner)\.\k<h>"},
+                                         link(href="https://partner.partner.net/")),
+         frozenset({(RULE, "https://partner.partner.net/")})),
+    Case("drupal extlink switched off in the policy", drupal(EXTLINK, link()), MISSING,
+         toml="[exit_notice]\ndrupal_extlink = false\n"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_exit_notice(case: Case) -> None:
+    analysis = judge(case.html, toml=case.toml, page=case.page, redirects=case.redirects)
+    rules = case.rules or (RULE,)
+    assert found(analysis, rules, suppressed=False) == set(case.expected)
+    assert found(analysis, rules, suppressed=True) == set(case.suppressed)
+    if case.coverage is not None:
+        outbound, noticed, exempt, mechanism = case.coverage
+        record = analysis.record
+        assert (record.outbound, record.noticed, analysis.exempt) == (outbound, noticed, exempt)
+        assert analysis.mechanisms == (((mechanism, 1),) if mechanism else ())
+
+
+def test_a_link_through_an_interstitial_is_inventoried_against_its_destination() -> None:
+    analysis = judge(link(href="/leaving?url=https%3A%2F%2Fpartner.example.net%2Fa"), toml=ROUTES)
+    assert ("partner.example.net", "example.net", "link", "https://partner.example.net/a") in (
+        analysis.third_party
+    )
+    [(via, finding)] = analysis.via_interstitial
+    assert via == f"{ORIGIN}/leaving?url=https%3A%2F%2Fpartner.example.net%2Fa"
+    assert (finding.rule, finding.host) == (RULE, "partner.example.net")
+    assert finding.target == "https://partner.example.net/a"
+    assert "/leaving" in finding.message and "broken" in finding.message
+
+
+def test_coverage_sums_over_mechanisms() -> None:
+    html = (
+        link('class="ext"')
+        + link(text="(link is external)", href="https://b.example.net/")
+        + link(href="https://c.example.net/")
+        + link(href="https://www.usa.gov/")
+        + link(href="/leaving?url=https%3A%2F%2Fd.example.net%2F")
+    )
+    analysis = judge(html, toml=ROUTES + 'exempt = ["*.gov"]\n')
+    assert (analysis.record.outbound, analysis.record.noticed, analysis.exempt) == (5, 3, 1)
+    assert dict(analysis.mechanisms) == {"selector": 1, "text": 1, "interstitial": 1}
+    assert found(analysis, (RULE,), suppressed=False) == {(RULE, "https://c.example.net/")}
+
+
+def test_the_finding_names_the_link_and_survives_edits() -> None:
+    [finding] = judge("\n\n" + link()).findings
+    [again] = judge(link()).findings
+    assert finding.line == again.line + 2
+    assert (finding.target, finding.kind, finding.element) == (P, "link", again.element)
+    assert "partner.example.net" in finding.message
