@@ -237,7 +237,15 @@ def scan(
             typer.echo(
                 f"scope: origin {scope.origin}; first party: {', '.join(scope.entries)}", err=True
             )
-        request = ScanRequest(target, policy, scope, crawl, fail_on=fail_on.value, templates=files)
+        request = ScanRequest(
+            target,
+            policy,
+            scope,
+            crawl,
+            fail_on=fail_on.value,
+            templates=files,
+            partial=changed_since is not None,
+        )
         result = run_scan(request, progress=_progress(quiet))
         if baseline is not None:
             from linkguard.baseline import apply_baseline

@@ -68,6 +68,7 @@ class ScanRequest:
     fail_on: str = "error"
     transport: httpx.AsyncBaseTransport | None = None  # tests inject faults here
     templates: tuple[Path, ...] | None = None  # template mode: these files, judged in place
+    partial: bool = False  # a deliberate subset (--changed-since): no unused-declaration
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,8 +382,8 @@ class ResultBuilder:
                 )
             )
 
-    def build(self, run: RunInfo) -> ScanResult:
-        if run.complete:
+    def build(self, run: RunInfo, *, partial: bool = False) -> ScanResult:
+        if run.complete and not partial:
             self._unused_declarations()
         for url in sorted(self.broken & self.via_interstitial.keys()):
             for finding in self.via_interstitial[url]:
@@ -516,7 +517,7 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         complete=not interrupted,
         fail_on=request.fail_on,
     )
-    return builder.build(run)
+    return builder.build(run, partial=request.partial)
 
 
 def _install_signal_handlers(

@@ -120,7 +120,7 @@ def test_installed_script_scans_a_folder(
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
-    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["pages"] == 6
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["pages"] == 5
 
 
 def test_demo_serves_and_crawls_a_sample_site(linkguard_cmd: list[str], tmp_path: Path) -> None:

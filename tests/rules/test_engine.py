@@ -133,11 +133,6 @@ def test_leaky_shop_shows_every_rule(sample_sites: Path) -> None:
     assert by_host["www.googletagmanager.com"].name == "Google Tag Manager"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="northwind-clinic's policy declares Google Tag Manager for scripts only, but the "
-    'page also embeds GTM\'s <noscript> iframe: its entry needs kinds = ["script", "frame"]',
-)
 def test_northwind_clinic_keeps_its_promises(sample_sites: Path) -> None:
     root = sample_sites / "northwind-clinic"
     result = _scan(str(root), load_policy(root / "linkguard.toml"))
