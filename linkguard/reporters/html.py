@@ -1,0 +1,341 @@
+"""The HTML report: the auditors' document, one self-contained file.
+
+Inline CSS and JS, no network: it opens offline from an email attachment and calls no third
+party. Crawled data is shown as escaped text (Jinja2 autoescape is on for every template and
+nothing crawled is marked safe); a page URL becomes a link only when it is http(s), and then
+with ``rel="noreferrer noopener"``. Findings are grouped by rule and then by (target,
+element), so a template bug repeated on 500 pages is one row, which keeps 50,000 findings a
+readable document of a few megabytes. JavaScript only hides (filters) and sorts: with it off,
+everything is visible; printed, every ``<details>`` is expanded.
+
+The templates live in the ``linkguard.templates`` package (the top-level ``templates/``
+folder) and are read with importlib.resources, so they load from a checkout, an editable
+install or a wheel alike. The same result always renders to byte-identical HTML.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib.resources import files
+
+from jinja2 import Environment, FunctionLoader, StrictUndefined
+from markupsafe import Markup
+
+from linkguard import __version__, urls
+from linkguard.model import DynamicReference, Finding, PageRecord, ScanResult
+from linkguard.reporters._digest import (
+    SEVERITIES,
+    FindingGroup,
+    RuleGroup,
+    Vendor,
+    Verdict,
+    active,
+    coverage,
+    group_findings,
+    percent,
+    rule_for,
+    severity_counts,
+    suppressed,
+    vendors,
+    verdict_of,
+)
+from linkguard.rules import Rule
+
+TEMPLATES = "linkguard.templates"
+PAGES_PER_GROUP = 200  # an expanded group lists this many pages, then "and N more"
+FINDINGS_PER_PAGE = 100  # the by-page view lists this many findings per page
+DYNAMIC_SHOWN = 1000
+_WEB = frozenset({"http", "https"})
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def render(result: ScanResult) -> str:
+    """The result as one self-contained HTML document."""
+    css, js = _asset("report.css"), _asset("report.js")
+    template = _environment().get_template("report.html.j2")
+    return template.render(report=build(result), css=css, js=js, csp=content_policy(css, js))
+
+
+def content_policy(css: str, js: str) -> str:
+    """A Content-Security-Policy that lets only our own inline CSS and JS run (by hash) and
+    forbids every fetch: should crawled text ever slip through as markup, it still could
+    neither run nor call anyone."""
+    return (
+        "default-src 'none'; "
+        f"style-src '{_sha256(css)}'; script-src '{_sha256(js)}'; "
+        "img-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _sha256(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+# -- what the template sees ----------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class GroupView:
+    """One row of a rule's table: a (target, element) and where it occurs."""
+
+    group: FindingGroup
+    severity: str
+    pages: int
+    known: int
+    reasons: tuple[str, ...]
+    shown: tuple[Finding, ...]
+    more: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleView:
+    rule: Rule
+    severity: str
+    count: int
+    pages: int
+    groups: tuple[GroupView, ...]
+    hosts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """One row of the by-page view."""
+
+    record: PageRecord
+    counts: dict[str, int]
+    findings: tuple[Finding, ...]  # the first FINDINGS_PER_PAGE
+    more: int
+    rules: tuple[str, ...]
+    hosts: tuple[str, ...]
+
+    @property
+    def severities(self) -> tuple[str, ...]:
+        return tuple(s for s, n in self.counts.items() if n)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    outbound: int
+    noticed: int
+    exempt: int
+    share: float | None
+    label: str  # "92.3%" or "n/a"
+    arc: float  # 0..100, the donut's filled part
+    tone: str  # ok (every link), warn (90% or more), bad
+    mechanisms: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    result: ScanResult
+    version: str
+    verdict: Verdict
+    counts: dict[str, int]
+    known: dict[str, int]
+    total: int
+    bar: tuple[tuple[str, int, float, float], ...]  # severity, count, x, width (percent)
+    coverage: Coverage
+    vendors: tuple[Vendor, ...]
+    declared: int
+    undeclared: int
+    rules: tuple[RuleView, ...]
+    pages: tuple[PageView, ...]
+    suppressed: tuple[RuleView, ...]
+    suppressed_count: int
+    dynamic: tuple[DynamicReference, ...]
+    rule_options: tuple[tuple[str, str], ...]
+    host_options: tuple[str, ...]
+    label: Callable[[str], str]
+    href: Callable[[str], str | None]
+    source: Callable[[Finding], str]
+    when: Callable[[str], str]
+
+
+def build(result: ScanResult) -> Report:
+    """Everything the template shows, computed once (the template only lays it out)."""
+    findings = active(result)
+    silenced = suppressed(result)
+    counts = severity_counts(findings)
+    listed = vendors(result.third_parties)
+    undeclared = sum(1 for v in listed if not v.declared)
+    rules = tuple(_rule_view(r) for r in group_findings(findings))
+    hidden = tuple(_rule_view(r) for r in group_findings(silenced))
+    every = (*findings, *silenced)
+    origin = result.run.origin
+    return Report(
+        result=result,
+        version=__version__,
+        verdict=verdict_of(result),
+        counts=counts,
+        known=severity_counts(f for f in findings if f.known),
+        total=len(findings),
+        bar=_bar(counts),
+        coverage=_coverage(result),
+        vendors=listed,
+        declared=len(listed) - undeclared,
+        undeclared=undeclared,
+        rules=rules,
+        pages=_pages(result, findings),
+        suppressed=hidden,
+        suppressed_count=len(silenced),
+        dynamic=result.dynamic[:DYNAMIC_SHOWN],
+        rule_options=tuple(sorted({(f.rule, rule_for(f.rule).name) for f in every})),
+        host_options=tuple(sorted({f.host for f in every if f.host})),
+        label=lambda url: _label(url, origin),
+        href=_href,
+        source=_source,
+        when=when,
+    )
+
+
+def _rule_view(rule: RuleGroup) -> RuleView:
+    groups = tuple(
+        GroupView(
+            g,
+            str(g.severity),
+            g.pages,
+            g.known,
+            g.reasons,
+            g.findings[:PAGES_PER_GROUP],
+            max(0, len(g.findings) - PAGES_PER_GROUP),
+        )
+        for g in rule.groups
+    )
+    pages = len({f.page for g in rule.groups for f in g.findings})
+    hosts = tuple(sorted({g.host for g in rule.groups if g.host}))
+    return RuleView(rule.rule, str(rule.severity), rule.count, pages, groups, hosts)
+
+
+def _pages(result: ScanResult, findings: Sequence[Finding]) -> tuple[PageView, ...]:
+    by_page: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_page.setdefault(finding.page, []).append(finding)
+    records = {p.url: p for p in result.pages}
+    for url in by_page:  # a finding on a page the results do not list still gets a row
+        records.setdefault(url, PageRecord(url, None, 0))
+    views = []
+    for url in sorted(records):
+        items = sorted(by_page.get(url, ()), key=lambda f: (-f.severity.rank, f.line, f.rule))
+        views.append(
+            PageView(
+                records[url],
+                severity_counts(items),
+                tuple(items[:FINDINGS_PER_PAGE]),
+                max(0, len(items) - FINDINGS_PER_PAGE),
+                _distinct(f.rule for f in items),
+                _distinct(f.host for f in items if f.host),
+            )
+        )
+    return tuple(views)
+
+
+def _distinct(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(values)))
+
+
+def _bar(counts: dict[str, int]) -> tuple[tuple[str, int, float, float], ...]:
+    total = sum(counts.values())
+    parts, x = [], 0.0
+    for severity in map(str, SEVERITIES):
+        width = round(100 * counts[severity] / total, 2) if total else 0.0
+        parts.append((severity, counts[severity], round(x, 2), width))
+        x += width
+    return tuple(parts)
+
+
+def _coverage(result: ScanResult) -> Coverage:
+    summary = result.summary
+    share = coverage(result)
+    arc = int(share * 1000) / 10 if share is not None else 0.0
+    tone = "ok" if share is None or share >= 1.0 else "warn" if share >= 0.9 else "bad"
+    return Coverage(
+        summary.outbound_links,
+        summary.outbound_with_notice,
+        summary.outbound_exempt,
+        share,
+        percent(share),
+        arc,
+        tone,
+        tuple(sorted(summary.notice_mechanisms.items())),
+    )
+
+
+def _label(url: str, origin: str) -> str:
+    """A page as people read it: its path on the site's origin, else the whole URL."""
+    if origin and urls.origin_of(url) == origin:
+        return urls.path_of(url)
+    return url
+
+
+def _href(url: str) -> str | None:
+    """The URL as a browser would send it, when it is safe to link to (http or https);
+    None otherwise, and the URL is shown as text only."""
+    if urls.scheme_of(url) not in _WEB:
+        return None
+    parsed = urls.parse(url)
+    if parsed is None:
+        return None
+    href: str = parsed.href
+    return href if urls.scheme_of(href) in _WEB else None
+
+
+def when(stamp: str) -> str:
+    """``2026-03-02 10:00:00 UTC`` for an ISO 8601 time; anything else as it is."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+        return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _source(finding: Finding) -> str:
+    """``templates/x.html:12`` for a finding in a source file (template and folder scans)."""
+    if finding.file:
+        return f"{finding.file}:{finding.line}" if finding.line > 0 else finding.file
+    return ""
+
+
+# -- templates -----------------------------------------------------------------------------
+def _load(name: str) -> str | None:
+    resource = files(TEMPLATES).joinpath(name)
+    if not resource.is_file():
+        return None
+    return resource.read_text(encoding="utf-8")
+
+
+def _asset(name: str) -> Markup:
+    """A static CSS or JS file of our own, inlined verbatim (never crawled data)."""
+    text = _load(name)
+    if text is None:
+        raise FileNotFoundError(f"{TEMPLATES}/{name} is missing from the installation")
+    return Markup(text)
+
+
+def _printable(value: object) -> object:
+    """Every printed value without the control characters HTML forbids (NUL, BEL, ...)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _CONTROL.sub("\ufffd", value)
+    return value
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=FunctionLoader(_load),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_printable,
+    )
+    env.filters["num"] = lambda n: f"{n:,}"
+    return env
