@@ -1,0 +1,146 @@
+"""--baseline and diff: findings matched by fingerprint, counted, across unrelated edits."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+from linkguard.baseline import apply_baseline, diff, diff_to_json, render_diff
+from linkguard.config import load_policy
+from linkguard.model import (
+    Finding,
+    RunInfo,
+    ScanResult,
+    Severity,
+    Summary,
+    ThirdParty,
+    fingerprint,
+)
+from linkguard.results import from_json, to_json
+from linkguard.scan import ScanRequest, make_scope, run_scan
+
+PAGE = "https://www.example.com/a.html"
+
+
+def _finding(target: str, line: int = 3, rule: str = "exit-notice-missing") -> Finding:
+    print_ = fingerprint(rule, PAGE, target, "link")
+    host = "x.example.net"
+    return Finding(rule, Severity.ERROR, PAGE, line, target, host, "<a>", "m", "link", None, print_)
+
+
+def _result(
+    findings: tuple[Finding, ...] = (),
+    suppressed: tuple[Finding, ...] = (),
+    hosts: tuple[str, ...] = (),
+) -> ScanResult:
+    parties = tuple(ThirdParty(h, h, None, False, ("link",), 1) for h in hosts)
+    return ScanResult(
+        RunInfo("t", "https://www.example.com", (), "", "", None),
+        Summary(1, 1, 0, 0, len(hosts)),
+        (),
+        parties,
+        findings,
+        suppressed,
+    )
+
+
+def test_the_same_findings_are_all_known() -> None:
+    base = _result((_finding("https://a/"), _finding("https://b/")))
+    marked = apply_baseline(base, base)
+    assert all(f.known for f in marked.findings)
+    assert marked.summary.baseline == {"new": 0, "known": 2, "fixed": 0}
+
+
+def test_a_finding_that_moved_lines_is_still_known() -> None:
+    moved = _result((_finding("https://a/", line=40),))
+    marked = apply_baseline(moved, _result((_finding("https://a/", line=3),)))
+    assert marked.summary.baseline == {"new": 0, "known": 1, "fixed": 0}
+
+
+def test_new_known_and_fixed_are_counted() -> None:
+    old = _result((_finding("https://a/"), _finding("https://gone/")))
+    new = _result((_finding("https://a/"), _finding("https://new/")))
+    marked = apply_baseline(new, old)
+    assert marked.summary.baseline == {"new": 1, "known": 1, "fixed": 1}
+    assert [f.target for f in marked.findings if not f.known] == ["https://new/"]
+
+
+def test_fingerprints_are_counted_not_collected() -> None:
+    """A second unnoticed link to the same place on the same page is a new finding."""
+    old = _result((_finding("https://a/", line=3),))
+    new = _result((_finding("https://a/", line=3), _finding("https://a/", line=9)))
+    marked = apply_baseline(new, old)
+    assert marked.summary.baseline == {"new": 1, "known": 1, "fixed": 0}
+    assert [f.line for f in marked.findings if not f.known] == [9]
+
+
+def test_a_waived_finding_is_not_fixed_and_an_expired_waiver_brings_it_back() -> None:
+    finding = _finding("https://a/")
+    waived = replace(finding, suppressed_by="waiver: accepted")
+    newly_waived = apply_baseline(_result(suppressed=(waived,)), _result((finding,)))
+    assert newly_waived.summary.baseline == {"new": 0, "known": 0, "fixed": 0}
+    expired = apply_baseline(_result((finding,)), _result(suppressed=(waived,)))
+    assert expired.summary.baseline == {"new": 1, "known": 0, "fixed": 0}
+
+
+def test_results_without_fingerprints_are_matched_by_computed_ones() -> None:
+    bare = replace(_finding("https://a/"), fingerprint="")
+    marked = apply_baseline(_result((_finding("https://a/"),)), _result((bare,)))
+    assert marked.summary.baseline == {"new": 0, "known": 1, "fixed": 0}
+
+
+def test_known_survives_the_results_file() -> None:
+    marked = apply_baseline(_result((_finding("https://a/"),)), _result((_finding("https://a/"),)))
+    again = from_json(to_json(marked))
+    assert again.findings[0].known and again.summary.baseline == marked.summary.baseline
+
+
+def test_diff_lists_new_and_fixed_findings_and_hosts() -> None:
+    old = _result((_finding("https://a/"), _finding("https://gone/")), hosts=("a", "gone"))
+    new = _result((_finding("https://a/", line=8), _finding("https://new/")), hosts=("a", "new"))
+    changes = diff(old, new)
+    assert [f.target for f in changes.new_findings] == ["https://new/"]
+    assert [f.target for f in changes.fixed_findings] == ["https://gone/"]
+    assert [t.host for t in changes.new_third_parties] == ["new"]
+    assert [t.host for t in changes.gone_third_parties] == ["gone"]
+    assert changes.changed and not diff(old, old).changed
+    text = render_diff(changes, "old.json", "new.json")
+    assert "new findings: 1\n  + error   exit-notice-missing    /a.html:3  https://new/" in text
+    assert "fixed findings: 1" in text and "  - gone (link; undeclared)" in text
+    data = json.loads(diff_to_json(changes))
+    assert data["new_third_parties"] == ["new"] and data["fixed_findings"][0]["target"] == (
+        "https://gone/"
+    )
+
+
+def test_a_new_waiver_is_not_a_fix_in_a_diff() -> None:
+    finding = _finding("https://a/")
+    waived = replace(finding, suppressed_by="waiver: accepted")
+    assert not diff(_result((finding,)), _result(suppressed=(waived,))).changed
+
+
+def _scan(target: Path) -> ScanResult:
+    policy = load_policy(target / "linkguard.toml")
+    return run_scan(ScanRequest(str(target), policy, make_scope(str(target), policy), policy.crawl))
+
+
+def test_fingerprints_survive_unrelated_edits_of_a_real_site(
+    sample_sites: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(sample_sites / "leaky-shop", site)
+    before = _scan(site)
+    for page in site.rglob("*.html"):  # every line moves
+        page.write_text("\n\n" + page.read_text(encoding="utf-8"), encoding="utf-8")
+    grinder = site / "products" / "grinder.html"
+    html = grinder.read_text(encoding="utf-8")
+    tracker = '<script src="https://t.example/x.js"></script></head>'
+    grinder.write_text(html.replace("</head>", tracker), encoding="utf-8")
+    after = apply_baseline(_scan(site), before)
+    assert after.summary.baseline == {"new": 2, "known": len(before.findings), "fixed": 0}
+    assert {(f.rule, f.target) for f in after.findings if not f.known} == {
+        ("undeclared-script", "https://t.example/x.js"),
+        ("missing-sri", "https://t.example/x.js"),
+    }
