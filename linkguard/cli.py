@@ -447,4 +447,6 @@ def main() -> None:
     except ScanError as error:  # raised outside a command's own handling
         typer.echo(f"linkguard: error: {error}", err=True)
         raise SystemExit(error.exit_code) from None
+
+
 __import__("linkguard.gate_commands").gate_commands.register(app)  # diff, init: the CI gate
