@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from linkguard.model import Finding, ScanResult, Severity, ThirdParty
+from linkguard.model import NAVIGATION_KINDS, Finding, ScanResult, Severity, ThirdParty
 from linkguard.rules import RULES, Rule
 
 SEVERITIES: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -222,6 +222,10 @@ def top_groups(rules: Sequence[RuleGroup]) -> tuple[FindingGroup, ...]:
 
 
 # -- the third-party inventory -------------------------------------------------------------
+_NAVIGATION = frozenset(str(kind) for kind in NAVIGATION_KINDS)
+DECLARED, UNDECLARED, LINKED = "declared", "undeclared", "linked"
+
+
 @dataclass(frozen=True, slots=True)
 class Vendor:
     """One third party: the policy's declaration name, or the registrable domain."""
@@ -229,6 +233,14 @@ class Vendor:
     name: str
     declared: bool
     hosts: tuple[ThirdParty, ...]
+
+    @property
+    def status(self) -> str:
+        """declared; linked (only navigated to: it needs exit notices, not a declaration);
+        or undeclared (it receives visitors' data without being named in the policy)."""
+        if self.declared:
+            return DECLARED
+        return LINKED if set(self.kinds) <= _NAVIGATION else UNDECLARED
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -260,7 +272,8 @@ class Vendor:
 
 def vendors(third_parties: Iterable[ThirdParty]) -> tuple[Vendor, ...]:
     """Hosts folded into vendors: declared ones by declaration, the rest by registrable
-    domain. Undeclared vendors come first: they are what an auditor acts on."""
+    domain. Undeclared vendors come first (what an auditor acts on), then declared ones,
+    then those only linked to."""
     buckets: dict[tuple[bool, str], list[ThirdParty]] = defaultdict(list)
     for host in third_parties:
         if host.declared_by:
@@ -271,5 +284,14 @@ def vendors(third_parties: Iterable[ThirdParty]) -> tuple[Vendor, ...]:
         Vendor(name, declared, tuple(sorted(hosts, key=lambda h: h.host)))
         for (declared, name), hosts in buckets.items()
     ]
-    found.sort(key=lambda v: (v.declared, v.name.lower(), v.name))
+    order = {UNDECLARED: 0, DECLARED: 1, LINKED: 2}
+    found.sort(key=lambda v: (order[v.status], v.name.lower(), v.name))
     return tuple(found)
+
+
+def vendor_counts(listed: Iterable[Vendor]) -> dict[str, int]:
+    """How many vendors are declared, undeclared and linked only."""
+    counts = {DECLARED: 0, UNDECLARED: 0, LINKED: 0}
+    for vendor in listed:
+        counts[vendor.status] += 1
+    return counts

@@ -21,6 +21,7 @@ from linkguard.reporters._digest import (
     percent,
     severity_counts,
     suppressed,
+    vendor_counts,
     vendors,
     verdict_of,
 )
@@ -51,7 +52,8 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
     counts = severity_counts(findings)
     known = sum(1 for f in findings if f.known)
     listed = vendors(result.third_parties)
-    undeclared = sum(1 for v in listed if not v.declared)
+    kinds = vendor_counts(listed)
+    undeclared = kinds["undeclared"]
     state = "complete" if result.run.complete else paint("INCOMPLETE: cut short", "INCOMPLETE")
     by_severity = ", ".join(
         paint(f"{counts[str(s)]:,} {s}", str(s)) if counts[str(s)] else f"0 {s}" for s in SEVERITIES
@@ -70,9 +72,9 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
         ),
         (
             "third parties",
-            f"{len(listed):,}: {len(listed) - undeclared:,} declared, "
+            f"{len(listed):,}: {kinds['declared']:,} declared, "
             + paint(f"{undeclared:,} undeclared", "error" if undeclared else "dim")
-            + f" ({summary.third_party_hosts:,} hosts)",
+            + f", {kinds['linked']:,} only linked to ({summary.third_party_hosts:,} hosts)",
         ),
         ("findings", f"{by_severity} ({', '.join(extras)})"),
         ("verdict", f"{paint(verdict.status, verdict.status)} ({verdict.reason})"),
@@ -94,7 +96,8 @@ class ProgressLine:
 
     On a terminal it is rewritten in place with ``\\r`` at most ``interval`` seconds apart
     (~4 per second); elsewhere (a CI log) a plain line is written every
-    ``plain_interval`` seconds instead, so the log stays readable. :meth:`close` wipes the
+    ``plain_interval`` seconds instead, the first one after that interval, so the log stays
+    readable and a short scan writes none. :meth:`close` wipes the
     terminal line, so the summary that follows starts clean.
     """
 
@@ -117,6 +120,9 @@ class ProgressLine:
     def update(self, stats: CrawlStats) -> None:
         """Show ``stats`` unless the last update was less than an interval ago."""
         now = self._clock()
+        if self._last is None and not self._tty:
+            self._last = now  # a log gets its first line after an interval: short scans stay quiet
+            return
         if self._last is not None and now - self._last < self._interval:
             return
         self._last = now

@@ -42,6 +42,7 @@ from linkguard.reporters._digest import (
     rule_for,
     severity_counts,
     suppressed,
+    vendor_counts,
     vendors,
     verdict_of,
 )
@@ -143,6 +144,7 @@ class Report:
     vendors: tuple[Vendor, ...]
     declared: int
     undeclared: int
+    linked: int
     rules: tuple[RuleView, ...]
     pages: tuple[PageView, ...]
     suppressed: tuple[RuleView, ...]
@@ -162,7 +164,7 @@ def build(result: ScanResult) -> Report:
     silenced = suppressed(result)
     counts = severity_counts(findings)
     listed = vendors(result.third_parties)
-    undeclared = sum(1 for v in listed if not v.declared)
+    kinds = vendor_counts(listed)
     rules = tuple(_rule_view(r) for r in group_findings(findings))
     hidden = tuple(_rule_view(r) for r in group_findings(silenced))
     every = (*findings, *silenced)
@@ -177,8 +179,9 @@ def build(result: ScanResult) -> Report:
         bar=_bar(counts),
         coverage=_coverage(result),
         vendors=listed,
-        declared=len(listed) - undeclared,
-        undeclared=undeclared,
+        declared=kinds["declared"],
+        undeclared=kinds["undeclared"],
+        linked=kinds["linked"],
         rules=rules,
         pages=_pages(result, findings),
         suppressed=hidden,

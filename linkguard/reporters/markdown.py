@@ -22,6 +22,7 @@ from linkguard.reporters._digest import (
     severity_counts,
     suppressed,
     top_groups,
+    vendor_counts,
     vendors,
     verdict_of,
 )
@@ -80,12 +81,13 @@ def _facts(result: ScanResult) -> list[str]:
     summary = result.summary
     share = coverage(result)
     listed = vendors(result.third_parties)
-    undeclared = sum(1 for v in listed if not v.declared)
+    kinds = vendor_counts(listed)
     facts = [
         f"- Exit notices: {summary.outbound_with_notice} of "
         f"{_n(summary.outbound_links, 'outbound link')} ({percent(share)}).",
-        f"- Third parties: {len(listed)} ({len(listed) - undeclared} declared, "
-        f"{undeclared} undeclared) on {_n(summary.third_party_hosts, 'host')}.",
+        f"- Third parties: {len(listed)} ({kinds['declared']} declared, "
+        f"{kinds['undeclared']} undeclared, {kinds['linked']} only linked to) "
+        f"on {_n(summary.third_party_hosts, 'host')}.",
     ]
     if summary.baseline is not None:
         base = summary.baseline
