@@ -47,7 +47,7 @@ class Register:
 
     domains: dict[str, tuple[tuple[int, ThirdPartyDecl], ...]]
     hosts: dict[str, tuple[tuple[int, ThirdPartyDecl], ...]]
-    prefixes: tuple[tuple[str, int, ThirdPartyDecl], ...]
+    prefixes: dict[str, tuple[tuple[str, int, ThirdPartyDecl], ...]]  # by the prefix's host
 
     def lookup(self, url: str, host: str, kind: Kind | None) -> ThirdPartyDecl | None:
         candidates = list(self.hosts.get(host, ()))
@@ -55,7 +55,9 @@ class Register:
         while name:
             candidates.extend(self.domains.get(name, ()))
             name = name.partition(".")[2]
-        candidates.extend((i, d) for prefix, i, d in self.prefixes if url.startswith(prefix))
+        for prefix, index, decl in self.prefixes.get(host, ()):
+            if url.startswith(prefix):
+                candidates.append((index, decl))
         for _, decl in sorted(candidates, key=lambda pair: pair[0]):
             if kind is None or decl.kinds is None or kind in decl.kinds:
                 return decl
@@ -67,11 +69,11 @@ def register_of(declarations: tuple[ThirdPartyDecl, ...]) -> Register:
     """The register indexed once per policy."""
     domains: dict[str, list[tuple[int, ThirdPartyDecl]]] = {}
     hosts: dict[str, list[tuple[int, ThirdPartyDecl]]] = {}
-    prefixes: list[tuple[str, int, ThirdPartyDecl]] = []
+    prefixes: dict[str, list[tuple[str, int, ThirdPartyDecl]]] = {}
     for index, decl in enumerate(declarations):
         for entry in decl.hosts:
             if "://" in entry:
-                prefixes.append((entry, index, decl))
+                prefixes.setdefault(urls.host_of(entry), []).append((entry, index, decl))
                 continue
             name = urls.to_ascii_host(entry)
             table = domains if registrable_domain(name) == name else hosts
@@ -79,7 +81,7 @@ def register_of(declarations: tuple[ThirdPartyDecl, ...]) -> Register:
     return Register(
         {k: tuple(v) for k, v in domains.items()},
         {k: tuple(v) for k, v in hosts.items()},
-        tuple(prefixes),
+        {k: tuple(v) for k, v in prefixes.items()},
     )
 
 

@@ -48,6 +48,8 @@ class Route:
 
     def destination(self, url: str) -> str | None:
         """The decoded destination of ``url`` through this route, or None if it is not one."""
+        if self.path.rstrip("/") not in url or (self.param and self.param not in url):
+            return None  # the common case, decided without parsing
         parsed = urls.parse(url)
         if parsed is None or (self.origin and urls.origin_of(url) != self.origin):
             return None
