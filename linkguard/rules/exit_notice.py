@@ -17,12 +17,15 @@ notice is carried by the first mechanism that holds, in this order (DESIGN secti
 ``drupal-extlink``
     Drupal's extlink settings on the page would decorate the link (``rules/extlink.py``).
 
-A navigation with no notice whose destination is ``[exit_notice].exempt`` counts as
-exempt, not noticed; otherwise it is a finding. Of a redirect chain only the hop that leaves
-the site is judged.
+``exempt``
+    no notice, but the destination is ``[exit_notice].exempt``: it needs none.
 
-Coverage: ``outbound`` counts all of them, ``noticed`` those with a notice (by mechanism),
-``exempt`` the exempt ones without a notice; coverage is ``(noticed + exempt) / outbound``.
+Anything else is a finding. Of a redirect chain only the hop that leaves the site is judged.
+
+Coverage (the results' ``outbound_links``, ``outbound_with_notice``, ``outbound_exempt``,
+``notice_mechanisms``): ``outbound`` counts every outbound navigation; ``noticed`` those
+that need nothing more, exempt ones included, so coverage is ``noticed / outbound``;
+``exempt`` counts the exempt ones apart; the mechanisms above sum to ``noticed``.
 
 A declared interstitial that the crawl finds broken shows no notice: each link through it
 carries a prepared ``exit-notice-missing`` finding that the scan raises when the
@@ -55,8 +58,7 @@ class Navigation:
 
     cref: ClassifiedReference
     destination: Boundary  # where the visitor ends up (decoded, through an interstitial)
-    mechanism: str | None  # text | selector | interstitial | drupal-extlink
-    exempt: bool = False
+    mechanism: str | None  # text | selector | interstitial | drupal-extlink | exempt
     via: str | None = None  # the interstitial URL it goes through
 
 
@@ -72,7 +74,7 @@ class Assessment:
 
     @property
     def exempt(self) -> int:
-        return sum(1 for n in self.navigations if n.exempt)
+        return sum(1 for n in self.navigations if n.mechanism == "exempt")
 
     @property
     def mechanisms(self) -> tuple[tuple[str, int], ...]:
@@ -113,8 +115,9 @@ def _navigations(
             mechanism: str | None = "interstitial"
         else:
             mechanism = _mechanism(cref, ctx, notice, extlink)
-        exempt = mechanism is None and notice.exempt.covers(destination.host)
-        yield Navigation(cref, destination, mechanism, exempt, via)
+        if mechanism is None and notice.exempt.covers(destination.host):
+            mechanism = "exempt"
+        yield Navigation(cref, destination, mechanism, via)
 
 
 def _mechanism(
@@ -172,7 +175,7 @@ def check_exit_notices(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
           <span class="visually-hidden">(link is external)</span></a>
     """
     for navigation in assess(ctx, policy).navigations:
-        if navigation.mechanism is None and not navigation.exempt:
+        if navigation.mechanism is None:
             yield _finding(navigation, ctx)
 
 
