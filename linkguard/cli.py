@@ -246,7 +246,7 @@ def scan(
             templates=files,
             partial=changed_since is not None,
         )
-        result = run_scan(request, progress=_progress(quiet))
+        result = _run_with_progress(request, quiet)
         if baseline is not None:
             from linkguard.baseline import apply_baseline
 
@@ -276,13 +276,14 @@ def _template_files(
     return tuple(files)
 
 
-def _progress(quiet: bool):  # type: ignore[no-untyped-def]
+def _run_with_progress(request: ScanRequest, quiet: bool) -> ScanResult:
+    """Run the scan with a progress line on stderr (cleared before the summary prints)."""
     if quiet:
-        return None
+        return run_scan(request)
     from linkguard.reporters.console import ProgressLine
 
-    line = ProgressLine(sys.stderr)
-    return line.update
+    with ProgressLine(sys.stderr) as line:
+        return run_scan(request, progress=line.update)
 
 
 def _read_results(path: Path) -> ScanResult:
@@ -400,7 +401,7 @@ def demo(
         with serve_folder(root) as base:
             typer.echo(f"serving {site} at {base} as {policy.site.origin}", err=True)
             request = ScanRequest(base, policy, make_scope(base, policy), policy.crawl)
-            result = run_scan(request, progress=_progress(False))
+            result = _run_with_progress(request, False)
         _write_outputs(
             result,
             [OutputFormat.json, OutputFormat.html],

@@ -252,6 +252,7 @@ class RunInfo:
     config_sha256: str | None = None
     complete: bool = True
     fail_on: str = "error"
+    tool_version: str = ""  # the linkguard that produced the result ("" = this one)
 
 
 @dataclass(frozen=True, slots=True)

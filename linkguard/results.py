@@ -30,8 +30,8 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
     """The result as the JSON contract's object, lists sorted."""
     return {
         "schema": SCHEMA,
-        "tool": {"name": "linkguard", "version": __version__},
-        "run": {**asdict(result.run), "first_party": list(result.run.first_party)},
+        "tool": {"name": "linkguard", "version": result.run.tool_version or __version__},
+        "run": _run(result.run),
         "summary": asdict(result.summary),
         "pages": [asdict(p) for p in sorted(result.pages, key=lambda p: p.url)],
         "third_parties": [
@@ -44,6 +44,13 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
             asdict(d) for d in sorted(result.dynamic, key=lambda d: (d.page, d.line, d.raw))
         ],
     }
+
+
+def _run(run: RunInfo) -> dict[str, Any]:
+    data = asdict(run)
+    data.pop("tool_version")  # written once, as tool.version
+    data["first_party"] = list(run.first_party)
+    return data
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -82,6 +89,7 @@ def from_json(text: str, *, source: str = "results") -> ScanResult:
 def _from_dict(data: dict[str, Any]) -> ScanResult:
     run = dict(data["run"])
     run["first_party"] = tuple(run.get("first_party", ()))
+    run["tool_version"] = str(data.get("tool", {}).get("version", ""))
     return ScanResult(
         run=RunInfo(**run),
         summary=Summary(**data["summary"]),

@@ -79,7 +79,7 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
         ("findings", f"{by_severity} ({', '.join(extras)})"),
         ("verdict", f"{paint(verdict.status, verdict.status)} ({verdict.reason})"),
     ]
-    head = paint(f"linkguard {__version__}", "bold")
+    head = paint(f"linkguard {result.run.tool_version or __version__}", "bold")
     lines = [f"{head}  {_plain(result.run.origin)}  {state}"]
     width = max(len(label) for label, _ in rows)
     lines += [f"  {label.ljust(width)}  {value}" for label, value in rows]

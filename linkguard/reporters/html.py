@@ -171,7 +171,7 @@ def build(result: ScanResult) -> Report:
     origin = result.run.origin
     return Report(
         result=result,
-        version=__version__,
+        version=result.run.tool_version or __version__,
         verdict=verdict_of(result),
         counts=counts,
         known=severity_counts(f for f in findings if f.known),

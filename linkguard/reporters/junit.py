@@ -105,7 +105,7 @@ def _attrs(**values: object) -> dict[str, str]:
 def _properties(suite: ET.Element, result: ScanResult) -> None:
     props = ET.SubElement(suite, "properties")
     values = {
-        "linkguard.version": __version__,
+        "linkguard.version": result.run.tool_version or __version__,
         "origin": result.run.origin,
         "target": result.run.target,
         "fail_on": result.run.fail_on,

@@ -48,8 +48,8 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
         "tool": {
             "driver": {
                 "name": "linkguard",
-                "version": __version__,
-                "semanticVersion": __version__,
+                "version": result.run.tool_version or __version__,
+                "semanticVersion": result.run.tool_version or __version__,
                 "rules": [_descriptor(rule) for rule in rules],
             }
         },
