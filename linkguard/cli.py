@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from linkguard import __version__
+from linkguard import __version__, gate_commands
 from linkguard.boundary import Scope
 from linkguard.config import (
     CrawlConfig,
@@ -442,12 +442,13 @@ def _root(
     """Map the boundary between a website and the third parties it sends people and data to."""
 
 
+app.command("diff")(gate_commands.diff)
+app.command("init")(gate_commands.init)
+
+
 def main() -> None:
     try:
         app()
     except ScanError as error:  # raised outside a command's own handling
         typer.echo(f"linkguard: error: {error}", err=True)
         raise SystemExit(error.exit_code) from None
-
-
-__import__("linkguard.gate_commands").gate_commands.register(app)  # diff, init: the CI gate

@@ -51,6 +51,7 @@ from linkguard.sources.folder import FolderSource
 from linkguard.sources.http import HttpCrawler
 from linkguard.sources.templates import TemplateSource
 from linkguard.vendors import vendor_of
+from linkguard.workers import Analyzer
 
 DEFAULT_FOLDER_ORIGIN = "http://localhost"
 # Reference kinds the crawler follows to find more first-party pages.
@@ -69,6 +70,7 @@ class ScanRequest:
     transport: httpx.AsyncBaseTransport | None = None  # tests inject faults here
     templates: tuple[Path, ...] | None = None  # template mode: these files, judged in place
     partial: bool = False  # a deliberate subset (--changed-since): no unused-declaration
+    workers: int | None = None  # processes that analyse pages; None: one per core
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,9 +329,16 @@ class ResultBuilder:
             decl = declaration_for(url, host, Kind(kind), self.policy)
             if decl is not None:
                 self.used_declarations.add(decl.name)
-                self.declared_hosts[host] = decl.name
+                current = self.declared_hosts.get(host)
+                if current is None or self._rank(decl.name) < self._rank(current):
+                    self.declared_hosts[host] = decl.name  # the same whatever order pages came
             else:
                 self.declared_hosts.setdefault(host, None)
+
+    def _rank(self, name: str) -> int:
+        """A declaration's place in the policy, so the first matching entry names a host."""
+        names = [d.name for d in self.policy.third_parties]
+        return names.index(name) if name in names else len(names)
 
     def _file(self, finding: Finding) -> None:
         default = RULES[finding.rule].severity if finding.rule in RULES else finding.severity
@@ -487,12 +496,13 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
 
     installed = _install_signal_handlers(loop, stop)
     mirror = Mirror.between(request.target, request.scope.origin)
+    analyzer = Analyzer(request.policy, request.scope, analyze_page, workers=request.workers)
 
     async def visit(result: SourceResult) -> list[str]:
         nonlocal errors
         if mirror is not None:
             result = mirror.page(result)
-        analysis = analyze_page(result, request.policy, request.scope)
+        analysis = await analyzer.analyze(result)
         builder.add(analysis)
         errors += isinstance(result, FailedPage)
         if progress is not None:
@@ -504,6 +514,7 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
     try:
         await source.run(visit)
     finally:
+        analyzer.close()
         for sig in installed:
             loop.remove_signal_handler(sig)
     run = RunInfo(

@@ -8,6 +8,7 @@ of the live site would see, so findings have the same fingerprints either way.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ from linkguard import urls
 from linkguard.model import FailedPage, FetchedPage
 from linkguard.sources import Visit
 
+LANES = 8  # files in flight at once
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 _SKIP_DIRS = frozenset({".git", "node_modules", ".svn", ".hg", "__pycache__"})
 
@@ -33,8 +35,8 @@ def html_files(root: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         for name in sorted(filenames):
-            if Path(name).suffix.lower() in HTML_SUFFIXES:
-                yield Path(dirpath) / name
+            if os.path.splitext(name)[1].lower() in HTML_SUFFIXES:
+                yield Path(dirpath, name)
 
 
 class FolderSource:
@@ -55,14 +57,20 @@ class FolderSource:
         return self._remaining
 
     async def run(self, visit: Visit) -> None:
-        files = list(html_files(self.root))[: self.max_pages]
+        files = list(itertools.islice(html_files(self.root), self.max_pages))
         self._remaining = len(files)
-        for path in files:
-            if self._stopped:
-                return
-            self._remaining -= 1
-            await visit(self._read(path))
-            await asyncio.sleep(0)  # let a signal handler run between files
+        pending = iter(files)
+
+        async def lane() -> None:
+            # Several lanes keep the analysis pool busy; one file at a time per lane.
+            for path in pending:
+                if self._stopped:
+                    return
+                self._remaining -= 1
+                await visit(self._read(path))
+                await asyncio.sleep(0)  # let a signal handler run between files
+
+        await asyncio.gather(*(lane() for _ in range(LANES)))
 
     def _read(self, path: Path) -> FetchedPage | FailedPage:
         url = page_url(path, self.root, self.origin)

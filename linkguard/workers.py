@@ -1,0 +1,99 @@
+"""Page analysis off the event loop: a process pool sized to the cores, started only when a
+scan turns out to be big enough to pay for it.
+
+Parsing and judging a page is CPU work (about 3-5 ms for a 30 KB page); the event loop
+should spend its time fetching. The first pages are analysed in-process (a small site or a
+test never pays the pool's start-up); from ``POOL_AFTER`` pages on, analyses go to worker
+processes, each of which holds the policy and scope from its initializer, so a task
+carries only the page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
+
+from linkguard.boundary import Scope
+from linkguard.config import Policy
+from linkguard.model import SourceResult
+
+if TYPE_CHECKING:
+    from linkguard.scan import PageAnalysis
+
+POOL_AFTER = 64  # pages analysed in-process before a pool is worth starting
+
+_worker_state: tuple[Policy, Scope] | None = None
+
+
+def _init_worker(policy: Policy, scope: Scope) -> None:
+    """Runs once in each worker: Ctrl-C is the parent's to handle, not the workers'."""
+    global _worker_state
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _worker_state = (policy, scope)
+
+
+def _analyze_in_worker(result: SourceResult) -> PageAnalysis:
+    from linkguard.scan import analyze_page
+
+    assert _worker_state is not None, "worker started without its initializer"
+    policy, scope = _worker_state
+    return analyze_page(result, policy, scope)
+
+
+def default_workers() -> int:
+    """One worker per core this process may use (the event loop takes little CPU)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Analyzer:
+    """Analyses pages in-process at first, then in a process pool once the scan is big."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        scope: Scope,
+        analyze: Callable[[SourceResult, Policy, Scope], PageAnalysis],
+        *,
+        workers: int | None = None,
+    ) -> None:
+        self.policy = policy
+        self.scope = scope
+        self._analyze = analyze
+        self._workers = default_workers() if workers is None else workers
+        self._done = 0
+        self._pool: Executor | None = None
+
+    async def analyze(self, result: SourceResult) -> PageAnalysis:
+        self._done += 1
+        if self._workers < 2 or self._done <= POOL_AFTER:
+            return self._analyze(result, self.policy, self.scope)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self._workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_init_worker,
+                initargs=(self.policy, self.scope),
+            )
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._pool, _analyze_in_worker, result)
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory, or a host program that re-runs itself
+            # on import): nothing is lost, the rest of the scan is analysed in-process.
+            self._workers = 1
+            return self._analyze(result, self.policy, self.scope)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
