@@ -42,3 +42,11 @@ def test_every_rule_is_documented() -> None:
     for rule in RULES.values():
         assert rule.rationale and rule.fix and rule.bad and rule.good, rule.id
         assert f"`{rule.id}`" in README, f"README's rule table lacks {rule.id}"
+
+
+def test_readme_rule_table_is_the_catalogue() -> None:
+    from typer.testing import CliRunner
+
+    table = CliRunner().invoke(app, ["rules"]).stdout.strip()
+    assert table.startswith("| rule |")
+    assert table in README, "README's rule table differs from `linkguard rules`: paste it again"
