@@ -134,6 +134,10 @@ class Mirror:
     def to_served(self, url: str) -> str:
         return _rebase(url, self.origin, self.served)
 
+    def serves(self, url: str) -> bool:
+        """Whether ``url`` (on the site's origin) is a page of the copy."""
+        return url == self.origin or url.startswith(self.origin + "/")
+
     def page(self, result: SourceResult) -> SourceResult:
         hops = (
             tuple((self.to_site(a), self.to_site(b), s) for a, b, s in result.redirects)
@@ -509,7 +513,9 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
             progress(CrawlStats(len(builder.pages), source.queued(), errors, loop.time() - clock))
         if mirror is None:
             return list(analysis.follow)
-        return [mirror.to_served(link) for link in analysis.follow]
+        # A copy serves only the site origin's pages: other first-party hosts (a portal on
+        # another domain) are not on it, and must not be looked up from a staging crawl.
+        return [mirror.to_served(link) for link in analysis.follow if mirror.serves(link)]
 
     try:
         await source.run(visit)
@@ -600,7 +606,7 @@ def run_links(request: ScanRequest, emit: Callable[[dict[str, object]], None]) -
                 for r in rows
                 if r["party"] == Party.FIRST and r["kind"] in _FOLLOWED and r["url"]
             ]
-            return [mirror.to_served(u) for u in follow] if mirror else follow
+            return [mirror.to_served(u) for u in follow if mirror.serves(u)] if mirror else follow
 
         await source.run(visit)
 

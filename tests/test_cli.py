@@ -134,7 +134,11 @@ def test_demo_serves_and_crawls_a_sample_site(linkguard_cmd: list[str], tmp_path
     assert proc.returncode == 0, proc.stderr
     assert "serving northwind-clinic at http://127.0.0.1:" in proc.stderr
     data = json.loads((tmp_path / "demo" / "results.json").read_text(encoding="utf-8"))
-    assert "https://www.northwind-clinic.com/about/" in [p["url"] for p in data["pages"]]
+    pages = [p["url"] for p in data["pages"]]
+    assert "https://www.northwind-clinic.com/about/" in pages
+    # the portal on another first-party domain is not on the local copy: never looked up
+    assert not any("portal.northwind-clinic.co.jp" in url for url in pages)
+    assert data["summary"]["findings"] == {"error": 0, "warning": 0, "info": 0}
     assert (tmp_path / "demo" / "report.html").stat().st_size > 0
 
 
