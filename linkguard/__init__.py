@@ -1,4 +1,5 @@
-"""linkguard: map the boundary between a website and the third parties it sends people and data to."""
+"""linkguard: map the boundary between a website and the third parties it sends people
+and data to."""
 
 from __future__ import annotations
 

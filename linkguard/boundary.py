@@ -103,7 +103,8 @@ class Scope:
 def _classify_cached(scope: Scope, url: str) -> Boundary:
     scheme = urls.scheme_of(url)
     if scheme not in _NETWORK_SCHEMES:
-        return Boundary(url, "", "", Party.NONE, f"{scheme or 'no'} scheme is not a web destination")
+        reason = f"{scheme or 'no'} scheme is not a web destination"
+        return Boundary(url, "", "", Party.NONE, reason)
     host = urls.host_of(url)
     if not host:
         return Boundary(url, "", "", Party.INVALID, "URL has no host")
