@@ -191,6 +191,13 @@ def scan(
     delay: Annotated[
         float | None, typer.Option(help="Seconds between requests to one host.")
     ] = None,
+    check_external: Annotated[
+        bool,
+        typer.Option(
+            "--check-external",
+            help="Request every outbound link once (HEAD, then GET) and report broken ones.",
+        ),
+    ] = False,
     ignore_robots: Annotated[
         bool, typer.Option("--ignore-robots", help="Crawl paths that robots.txt disallows.")
     ] = False,
@@ -245,6 +252,7 @@ def scan(
             fail_on=fail_on.value,
             templates=files,
             partial=changed_since is not None,
+            check_external=check_external,
         )
         result = _run_with_progress(request, quiet)
         if baseline is not None:

@@ -47,8 +47,9 @@ from linkguard.model import (
 from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, RULES, PageContext, evaluate
 from linkguard.rules.declarations import declaration_for
 from linkguard.sources import Source
+from linkguard.sources.external import check_links
 from linkguard.sources.folder import FolderSource
-from linkguard.sources.http import HttpCrawler
+from linkguard.sources.http import HttpCrawler, user_agent
 from linkguard.sources.templates import TemplateSource
 from linkguard.vendors import vendor_of
 from linkguard.workers import Analyzer
@@ -71,6 +72,7 @@ class ScanRequest:
     templates: tuple[Path, ...] | None = None  # template mode: these files, judged in place
     partial: bool = False  # a deliberate subset (--changed-since): no unused-declaration
     workers: int | None = None  # processes that analyse pages; None: one per core
+    check_external: bool = False  # request each outbound link once: broken-outbound-link
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,8 @@ class PageAnalysis:
     mechanisms: tuple[tuple[str, int], ...] = ()
     dynamic: tuple[DynamicReference, ...] = ()
     via_interstitial: tuple[tuple[str, Finding], ...] = ()  # raised if that URL is broken
+    outbound_links: tuple[tuple[str, int, str], ...] = ()  # (url, line, element), for
+    # --check-external
 
 
 def is_url(target: str) -> bool:
@@ -245,6 +249,11 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
         verdict.mechanisms,
         dynamic,
         verdict.via_interstitial,
+        tuple(
+            (c.boundary.url, c.ref.line, c.ref.element)
+            for c in classified
+            if c.ref.kind is Kind.LINK and c.party is Party.THIRD and c.boundary.url
+        ),
     )
 
 
@@ -313,9 +322,15 @@ class ResultBuilder:
     # filed at the end if the crawl found that URL broken (HTTP 4xx/5xx).
     via_interstitial: dict[str, list[Finding]] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)
+    # --check-external: outbound URL -> where it is linked (page, line, element, file)
+    outbound: dict[str, list[tuple[str, int, str, str | None]]] | None = None
 
     def add(self, analysis: PageAnalysis) -> None:
         self.pages.append(analysis.record)
+        if self.outbound is not None:
+            for url, line, element in analysis.outbound_links:
+                where = (analysis.record.url, line, element, analysis.record.file)
+                self.outbound.setdefault(url, []).append(where)
         if analysis.record.status is not None and analysis.record.status >= 400:
             self.broken.add(urls.normalize(analysis.record.url))
         for url, finding in analysis.via_interstitial:
@@ -338,6 +353,28 @@ class ResultBuilder:
                     self.declared_hosts[host] = decl.name  # the same whatever order pages came
             else:
                 self.declared_hosts.setdefault(host, None)
+
+    def file_broken_links(self, problems: dict[str, str | None]) -> None:
+        """A ``broken-outbound-link`` finding wherever a link that failed is linked."""
+        for url, places in (self.outbound or {}).items():
+            problem = problems.get(url)
+            if problem is None:
+                continue
+            for page, line, element, file in places:
+                self._file(
+                    Finding(
+                        "broken-outbound-link",
+                        RULES["broken-outbound-link"].severity,
+                        page,
+                        line,
+                        url,
+                        urls.host_of(url),
+                        element,
+                        f"Outbound link is broken: {problem}",
+                        kind="link",
+                        file=file,
+                    )
+                )
 
     def _rank(self, name: str) -> int:
         """A declaration's place in the policy, so the first matching entry names a host."""
@@ -487,6 +524,8 @@ def run_scan(request: ScanRequest, progress: ProgressCallback | None = None) -> 
 async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> ScanResult:
     started = _now()
     builder = ResultBuilder(request.policy, request.scope)
+    if request.check_external:
+        builder.outbound = {}
     source = make_source(request)
     loop = asyncio.get_running_loop()
     clock = loop.time()
@@ -519,6 +558,16 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
 
     try:
         await source.run(visit)
+        if builder.outbound and not interrupted:
+            builder.file_broken_links(
+                await check_links(
+                    builder.outbound,
+                    user_agent=user_agent(request.crawl),
+                    timeout=min(request.crawl.timeout, 10.0),
+                    concurrency=request.crawl.concurrency,
+                    transport=request.transport,
+                )
+            )
     finally:
         analyzer.close()
         for sig in installed:

@@ -1,0 +1,66 @@
+"""``--check-external``: whether outbound links still lead somewhere.
+
+Each distinct outbound URL is requested once (HEAD, then GET where a server refuses HEAD),
+with bounded concurrency overall and per host and a total deadline per URL. Third-party
+pages are never parsed or crawled: only their status matters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Iterable
+
+import httpx
+
+from linkguard import urls
+
+_REFUSE_HEAD = frozenset({405, 501})
+PER_HOST = 2
+
+
+async def check_links(
+    links: Iterable[str],
+    *,
+    user_agent: str,
+    timeout: float = 10.0,
+    concurrency: int = 8,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> dict[str, str | None]:
+    """Each URL -> why it is broken (``HTTP 404``, ``connection failed``...), or None if fine."""
+    targets = sorted(set(links))
+    overall = asyncio.Semaphore(concurrency)
+    per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(PER_HOST))
+    async with httpx.AsyncClient(
+        transport=transport,
+        timeout=httpx.Timeout(timeout),
+        headers={"User-Agent": user_agent},
+        follow_redirects=True,
+        max_redirects=10,
+    ) as client:
+
+        async def one(url: str) -> tuple[str, str | None]:
+            async with overall, per_host[urls.host_of(url)]:
+                return url, await _problem(client, url, timeout)
+
+        return dict(await asyncio.gather(*(one(url) for url in targets)))
+
+
+async def _problem(client: httpx.AsyncClient, url: str, timeout: float) -> str | None:
+    try:
+        async with asyncio.timeout(timeout):
+            response = await client.head(url)
+            if response.status_code in _REFUSE_HEAD:
+                async with client.stream("GET", url) as streamed:
+                    response = streamed
+    except TimeoutError:
+        return f"timed out after {timeout:g} s"
+    except httpx.TooManyRedirects:
+        return "too many redirects"
+    except httpx.ConnectError as exc:
+        return f"connection failed: {exc}" if str(exc) else "connection failed"
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    if response.status_code >= 400:
+        return f"HTTP {response.status_code}"
+    return None
