@@ -423,13 +423,10 @@ def demo(
 
 @app.command("rules")
 def list_rules() -> None:
-    """Print the rule catalogue as a Markdown table: id, default severity, why it exists."""
-    from linkguard.rules import RULES
+    """Print the rule catalogue as a Markdown table: id, default severity, name, why."""
+    from linkguard.rules import rules_table
 
-    lines = ["| rule | default | why it exists |", "|---|---|---|"]
-    for rule in RULES.values():
-        lines.append(f"| `{rule.id}` | {rule.severity} | {rule.rationale} |")
-    typer.echo("\n".join(lines))
+    typer.echo(rules_table(), nl=False)
 
 
 def _version(value: bool) -> None:
