@@ -6,8 +6,9 @@ over the tree in document order. The walk keeps a stack of what ancestors contri
 ``<noscript>``), so a link learns its ancestors' context in O(1) and the whole page is
 linear in its size, 100,000 links or not.
 
-libxml2 gives up below 2,048 levels of nesting; such a page is read again by a streaming
-tokenizer (``_flat.py``) that keeps every reference and its line, without ancestor context.
+libxml2 gives up below 2,048 levels of nesting, and its line numbers stop at 65,535; such
+pages are read again by a streaming tokenizer (``_flat.py``) that keeps every reference and
+its exact line, without ancestor context.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from linkguard.model import Kind, Reference
 __all__ = ["DrupalExtlink", "ExtractedPage", "decode_html", "extract_references"]
 
 MAX_ELEMENT = 300
+MAX_TREE_LINES = 65_535  # libxml2 stores a line number in 16 bits: longer pages read flat
 MAX_TEXT = 500
 MAX_PAGE_TEXT = 4_000  # enough for an interstitial's "you are leaving" notice
 JS_TYPES = frozenset(
@@ -146,7 +148,7 @@ def extract_references(
         root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
-    if root is None or _too_deep(_PARSER.error_log):
+    if root is None or _too_deep(_PARSER.error_log) or text.count("\n") >= MAX_TREE_LINES:
         from linkguard._flat import extract_flat
 
         return extract_flat(text, page_url, notice_selectors)
