@@ -53,6 +53,7 @@ class OutputFormat(StrEnum):
     sarif = "sarif"
     junit = "junit"
     markdown = "markdown"
+    text = "text"
 
 
 DEFAULT_OUTPUTS = {
@@ -61,6 +62,7 @@ DEFAULT_OUTPUTS = {
     OutputFormat.sarif: "linkguard.sarif",
     OutputFormat.junit: "linkguard-junit.xml",
     OutputFormat.markdown: "linkguard-summary.md",
+    OutputFormat.text: "linkguard.txt",
 }
 
 

@@ -30,6 +30,7 @@ EXTENSIONS = {
     Format.SARIF: "sarif",
     Format.JUNIT: "junit.xml",
     Format.MARKDOWN: "md",
+    Format.TEXT: "txt",
 }
 
 

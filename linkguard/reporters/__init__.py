@@ -1,4 +1,4 @@
-"""Reporters: a ScanResult drawn as HTML, JSON, SARIF, JUnit XML or Markdown.
+"""Reporters: a ScanResult drawn as HTML, JSON, SARIF, JUnit XML, Markdown or CI-log text.
 
 Each format is one module with a ``render(result) -> str``; :func:`render` picks one by
 :class:`Format`. Reporters read results and return text: they never open files, print,
@@ -22,6 +22,7 @@ class Format(StrEnum):
     SARIF = "sarif"
     JUNIT = "junit"
     MARKDOWN = "markdown"
+    TEXT = "text"
 
 
 Renderer = Callable[[ScanResult], str]
@@ -49,6 +50,10 @@ def renderer_for(fmt: Format) -> Renderer:
         from linkguard.reporters import markdown
 
         return markdown.render
+    if fmt is Format.TEXT:
+        from linkguard.reporters import text
+
+        return text.render
     raise ValueError(f"no reporter for format {fmt!r}")
 
 
