@@ -15,8 +15,19 @@ import ada_url
 WEB_SCHEMES = frozenset({"http", "https"})
 # Query parameters that identify a visit, not a page: dropped when deduplicating the frontier.
 DEFAULT_IGNORED_PARAMS = frozenset(
-    {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid",
-     "phpsessid", "jsessionid", "sid", "sessionid"}
+    {
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_term",
+        "utm_content",
+        "gclid",
+        "fbclid",
+        "phpsessid",
+        "jsessionid",
+        "sid",
+        "sessionid",
+    }
 )
 
 

@@ -21,8 +21,13 @@ def _page(*links: str) -> httpx.Response:
 
 def _crawl(router: respx.MockRouter, **crawl: object) -> ScanResult:
     policy = Policy(crawl=CrawlConfig(**{"respect_robots": False, "sitemaps": False, **crawl}))
-    request = ScanRequest(SITE + "/", policy, make_scope(SITE + "/", policy), policy.crawl,
-                          transport=httpx.MockTransport(router.async_handler))
+    request = ScanRequest(
+        SITE + "/",
+        policy,
+        make_scope(SITE + "/", policy),
+        policy.crawl,
+        transport=httpx.MockTransport(router.async_handler),
+    )
     return run_scan(request)
 
 
@@ -36,13 +41,17 @@ def router() -> respx.MockRouter:
 
 
 def test_faults_are_recorded_and_the_crawl_goes_on(router: respx.MockRouter) -> None:
-    router.get(SITE + "/").mock(return_value=_page("/500", "/timeout", "/refused", "/ok",
-                                                   "/pdf", "https://third.example/"))
+    router.get(SITE + "/").mock(
+        return_value=_page("/500", "/timeout", "/refused", "/ok", "/pdf", "https://third.example/")
+    )
     router.get(SITE + "/500").mock(return_value=httpx.Response(500))
     router.get(SITE + "/timeout").mock(side_effect=httpx.ReadTimeout("slow"))
     router.get(SITE + "/refused").mock(side_effect=httpx.ConnectError("refused"))
-    router.get(SITE + "/pdf").mock(return_value=httpx.Response(
-        200, content=b"%PDF-1.7", headers={"content-type": "application/pdf"}))
+    router.get(SITE + "/pdf").mock(
+        return_value=httpx.Response(
+            200, content=b"%PDF-1.7", headers={"content-type": "application/pdf"}
+        )
+    )
     router.get(SITE + "/ok").mock(return_value=_page("/"))
     result = _crawl(router)
     pages = _pages(result)
@@ -69,15 +78,19 @@ def test_long_redirect_chain_is_capped(router: respx.MockRouter) -> None:
     router.get(SITE + "/").mock(return_value=_page("/r0"))
     for i in range(30):
         router.get(f"{SITE}/r{i}").mock(
-            return_value=httpx.Response(301, headers={"location": f"/r{i + 1}"}))
+            return_value=httpx.Response(301, headers={"location": f"/r{i + 1}"})
+        )
     pages = _pages(_crawl(router))
     assert "more than 10 redirects" in (pages["/r0"][1] or "")
 
 
 def test_first_party_redirect_off_site_is_recorded_not_followed(router: respx.MockRouter) -> None:
     router.get(SITE + "/").mock(return_value=_page("/go/partner"))
-    router.get(SITE + "/go/partner").mock(return_value=httpx.Response(
-        302, headers={"location": "https://partner.example.net/landing"}))
+    router.get(SITE + "/go/partner").mock(
+        return_value=httpx.Response(
+            302, headers={"location": "https://partner.example.net/landing"}
+        )
+    )
     result = _crawl(router)
     pages = _pages(result)
     assert pages["/go/partner"] == (302, None)
@@ -88,8 +101,11 @@ def test_first_party_redirect_off_site_is_recorded_not_followed(router: respx.Mo
 
 def test_body_over_the_cap_is_cut_off(router: respx.MockRouter) -> None:
     router.get(SITE + "/").mock(return_value=_page("/big"))
-    router.get(SITE + "/big").mock(return_value=httpx.Response(
-        200, content=b"<p>" + b"x" * 5000, headers={"content-type": "text/html"}))
+    router.get(SITE + "/big").mock(
+        return_value=httpx.Response(
+            200, content=b"<p>" + b"x" * 5000, headers={"content-type": "text/html"}
+        )
+    )
     pages = _pages(_crawl(router, max_bytes=1000))
     assert "byte cap" in (pages["/big"][1] or "")
 
@@ -105,16 +121,20 @@ def test_limits_on_pages_and_depth(router: respx.MockRouter) -> None:
 
 
 def test_include_exclude_and_dedupe_on_normalised_urls(router: respx.MockRouter) -> None:
-    router.get(SITE + "/").mock(return_value=_page(
-        "/a?b=2&a=1", "/a?a=1&b=2#top", "/a?a=1&b=2&utm_source=x", "/private/x", "/a"))
+    router.get(SITE + "/").mock(
+        return_value=_page(
+            "/a?b=2&a=1", "/a?a=1&b=2#top", "/a?a=1&b=2&utm_source=x", "/private/x", "/a"
+        )
+    )
     router.route(method="GET", url__startswith=SITE + "/a").mock(return_value=_page())
     pages = _pages(_crawl(router, exclude=(r"/private/",)))
     assert sorted(pages) == ["/", "/a", "/a?a=1&b=2"]
 
 
 def test_robots_txt_is_honoured_unless_ignored(router: respx.MockRouter) -> None:
-    router.get(SITE + "/robots.txt").mock(return_value=httpx.Response(
-        200, text="User-agent: *\nDisallow: /secret\n"))
+    router.get(SITE + "/robots.txt").mock(
+        return_value=httpx.Response(200, text="User-agent: *\nDisallow: /secret\n")
+    )
     router.get(SITE + "/").mock(return_value=_page("/secret/a", "/open"))
     router.get(SITE + "/open").mock(return_value=_page())
     router.get(SITE + "/secret/a").mock(return_value=_page())
@@ -124,9 +144,15 @@ def test_robots_txt_is_honoured_unless_ignored(router: respx.MockRouter) -> None
 
 def test_sitemap_seeds_pages_nothing_links_to(router: respx.MockRouter) -> None:
     router.get(SITE + "/robots.txt").mock(return_value=httpx.Response(404))
-    router.get(SITE + "/sitemap.xml").mock(return_value=httpx.Response(200, text=(
-        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<url><loc>{SITE}/orphan</loc></url></urlset>")))
+    router.get(SITE + "/sitemap.xml").mock(
+        return_value=httpx.Response(
+            200,
+            text=(
+                '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<url><loc>{SITE}/orphan</loc></url></urlset>"
+            ),
+        )
+    )
     router.get(SITE + "/").mock(return_value=_page())
     router.get(SITE + "/orphan").mock(return_value=_page())
     assert "/orphan" in _pages(_crawl(router, respect_robots=True, sitemaps=True))

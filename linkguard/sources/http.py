@@ -176,22 +176,40 @@ class HttpCrawler:
                 location = response.headers.get("location", "")
                 target = urls.resolve(location, current)
                 if target is None:
-                    return FailedPage(job.url, job.depth, f"redirect to an invalid URL: {location!r}",
-                                      response.status_code, tuple(hops))
+                    return FailedPage(
+                        job.url,
+                        job.depth,
+                        f"redirect to an invalid URL: {location!r}",
+                        response.status_code,
+                        tuple(hops),
+                    )
                 hops.append((current, target, response.status_code))
             if len(hops) > MAX_REDIRECTS:
-                return FailedPage(job.url, job.depth, f"more than {MAX_REDIRECTS} redirects",
-                                  hops[-1][2], tuple(hops))
+                return FailedPage(
+                    job.url,
+                    job.depth,
+                    f"more than {MAX_REDIRECTS} redirects",
+                    hops[-1][2],
+                    tuple(hops),
+                )
             if target in visited:
-                return FailedPage(job.url, job.depth, f"redirect loop at {target}", hops[-1][2],
-                                  tuple(hops))
+                return FailedPage(
+                    job.url, job.depth, f"redirect loop at {target}", hops[-1][2], tuple(hops)
+                )
             off_site = self.scope.classify(target).party is not Party.FIRST
             key = urls.normalize(target, self._ignored)
             if off_site or (key in self._seen and key != job.url):
                 # Recorded, not followed: the analysis turns an off-site hop into a
                 # ``redirect`` reference; an on-site one lands on a page crawled anyway.
-                return FetchedPage(job.url, target, hops[-1][2], job.depth, b"",
-                                   content_type="", redirects=tuple(hops))
+                return FetchedPage(
+                    job.url,
+                    target,
+                    hops[-1][2],
+                    job.depth,
+                    b"",
+                    content_type="",
+                    redirects=tuple(hops),
+                )
             self._seen.add(key)
             visited.add(target)
             current = target
@@ -209,12 +227,23 @@ class HttpCrawler:
         async for chunk in response.aiter_bytes():  # decompressed bytes: a gzip bomb stops here
             body += chunk
             if len(body) > self.crawl.max_bytes:
-                return FailedPage(job.url, job.depth,
-                                  f"body larger than the {self.crawl.max_bytes} byte cap", status,
-                                  hops)
-        return FetchedPage(job.url, url, status, job.depth, bytes(body),
-                           content_type=content_type or "text/html", charset=charset,
-                           redirects=hops)
+                return FailedPage(
+                    job.url,
+                    job.depth,
+                    f"body larger than the {self.crawl.max_bytes} byte cap",
+                    status,
+                    hops,
+                )
+        return FetchedPage(
+            job.url,
+            url,
+            status,
+            job.depth,
+            bytes(body),
+            content_type=content_type or "text/html",
+            charset=charset,
+            redirects=hops,
+        )
 
     async def _pace(self, url: str) -> None:
         """Wait out the per-host delay (``crawl.delay`` or robots.txt Crawl-delay)."""
