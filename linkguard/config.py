@@ -12,7 +12,8 @@ Beyond DESIGN section 4:
   them and adds the site's own. ``drupal_extlink = false`` stops reading Drupal's extlink
   settings from the page.
 - ``[crawl]``: ``timeout`` (seconds per page), ``max_bytes``, ``user_agent``, ``contact``,
-  ``ignore_params`` (query parameters that do not change a page), ``sitemaps``.
+  ``ignore_params`` (query parameters that do not change a page), ``sitemaps``, ``retries``
+  (for 429/503), ``max_per_pattern`` (pages per path shape, against crawler traps).
 - ``[templates]``: ``paths`` and ``exclude``, globs of template sources for ``--templates``.
 - ``[[waiver]]``: ``rule`` (a rule id or ``"*"``), ``reason``, ``page`` and/or ``host`` globs,
   ``expires`` (a TOML date such as ``2027-03-31``).
@@ -87,6 +88,8 @@ class CrawlConfig:
     contact: str | None = None
     ignore_params: tuple[str, ...] = ()
     sitemaps: bool = True
+    retries: int = 3  # for 429 and 503 answers, honouring Retry-After
+    max_per_pattern: int = 1000  # pages per path shape (digits and ids folded): crawler traps
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +369,8 @@ _SECTIONS: check.Schema = {
         "contact": check.string,
         "ignore_params": _STRINGS,
         "sitemaps": check.boolean,
+        "retries": check.integer(0, 10, example=3),
+        "max_per_pattern": check.integer(1, example=1000),
     }),
     "exit_notice": _exit_notice,
     "third_party": _third_parties,

@@ -10,9 +10,12 @@ third party shows up as a ``redirect`` reference.
 from __future__ import annotations
 
 import asyncio
+import random
 import re
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -23,6 +26,9 @@ from linkguard.model import FailedPage, FetchedPage, Party, SkippedPage, SourceR
 from linkguard.sources import Visit
 from linkguard.sources.robots import RobotsCache, sitemap_urls
 
+RETRY_STATUSES = frozenset({429, 503})
+MAX_RETRY_WAIT = 60.0  # seconds: a longer Retry-After is cut to this
+BACKOFF_BASE = 0.5
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_REDIRECTS = 10
 
@@ -33,6 +39,39 @@ def user_agent(crawl: CrawlConfig) -> str:
         return crawl.user_agent
     contact = f"; +{crawl.contact}" if crawl.contact else ""
     return f"linkguard/{__version__} (boundary audit{contact})"
+
+
+class _RetryLater(Exception):
+    """A 429 or 503 answer: try again after ``retry_after`` seconds (None: back off)."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def retry_after(value: str) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date)."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def path_pattern(url: str) -> str:
+    """The shape of a URL's path: digits folded, so /cal/2031/05 and /cal/1999/12 are alike."""
+    return _DIGITS.sub("0", urls.path_of(url).partition("?")[0])
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(slots=True)
@@ -69,6 +108,8 @@ class HttpCrawler:
         self._robots: RobotsCache | None = None
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, asyncio.Lock] = {}
+        self._patterns: Counter[str] = Counter()
+        self._random = random.Random(0)  # jitter; seeded, so a run's timing is reproducible
 
     # -- the frontier -------------------------------------------------------------------
     def stop(self) -> None:
@@ -95,6 +136,10 @@ class HttpCrawler:
             return False
         if self._robots is not None and not self._robots.allowed(key):
             return False
+        pattern = path_pattern(key)
+        if self._patterns[pattern] >= self.crawl.max_per_pattern:
+            return False  # a crawler trap: an endless calendar, ids in paths
+        self._patterns[pattern] += 1
         self._seen.add(key)
         self._queue.append(_Job(key, depth))
         self._wakeup.set()
@@ -156,13 +201,35 @@ class HttpCrawler:
 
     # -- one fetch -----------------------------------------------------------------------
     async def _fetch(self, client: httpx.AsyncClient, job: _Job) -> SourceResult:
-        try:
-            async with asyncio.timeout(self.crawl.timeout):
-                return await self._follow(client, job)
-        except TimeoutError:
-            return FailedPage(job.url, job.depth, f"timed out after {self.crawl.timeout:g} s")
-        except httpx.HTTPError as exc:
-            return FailedPage(job.url, job.depth, _describe(exc))
+        """One page, retried on 429/503 (Retry-After, else exponential backoff with jitter)."""
+        for attempt in range(self.crawl.retries + 1):
+            try:
+                async with asyncio.timeout(self.crawl.timeout):
+                    return await self._follow(client, job)
+            except _RetryLater as later:
+                if attempt == self.crawl.retries:
+                    return FailedPage(
+                        job.url,
+                        job.depth,
+                        f"HTTP {later.status} after {attempt + 1} attempts",
+                        later.status,
+                    )
+                await asyncio.sleep(self._backoff(attempt, later.retry_after))
+            except TimeoutError:
+                return FailedPage(job.url, job.depth, f"timed out after {self.crawl.timeout:g} s")
+            except httpx.HTTPError as exc:
+                return FailedPage(job.url, job.depth, _describe(exc))
+            except httpx.InvalidURL as exc:  # httpx parses a Location it will not follow
+                return FailedPage(
+                    job.url, job.depth, f"redirect to a URL that is not http(s) or not valid: {exc}"
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, MAX_RETRY_WAIT)
+        base = BACKOFF_BASE * 2**attempt
+        return float(min(base * (1 + self._random.random() / 2), MAX_RETRY_WAIT))
 
     async def _follow(self, client: httpx.AsyncClient, job: _Job) -> SourceResult:
         hops: list[tuple[str, str, int]] = []
@@ -218,6 +285,8 @@ class HttpCrawler:
         self, job: _Job, url: str, response: httpx.Response, hops: tuple[tuple[str, str, int], ...]
     ) -> SourceResult:
         status = response.status_code
+        if status in RETRY_STATUSES:
+            raise _RetryLater(status, retry_after(response.headers.get("retry-after", "")))
         if status >= 400:
             return FailedPage(job.url, job.depth, f"HTTP {status}", status, hops)
         content_type, charset = _content_type(response.headers.get("content-type", ""))
