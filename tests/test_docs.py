@@ -50,3 +50,19 @@ def test_readme_rule_table_is_the_catalogue() -> None:
     table = CliRunner().invoke(app, ["rules"]).stdout.strip()
     assert table.startswith("| rule |")
     assert table in README, "README's rule table differs from `linkguard rules`: paste it again"
+
+
+def test_every_test_named_in_the_survives_table_exists() -> None:
+    section = README.split("## What linkguard survives", 1)[1].split("\n## ", 1)[0]
+    checked = 0
+    for row in section.splitlines():
+        if not row.startswith("| ") or "test" not in row:
+            continue
+        current = ""
+        for ref in re.findall(r"`((?:tests/[\w/]+\.py)?::\w+)`", row):
+            path, _, name = ref.partition("::")
+            current = path or current or "tests/test_http_crawler.py"
+            source = (ROOT / current).read_text(encoding="utf-8")
+            assert f"def {name}(" in source, f"{current}::{name} named in README does not exist"
+            checked += 1
+    assert checked >= 15
