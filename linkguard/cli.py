@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
@@ -28,7 +29,7 @@ from linkguard.config import (
 from linkguard.errors import ConfigError, LinkguardError, ScanError
 from linkguard.model import ScanResult, Severity
 from linkguard.output import write_atomic
-from linkguard.results import from_json, to_json
+from linkguard.results import from_json, iter_json
 from linkguard.scan import ScanRequest, is_url, make_scope, run_links, run_scan
 
 app = typer.Typer(
@@ -128,9 +129,11 @@ def _write_outputs(result: ScanResult, formats: list[OutputFormat], outputs: lis
 
     for index, fmt in enumerate(formats):
         destination = outputs[index] if index < len(outputs) else DEFAULT_OUTPUTS[fmt]
-        text = to_json(result) if fmt is OutputFormat.json else render(result, Format(fmt.value))
+        text: str | Iterator[str] = (
+            iter_json(result) if fmt is OutputFormat.json else render(result, Format(fmt.value))
+        )
         if destination == "-":
-            sys.stdout.write(text)
+            sys.stdout.writelines(text)
         else:
             write_atomic(Path(destination), text)
             typer.echo(f"wrote {fmt.value} to {destination}", err=True)

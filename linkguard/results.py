@@ -7,6 +7,7 @@ site differ only in ``run.started`` and ``run.finished``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
@@ -26,24 +27,34 @@ from linkguard.model import (
 SCHEMA = "linkguard/results/v1"
 
 
-def to_dict(result: ScanResult) -> dict[str, Any]:
-    """The result as the JSON contract's object, lists sorted."""
-    return {
-        "schema": SCHEMA,
-        "tool": {"name": "linkguard", "version": result.run.tool_version or __version__},
-        "run": _run(result.run),
-        "summary": asdict(result.summary),
-        "pages": [asdict(p) for p in sorted(result.pages, key=lambda p: p.url)],
-        "third_parties": [
+def _sections(result: ScanResult) -> Iterator[tuple[str, Any]]:
+    """The contract's top-level keys in order; lists as lazy iterables of small objects."""
+    yield "schema", SCHEMA
+    yield "tool", {"name": "linkguard", "version": result.run.tool_version or __version__}
+    yield "run", _run(result.run)
+    yield "summary", asdict(result.summary)
+    yield "pages", (asdict(p) for p in sorted(result.pages, key=lambda p: p.url))
+    yield (
+        "third_parties",
+        (
             {**asdict(t), "kinds": list(t.kinds)}
             for t in sorted(result.third_parties, key=lambda t: (t.site, t.host))
-        ],
-        "findings": [_finding(f) for f in sorted(result.findings, key=Finding.sort_key)],
-        "suppressed": [_finding(f) for f in sorted(result.suppressed, key=Finding.sort_key)],
-        "dynamic": [
-            asdict(d) for d in sorted(result.dynamic, key=lambda d: (d.page, d.line, d.raw))
-        ],
-    }
+        ),
+    )
+    yield "findings", (_finding(f) for f in sorted(result.findings, key=Finding.sort_key))
+    yield "suppressed", (_finding(f) for f in sorted(result.suppressed, key=Finding.sort_key))
+    yield (
+        "dynamic",
+        (asdict(d) for d in sorted(result.dynamic, key=lambda d: (d.page, d.line, d.raw))),
+    )
+
+
+_LIST_KEYS = frozenset({"pages", "third_parties", "findings", "suppressed", "dynamic"})
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    """The result as the JSON contract's object, lists sorted."""
+    return {key: list(value) if key in _LIST_KEYS else value for key, value in _sections(result)}
 
 
 def _run(run: RunInfo) -> dict[str, Any]:
@@ -60,7 +71,28 @@ def _finding(finding: Finding) -> dict[str, Any]:
 
 
 def to_json(result: ScanResult) -> str:
-    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return "".join(iter_json(result))
+
+
+def iter_json(result: ScanResult) -> Iterator[str]:
+    """The JSON text in chunks, one list item at a time: byte for byte what ``json.dumps(
+    to_dict(result), indent=2)`` gives, without holding a 100,000-finding tree in memory."""
+    yield "{"
+    for index, (key, value) in enumerate(_sections(result)):
+        yield ("," if index else "") + f"\n  {json.dumps(key)}: "
+        if key not in _LIST_KEYS:
+            yield _indented(value, "  ")
+            continue
+        empty = True
+        for item in value:
+            yield ("[" if empty else ",") + "\n    " + _indented(item, "    ")
+            empty = False
+        yield "[]" if empty else "\n  ]"
+    yield "\n}\n"
+
+
+def _indented(value: Any, prefix: str) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + prefix)
 
 
 def from_json(text: str, *, source: str = "results") -> ScanResult:
