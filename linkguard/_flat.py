@@ -19,6 +19,7 @@ from linkguard.extract import (
     ExtractedPage,
     _ignore_ids,
     compiled_selector,
+    make_reference,
     references_of,
     script_literals,
     start_tag,
@@ -61,25 +62,20 @@ class _Tokens(HTMLParser):
                     len(self.refs),
                     [values.get("aria-label", ""), values.get("title", "")],
                 )
+            ignore = values.get("data-linkguard-ignore")
             self.refs.append(
-                Reference(
-                    kind=kind,
-                    tag=tag,
-                    attr=attr,
-                    raw=raw,
-                    url=self.page_url
-                    if kind is Kind.FORM and not raw.strip()
-                    else urls.resolve(raw, self.base),
+                make_reference(
+                    kind,
+                    tag,
+                    attr,
+                    raw,
+                    values,
+                    page_url=self.page_url,
+                    base=self.base,
                     line=line,
                     element=start_tag(tag, values),
                     notice_selectors=self._matching(tag, values) if kind is Kind.LINK else (),
-                    rel=frozenset(values.get("rel", "").lower().split()),
-                    target=values.get("target", ""),
-                    integrity=values.get("integrity", ""),
-                    method=values.get("method", "get").lower() if kind is Kind.FORM else "",
-                    ignore=_ignore_ids(values["data-linkguard-ignore"])
-                    if "data-linkguard-ignore" in values
-                    else frozenset(),
+                    ignore=_ignore_ids(ignore) if ignore is not None else frozenset(),
                     in_noscript=self.noscript > 0,
                 )
             )

@@ -19,6 +19,7 @@ import typer
 
 from linkguard import __version__, gate_commands
 from linkguard.boundary import Scope
+from linkguard.cli_options import ConfigOption, FirstPartyOption, MaxPagesOption
 from linkguard.config import (
     CrawlConfig,
     Policy,
@@ -186,11 +187,8 @@ def scan(
     origin: Annotated[
         str | None, typer.Option(help="Read a folder as this origin (overrides site.origin).")
     ] = None,
-    first_party: Annotated[
-        list[str] | None,
-        typer.Option("--first-party", help="A domain or host the site owns; repeatable."),
-    ] = None,
-    max_pages: Annotated[int | None, typer.Option(help="Stop after this many pages.")] = None,
+    first_party: FirstPartyOption = None,
+    max_pages: MaxPagesOption = None,
     max_depth: Annotated[int | None, typer.Option(help="Follow links this many hops deep.")] = None,
     concurrency: Annotated[int | None, typer.Option(help="Requests in flight at once.")] = None,
     delay: Annotated[
@@ -310,14 +308,11 @@ def _read_results(path: Path) -> ScanResult:
 @app.command()
 def classify(
     hrefs: Annotated[list[str], typer.Argument(help="hrefs to classify (put -- before them).")],
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="Policy file.")] = None,
+    config: ConfigOption = None,
     origin: Annotated[
         str | None, typer.Option(help="The site's origin; hrefs resolve against it.")
     ] = None,
-    first_party: Annotated[
-        list[str] | None,
-        typer.Option("--first-party", help="A domain or host the site owns; repeatable."),
-    ] = None,
+    first_party: FirstPartyOption = None,
     base: Annotated[str | None, typer.Option(help="Resolve hrefs against this page URL.")] = None,
 ) -> None:
     """Print where each HREF lands: one JSON object per line (href, url, host, site, party)."""
@@ -351,8 +346,8 @@ def classify(
 @app.command()
 def links(
     target: Annotated[str, typer.Argument(help="A URL to crawl, or a folder of built HTML.")],
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="Policy file.")] = None,
-    max_pages: Annotated[int | None, typer.Option(help="Stop after this many pages.")] = None,
+    config: ConfigOption = None,
+    max_pages: MaxPagesOption = None,
     origin: Annotated[str | None, typer.Option(help="Read a folder as this origin.")] = None,
 ) -> None:
     """Print every reference found, one JSON object per line (page, line, kind, ..., party)."""

@@ -234,26 +234,19 @@ class _Walk:
         line = element.sourceline or 0
         snippet = start_tag(tag, element.attrib)
         text = self._accessible_text(element) if tag in ("a", "area") else ""
-        rel = frozenset(element.get("rel", "").lower().split())
         for kind, attr, raw in found:
             self.refs.append(
-                Reference(
-                    kind=kind,
-                    tag=tag,
-                    attr=attr,
-                    raw=raw,
-                    url=self.page_url
-                    if kind is Kind.FORM and not raw.strip()
-                    else urls.resolve(raw, self.base),
+                make_reference(
+                    kind,
+                    tag,
+                    attr,
+                    raw,
+                    element.attrib,
+                    page_url=self.page_url,
+                    base=self.base,
                     line=line,
                     element=snippet,
                     text=text,
-                    rel=rel,
-                    target=element.get("target", ""),
-                    integrity=element.get("integrity", ""),
-                    method=(element.get("method") or element.get("formmethod") or "get").lower()
-                    if kind is Kind.FORM
-                    else "",
                     notice_selectors=selectors,
                     ignore=ignores,
                     in_noscript=noscript,
@@ -315,6 +308,44 @@ class _Walk:
                     in_noscript=noscript,
                 )
             )
+
+
+def make_reference(
+    kind: Kind,
+    tag: str,
+    attr: str,
+    raw: str,
+    attrs: Mapping[str, str],
+    *,
+    page_url: str,
+    base: str,
+    line: int,
+    element: str,
+    text: str = "",
+    notice_selectors: tuple[str, ...] = (),
+    ignore: frozenset[str] = frozenset(),
+    in_noscript: bool = False,
+) -> Reference:
+    """One Reference from an element's attributes: what the tree walk and the flat reader
+    share (a form with no action posts to the page itself)."""
+    form = kind is Kind.FORM
+    return Reference(
+        kind=kind,
+        tag=tag,
+        attr=attr,
+        raw=raw,
+        url=page_url if form and not raw.strip() else urls.resolve(raw, base),
+        line=line,
+        element=element,
+        text=text,
+        rel=frozenset(attrs.get("rel", "").lower().split()),
+        target=attrs.get("target", ""),
+        integrity=attrs.get("integrity", ""),
+        method=(attrs.get("method") or attrs.get("formmethod") or "get").lower() if form else "",
+        notice_selectors=notice_selectors,
+        ignore=ignore,
+        in_noscript=in_noscript,
+    )
 
 
 def references_of(

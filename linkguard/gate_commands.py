@@ -15,6 +15,7 @@ import typer
 
 from linkguard.baseline import diff as diff_results
 from linkguard.baseline import diff_to_json, render_diff
+from linkguard.cli_options import FirstPartyOption, MaxPagesOption
 from linkguard.config import CrawlConfig, Policy, policy_from_mapping
 from linkguard.errors import ConfigError, LinkguardError
 from linkguard.model import ScanResult
@@ -63,11 +64,8 @@ def init(
     origin: Annotated[
         str | None, typer.Option(help="The site's origin; a folder is read as this origin.")
     ] = None,
-    first_party: Annotated[
-        list[str] | None,
-        typer.Option("--first-party", help="A domain or host the site owns; repeatable."),
-    ] = None,
-    max_pages: Annotated[int | None, typer.Option(help="Stop after this many pages.")] = None,
+    first_party: FirstPartyOption = None,
+    max_pages: MaxPagesOption = None,
 ) -> None:
     """Crawl TARGET and write a starter linkguard.toml declaring every third party seen."""
     try:
