@@ -141,6 +141,8 @@ def trickle_server() -> Iterator[str]:
                 conn, _ = listener.accept()
             except TimeoutError:
                 continue
+            except OSError:  # the listener was closed: the test is over
+                return
             threading.Thread(target=_trickle, args=(conn, stop), daemon=True).start()
 
     threading.Thread(target=serve, daemon=True).start()
