@@ -13,7 +13,8 @@ Beyond DESIGN section 4:
   settings from the page.
 - ``[crawl]``: ``timeout`` (seconds per page), ``max_bytes``, ``user_agent``, ``contact``,
   ``ignore_params`` (query parameters that do not change a page), ``sitemaps``, ``retries``
-  (for 429/503), ``max_per_pattern`` (pages per path shape, against crawler traps).
+  (for 429/503), ``max_per_pattern`` (pages per path shape, against crawler traps),
+  ``per_host`` (requests in flight to one host; 0 means ``concurrency``).
 - ``[templates]``: ``paths`` and ``exclude``, globs of template sources for ``--templates``.
 - ``[[waiver]]``: ``rule`` (a rule id or ``"*"``), ``reason``, ``page`` and/or ``host`` globs,
   ``expires`` (a TOML date such as ``2027-03-31``).
@@ -90,6 +91,7 @@ class CrawlConfig:
     sitemaps: bool = True
     retries: int = 3  # for 429 and 503 answers, honouring Retry-After
     max_per_pattern: int = 1000  # pages per path shape (digits and ids folded): crawler traps
+    per_host: int = 0  # requests in flight to one host; 0: as many as concurrency allows
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +373,7 @@ _SECTIONS: check.Schema = {
         "sitemaps": check.boolean,
         "retries": check.integer(0, 10, example=3),
         "max_per_pattern": check.integer(1, example=1000),
+        "per_host": check.integer(0, 256, example=4),
     }),
     "exit_notice": _exit_notice,
     "third_party": _third_parties,

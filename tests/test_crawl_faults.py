@@ -187,3 +187,22 @@ def test_connection_reset_mid_body_is_recorded(router: respx.MockRouter) -> None
     )
     pages = _pages(_crawl(router))
     assert "connection broken while reading" in (pages["reset"][1] or "")
+
+
+def test_requests_to_one_host_are_bounded(router: respx.MockRouter) -> None:
+    in_flight = {"now": 0, "most": 0}
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        in_flight["now"] += 1
+        in_flight["most"] = max(in_flight["most"], in_flight["now"])
+        await asyncio.sleep(0.02)
+        in_flight["now"] -= 1
+        return _page()
+
+    router.get(SITE + "/").mock(return_value=_page(*[f"/p{i}" for i in range(30)]))
+    router.route(method="GET", url__regex=r"/p\d+$").mock(side_effect=slow)
+    _crawl(router, concurrency=8, per_host=2)
+    assert in_flight["most"] == 2
+    in_flight["most"] = 0
+    _crawl(router, concurrency=8)
+    assert in_flight["most"] > 2

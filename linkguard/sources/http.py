@@ -108,6 +108,7 @@ class HttpCrawler:
         self._robots: RobotsCache | None = None
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, asyncio.Lock] = {}
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._patterns: Counter[str] = Counter()
         self._random = random.Random(0)  # jitter; seeded, so a run's timing is reproducible
 
@@ -237,7 +238,7 @@ class HttpCrawler:
         visited = {current}
         while True:
             await self._pace(current)
-            async with client.stream("GET", current) as response:
+            async with self._slot(current), client.stream("GET", current) as response:
                 if not response.is_redirect:
                     return await self._page(job, current, response, tuple(hops))
                 location = response.headers.get("location", "")
@@ -313,6 +314,15 @@ class HttpCrawler:
             charset=charset,
             redirects=hops,
         )
+
+    def _slot(self, url: str) -> asyncio.Semaphore:
+        """At most ``crawl.per_host`` requests in flight to one host (0: the overall bound)."""
+        host = urls.host_of(url)
+        slot = self._host_slots.get(host)
+        if slot is None:
+            slot = asyncio.Semaphore(self.crawl.per_host or self.crawl.concurrency)
+            self._host_slots[host] = slot
+        return slot
 
     async def _pace(self, url: str) -> None:
         """Wait out the per-host delay (``crawl.delay`` or robots.txt Crawl-delay)."""
