@@ -90,7 +90,11 @@ class CrawlConfig:
     ignore_params: tuple[str, ...] = ()
     sitemaps: bool = True
     retries: int = 3  # for 429 and 503 answers, honouring Retry-After
-    max_per_pattern: int = 1000  # pages per path shape (digits and ids folded): crawler traps
+    # Pages per path shape (digit runs folded: /cal/2031/05 is /cal/0/0), against crawler
+    # traps. 0: no cap, because a shop's /product/12345 or Drupal's /node/123 has the same
+    # shape as a calendar; max_depth and max_pages bound a trap either way, and every URL a
+    # limit turns away is counted in the results (summary.not_crawled).
+    max_per_pattern: int = 0
     per_host: int = 0  # requests in flight to one host; 0: as many as concurrency allows
 
 
@@ -372,7 +376,7 @@ _SECTIONS: check.Schema = {
         "ignore_params": _STRINGS,
         "sitemaps": check.boolean,
         "retries": check.integer(0, 10, example=3),
-        "max_per_pattern": check.integer(1, example=1000),
+        "max_per_pattern": check.integer(0, example=1000),
         "per_host": check.integer(0, 256, example=4),
     }),
     "exit_notice": _exit_notice,

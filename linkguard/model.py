@@ -268,6 +268,9 @@ class Summary:
     suppressed: int = 0
     baseline: dict[str, int] | None = None  # new / known / fixed, with --baseline
     dynamic_references: int = 0  # template mode: destinations a static read cannot know
+    # URLs found but not scanned because a crawl limit kept them out, by limit
+    # (max_pages, max_depth, max_per_pattern): a scan cut short by a limit says so.
+    not_crawled: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -432,7 +432,9 @@ class ResultBuilder:
                 )
             )
 
-    def build(self, run: RunInfo, *, partial: bool = False) -> ScanResult:
+    def build(
+        self, run: RunInfo, *, partial: bool = False, not_crawled: dict[str, int] | None = None
+    ) -> ScanResult:
         if run.complete and not partial:
             self._unused_declarations()
         for url in sorted(self.broken & self.via_interstitial.keys()):
@@ -461,6 +463,7 @@ class ResultBuilder:
             notice_mechanisms=dict(sorted(self.mechanisms.items())),
             suppressed=len(self.suppressed),
             dynamic_references=len(self.dynamic),
+            not_crawled=dict(not_crawled or {}),
         )
         return ScanResult(
             run=run,
@@ -583,7 +586,7 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         complete=not interrupted,
         fail_on=request.fail_on,
     )
-    return builder.build(run, partial=request.partial)
+    return builder.build(run, partial=request.partial, not_crawled=source.not_crawled())
 
 
 def _install_signal_handlers(

@@ -149,3 +149,30 @@ def test_python_dash_m_works(linkguard_cmd: list[str]) -> None:
         [sys.executable, "-m", "linkguard", "--version"], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0 and proc.stdout.startswith("linkguard ")
+
+
+def test_a_scan_cut_by_max_pages_says_so_everywhere(tmp_path: Path) -> None:
+    """Console, results JSON and HTML report all say how many pages a limit kept out."""
+    site = tmp_path / "site"
+    site.mkdir()
+    for n in range(5):
+        (site / f"p{n}.html").write_text(f"<title>{n}</title><a href='/p{n + 1}.html'>next</a>")
+    out = tmp_path / "r.json"
+    report = tmp_path / "report.html"
+    result = runner.invoke(
+        app,
+        [
+            *("scan", str(site), "--max-pages", "2"),
+            *("--format", "json", "--output", str(out)),
+            *("--format", "html", "--output", str(report)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "not scanned" in result.output
+    assert "3 linked URLs, kept out by crawl.max_pages 3" in result.output
+    data = json.loads(out.read_text())
+    assert data["summary"]["not_crawled"] == {"max_pages": 3}
+    assert len(data["pages"]) == 2
+    html = report.read_text()
+    assert "CRAWL LIMITS REACHED." in html
+    assert "<code>crawl.max_pages</code> (3)" in html

@@ -118,6 +118,7 @@ def test_an_endless_calendar_is_capped_per_path_shape(router: respx.MockRouter) 
     )
     result = _crawl(router, max_per_pattern=12, max_depth=1000, max_pages=10_000)
     assert sum(1 for p in result.pages if "/cal/" in p.url) == 12
+    assert result.summary.not_crawled == {"max_per_pattern": 1}  # the 13th month, refused
     assert path_pattern(SITE + "/cal/2031/05?x=1") == "/cal/0/0"
 
 

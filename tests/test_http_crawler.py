@@ -120,6 +120,33 @@ def test_limits_on_pages_and_depth(router: respx.MockRouter) -> None:
     assert len(_crawl(router, max_pages=5).pages) == 5
 
 
+def test_urls_a_limit_keeps_out_are_counted_once_each(router: respx.MockRouter) -> None:
+    """A crawl cut by a limit says so: every distinct linked URL left out, by limit."""
+    router.get(SITE + "/").mock(return_value=_page(*[f"/p{i}" for i in range(20)], "/deep"))
+    router.route(method="GET", url__regex=r"/p\d+$").mock(return_value=_page("/p19", "/deep"))
+    router.get(SITE + "/deep").mock(return_value=_page("/deeper"))
+    router.get(SITE + "/deeper").mock(return_value=_page())
+    result = _crawl(router, max_pages=6, max_depth=1)
+    assert len(result.pages) == 6
+    # / links 21 URLs: / and /p0-/p4 make the six pages; /p5-/p19 and /deep are left out,
+    # each counted once although every page links /p19 and /deep again.
+    assert result.summary.not_crawled == {"max_pages": 16}
+    complete = _crawl(router, max_depth=1)
+    assert complete.summary.not_crawled == {"max_depth": 1}  # /deeper, linked from /deep
+    assert _crawl(router).summary.not_crawled == {}
+
+
+def test_a_url_refused_for_depth_but_reached_later_is_not_counted(
+    router: respx.MockRouter,
+) -> None:
+    router.get(SITE + "/").mock(return_value=_page("/a", "/b"))
+    router.get(SITE + "/a").mock(return_value=_page("/a/deep"))
+    router.get(SITE + "/b").mock(return_value=_page())
+    router.get(SITE + "/a/deep").mock(return_value=_page("/b"))
+    result = _crawl(router, max_depth=1)
+    assert result.summary.not_crawled == {"max_depth": 1}  # /a/deep; /b was reached at depth 1
+
+
 def test_include_exclude_and_dedupe_on_normalised_urls(router: respx.MockRouter) -> None:
     router.get(SITE + "/").mock(
         return_value=_page(

@@ -77,6 +77,7 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
             + f", {kinds['linked']:,} only linked to ({summary.third_party_hosts:,} hosts)",
         ),
         ("findings", f"{by_severity} ({', '.join(extras)})"),
+        *_limits(summary.not_crawled, paint),
         ("verdict", f"{paint(verdict.status, verdict.status)} ({verdict.reason})"),
     ]
     head = paint(f"linkguard {result.run.tool_version or __version__}", "bold")
@@ -84,6 +85,15 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
     width = max(len(label) for label, _ in rows)
     lines += [f"  {label.ljust(width)}  {value}" for label, value in rows]
     return "\n".join(lines)
+
+
+def _limits(not_crawled: dict[str, int], paint: Callable[[str, str], str]) -> list[tuple[str, str]]:
+    """A "not scanned" row when a crawl limit kept linked pages out of the scan."""
+    if not not_crawled:
+        return []
+    total = sum(not_crawled.values())
+    which = ", ".join(f"crawl.{name} {count:,}" for name, count in sorted(not_crawled.items()))
+    return [("not scanned", paint(f"{total:,} linked URLs, kept out by {which}", "warning"))]
 
 
 def _plain(text: str) -> str:

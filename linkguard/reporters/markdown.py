@@ -95,6 +95,9 @@ def _facts(result: ScanResult) -> list[str]:
             f"- Baseline: {base.get('new', 0)} new, {base.get('known', 0)} known, "
             f"{base.get('fixed', 0)} fixed."
         )
+    if summary.not_crawled:
+        limits = ", ".join(f"`crawl.{k}` {v}" for k, v in sorted(summary.not_crawled.items()))
+        facts.append(f"- Not scanned, kept out by a crawl limit: {limits}.")
     if summary.dynamic_references:
         facts.append(f"- Dynamic references (not judged): {summary.dynamic_references}.")
     return facts

@@ -49,6 +49,7 @@ class FolderSource:
         self.max_bytes = max_bytes
         self._stopped = False
         self._remaining = 0
+        self._over_limit = 0
 
     def stop(self) -> None:
         self._stopped = True
@@ -56,8 +57,13 @@ class FolderSource:
     def queued(self) -> int:
         return self._remaining
 
+    def not_crawled(self) -> dict[str, int]:
+        return {"max_pages": self._over_limit} if self._over_limit else {}
+
     async def run(self, visit: Visit) -> None:
-        files = list(itertools.islice(html_files(self.root), self.max_pages))
+        found = html_files(self.root)
+        files = list(itertools.islice(found, self.max_pages))
+        self._over_limit = sum(1 for _ in found)
         self._remaining = len(files)
         pending = iter(files)
 

@@ -110,6 +110,7 @@ class HttpCrawler:
         self._host_locks: dict[str, asyncio.Lock] = {}
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._patterns: Counter[str] = Counter()
+        self._refused: dict[str, str] = {}  # normalised URL -> the limit that kept it out
         self._random = random.Random(0)  # jitter; seeded, so a run's timing is reproducible
 
     # -- the frontier -------------------------------------------------------------------
@@ -120,10 +121,13 @@ class HttpCrawler:
     def queued(self) -> int:
         return len(self._queue)
 
+    def not_crawled(self) -> dict[str, int]:
+        """URLs a crawl limit turned away and no other link brought in, by limit."""
+        left = Counter(limit for key, limit in self._refused.items() if key not in self._seen)
+        return dict(sorted(left.items()))
+
     def _admit(self, url: str, depth: int) -> bool:
         """Queue ``url`` when it is in scope, new, within limits and allowed."""
-        if depth > self.crawl.max_depth or len(self._seen) >= self.crawl.max_pages:
-            return False
         if urls.scheme_of(url) not in urls.WEB_SCHEMES:
             return False
         key = urls.normalize(url, self._ignored)
@@ -137,14 +141,27 @@ class HttpCrawler:
             return False
         if self._robots is not None and not self._robots.allowed(key):
             return False
-        pattern = path_pattern(key)
-        if self._patterns[pattern] >= self.crawl.max_per_pattern:
-            return False  # a crawler trap: an endless calendar, ids in paths
-        self._patterns[pattern] += 1
+        limit = self._limit(key, depth)
+        if limit:
+            self._refused.setdefault(key, limit)
+            return False
         self._seen.add(key)
         self._queue.append(_Job(key, depth))
         self._wakeup.set()
         return True
+
+    def _limit(self, key: str, depth: int) -> str:
+        """The crawl limit that keeps ``key`` out ("" when none does)."""
+        if depth > self.crawl.max_depth:
+            return "max_depth"
+        if len(self._seen) >= self.crawl.max_pages:
+            return "max_pages"
+        if self.crawl.max_per_pattern:
+            pattern = path_pattern(key)
+            if self._patterns[pattern] >= self.crawl.max_per_pattern:
+                return "max_per_pattern"  # a crawler trap: an endless calendar, ids in paths
+            self._patterns[pattern] += 1
+        return ""
 
     async def run(self, visit: Visit) -> None:
         limits = httpx.Limits(

@@ -106,6 +106,9 @@ class TemplateSource:
     def queued(self) -> int:
         return self._remaining
 
+    def not_crawled(self) -> dict[str, int]:
+        return {}  # every template named is read
+
     async def run(self, visit: Visit) -> None:
         for path in self.files:
             if self._stopped:
