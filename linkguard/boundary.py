@@ -99,7 +99,7 @@ class Scope:
         return self.classify(urls.resolve(raw, base or self.origin + "/"))
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=16384)
 def _classify_cached(scope: Scope, url: str) -> Boundary:
     scheme = urls.scheme_of(url)
     if scheme not in _NETWORK_SCHEMES:

@@ -182,7 +182,12 @@ def fingerprint(rule: str, page: str, target: str, kind: str) -> str:
     """
     from linkguard.urls import path_of
 
-    key = "\x1f".join((rule, path_of(page), target, kind))
+    return fingerprint_of_path(rule, path_of(page), target, kind)
+
+
+def fingerprint_of_path(rule: str, path: str, target: str, kind: str) -> str:
+    """``fingerprint`` for a page whose path (``urls.path_of``) is already known."""
+    key = "\x1f".join((rule, path, target, kind))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 

@@ -25,7 +25,9 @@ from datetime import UTC, datetime
 from urllib.parse import unquote, unquote_plus
 
 from linkguard import urls
+from linkguard.analysis import analyze_page
 from linkguard.boundary import Scope
+from linkguard.builder import ResultBuilder
 from linkguard.config import DEFAULT_NOTICE_SELECTORS, DEFAULT_NOTICE_TEXT
 from linkguard.extract import extract_references
 from linkguard.model import (
@@ -39,7 +41,7 @@ from linkguard.model import (
     ThirdParty,
 )
 from linkguard.rules.mechanisms import normalize_text
-from linkguard.scan import Mirror, ResultBuilder, ScanRequest, analyze_page, make_source
+from linkguard.scan import Mirror, ScanRequest, make_source
 from linkguard.vendors import vendor_of
 
 TODO_PURPOSE = "TODO: what {name} is used for, and the privacy-policy section that names it"

@@ -8,6 +8,7 @@ differs from browsers on such input and is not used for resolution.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import ada_url
@@ -33,16 +34,42 @@ DEFAULT_IGNORED_PARAMS = frozenset(
 
 def resolve(raw: str, base: str) -> str | None:
     """The absolute URL a browser makes of ``raw`` on a page at ``base``, or None if invalid."""
-    try:
-        return _resolve(raw, base)
-    except ValueError:
-        return None
-
-
-@lru_cache(maxsize=65536)
-def _resolve(raw: str, base: str) -> str:
-    href: str = ada_url.join_url(base, raw)  # 2.6x faster than URL(raw, base).href
+    key = (raw, _base_part(raw, base))
+    href = _RESOLVED.get(key, _UNKNOWN)
+    if href is _UNKNOWN:
+        try:
+            href = ada_url.join_url(base, raw)  # 2.6x faster than URL(raw, base).href
+        except ValueError:
+            href = None
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()
+        _RESOLVED[key] = href
     return href
+
+
+# Resolved URLs by (raw, the part of the base the answer depends on): a site's navigation,
+# scripts and outbound links repeat on every page, each page with its own base URL.
+_RESOLVED: dict[tuple[str, str], str | None] = {}
+_RESOLVED_MAX = 16384
+_UNKNOWN = ""  # never an answer: join_url gives an absolute URL or raises
+_WITH_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
+_NOT_PATH_ABSOLUTE = frozenset({"", "/", "\\", "\t", "\n", "\r"})
+
+
+def _base_part(raw: str, base: str) -> str:
+    """What of ``base`` the resolution of ``raw`` depends on.
+
+    Nothing when ``raw`` starts with a scheme and ``//`` (``https://cdn.example.net/a.js``);
+    only scheme and authority for a path-absolute ``/a/b`` (not ``//host``, ``/\\host`` or
+    ``/<tab>/host``, which browsers read as a host); the whole base otherwise.
+    """
+    if _WITH_AUTHORITY.match(raw):
+        return ""
+    if raw[:1] == "/" and raw[1:2] not in _NOT_PATH_ABSOLUTE:
+        start = base.find("//")
+        end = base.find("/", start + 2) if start >= 0 else -1
+        return base[:end] if end >= 0 else base
+    return base
 
 
 def parse(url: str) -> ada_url.URL | None:
@@ -59,7 +86,7 @@ def scheme_of(url: str) -> str:
     return head.lower() if sep else ""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def host_of(url: str) -> str:
     """The URL's host (punycode, lower case, no trailing dot), or '' when it has none."""
     parsed = parse(url)

@@ -24,7 +24,7 @@ from linkguard.config import Policy
 from linkguard.model import SourceResult
 
 if TYPE_CHECKING:
-    from linkguard.scan import PageAnalysis
+    from linkguard.analysis import PageAnalysis
 
 POOL_AFTER = 64  # pages analysed in-process before a pool is worth starting
 
@@ -40,7 +40,7 @@ def _init_worker(policy: Policy, scope: Scope) -> None:
 
 
 def _analyze_in_worker(result: SourceResult) -> PageAnalysis:
-    from linkguard.scan import analyze_page
+    from linkguard.analysis import analyze_page
 
     assert _worker_state is not None, "worker started without its initializer"
     policy, scope = _worker_state

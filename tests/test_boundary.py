@@ -146,3 +146,54 @@ def test_no_network_is_ever_used(monkeypatch: pytest.MonkeyPatch) -> None:
     boundary.registrable_domain.cache_clear()
     scope = Scope.build("https://www.example.org", ["example.net"])
     assert scope.classify_href("https://cdn.other-site.example.com/").party is Party.THIRD
+
+
+RAWS = [
+    "/a/b?x=1#f",
+    "/",
+    "//evil.example/x",
+    "/\\evil.example/x",
+    "/\t/evil.example/x",
+    "/\n/evil.example",
+    "/./a/../b",
+    "a/b",
+    "../c",
+    "?q=1",
+    "#top",
+    "",
+    " /a ",
+    "https://cdn.example.net/a.js",
+    "HTTPS://CDN.example.net/%7e",
+    "http:relative",
+    "https:/one-slash",
+    "https:\\\\backslash.example/",
+    "mailto:a@example.com",
+    "javascript:alert(1)",
+    "https://exa mple.com/",
+    "//",
+    "/%2e%2e/x",
+]
+BASES = [
+    "https://www.example.com/dir/page.html?x=1",
+    "https://www.example.com/other/",
+    "http://user:pw@www.example.com:8080/d/p",
+    "https://www.example.org/",
+    "http://127.0.0.1:4000/a/b/c",
+]
+
+
+@pytest.mark.parametrize("order", ["forward", "backward"])
+def test_resolution_cache_never_changes_an_answer(order: str) -> None:
+    """The cache keys on what of the base an href depends on: whatever page warmed it, the
+    answer is ada's (the browser's) for this base."""
+    import ada_url
+
+    pairs = [(raw, base) for base in BASES for raw in RAWS]
+    if order == "backward":
+        pairs.reverse()
+    for raw, base in pairs:
+        try:
+            expected: str | None = ada_url.join_url(base, raw)
+        except ValueError:
+            expected = None
+        assert urls.resolve(raw, base) == expected, (raw, base)

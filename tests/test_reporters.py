@@ -20,7 +20,7 @@ from linkguard.reporters import Format, render, renderer_for
 from linkguard.reporters._digest import is_failing, vendors, verdict_of
 from linkguard.reporters.console import ProgressLine, describe, render_summary
 from linkguard.reporters.markdown import code
-from linkguard.results import from_json, to_json
+from linkguard.results import from_json, to_dict, to_json
 from linkguard.rules import RULES
 
 SCHEMA = Path(__file__).parent / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
@@ -134,6 +134,8 @@ def test_json_is_the_results_contract(sample: str) -> None:
     text = render(result, Format.JSON)
     assert text == to_json(result)
     assert render(from_json(text), Format.JSON) == text
+    # The streamed writer's fast path for flat objects is byte for byte json.dumps.
+    assert text == json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"
 
 
 # -- SARIF ----------------------------------------------------------------------------------------

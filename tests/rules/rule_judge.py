@@ -1,4 +1,4 @@
-"""Judge a small HTML page exactly as a scan does: ``scan.analyze_page`` on a FetchedPage,
+"""Judge a small HTML page exactly as a scan does: ``analysis.analyze_page`` on a FetchedPage,
 which runs ``extract_references`` -> ``Scope.classify`` -> ``rules.evaluate``."""
 
 from __future__ import annotations
@@ -6,9 +6,10 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 
+from linkguard.analysis import PageAnalysis, analyze_page
 from linkguard.config import Policy, policy_from_mapping
 from linkguard.model import FetchedPage
-from linkguard.scan import PageAnalysis, analyze_page, make_scope
+from linkguard.scan import make_scope
 
 ORIGIN = "https://www.example.com"
 PAGE = f"{ORIGIN}/page.html"
