@@ -8,6 +8,7 @@ that turned out broken, unused declarations, broken outbound links (``--check-ex
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
@@ -86,6 +87,16 @@ class ResultBuilder:
                     self.declared_hosts[host] = declared_by  # the same whatever order pages came
             else:
                 self.declared_hosts.setdefault(host, None)
+
+    def set_depths(self, depth_of: Callable[[str], int | None]) -> None:
+        """Each page's depth as the whole crawl knows it (the fewest links from a seed),
+        rather than by the link that happened to reach it first."""
+        self.pages = [
+            page
+            if (depth := depth_of(page.url)) in (None, page.depth)
+            else replace(page, depth=depth)
+            for page in self.pages
+        ]
 
     def file_broken_links(self, problems: dict[str, str | None]) -> None:
         """A ``broken-outbound-link`` finding wherever a link that failed is linked."""

@@ -219,6 +219,15 @@ def scan(
             help="With --templates: only files changed since this git revision (e.g. origin/main).",
         ),
     ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            "--resume",
+            metavar="STATE",
+            help="Save the crawl's progress in this file as it goes; if an earlier run with "
+            "it was interrupted, continue where that one stopped. Removed when a crawl finishes.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress.")] = False,
 ) -> None:
     """Crawl a site, or read a build folder or template sources, and check its promises."""
@@ -256,6 +265,7 @@ def scan(
             templates=files,
             partial=changed_since is not None,
             check_external=check_external,
+            resume=resume,
         )
         result = _run_with_progress(request, quiet)
         if baseline is not None:
@@ -268,6 +278,8 @@ def scan(
         raise _fail(error) from None
     if not result.run.complete:
         typer.echo("linkguard: scan interrupted; the results hold the pages done so far", err=True)
+        if resume is not None:
+            typer.echo(f"linkguard: run it again with --resume {resume} to continue", err=True)
     raise typer.Exit(exit_code_for(result, fail_on.value))
 
 

@@ -20,6 +20,7 @@ from linkguard.analysis import FOLLOWED, analyze_page, reference_rows
 from linkguard.boundary import Scope
 from linkguard.builder import ResultBuilder
 from linkguard.config import CrawlConfig, Policy
+from linkguard.errors import ConfigError
 from linkguard.model import (
     CrawlStats,
     FailedPage,
@@ -35,6 +36,7 @@ from linkguard.sources.external import check_links
 from linkguard.sources.folder import FolderSource
 from linkguard.sources.http import HttpCrawler, user_agent
 from linkguard.sources.templates import TemplateSource
+from linkguard.state import CrawlState, DonePage, identity
 from linkguard.workers import Analyzer
 
 DEFAULT_FOLDER_ORIGIN = "http://localhost"
@@ -54,6 +56,7 @@ class ScanRequest:
     partial: bool = False  # a deliberate subset (--changed-since): no unused-declaration
     workers: int | None = None  # processes that analyse pages; None: one per core
     check_external: bool = False  # request each outbound link once: broken-outbound-link
+    resume: Path | None = None  # a crawl's state file (--resume): continued, and kept up
 
 
 def is_url(target: str) -> bool:
@@ -164,9 +167,10 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
     if request.check_external:
         builder.outbound = {}
     source = make_source(request)
+    state = _resume(request, source, builder)
     loop = asyncio.get_running_loop()
     clock = loop.time()
-    errors = 0
+    errors = sum(1 for page in builder.pages if page.error is not None)
     interrupted = False
 
     def stop() -> None:
@@ -178,20 +182,28 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
     mirror = Mirror.between(request.target, request.scope.origin)
     analyzer = Analyzer(request.policy, request.scope, analyze_page, workers=request.workers)
 
-    async def visit(result: SourceResult) -> list[str]:
+    async def visit(fetched: SourceResult) -> list[str]:
         nonlocal errors
-        if mirror is not None:
-            result = mirror.page(result)
+        result = mirror.page(fetched) if mirror is not None else fetched
         analysis = await analyzer.analyze(result)
         builder.add(analysis)
         errors += isinstance(result, FailedPage)
         if progress is not None:
             progress(CrawlStats(len(builder.pages), source.queued(), errors, loop.time() - clock))
         if mirror is None:
-            return list(analysis.follow)
-        # A copy serves only the site origin's pages: other first-party hosts (a portal on
-        # another domain) are not on it, and must not be looked up from a staging crawl.
-        return [mirror.to_served(link) for link in analysis.follow if mirror.serves(link)]
+            follow = list(analysis.follow)
+        else:
+            # A copy serves only the site origin's pages: other first-party hosts (a portal
+            # on another domain) are not on it, and must not be looked up from a staging crawl.
+            follow = [mirror.to_served(link) for link in analysis.follow if mirror.serves(link)]
+        if state is not None:
+            hops = () if isinstance(fetched, SkippedPage) else fetched.redirects
+            state.record(
+                DonePage(
+                    fetched.url, fetched.depth, tuple(h[1] for h in hops), tuple(follow), analysis
+                )
+            )
+        return follow
 
     try:
         await source.run(visit)
@@ -209,6 +221,8 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         analyzer.close()
         for sig in installed:
             loop.remove_signal_handler(sig)
+        if state is not None:
+            state.close(finished=not interrupted)
     run = RunInfo(
         target=request.target,
         origin=request.scope.origin,
@@ -220,7 +234,33 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         complete=not interrupted,
         fail_on=request.fail_on,
     )
+    if isinstance(source, HttpCrawler):
+        key = mirror.to_served if mirror is not None else str
+        builder.set_depths(lambda url: source.depth_of(key(url)))
     return builder.build(run, partial=request.partial, not_crawled=source.not_crawled())
+
+
+def _resume(request: ScanRequest, source: Source, builder: ResultBuilder) -> CrawlState | None:
+    """Open the crawl's state file (``--resume``): pages done before are folded in and handed
+    to the crawler, which will not fetch them again."""
+    if request.resume is None:
+        return None
+    if not isinstance(source, HttpCrawler):
+        raise ConfigError(
+            "--resume continues a crawl over HTTP; a folder or template scan reads every file "
+            "again in seconds",
+            tip="drop --resume, or scan the site's URL",
+        )
+    state = CrawlState.open(
+        request.resume,
+        identity(
+            request.target, request.scope.origin, request.scope.entries, request.policy.sha256
+        ),
+    )
+    for page in state.done:
+        builder.add(page.analysis)
+    source.restore([(p.url, p.depth, p.hops, p.follow) for p in state.done])
+    return state
 
 
 def _install_signal_handlers(

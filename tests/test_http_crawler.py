@@ -3,6 +3,8 @@ crawl goes on, and nothing outside the site is ever requested."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 import respx
@@ -183,3 +185,20 @@ def test_sitemap_seeds_pages_nothing_links_to(router: respx.MockRouter) -> None:
     router.get(SITE + "/").mock(return_value=_page())
     router.get(SITE + "/orphan").mock(return_value=_page())
     assert "/orphan" in _pages(_crawl(router, respect_robots=True, sitemaps=True))
+
+
+def test_page_depth_is_the_fewest_links_whatever_answers_first(router: respx.MockRouter) -> None:
+    """/x is two links from / (through the slow /slow) and three through /a and /b; the fast
+    route reaches it first, yet its depth is 2, so a slow server cannot change the results."""
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.3)
+        return _page("/x")
+
+    router.get(SITE + "/").mock(return_value=_page("/slow", "/a"))
+    router.get(SITE + "/slow").mock(side_effect=slow)
+    router.get(SITE + "/a").mock(return_value=_page("/b"))
+    router.get(SITE + "/b").mock(return_value=_page("/x"))
+    router.get(SITE + "/x").mock(return_value=_page())
+    depths = {p.url.rsplit("/", 1)[1]: p.depth for p in _crawl(router).pages}
+    assert depths == {"": 0, "slow": 1, "a": 1, "b": 2, "x": 2}

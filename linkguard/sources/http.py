@@ -13,6 +13,7 @@ import asyncio
 import random
 import re
 from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -74,6 +75,10 @@ def path_pattern(url: str) -> str:
 _DIGITS = re.compile(r"\d+")
 
 
+# A page done by an earlier run: (URL key, depth, redirect targets, links it offered).
+Restored = tuple[str, int, tuple[str, ...], tuple[str, ...]]
+
+
 @dataclass(slots=True)
 class _Job:
     url: str
@@ -111,6 +116,10 @@ class HttpCrawler:
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._patterns: Counter[str] = Counter()
         self._refused: dict[str, str] = {}  # normalised URL -> the limit that kept it out
+        self._restored: Sequence[Restored] = ()
+        # The fewest links from a seed to each page, over every link the crawl saw: which
+        # link reached a page first depends on timing, this does not.
+        self._depth: dict[str, int] = {}
         self._random = random.Random(0)  # jitter; seeded, so a run's timing is reproducible
 
     # -- the frontier -------------------------------------------------------------------
@@ -120,6 +129,16 @@ class HttpCrawler:
 
     def queued(self) -> int:
         return len(self._queue)
+
+    def restore(self, done: Sequence[Restored]) -> None:
+        """Pages a previous run of this crawl finished (``--resume``): they are not fetched
+        again, and the links they offered are offered again, in their order, once the
+        seeds are in, which rebuilds the frontier that run had."""
+        self._restored = done
+
+    def depth_of(self, url: str) -> int | None:
+        """A page's link depth: the fewest links from a seed (None: not a page of the crawl)."""
+        return self._depth.get(url)
 
     def not_crawled(self) -> dict[str, int]:
         """URLs a crawl limit turned away and no other link brought in, by limit."""
@@ -132,6 +151,8 @@ class HttpCrawler:
             return False
         key = urls.normalize(url, self._ignored)
         if key in self._seen:
+            if depth < self._depth.get(key, depth):
+                self._depth[key] = depth
             return False
         if self.scope.classify(key).party is not Party.FIRST:
             return False
@@ -146,6 +167,7 @@ class HttpCrawler:
             self._refused.setdefault(key, limit)
             return False
         self._seen.add(key)
+        self._depth[key] = depth
         self._queue.append(_Job(key, depth))
         self._wakeup.set()
         return True
@@ -191,12 +213,23 @@ class HttpCrawler:
             self._robots = RobotsCache(client, user_agent(self.crawl))
             for seed in self.seeds:
                 await self._robots.load(seed)
+        for url, depth, hops, _ in self._restored:
+            self._seen.add(url)
+            self._depth[url] = depth
+            if self.crawl.max_per_pattern:
+                self._patterns[path_pattern(url)] += 1
+            for hop in hops:
+                if self.scope.classify(hop).party is Party.FIRST:
+                    self._seen.add(urls.normalize(hop, self._ignored))
         for seed in self.seeds:
             self._admit(seed, 0)
         if self.crawl.sitemaps:
             extra = self._robots.sitemaps() if self._robots else []
             for sitemap_url in await sitemap_urls(client, self.seeds, extra, self.crawl.max_pages):
                 self._admit(sitemap_url, 1)
+        for _, depth, _, follow in self._restored:
+            for link in follow:
+                self._admit(link, depth + 1)
 
     async def _work(self, client: httpx.AsyncClient, visit: Visit) -> None:
         while not self._stopped:

@@ -1,0 +1,227 @@
+"""The crawl state behind ``--resume``: an interrupted weekly crawl continues where it stopped.
+
+The state file is a journal, one JSON object per line (``linkguard/crawl-state/v1``):
+
+    {"schema": ..., "target": ..., "origin": ..., "first_party": [...], ...}   the header
+    {"url": ..., "depth": 2, "hops": [...], "follow": [...], "page": {...}}    a page done
+
+Each page done is appended as one complete line by a single ``write`` the moment its
+analysis is folded in, and the file is fsynced at most every ``SYNC_EVERY`` seconds: a
+Ctrl-C, a SIGTERM or a crash of linkguard loses nothing, a power cut at most those seconds.
+A torn last line (the machine stopped mid-write) is dropped when the file is read, and cut
+off before the journal grows again: every line that is read is whole. Appending keeps the
+cost of a save in proportion to one page, where rewriting a snapshot would grow with the
+crawl.
+
+On resume the journal is replayed: each page's analysis is folded into the results again
+(nothing is fetched twice), and the links each page offered are offered to the frontier
+again, in the order they were first offered. The frontier is therefore rebuilt exactly,
+seen set, depths and limits included, without ever being written down; pages that were in
+flight when the crawl stopped are simply fetched again.
+
+A state file belongs to one crawl: the target, the site's origin and first-party set, the
+policy file's sha256 and the linkguard version must match, or the run stops with exit
+code 2 rather than mix two crawls. A crawl that finishes removes its state file, so the
+next week's run with the same ``--resume`` path starts afresh.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from linkguard import __version__
+from linkguard.analysis import PageAnalysis
+from linkguard.errors import ConfigError
+from linkguard.model import DynamicReference, Finding, PageRecord, Severity
+
+SCHEMA = "linkguard/crawl-state/v1"
+SYNC_EVERY = 2.0  # seconds between fsyncs of the journal
+
+
+@dataclass(frozen=True, slots=True)
+class DonePage:
+    """One page the crawl finished, as the journal keeps it."""
+
+    url: str  # the frontier's key: the crawled URL, normalised (the copy's, in a mirror)
+    depth: int
+    hops: tuple[str, ...]  # redirect targets followed while fetching it
+    follow: tuple[str, ...]  # the links it offered the frontier, in order
+    analysis: PageAnalysis
+
+
+def identity(
+    target: str, origin: str, first_party: tuple[str, ...], config_sha256: str | None
+) -> dict[str, Any]:
+    """What makes two runs the same crawl."""
+    return {
+        "schema": SCHEMA,
+        "target": target,
+        "origin": origin,
+        "first_party": list(first_party),
+        "config_sha256": config_sha256,
+        "linkguard": __version__,
+    }
+
+
+class CrawlState:
+    """The journal of one crawl: read once when opened, appended to as pages finish."""
+
+    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+        self.path = path
+        self.header = header
+        self.done: list[DonePage] = []
+        self._fd = -1
+        self._synced = 0.0
+
+    @classmethod
+    def open(cls, path: Path, header: dict[str, Any]) -> CrawlState:
+        """Read the journal at ``path`` (if any) and get it ready to be appended to."""
+        state = cls(path, header)
+        good = state._read() if path.exists() else 0
+        try:
+            state._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            if good:
+                os.truncate(path, good)  # a torn last line goes before anything is added
+            else:
+                os.truncate(path, 0)
+                state._write(header)
+        except OSError as exc:
+            raise ConfigError(
+                f"{path}: cannot write the crawl state ({exc.strerror or exc})",
+                tip="pass --resume a path in a writable folder",
+            ) from exc
+        return state
+
+    def _read(self) -> int:
+        """Load the pages done; the byte length of the whole lines read (0: start afresh)."""
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(
+                f"{self.path}: cannot read the crawl state ({exc.strerror or exc})",
+                tip="check the file's permissions, or pass --resume a new path",
+            ) from exc
+        if not data.strip():
+            return 0
+        lines = data.split(b"\n")
+        whole = lines[:-1]  # the last piece has no newline: empty, or torn mid-write
+        try:
+            header = json.loads(whole[0]) if whole else None
+        except ValueError:
+            header = None
+        if not isinstance(header, dict) or header.get("schema") != SCHEMA:
+            raise ConfigError(
+                f"{self.path}: not a linkguard crawl state file",
+                tip="pass --resume a new path (linkguard creates it), or delete this file",
+            )
+        self._check(header)
+        size = len(whole[0]) + 1
+        for number, line in enumerate(whole[1:], start=2):
+            try:
+                self.done.append(_done_from(json.loads(line)))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ConfigError(
+                    f"{self.path}: line {number} is damaged ({type(exc).__name__}: {exc})",
+                    tip="delete the file to start the crawl afresh",
+                ) from exc
+            size += len(line) + 1
+        return size
+
+    def _check(self, header: dict[str, Any]) -> None:
+        for key, expected in self.header.items():
+            if header.get(key) != expected:
+                raise ConfigError(
+                    f"{self.path}: the saved crawl has {key} {header.get(key)!r}, "
+                    f"this run has {expected!r}",
+                    tip="run with the same target and policy to resume it, or delete the "
+                    "file (or pass --resume a new path) to start afresh",
+                )
+
+    def record(self, page: DonePage) -> None:
+        """Append one finished page: one line, one write."""
+        self._write(_done_to(page))
+        now = time.monotonic()
+        if now - self._synced >= SYNC_EVERY:
+            os.fsync(self._fd)
+            self._synced = now
+
+    def _write(self, item: dict[str, Any]) -> None:
+        line = json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n"
+        data = line.encode("utf-8")
+        while data:
+            written = os.write(self._fd, data)
+            data = data[written:]
+
+    def close(self, *, finished: bool) -> None:
+        """Sync and close; a finished crawl removes its state, so the next one starts afresh."""
+        if self._fd < 0:
+            return
+        os.fsync(self._fd)
+        os.close(self._fd)
+        self._fd = -1
+        if finished:
+            self.path.unlink(missing_ok=True)
+
+
+# -- one page done, as JSON -----------------------------------------------------------------
+def _done_to(page: DonePage) -> dict[str, Any]:
+    a = page.analysis
+    return {
+        "url": page.url,
+        "depth": page.depth,
+        "hops": list(page.hops),
+        "follow": list(page.follow),
+        "page": {
+            "record": _fields(a.record),
+            "findings": [_finding_to(f) for f in a.findings],
+            "third_party": [list(t) for t in a.third_party],
+            "references": a.references,
+            "exempt": a.exempt,
+            "mechanisms": [list(m) for m in a.mechanisms],
+            "dynamic": [_fields(d) for d in a.dynamic],
+            "via_interstitial": [[url, _finding_to(f)] for url, f in a.via_interstitial],
+            "outbound_links": [list(o) for o in a.outbound_links],
+        },
+    }
+
+
+def _done_from(data: dict[str, Any]) -> DonePage:
+    p = data["page"]
+    analysis = PageAnalysis(
+        record=PageRecord(**p["record"]),
+        findings=tuple(_finding_from(f) for f in p["findings"]),
+        third_party=tuple((h, s, k, d) for h, s, k, d in p["third_party"]),
+        follow=(),  # the frontier is fed from the DonePage's own follow list
+        references=int(p["references"]),
+        exempt=int(p["exempt"]),
+        mechanisms=tuple((str(n), int(c)) for n, c in p["mechanisms"]),
+        dynamic=tuple(DynamicReference(**d) for d in p["dynamic"]),
+        via_interstitial=tuple((str(u), _finding_from(f)) for u, f in p["via_interstitial"]),
+        outbound_links=tuple((str(u), int(n), str(e)) for u, n, e in p["outbound_links"]),
+    )
+    return DonePage(
+        str(data["url"]),
+        int(data["depth"]),
+        tuple(str(h) for h in data["hops"]),
+        tuple(str(f) for f in data["follow"]),
+        analysis,
+    )
+
+
+def _fields(item: PageRecord | DynamicReference) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in item.__dataclass_fields__}
+
+
+def _finding_to(finding: Finding) -> dict[str, Any]:
+    data = {name: getattr(finding, name) for name in finding.__dataclass_fields__}
+    data["severity"] = str(finding.severity)
+    return data
+
+
+def _finding_from(data: dict[str, Any]) -> Finding:
+    return Finding(**{**data, "severity": Severity(data["severity"])})
