@@ -169,7 +169,7 @@ def test_a_scan_cut_by_max_pages_says_so_everywhere(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "not scanned" in result.output
-    assert "3 linked URLs, kept out by crawl.max_pages 3" in result.output
+    assert "3 pages found, kept out by crawl.max_pages 3" in result.output
     data = json.loads(out.read_text())
     assert data["summary"]["not_crawled"] == {"max_pages": 3}
     assert len(data["pages"]) == 2

@@ -93,7 +93,7 @@ def _limits(not_crawled: dict[str, int], paint: Callable[[str, str], str]) -> li
         return []
     total = sum(not_crawled.values())
     which = ", ".join(f"crawl.{name} {count:,}" for name, count in sorted(not_crawled.items()))
-    return [("not scanned", paint(f"{total:,} linked URLs, kept out by {which}", "warning"))]
+    return [("not scanned", paint(f"{total:,} pages found, kept out by {which}", "warning"))]
 
 
 def _plain(text: str) -> str:
