@@ -3,7 +3,10 @@
 CPU time and the largest single process's peak RSS come from ``os.wait4`` on the child (the
 kernel's rusage, which includes every descendant the child waited for). Because a tool may
 run several processes at once (worker pools, npx), the summed RSS of the whole tree is also
-sampled from /proc ten times a second, with the number of open file descriptors.
+sampled from /proc ten times a second, with the number of open file descriptors, and so is
+the summed proportional set size (PSS, /proc/PID/smaps_rollup): a page shared by N processes
+(a forked worker's copy of the interpreter and its modules) counts 1/N in each, so the tree's
+PSS is the memory it really holds, where summed RSS counts shared pages once per process.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Measurement:
     cpu: float  # user + system seconds of the process and its waited-for descendants
     maxrss_mb: float  # the largest single process's peak resident set
     tree_rss_mb: float  # the peak of the summed resident sets of the process tree (sampled)
+    tree_pss_mb: float  # the peak of the summed proportional set sizes of the tree (sampled)
     peak_fds: int  # the most file descriptors (sockets, mostly) the tree held at once (sampled)
     exit_code: int  # negative: killed by that signal
     killed: str | None  # "timed out" or "stalled" when the harness ended the run
@@ -58,9 +62,21 @@ def _tree(root: int) -> set[int]:
     return tree
 
 
-def _sample(tree: set[int]) -> tuple[int, int]:
-    """(summed resident set in KB, open file descriptors) of these processes."""
-    total = fds = 0
+def _pss_kb(pid: int) -> int:
+    """The proportional set size of one process in KB (0 if it is gone or unreadable)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def _sample(tree: set[int]) -> tuple[int, int, int]:
+    """(summed resident set in KB, summed PSS in KB, open file descriptors) of these processes."""
+    total = pss = fds = 0
     for pid in tree:
         with contextlib.suppress(OSError):
             # Since Linux 6.2 the size of /proc/PID/fd is the number of open descriptors:
@@ -71,7 +87,8 @@ def _sample(tree: set[int]) -> tuple[int, int]:
                 total += int(handle.read().split()[1]) * PAGE_KB
         except (OSError, IndexError, ValueError):
             continue
-    return total, fds
+        pss += _pss_kb(pid)
+    return total, pss, fds
 
 
 def run_measured(
@@ -86,7 +103,7 @@ def run_measured(
 ) -> Measurement:
     """Run ``argv`` to completion; kill its process group after ``timeout`` seconds, or when
     ``progress()`` (say, the server's log size) has not moved for ``stall`` seconds."""
-    peak_kb = peak_fds = 0
+    peak_kb = peak_pss_kb = peak_fds = 0
     done = threading.Event()
     killed: list[str] = []
     with stdout.open("wb") as out, stderr.open("wb") as err:
@@ -97,7 +114,7 @@ def run_measured(
         )  # fmt: skip
 
         def watch() -> None:
-            nonlocal peak_kb, peak_fds
+            nonlocal peak_kb, peak_pss_kb, peak_fds
             tree = {process.pid}
             last, moved = -1, time.monotonic()
             ticks = 0
@@ -105,8 +122,9 @@ def run_measured(
                 ticks += 1
                 if ticks % 10 == 1:  # the tree changes rarely; rescanning /proc costs
                     tree = _tree(process.pid)
-                rss, fds = _sample(tree)
+                rss, pss, fds = _sample(tree)
                 peak_kb, peak_fds = max(peak_kb, rss), max(peak_fds, fds)
+                peak_pss_kb = max(peak_pss_kb, pss)
                 now = time.monotonic()
                 if progress is not None and ticks % 10 == 0:
                     current = progress()
@@ -140,6 +158,7 @@ def run_measured(
         cpu=usage.ru_utime + usage.ru_stime,
         maxrss_mb=usage.ru_maxrss / 1024,
         tree_rss_mb=max(peak_kb, usage.ru_maxrss) / 1024,
+        tree_pss_mb=peak_pss_kb / 1024,
         peak_fds=peak_fds,
         exit_code=process.returncode,
         killed=killed[0] if killed else None,

@@ -104,7 +104,8 @@ def run_one(
     )  # fmt: skip
     run = report.Run(
         tool.name, size, len(expected), run_round, report.OK, wall=cost.wall, cpu=cost.cpu,
-        maxrss_mb=cost.maxrss_mb, tree_rss_mb=cost.tree_rss_mb, peak_fds=cost.peak_fds,
+        maxrss_mb=cost.maxrss_mb, tree_rss_mb=cost.tree_rss_mb, tree_pss_mb=cost.tree_pss_mb,
+        peak_fds=cost.peak_fds,
         exit_code=cost.exit_code, command=argv,
     )  # fmt: skip
     text = ctx.out.read_text(errors="replace") if ctx.out.exists() else ""
@@ -255,7 +256,7 @@ def _progress(run: report.Run) -> None:
     print(
         f"bench: {run.size:,} pages, {run.tool}: {run.status} {run.note}".rstrip()
         + f", {run.visited:,}/{run.expected:,} pages, {run.wall:.1f} s wall, {run.cpu:.1f} s CPU, "
-        f"{run.tree_rss_mb:.0f} MB",
+        f"{run.tree_pss_mb:.0f} MB PSS ({run.tree_rss_mb:.0f} MB summed RSS)",
         file=sys.stderr,
         flush=True,
     )

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench import gen_site, report, tools  # noqa: E402
+from bench import gen_site, measure, report, tools  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bench"
 PAGES = 30
@@ -148,7 +148,7 @@ def test_path_of_drops_query_and_fragment():
 # -- judging and reporting -------------------------------------------------------------------
 def _run(tool: str, size: int, status: str = "ok", wall: float = 10.0) -> report.Run:
     return report.Run(tool, size, 1003, 0, status, visited=1003 if status == "ok" else 500,
-                      wall=wall, cpu=wall, tree_rss_mb=100.0)  # fmt: skip
+                      wall=wall, cpu=wall, tree_rss_mb=120.0, tree_pss_mb=100.0)  # fmt: skip
 
 
 def test_a_peer_that_stopped_early_is_no_win():
@@ -173,3 +173,25 @@ def test_median_run_ignores_incomplete_runs():
     runs.append(_run("linkguard", 1000, "stopped early", wall=1))
     chosen = report.median_run(runs)
     assert chosen is not None and chosen.wall == 20
+
+
+# -- measuring -------------------------------------------------------------------------------
+FORKED_COPY = """
+import os, time
+block = b"x" * (64 * 1024 * 1024)  # 64 MB, written so resident, then shared by a fork
+pid = os.fork()
+time.sleep(0.8)
+if pid:
+    os.waitpid(pid, 0)
+"""
+
+
+def test_the_tree_pss_counts_a_forked_copy_once_where_summed_rss_counts_it_twice(tmp_path):
+    cost = measure.run_measured(
+        [sys.executable, "-c", FORKED_COPY], cwd=tmp_path, stdout=tmp_path / "out",
+        stderr=tmp_path / "err", timeout=30,
+    )  # fmt: skip
+    assert cost.exit_code == 0 and cost.killed is None
+    assert cost.tree_rss_mb > 128  # parent and child each hold the 64 MB block resident
+    assert 64 <= cost.tree_pss_mb < 110  # shared pages count once between the two
+    assert cost.maxrss_mb >= 64
