@@ -202,3 +202,24 @@ def test_page_depth_is_the_fewest_links_whatever_answers_first(router: respx.Moc
     router.get(SITE + "/x").mock(return_value=_page())
     depths = {p.url.rsplit("/", 1)[1]: p.depth for p in _crawl(router).pages}
     assert depths == {"": 0, "slow": 1, "a": 1, "b": 2, "x": 2}
+
+
+def test_a_shorter_way_found_late_shortens_the_pages_beyond_it_too(
+    router: respx.MockRouter,
+) -> None:
+    """/x is first reached at depth 3 and its links queued at 4; when the slow way shows /x
+    is 2 links from /, what /x links to is 3 and what that links to is 4."""
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.3)
+        return _page("/x")
+
+    router.get(SITE + "/").mock(return_value=_page("/slow", "/a"))
+    router.get(SITE + "/slow").mock(side_effect=slow)
+    router.get(SITE + "/a").mock(return_value=_page("/b"))
+    router.get(SITE + "/b").mock(return_value=_page("/x"))
+    router.get(SITE + "/x").mock(return_value=_page("/y"))
+    router.get(SITE + "/y").mock(return_value=_page("/z"))
+    router.get(SITE + "/z").mock(return_value=_page("/x"))
+    depths = {p.url.rsplit("/", 1)[1]: p.depth for p in _crawl(router).pages}
+    assert depths == {"": 0, "slow": 1, "a": 1, "b": 2, "x": 2, "y": 3, "z": 4}

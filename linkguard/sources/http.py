@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+from array import array
 from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -117,9 +118,15 @@ class HttpCrawler:
         self._patterns: Counter[str] = Counter()
         self._refused: dict[str, str] = {}  # normalised URL -> the limit that kept it out
         self._restored: Sequence[Restored] = ()
-        # The fewest links from a seed to each page, over every link the crawl saw: which
-        # link reached a page first depends on timing, this does not.
+        # Depth as known when a URL was queued (for crawl.max_depth): with several fetches in
+        # flight, a page can be reached first by a longer way, and so can what it links to.
         self._depth: dict[str, int] = {}
+        # The link graph between crawlable pages (ids, 4 bytes a link), so that reported
+        # depths are the fewest links from a seed over every link seen, whatever the timing.
+        self._ids: dict[str, int] = {}
+        self._links: dict[int, array[int]] = {}
+        self._roots: list[tuple[int, int]] = []  # (id, depth): seeds 0, sitemap URLs 1
+        self._shortest: dict[int, int] | None = None
         self._random = random.Random(0)  # jitter; seeded, so a run's timing is reproducible
 
     # -- the frontier -------------------------------------------------------------------
@@ -137,22 +144,60 @@ class HttpCrawler:
         self._restored = done
 
     def depth_of(self, url: str) -> int | None:
-        """A page's link depth: the fewest links from a seed (None: not a page of the crawl)."""
-        return self._depth.get(url)
+        """A page's link depth: the fewest links from a seed over every link the crawl saw
+        (None: not a page of the crawl). Ask once the crawl is over."""
+        if self._shortest is None:
+            self._shortest = self._breadth_first()
+        node = self._ids.get(url)
+        depth = None if node is None else self._shortest.get(node)
+        return self._depth.get(url) if depth is None else depth
+
+    def _breadth_first(self) -> dict[int, int]:
+        """Shortest link distance from the roots to every page, over the recorded graph."""
+        shortest: dict[int, int] = {}
+        levels: dict[int, list[int]] = {}
+        for node, depth in self._roots:
+            levels.setdefault(depth, []).append(node)
+        depth = 0
+        while levels:
+            for node in levels.pop(depth, ()):
+                if node in shortest:
+                    continue
+                shortest[node] = depth
+                following = [n for n in self._links.get(node, ()) if n not in shortest]
+                if following:
+                    levels.setdefault(depth + 1, []).extend(following)
+            depth += 1
+        return shortest
+
+    def _link(self, parent: str | None, key: str, depth: int) -> None:
+        """Record that ``parent`` links to the crawlable ``key`` (a root when no parent)."""
+        self._shortest = None
+        node = self._ids.setdefault(key, len(self._ids))
+        if parent is None:
+            self._roots.append((node, depth))
+            return
+        source = self._ids.setdefault(parent, len(self._ids))
+        links = self._links.get(source)
+        if links is None:
+            self._links[source] = links = array("i")
+        links.append(node)
 
     def not_crawled(self) -> dict[str, int]:
         """URLs a crawl limit turned away and no other link brought in, by limit."""
         left = Counter(limit for key, limit in self._refused.items() if key not in self._seen)
         return dict(sorted(left.items()))
 
-    def _admit(self, url: str, depth: int) -> bool:
-        """Queue ``url`` when it is in scope, new, within limits and allowed."""
+    def _admit(self, url: str, depth: int, parent: str | None = None) -> bool:
+        """Queue ``url`` (linked from the page ``parent``; a seed when None) when it is in
+        scope, new, within limits and allowed."""
         if urls.scheme_of(url) not in urls.WEB_SCHEMES:
             return False
         key = urls.normalize(url, self._ignored)
         if key in self._seen:
             if depth < self._depth.get(key, depth):
                 self._depth[key] = depth
+            self._link(parent, key, depth)
             return False
         if self.scope.classify(key).party is not Party.FIRST:
             return False
@@ -168,6 +213,7 @@ class HttpCrawler:
             return False
         self._seen.add(key)
         self._depth[key] = depth
+        self._link(parent, key, depth)
         self._queue.append(_Job(key, depth))
         self._wakeup.set()
         return True
@@ -227,9 +273,9 @@ class HttpCrawler:
             extra = self._robots.sitemaps() if self._robots else []
             for sitemap_url in await sitemap_urls(client, self.seeds, extra, self.crawl.max_pages):
                 self._admit(sitemap_url, 1)
-        for _, depth, _, follow in self._restored:
+        for url, depth, _, follow in self._restored:
             for link in follow:
-                self._admit(link, depth + 1)
+                self._admit(link, depth + 1, url)
 
     async def _work(self, client: httpx.AsyncClient, visit: Visit) -> None:
         while not self._stopped:
@@ -245,7 +291,7 @@ class HttpCrawler:
             try:
                 result = await self._fetch(client, job)
                 for link in await visit(result):
-                    self._admit(link, job.depth + 1)
+                    self._admit(link, job.depth + 1, job.url)
             finally:
                 self._busy -= 1
                 self._wakeup.set()
