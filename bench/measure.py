@@ -120,7 +120,9 @@ def run_measured(
             ticks = 0
             while not done.wait(SAMPLE_SECONDS):
                 ticks += 1
-                if ticks % 10 == 1:  # the tree changes rarely; rescanning /proc costs
+                # The tree changes mostly as a tool starts (worker pools); later, rescanning
+                # /proc ten times a second would cost more than it finds.
+                if ticks <= 20 or ticks % 10 == 1:
                     tree = _tree(process.pid)
                 rss, pss, fds = _sample(tree)
                 peak_kb, peak_fds = max(peak_kb, rss), max(peak_fds, fds)

@@ -180,7 +180,7 @@ FORKED_COPY = """
 import os, time
 block = b"x" * (64 * 1024 * 1024)  # 64 MB, written so resident, then shared by a fork
 pid = os.fork()
-time.sleep(0.8)
+time.sleep(1.5)
 if pid:
     os.waitpid(pid, 0)
 """

@@ -26,6 +26,7 @@ from linkguard.boundary import Scope
 from linkguard.config import CrawlConfig
 from linkguard.model import FailedPage, FetchedPage, Party, SkippedPage, SourceResult
 from linkguard.sources import Visit
+from linkguard.sources.netio import crawl_transport
 from linkguard.sources.robots import RobotsCache, sitemap_urls
 
 RETRY_STATUSES = frozenset({429, 503})
@@ -237,7 +238,7 @@ class HttpCrawler:
             max_keepalive_connections=self.crawl.concurrency,
         )
         async with httpx.AsyncClient(
-            transport=self._transport,
+            transport=self._transport or crawl_transport(limits),
             limits=limits,
             timeout=httpx.Timeout(self.crawl.timeout, connect=min(10.0, self.crawl.timeout)),
             headers={"User-Agent": user_agent(self.crawl)},
