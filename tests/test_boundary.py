@@ -197,3 +197,16 @@ def test_resolution_cache_never_changes_an_answer(order: str) -> None:
         except ValueError:
             expected = None
         assert urls.resolve(raw, base) == expected, (raw, base)
+
+
+@pytest.mark.parametrize("first_base", ["", "https://www.example.com/a/"])
+def test_an_absolute_url_resolves_alike_whatever_base_warmed_the_cache(first_base: str) -> None:
+    """An absolute URL's answer is cached without its base, so it must not depend on the
+    base: a page with no usable base (an empty one) once got None where a warm cache gave
+    the URL, and a worker process (cold) disagreed with the parent (warm)."""
+    urls._RESOLVED.clear()
+    first = urls.resolve("https://cdn.example.net/a.js", first_base)
+    urls._RESOLVED.clear()
+    other = "https://www.example.com/a/" if first_base == "" else ""
+    assert first == urls.resolve("https://cdn.example.net/a.js", other)
+    assert first == "https://cdn.example.net/a.js"

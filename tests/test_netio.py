@@ -39,7 +39,7 @@ class _Site(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive
     close_after = 0.0  # > 0: drop every idle connection this long after a response
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         server = self.server
         assert isinstance(server, _Server)
         with server.lock:
