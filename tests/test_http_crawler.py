@@ -223,3 +223,22 @@ def test_a_shorter_way_found_late_shortens_the_pages_beyond_it_too(
     router.get(SITE + "/z").mock(return_value=_page("/x"))
     depths = {p.url.rsplit("/", 1)[1]: p.depth for p in _crawl(router).pages}
     assert depths == {"": 0, "slow": 1, "a": 1, "b": 2, "x": 2, "y": 3, "z": 4}
+
+
+def test_a_cookie_the_site_sets_is_sent_back(router: respx.MockRouter) -> None:
+    """Cookies are kept for the crawl, as httpx keeps them (only responses that set none
+    skip the cookie jar)."""
+
+    def members(request: httpx.Request) -> httpx.Response:
+        if request.headers.get("cookie") != "session=abc":
+            return httpx.Response(403)
+        return _page()
+
+    home = httpx.Response(
+        200,
+        html='<a href="/members">members</a>',
+        headers={"set-cookie": "session=abc; Path=/"},
+    )
+    router.get(SITE + "/").mock(return_value=home)
+    router.get(SITE + "/members").mock(side_effect=members)
+    assert _pages(_crawl(router))["/members"] == (200, None)

@@ -87,6 +87,16 @@ class _Job:
     depth: int
 
 
+class _Cookies(httpx.Cookies):
+    """httpx's cookie jar, kept as it is (a site's session cookie is sent back), except that
+    a response which sets no cookie is not handed to the standard library's jar: building
+    the request and response wrappers it wants cost ~0.25 ms a response on the event loop."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
+
+
 class HttpCrawler:
     """Crawls a site from its seeds within ``scope``, calling ``visit`` for every page."""
 
@@ -244,6 +254,7 @@ class HttpCrawler:
             headers={"User-Agent": user_agent(self.crawl)},
             follow_redirects=False,
         ) as client:
+            client._cookies = _Cookies()  # the setter would copy it into a plain Cookies
             await self._seed(client)
             workers = [
                 asyncio.create_task(self._work(client, visit))

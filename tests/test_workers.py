@@ -1,0 +1,80 @@
+"""The analysis pool (linkguard/workers.py) for real: worker processes analyse pages once
+they have started, the crawl never waits for them to start, and a scan gives the same
+results whether pages are analysed in the pool or in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from linkguard.analysis import PageAnalysis, analyze_page
+from linkguard.config import Policy
+from linkguard.model import FetchedPage
+from linkguard.results import to_json
+from linkguard.scan import ScanRequest, make_scope, run_scan
+from linkguard.workers import POOL_AFTER, Analyzer
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench import gen_site  # noqa: E402
+
+PAGES = 150
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    gen_site.generate(out, PAGES, seed=3)
+    return out
+
+
+def _pages(site: Path, target: str) -> list[FetchedPage]:
+    urls = [target + path.relative_to(site).as_posix() for path in sorted(site.rglob("*.html"))]
+    return [
+        FetchedPage(url, url, 200, 1, path.read_bytes())
+        for url, path in zip(urls, sorted(site.rglob("*.html")), strict=True)
+    ]
+
+
+def test_pages_go_to_the_workers_once_they_have_started_and_answer_the_same(site: Path) -> None:
+    target = "https://www.example-watch.com/"
+    policy = Policy()
+    scope = make_scope(target, policy)
+    pages = _pages(site, target)
+
+    async def run() -> tuple[list[PageAnalysis], int]:
+        analyzer = Analyzer(policy, scope, analyze_page, workers=2)
+        try:
+            results = []
+            for page in pages:
+                results.append(await analyzer.analyze(page))
+                await asyncio.sleep(0.002)  # as a crawl does between pages: fetching
+            return results, analyzer.pooled
+        finally:
+            analyzer.close()
+
+    results, pooled = asyncio.run(run())
+    assert len(pages) > POOL_AFTER + 50
+    assert 0 < pooled <= len(pages) - POOL_AFTER  # the rest were analysed while workers started
+    assert results == [analyze_page(page, policy, scope) for page in pages]
+
+
+def _scan_json(site: Path, workers: int) -> dict[str, object]:
+    target = str(site)
+    policy = Policy()
+    request = ScanRequest(target, policy, make_scope(target, policy), policy.crawl, workers=workers)
+    data = json.loads(to_json(run_scan(request)))
+    data.pop("run")  # times
+    return data
+
+
+def test_a_folder_scan_gives_the_same_results_with_or_without_the_pool(site: Path) -> None:
+    pooled, alone = _scan_json(site, workers=2), _scan_json(site, workers=1)
+    assert len(alone["pages"]) > POOL_AFTER  # type: ignore[arg-type]
+    assert pooled == alone
