@@ -1,18 +1,26 @@
 """Run one command and measure it: wall time, CPU time and peak memory of its process tree.
 
-CPU time and the largest single process's peak RSS come from ``os.wait4`` on the child (the
-kernel's rusage, which includes every descendant the child waited for). Because a tool may
-run several processes at once (worker pools, npx), the summed RSS of the whole tree is also
-sampled from /proc ten times a second, with the number of open file descriptors, and so is
-the summed proportional set size (PSS, /proc/PID/smaps_rollup): a page shared by N processes
-(a forked worker's copy of the interpreter and its modules) counts 1/N in each, so the tree's
-PSS is the memory it really holds, where summed RSS counts shared pages once per process.
+CPU time and the largest single process's peak RSS come from the kernel's rusage. ``os.wait4``
+on the child covers every descendant the child waited for, but not one it left behind: a
+multiprocessing forkserver outlives the main process that started it, and its workers'
+CPU time would vanish with it. So the harness makes itself the tree's subreaper (Linux's
+``PR_SET_CHILD_SUBREAPER``): orphans of the tool are reparented to the harness, which reaps
+them, and the CPU time is the growth of the harness's ``RUSAGE_CHILDREN`` over the run.
+
+Because a tool may run several processes at once (worker pools, npx), the summed RSS of the
+whole tree is also sampled from /proc ten times a second, with the number of open file
+descriptors, and so is the summed proportional set size (PSS, /proc/PID/smaps_rollup): a
+page shared by N processes (a forked worker's copy of the interpreter and its modules)
+counts 1/N in each, so the tree's PSS is the memory it really holds, where summed RSS counts
+shared pages once per process.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import resource
 import signal
 import subprocess
 import threading
@@ -30,13 +38,61 @@ class Measurement:
     """What one run of one command cost."""
 
     wall: float  # seconds
-    cpu: float  # user + system seconds of the process and its waited-for descendants
+    cpu: float  # user + system seconds of the process and all its descendants
     maxrss_mb: float  # the largest single process's peak resident set
     tree_rss_mb: float  # the peak of the summed resident sets of the process tree (sampled)
     tree_pss_mb: float  # the peak of the summed proportional set sizes of the tree (sampled)
     peak_fds: int  # the most file descriptors (sockets, mostly) the tree held at once (sampled)
     exit_code: int  # negative: killed by that signal
     killed: str | None  # "timed out" or "stalled" when the harness ended the run
+
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> bool:
+    """Have orphaned descendants reparented to this process (Linux), so their CPU is seen."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _stat_fields(pid: str) -> list[bytes]:
+    with open(f"/proc/{pid}/stat", "rb") as handle:
+        return handle.read().rsplit(b")", 1)[1].split()
+
+
+def _reap_orphans(group: int, patience: float = 10.0) -> None:
+    """Wait for every process of the tool's process group (already killed) that was
+    reparented to us; the kernel then adds its CPU time to our RUSAGE_CHILDREN."""
+    me = os.getpid()
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        left = False
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = _stat_fields(entry.name)
+                ppid, pgrp = int(fields[1]), int(fields[2])
+            except (OSError, IndexError, ValueError):
+                continue
+            if pgrp != group:
+                continue
+            left = True
+            if ppid == me:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(int(entry.name), 0)
+        if not left:
+            return
+        time.sleep(0.05)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _tree(root: int) -> set[int]:
@@ -46,8 +102,7 @@ def _tree(root: int) -> set[int]:
         if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            ppid = int(_stat_fields(entry.name)[1])
         except (OSError, IndexError, ValueError):
             continue
         parents[int(entry.name)] = ppid
@@ -106,6 +161,8 @@ def run_measured(
     peak_kb = peak_pss_kb = peak_fds = 0
     done = threading.Event()
     killed: list[str] = []
+    become_subreaper()
+    cpu_before = _children_cpu()
     with stdout.open("wb") as out, stderr.open("wb") as err:
         started, started_at = time.perf_counter(), time.monotonic()
         process = subprocess.Popen(
@@ -155,9 +212,11 @@ def run_measured(
         watcher.join()
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     _kill_group(process.pid, signal.SIGKILL)  # no orphaned grandchildren left running
+    _reap_orphans(process.pid)
+    cpu = max(_children_cpu() - cpu_before, usage.ru_utime + usage.ru_stime)
     return Measurement(
         wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
+        cpu=cpu,
         maxrss_mb=usage.ru_maxrss / 1024,
         tree_rss_mb=max(peak_kb, usage.ru_maxrss) / 1024,
         tree_pss_mb=peak_pss_kb / 1024,

@@ -195,3 +195,25 @@ def test_the_tree_pss_counts_a_forked_copy_once_where_summed_rss_counts_it_twice
     assert cost.tree_rss_mb > 128  # parent and child each hold the 64 MB block resident
     assert 64 <= cost.tree_pss_mb < 110  # shared pages count once between the two
     assert cost.maxrss_mb >= 64
+
+
+ORPHAN_BURNS = """
+import os, time
+if os.fork() == 0:  # a worker its parent never waits for, like a forkserver's
+    end = time.monotonic() + 5
+    while time.monotonic() < end:
+        pass
+    os._exit(0)
+time.sleep(0.6)  # the main process exits while its worker still runs
+"""
+
+
+def test_the_cpu_of_a_worker_the_tool_never_waited_for_is_counted(tmp_path):
+    cost = measure.run_measured(
+        [sys.executable, "-c", ORPHAN_BURNS], cwd=tmp_path, stdout=tmp_path / "out",
+        stderr=tmp_path / "err", timeout=30,
+    )  # fmt: skip
+    assert cost.exit_code == 0
+    # The worker burned CPU for the 0.6 s its parent lived (less on a loaded machine);
+    # waiting on the parent alone would see about 0.05 s.
+    assert cost.cpu >= 0.25, cost
