@@ -27,6 +27,7 @@ from linkguard.model import (
     SkippedPage,
     SourceResult,
     fingerprint_of_path,
+    loaded,
 )
 from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, RULES, PageContext, evaluate
 from linkguard.rules.declarations import declaration_for
@@ -56,6 +57,7 @@ class PageAnalysis:
 # -- one page ------------------------------------------------------------------------------
 def analyze_page(result: SourceResult, policy: Policy, scope: Scope) -> PageAnalysis:
     """Everything linkguard learns from one source result."""
+    result = loaded(result)
     if isinstance(result, FailedPage):
         return _failed(result)
     if isinstance(result, SkippedPage):
@@ -219,6 +221,7 @@ def _redirect_reference(hop: tuple[str, str, int]) -> Reference:
 
 def reference_rows(result: SourceResult, policy: Policy, scope: Scope) -> list[dict[str, object]]:
     """The rows ``linkguard links`` prints for one page: every reference with its party."""
+    result = loaded(result)
     if not isinstance(result, FetchedPage):
         return []
     refs = [_redirect_reference(hop) for hop in result.redirects]

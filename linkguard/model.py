@@ -98,7 +98,42 @@ class SkippedPage:
     content_type: str
 
 
-SourceResult = FetchedPage | FailedPage | SkippedPage
+@dataclass(frozen=True, slots=True)
+class UnreadFile:
+    """A folder page handed out unread: it is read where it is analysed (a worker process),
+    so the scanning process neither reads the bytes nor ships them to the worker. On the
+    10,000-page bench site that was 265 MB read and piped for nothing."""
+
+    url: str
+    path: str  # absolute path on disk
+    file: str  # relative to the folder, as FetchedPage.file
+    max_bytes: int
+
+    @property
+    def depth(self) -> int:
+        return 0  # a folder's pages are all read, none is reached by links
+
+    def read(self) -> FetchedPage | FailedPage:
+        """The page, or why it cannot be read (as a crawl error, like a failed fetch)."""
+        try:
+            with open(self.path, "rb") as handle:
+                body = handle.read(self.max_bytes + 1)
+        except OSError as exc:
+            return FailedPage(self.url, 0, f"cannot read {self.file}: {exc.strerror or exc}")
+        if len(body) > self.max_bytes:
+            return FailedPage(
+                self.url, 0, f"{self.file} is larger than the {self.max_bytes} byte cap"
+            )
+        url = self.url
+        return FetchedPage(url=url, final_url=url, status=200, depth=0, body=body, file=self.file)
+
+
+SourceResult = FetchedPage | FailedPage | SkippedPage | UnreadFile
+
+
+def loaded(result: SourceResult) -> FetchedPage | FailedPage | SkippedPage:
+    """``result`` with a folder page's bytes read."""
+    return result.read() if isinstance(result, UnreadFile) else result
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,8 @@ from linkguard.model import (
     ScanResult,
     SkippedPage,
     SourceResult,
+    UnreadFile,
+    loaded,
 )
 from linkguard.sources import Source
 from linkguard.sources.external import check_links
@@ -110,6 +112,7 @@ class Mirror:
         return url == self.origin or url.startswith(self.origin + "/")
 
     def page(self, result: SourceResult) -> SourceResult:
+        result = loaded(result)
         hops = (
             tuple((self.to_site(a), self.to_site(b), s) for a, b, s in result.redirects)
             if not isinstance(result, SkippedPage)
@@ -187,7 +190,7 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         result = mirror.page(fetched) if mirror is not None else fetched
         analysis = await analyzer.analyze(result)
         builder.add(analysis)
-        errors += isinstance(result, FailedPage)
+        errors += analysis.record.error is not None
         if progress is not None:
             progress(CrawlStats(len(builder.pages), source.queued(), errors, loop.time() - clock))
         if mirror is None:
@@ -197,7 +200,7 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
             # on another domain) are not on it, and must not be looked up from a staging crawl.
             follow = [mirror.to_served(link) for link in analysis.follow if mirror.serves(link)]
         if state is not None:
-            hops = () if isinstance(fetched, SkippedPage) else fetched.redirects
+            hops = () if isinstance(fetched, SkippedPage | UnreadFile) else fetched.redirects
             state.record(
                 DonePage(
                     fetched.url, fetched.depth, tuple(h[1] for h in hops), tuple(follow), analysis

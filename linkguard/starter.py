@@ -39,6 +39,7 @@ from linkguard.model import (
     ScanResult,
     SourceResult,
     ThirdParty,
+    loaded,
 )
 from linkguard.rules.mechanisms import normalize_text
 from linkguard.scan import Mirror, ScanRequest, make_source
@@ -117,6 +118,7 @@ async def _survey(request: ScanRequest) -> tuple[ScanResult, NoticeSurvey]:
     mirror = Mirror.between(request.target, request.scope.origin)
 
     async def visit(result: SourceResult) -> list[str]:
+        result = loaded(result)
         if mirror is not None:
             result = mirror.page(result)
         analysis = analyze_page(result, request.policy, request.scope)

@@ -13,6 +13,7 @@ only the page.
 from __future__ import annotations
 
 import asyncio
+import functools
 import multiprocessing
 import os
 import signal
@@ -48,12 +49,12 @@ def _ready() -> bool:
     return True
 
 
-def _analyze_in_worker(result: SourceResult) -> PageAnalysis:
+def _analyze_in_worker(results: list[SourceResult]) -> list[PageAnalysis]:
     from linkguard.analysis import analyze_page
 
     assert _worker_state is not None, "worker started without its initializer"
     policy, scope = _worker_state
-    return analyze_page(result, policy, scope)
+    return [analyze_page(result, policy, scope) for result in results]
 
 
 def default_workers() -> int:
@@ -62,6 +63,23 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _answer(
+    done: asyncio.Future[list[PageAnalysis]],
+    chunk: list[tuple[SourceResult, asyncio.Future[PageAnalysis]]],
+) -> None:
+    """Hand each page of a finished pool task its analysis (or the task's error)."""
+    error = None if done.cancelled() else done.exception()
+    for i, (_, answer) in enumerate(chunk):
+        if answer.done():
+            continue
+        if done.cancelled():
+            answer.cancel()
+        elif error is not None:
+            answer.set_exception(error)
+        else:
+            answer.set_result(done.result()[i])
 
 
 class Analyzer:
@@ -82,7 +100,9 @@ class Analyzer:
         self._done = 0
         self._pool: Executor | None = None
         self._warming: list[asyncio.Future[bool]] = []
+        self._waiting: list[tuple[SourceResult, asyncio.Future[PageAnalysis]]] = []
         self.pooled = 0  # pages analysed by the workers
+        self.tasks = 0  # pool tasks they came in
 
     def _start_pool(self) -> None:
         self._pool = ProcessPoolExecutor(
@@ -117,9 +137,12 @@ class Analyzer:
                 await asyncio.sleep(0)  # let the loop hear from a worker that has started
                 if not self._pool_ready():
                     return self._analyze(result, self.policy, self.scope)
-            assert self._pool is not None
             loop = asyncio.get_running_loop()
-            analysis = await loop.run_in_executor(self._pool, _analyze_in_worker, result)
+            answer: asyncio.Future[PageAnalysis] = loop.create_future()
+            self._waiting.append((result, answer))
+            if len(self._waiting) == 1:
+                loop.call_soon(self._send)
+            analysis = await answer
             self.pooled += 1
             return analysis
         except BrokenProcessPool:
@@ -127,6 +150,21 @@ class Analyzer:
             # on import): nothing is lost, the rest of the scan is analysed in-process.
             self._workers = 1
             return self._analyze(result, self.policy, self.scope)
+
+    def _send(self) -> None:
+        """Send the pages that asked for analysis since the loop last ran, in one task per
+        worker: a pool task costs a handful of system calls, about 0.5 ms here, as much as
+        a sixth of a page's analysis, so pages that arrive together travel together."""
+        waiting, self._waiting = self._waiting, []
+        assert self._pool is not None
+        parts = min(len(waiting), self._workers)
+        for i in range(parts):
+            chunk = waiting[i::parts]
+            task = asyncio.wrap_future(
+                self._pool.submit(_analyze_in_worker, [result for result, _ in chunk])
+            )
+            task.add_done_callback(functools.partial(_answer, chunk=chunk))
+            self.tasks += 1
 
     def close(self) -> None:
         if self._pool is not None:

@@ -78,3 +78,30 @@ def test_a_folder_scan_gives_the_same_results_with_or_without_the_pool(site: Pat
     pooled, alone = _scan_json(site, workers=2), _scan_json(site, workers=1)
     assert len(alone["pages"]) > POOL_AFTER  # type: ignore[arg-type]
     assert pooled == alone
+
+
+def test_pages_that_arrive_together_travel_to_the_workers_together(site: Path) -> None:
+    target = "https://www.example-watch.com/"
+    policy = Policy()
+    scope = make_scope(target, policy)
+    pages = _pages(site, target)
+
+    async def run() -> tuple[list[PageAnalysis], int, int]:
+        analyzer = Analyzer(policy, scope, analyze_page, workers=2)
+        try:
+            for page in pages[: POOL_AFTER + 1]:
+                await analyzer.analyze(page)  # starts the pool
+            while analyzer.pooled == 0:  # wait until the workers answer
+                await analyzer.analyze(pages[0])
+                await asyncio.sleep(0.05)
+            before = analyzer.pooled, analyzer.tasks
+            rest = pages[POOL_AFTER + 1 :]
+            results = await asyncio.gather(*(analyzer.analyze(page) for page in rest))
+            return results, analyzer.pooled - before[0], analyzer.tasks - before[1]
+        finally:
+            analyzer.close()
+
+    results, pooled, tasks = asyncio.run(run())
+    rest = _pages(site, target)[POOL_AFTER + 1 :]
+    assert pooled == len(rest) and tasks == 2  # one task per worker, not one per page
+    assert results == [analyze_page(page, policy, scope) for page in rest]

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from linkguard import urls
-from linkguard.model import FailedPage, FetchedPage
+from linkguard.model import UnreadFile
 from linkguard.sources import Visit
 
-LANES = 8  # files in flight at once
+LANES = 32  # files in flight at once: unread, they cost nothing, and they reach the
+# analysis pool together (linkguard/workers.py sends pages that arrive together as one task)
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".shtml"})
 _SKIP_DIRS = frozenset({".git", "node_modules", ".svn", ".hg", "__pycache__"})
 
@@ -73,19 +74,12 @@ class FolderSource:
                 if self._stopped:
                     return
                 self._remaining -= 1
-                await visit(self._read(path))
+                await visit(self._read(path))  # read where it is analysed
                 await asyncio.sleep(0)  # let a signal handler run between files
 
         await asyncio.gather(*(lane() for _ in range(LANES)))
 
-    def _read(self, path: Path) -> FetchedPage | FailedPage:
+    def _read(self, path: Path) -> UnreadFile:
         url = page_url(path, self.root, self.origin)
         rel = path.relative_to(self.root).as_posix()
-        try:
-            with path.open("rb") as handle:
-                body = handle.read(self.max_bytes + 1)
-        except OSError as exc:
-            return FailedPage(url, 0, f"cannot read {rel}: {exc.strerror or exc}")
-        if len(body) > self.max_bytes:
-            return FailedPage(url, 0, f"{rel} is larger than the {self.max_bytes} byte cap")
-        return FetchedPage(url=url, final_url=url, status=200, depth=0, body=body, file=rel)
+        return UnreadFile(url, str(path), rel, self.max_bytes)
