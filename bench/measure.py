@@ -157,7 +157,8 @@ def run_measured(
     stall: float = 0.0,
 ) -> Measurement:
     """Run ``argv`` to completion; kill its process group after ``timeout`` seconds, or when
-    ``progress()`` (say, the server's log size) has not moved for ``stall`` seconds."""
+    ``progress()`` (say, the server's log size) has not moved for ``stall`` seconds. With no
+    ``progress`` (a folder scan makes no requests) there is nothing to stall on."""
     peak_kb = peak_pss_kb = peak_fds = 0
     done = threading.Event()
     killed: list[str] = []
@@ -191,7 +192,7 @@ def run_measured(
                         last, moved = current, now
                 if now - started_at > timeout:
                     killed.append("timed out")
-                elif stall and now - moved > stall:
+                elif stall and progress is not None and now - moved > stall:
                     killed.append("stalled")
                 if killed:
                     _kill_group(process.pid, signal.SIGTERM)

@@ -217,3 +217,12 @@ def test_the_cpu_of_a_worker_the_tool_never_waited_for_is_counted(tmp_path):
     # The worker burned CPU for the 0.6 s its parent lived (less on a loaded machine);
     # waiting on the parent alone would see about 0.05 s.
     assert cost.cpu >= 0.25, cost
+
+
+def test_a_run_with_no_progress_to_watch_is_never_killed_as_stalled(tmp_path):
+    """A folder scan makes no requests: only the timeout applies to it."""
+    cost = measure.run_measured(
+        [sys.executable, "-c", "import time; time.sleep(1.5)"], cwd=tmp_path,
+        stdout=tmp_path / "out", stderr=tmp_path / "err", timeout=30, progress=None, stall=0.5,
+    )  # fmt: skip
+    assert cost.killed is None and cost.exit_code == 0
