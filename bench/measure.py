@@ -1,18 +1,19 @@
 """Run one command and measure it: wall time, CPU time and peak memory of its process tree.
 
-CPU time and the largest single process's peak RSS come from the kernel's rusage. ``os.wait4``
-on the child covers every descendant the child waited for, but not one it left behind: a
-multiprocessing forkserver outlives the main process that started it, and its workers'
-CPU time would vanish with it. So the harness makes itself the tree's subreaper (Linux's
-``PR_SET_CHILD_SUBREAPER``): orphans of the tool are reparented to the harness, which reaps
-them, and the CPU time is the growth of the harness's ``RUSAGE_CHILDREN`` over the run.
+CPU time comes from the kernel's rusage. ``os.wait4`` on the child covers every descendant
+the child waited for, but not one it left behind: a multiprocessing forkserver outlives the
+main process that started it, and its workers' CPU time would vanish with it. So the
+harness makes itself the tree's subreaper (Linux's ``PR_SET_CHILD_SUBREAPER``): orphans of
+the tool are reparented to the harness, which reaps them, and the CPU time is the growth of
+the harness's ``RUSAGE_CHILDREN`` over the run.
 
-Because a tool may run several processes at once (worker pools, npx), the summed RSS of the
-whole tree is also sampled from /proc ten times a second, with the number of open file
-descriptors, and so is the summed proportional set size (PSS, /proc/PID/smaps_rollup): a
-page shared by N processes (a forked worker's copy of the interpreter and its modules)
-counts 1/N in each, so the tree's PSS is the memory it really holds, where summed RSS counts
-shared pages once per process.
+Memory is sampled from /proc ten times a second over the whole tree (a tool may run several
+processes: worker pools, npx): the largest single resident set, the summed resident sets,
+and the summed proportional set size (PSS, /proc/PID/smaps_rollup), where a page shared by
+N processes (a forked worker's copy of the interpreter and its modules) counts 1/N in each,
+so the tree's PSS is the memory it really holds, where summed RSS counts shared pages once
+per process. The kernel's ru_maxrss is not used: a child forked from the harness starts
+with the harness's resident size as its peak. The open file descriptors are sampled too.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class Measurement:
 
     wall: float  # seconds
     cpu: float  # user + system seconds of the process and all its descendants
-    maxrss_mb: float  # the largest single process's peak resident set
+    maxrss_mb: float  # the largest single process's resident set (sampled)
     tree_rss_mb: float  # the peak of the summed resident sets of the process tree (sampled)
     tree_pss_mb: float  # the peak of the summed proportional set sizes of the tree (sampled)
     peak_fds: int  # the most file descriptors (sockets, mostly) the tree held at once (sampled)
@@ -129,9 +130,10 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def _sample(tree: set[int]) -> tuple[int, int, int]:
-    """(summed resident set in KB, summed PSS in KB, open file descriptors) of these processes."""
-    total = pss = fds = 0
+def _sample(tree: set[int]) -> tuple[int, int, int, int]:
+    """(summed resident set in KB, summed PSS in KB, open file descriptors, the largest
+    single resident set in KB) of these processes."""
+    total = pss = fds = largest = 0
     for pid in tree:
         with contextlib.suppress(OSError):
             # Since Linux 6.2 the size of /proc/PID/fd is the number of open descriptors:
@@ -139,11 +141,13 @@ def _sample(tree: set[int]) -> tuple[int, int, int]:
             fds += os.stat(f"/proc/{pid}/fd").st_size
         try:
             with open(f"/proc/{pid}/statm", "rb") as handle:
-                total += int(handle.read().split()[1]) * PAGE_KB
+                rss = int(handle.read().split()[1]) * PAGE_KB
         except (OSError, IndexError, ValueError):
             continue
+        total += rss
+        largest = max(largest, rss)
         pss += _pss_kb(pid)
-    return total, pss, fds
+    return total, pss, fds, largest
 
 
 def run_measured(
@@ -159,7 +163,7 @@ def run_measured(
     """Run ``argv`` to completion; kill its process group after ``timeout`` seconds, or when
     ``progress()`` (say, the server's log size) has not moved for ``stall`` seconds. With no
     ``progress`` (a folder scan makes no requests) there is nothing to stall on."""
-    peak_kb = peak_pss_kb = peak_fds = 0
+    peak_kb = peak_pss_kb = peak_fds = largest_kb = 0
     done = threading.Event()
     killed: list[str] = []
     become_subreaper()
@@ -172,7 +176,7 @@ def run_measured(
         )  # fmt: skip
 
         def watch() -> None:
-            nonlocal peak_kb, peak_pss_kb, peak_fds
+            nonlocal peak_kb, peak_pss_kb, peak_fds, largest_kb
             tree = {process.pid}
             last, moved = -1, time.monotonic()
             ticks = 0
@@ -182,9 +186,9 @@ def run_measured(
                 # /proc ten times a second would cost more than it finds.
                 if ticks <= 20 or ticks % 10 == 1:
                     tree = _tree(process.pid)
-                rss, pss, fds = _sample(tree)
+                rss, pss, fds, largest = _sample(tree)
                 peak_kb, peak_fds = max(peak_kb, rss), max(peak_fds, fds)
-                peak_pss_kb = max(peak_pss_kb, pss)
+                peak_pss_kb, largest_kb = max(peak_pss_kb, pss), max(largest_kb, largest)
                 now = time.monotonic()
                 if progress is not None and ticks % 10 == 0:
                     current = progress()
@@ -218,8 +222,11 @@ def run_measured(
     return Measurement(
         wall=wall,
         cpu=cpu,
-        maxrss_mb=usage.ru_maxrss / 1024,
-        tree_rss_mb=max(peak_kb, usage.ru_maxrss) / 1024,
+        # Sampled, not the kernel's ru_maxrss: a child forked from this harness starts with
+        # the harness's resident size as its peak (after reading a 600 MB results file, every
+        # later tool "peaked" at 529 MB), so ru_maxrss says more about us than about them.
+        maxrss_mb=largest_kb / 1024,
+        tree_rss_mb=peak_kb / 1024,
         tree_pss_mb=peak_pss_kb / 1024,
         peak_fds=peak_fds,
         exit_code=process.returncode,

@@ -226,3 +226,15 @@ def test_a_run_with_no_progress_to_watch_is_never_killed_as_stalled(tmp_path):
         stdout=tmp_path / "out", stderr=tmp_path / "err", timeout=30, progress=None, stall=0.5,
     )  # fmt: skip
     assert cost.killed is None and cost.exit_code == 0
+
+
+def test_a_big_harness_does_not_inflate_a_small_tools_memory(tmp_path):
+    """A forked child's kernel peak (ru_maxrss) starts at its parent's resident size; the
+    harness reads big result files, so memory is sampled instead."""
+    ballast = b"x" * (400 * 1024 * 1024)  # the harness after reading a large results file
+    cost = measure.run_measured(
+        [sys.executable, "-c", "import time; time.sleep(0.5)"], cwd=tmp_path,
+        stdout=tmp_path / "out", stderr=tmp_path / "err", timeout=30,
+    )  # fmt: skip
+    del ballast
+    assert 0 < cost.maxrss_mb < 100 and cost.tree_rss_mb < 100, cost
