@@ -108,7 +108,8 @@ def closing_site() -> Iterator[_Server]:
 def test_the_crawler_uses_the_asyncio_backend_and_the_fixed_pool() -> None:
     transport = netio.crawl_transport(httpx.Limits(max_connections=4))
     pool = transport._pool
-    assert isinstance(pool, netio.CrawlPool)
+    assert isinstance(pool, httpcore.AsyncConnectionPool)
+    assert isinstance(pool, netio.CrawlPool) == netio._pool_is_known(httpcore.__version__)
     assert isinstance(pool._network_backend, netio.AsyncioBackend)
     assert netio._pool_is_known("1.0.9") and not netio._pool_is_known("1.1.0")
 
@@ -119,6 +120,8 @@ def test_connections_are_reused_and_each_given_to_one_request(
     """Eight requests in flight on eight keep-alive connections: every request is sent on
     the first connection it is given (httpcore 1.0's own pool hands an idle connection to
     every waiting request, and all but one go round again)."""
+    if not netio._pool_is_known(httpcore.__version__):
+        pytest.skip(f"CrawlPool is made for httpcore 1.0, not {httpcore.__version__}")
     attempts = 0
     original = httpcore.AsyncHTTP11Connection.handle_async_request
 
