@@ -160,9 +160,14 @@ class Analyzer:
         parts = min(len(waiting), self._workers)
         for i in range(parts):
             chunk = waiting[i::parts]
-            task = asyncio.wrap_future(
-                self._pool.submit(_analyze_in_worker, [result for result, _ in chunk])
-            )
+            try:
+                future = self._pool.submit(_analyze_in_worker, [result for result, _ in chunk])
+            except (BrokenProcessPool, RuntimeError) as exc:  # a worker died; shut down
+                for _, answer in chunk:
+                    if not answer.done():  # analyze() falls back to in-process analysis
+                        answer.set_exception(BrokenProcessPool(str(exc)))
+                continue
+            task = asyncio.wrap_future(future)
             task.add_done_callback(functools.partial(_answer, chunk=chunk))
             self.tasks += 1
 

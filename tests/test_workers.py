@@ -105,3 +105,40 @@ def test_pages_that_arrive_together_travel_to_the_workers_together(site: Path) -
     rest = _pages(site, target)[POOL_AFTER + 1 :]
     assert pooled == len(rest) and tasks == 2  # one task per worker, not one per page
     assert results == [analyze_page(page, policy, scope) for page in rest]
+
+
+def test_a_worker_that_dies_loses_nothing(site: Path) -> None:
+    """Killed workers (out of memory, say): every page is still analysed, in-process, and
+    the scan neither hangs nor drops a page."""
+    import os
+    import signal
+
+    target = "https://www.example-watch.com/"
+    policy = Policy()
+    scope = make_scope(target, policy)
+    pages = _pages(site, target)
+
+    async def run() -> list[PageAnalysis]:
+        analyzer = Analyzer(policy, scope, analyze_page, workers=2)
+        try:
+            results = []
+            for page in pages[: POOL_AFTER + 1]:
+                results.append(await analyzer.analyze(page))
+            while analyzer.pooled == 0:
+                results.append(await analyzer.analyze(pages[len(results)]))
+                await asyncio.sleep(0.05)
+            pool = analyzer._pool
+            assert pool is not None
+            for process in list(pool._processes.values()):  # type: ignore[attr-defined]
+                os.kill(process.pid, signal.SIGKILL)
+            while not pool._broken:  # type: ignore[attr-defined]
+                await asyncio.sleep(0.05)  # the pool knows; the next pages are sent anyway
+            rest = pages[len(results) :]
+            results += await asyncio.wait_for(
+                asyncio.gather(*(analyzer.analyze(page) for page in rest)), timeout=60
+            )
+            return results
+        finally:
+            analyzer.close()
+
+    assert asyncio.run(run()) == [analyze_page(page, policy, scope) for page in pages]
