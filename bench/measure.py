@@ -26,7 +26,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +65,18 @@ def _stat_fields(pid: str) -> list[bytes]:
         return handle.read().rsplit(b")", 1)[1].split()
 
 
+def _processes() -> Iterator[tuple[int, int, int]]:
+    """(pid, parent pid, process group) of every live process."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = _stat_fields(entry.name)
+            yield int(entry.name), int(fields[1]), int(fields[2])
+        except (OSError, IndexError, ValueError):
+            continue
+
+
 def _reap_orphans(group: int, patience: float = 10.0) -> None:
     """Wait for every process of the tool's process group (already killed) that was
     reparented to us; the kernel then adds its CPU time to our RUSAGE_CHILDREN."""
@@ -72,20 +84,13 @@ def _reap_orphans(group: int, patience: float = 10.0) -> None:
     deadline = time.monotonic() + patience
     while time.monotonic() < deadline:
         left = False
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = _stat_fields(entry.name)
-                ppid, pgrp = int(fields[1]), int(fields[2])
-            except (OSError, IndexError, ValueError):
-                continue
+        for pid, ppid, pgrp in _processes():
             if pgrp != group:
                 continue
             left = True
             if ppid == me:
                 with contextlib.suppress(ChildProcessError):
-                    os.waitpid(int(entry.name), 0)
+                    os.waitpid(pid, 0)
         if not left:
             return
         time.sleep(0.05)
@@ -98,15 +103,7 @@ def _children_cpu() -> float:
 
 def _tree(root: int) -> set[int]:
     """``root`` and all its live descendants."""
-    parents: dict[int, int] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int(_stat_fields(entry.name)[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        parents[int(entry.name)] = ppid
+    parents = {pid: ppid for pid, ppid, _ in _processes()}
     tree = {root}
     grew = True
     while grew:
