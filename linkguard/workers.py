@@ -70,16 +70,24 @@ def _answer(
     chunk: list[tuple[SourceResult, asyncio.Future[PageAnalysis]]],
 ) -> None:
     """Hand each page of a finished pool task its analysis (or the task's error)."""
-    error = None if done.cancelled() else done.exception()
-    for i, (_, answer) in enumerate(chunk):
-        if answer.done():
-            continue
-        if done.cancelled():
-            answer.cancel()
-        elif error is not None:
+    if done.cancelled():
+        for _, answer in chunk:
+            if not answer.done():
+                answer.cancel()
+    elif (error := done.exception()) is not None:
+        _fail(chunk, error)
+    else:
+        for (_, answer), analysis in zip(chunk, done.result(), strict=True):
+            if not answer.done():
+                answer.set_result(analysis)
+
+
+def _fail(
+    chunk: list[tuple[SourceResult, asyncio.Future[PageAnalysis]]], error: BaseException
+) -> None:
+    for _, answer in chunk:
+        if not answer.done():
             answer.set_exception(error)
-        else:
-            answer.set_result(done.result()[i])
 
 
 class Analyzer:
@@ -163,9 +171,7 @@ class Analyzer:
             try:
                 future = self._pool.submit(_analyze_in_worker, [result for result, _ in chunk])
             except (BrokenProcessPool, RuntimeError) as exc:  # a worker died; shut down
-                for _, answer in chunk:
-                    if not answer.done():  # analyze() falls back to in-process analysis
-                        answer.set_exception(BrokenProcessPool(str(exc)))
+                _fail(chunk, BrokenProcessPool(str(exc)))  # analyze() falls back in-process
                 continue
             task = asyncio.wrap_future(future)
             task.add_done_callback(functools.partial(_answer, chunk=chunk))
