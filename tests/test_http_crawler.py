@@ -187,21 +187,29 @@ def test_sitemap_seeds_pages_nothing_links_to(router: respx.MockRouter) -> None:
     assert "/orphan" in _pages(_crawl(router, respect_robots=True, sitemaps=True))
 
 
-def test_page_depth_is_the_fewest_links_whatever_answers_first(router: respx.MockRouter) -> None:
-    """/x is two links from / (through the slow /slow) and three through /a and /b; the fast
-    route reaches it first, yet its depth is 2, so a slow server cannot change the results."""
+def _two_ways_to_x(router: respx.MockRouter, *beyond_x: str) -> dict[str, int]:
+    """/x is two links from / through the slow /slow and three through /a and /b, so the
+    fast way reaches it first; /x links to ``beyond_x``, each page to the next, the last
+    back to /x. The depth of each page of the crawl, by last path segment."""
 
     async def slow(request: httpx.Request) -> httpx.Response:
         await asyncio.sleep(0.3)
         return _page("/x")
 
+    chain = ["/x", *beyond_x]
     router.get(SITE + "/").mock(return_value=_page("/slow", "/a"))
     router.get(SITE + "/slow").mock(side_effect=slow)
     router.get(SITE + "/a").mock(return_value=_page("/b"))
     router.get(SITE + "/b").mock(return_value=_page("/x"))
-    router.get(SITE + "/x").mock(return_value=_page())
-    depths = {p.url.rsplit("/", 1)[1]: p.depth for p in _crawl(router).pages}
-    assert depths == {"": 0, "slow": 1, "a": 1, "b": 2, "x": 2}
+    for page, following in zip(chain, [*beyond_x, "/x"], strict=True):
+        router.get(SITE + page).mock(return_value=_page(following) if beyond_x else _page())
+    return {p.url.rsplit("/", 1)[1]: p.depth for p in _crawl(router).pages}
+
+
+def test_page_depth_is_the_fewest_links_whatever_answers_first(router: respx.MockRouter) -> None:
+    """The fast route reaches /x first, yet its depth is 2: a slow server cannot change
+    the results."""
+    assert _two_ways_to_x(router) == {"": 0, "slow": 1, "a": 1, "b": 2, "x": 2}
 
 
 def test_a_shorter_way_found_late_shortens_the_pages_beyond_it_too(
@@ -209,19 +217,7 @@ def test_a_shorter_way_found_late_shortens_the_pages_beyond_it_too(
 ) -> None:
     """/x is first reached at depth 3 and its links queued at 4; when the slow way shows /x
     is 2 links from /, what /x links to is 3 and what that links to is 4."""
-
-    async def slow(request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(0.3)
-        return _page("/x")
-
-    router.get(SITE + "/").mock(return_value=_page("/slow", "/a"))
-    router.get(SITE + "/slow").mock(side_effect=slow)
-    router.get(SITE + "/a").mock(return_value=_page("/b"))
-    router.get(SITE + "/b").mock(return_value=_page("/x"))
-    router.get(SITE + "/x").mock(return_value=_page("/y"))
-    router.get(SITE + "/y").mock(return_value=_page("/z"))
-    router.get(SITE + "/z").mock(return_value=_page("/x"))
-    depths = {p.url.rsplit("/", 1)[1]: p.depth for p in _crawl(router).pages}
+    depths = _two_ways_to_x(router, "/y", "/z")
     assert depths == {"": 0, "slow": 1, "a": 1, "b": 2, "x": 2, "y": 3, "z": 4}
 
 
