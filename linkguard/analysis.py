@@ -161,17 +161,15 @@ def _declared(
 
 def _fingerprinted(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
     """The findings with their fingerprints, computed here (in a worker process for a big
-    scan) rather than in the process that folds every page's findings together."""
-    paths: dict[str, str] = {}
+    scan) rather than in the process that folds every page's findings together. The rules'
+    own findings come with theirs (``make_finding``); this fills in the rest."""
+    if all(f.fingerprint for f in findings):
+        return findings
     return tuple(
-        replace(
-            f,
-            fingerprint=fingerprint_of_path(
-                f.rule,
-                paths.get(f.page) or paths.setdefault(f.page, urls.path_of(f.page)),
-                f.target,
-                f.kind,
-            ),
+        f
+        if f.fingerprint
+        else replace(
+            f, fingerprint=fingerprint_of_path(f.rule, urls.path_of(f.page), f.target, f.kind)
         )
         for f in findings
     )
