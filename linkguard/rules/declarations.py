@@ -18,7 +18,7 @@ declarations.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from linkguard import urls
@@ -48,20 +48,33 @@ class Register:
     domains: dict[str, tuple[tuple[int, ThirdPartyDecl], ...]]
     hosts: dict[str, tuple[tuple[int, ThirdPartyDecl], ...]]
     prefixes: dict[str, tuple[tuple[str, int, ThirdPartyDecl], ...]]  # by the prefix's host
+    # host -> every entry that can cover it, in policy order ("" or the URL prefix to match)
+    _by_host: dict[str, tuple[tuple[str, ThirdPartyDecl], ...]] = field(
+        default_factory=dict, compare=False
+    )
 
     def lookup(self, url: str, host: str, kind: Kind | None) -> ThirdPartyDecl | None:
-        candidates = list(self.hosts.get(host, ()))
-        name = host
-        while name:
-            candidates.extend(self.domains.get(name, ()))
-            name = name.partition(".")[2]
-        for prefix, index, decl in self.prefixes.get(host, ()):
-            if url.startswith(prefix):
-                candidates.append((index, decl))
-        for _, decl in sorted(candidates, key=lambda pair: pair[0]):
+        candidates = self._by_host.get(host)
+        if candidates is None:
+            candidates = self._by_host[host] = self._candidates(host)
+        for prefix, decl in candidates:
+            if prefix and not url.startswith(prefix):
+                continue
             if kind is None or decl.kinds is None or kind in decl.kinds:
                 return decl
         return None
+
+    def _candidates(self, host: str) -> tuple[tuple[str, ThirdPartyDecl], ...]:
+        """The entries that may cover URLs on ``host``: a page's references ask about the
+        same few hosts again and again, so this is worked out once per host."""
+        found = [(index, "", decl) for index, decl in self.hosts.get(host, ())]
+        name = host
+        while name:
+            found.extend((index, "", decl) for index, decl in self.domains.get(name, ()))
+            name = name.partition(".")[2]
+        found.extend((index, prefix, decl) for prefix, index, decl in self.prefixes.get(host, ()))
+        found.sort(key=lambda entry: entry[0])
+        return tuple((prefix, decl) for _, prefix, decl in found)
 
 
 @lru_cache(maxsize=16)

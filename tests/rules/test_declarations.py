@@ -107,3 +107,19 @@ def test_the_first_entry_written_wins() -> None:
     assert named("https://cdn.example.net/lib/x.js", Kind.SCRIPT) == "Broad"
     assert named("https://other.net/x.js", None) is None
     assert named("https://cdn.example.net.evil.org/", None) is None
+
+
+def test_a_host_asked_again_still_matches_prefixes_per_url() -> None:
+    """The register works out a host's candidate entries once; the URL prefix is still
+    checked for every URL on that host, in whatever order they are asked."""
+    rules = policy(
+        '[[third_party]]\nname = "Swiper"\nhosts = ["https://cdn.jsdelivr.net/npm/swiper@"]\n'
+        '[[third_party]]\nname = "Fonts"\nhosts = ["cdn.jsdelivr.net"]\nkinds = ["stylesheet"]\n'
+    )
+    evil = "https://cdn.jsdelivr.net/npm/swiper-evil@1/x.js"
+    css = "https://cdn.jsdelivr.net/npm/font@1/f.css"
+    asked = [(evil, Kind.SCRIPT), (SWIPER, Kind.SCRIPT), (evil, Kind.SCRIPT), (css, Kind.SCRIPT),
+             (css, Kind.STYLESHEET), (evil, None)]  # fmt: skip
+    names = [getattr(declaration_for(u, "cdn.jsdelivr.net", k, rules), "name", None)
+             for u, k in asked]  # fmt: skip
+    assert names == [None, "Swiper", None, None, "Fonts", "Fonts"]
