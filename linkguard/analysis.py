@@ -91,6 +91,7 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
             page.final_url,
             charset=page.charset,
             notice_selectors=policy.exit_notice.selectors,
+            text_for=lambda url: scope.classify(url).party is Party.THIRD,
         )
         refs.extend(extracted.references)
         facts[FACT_DRUPAL_EXTLINK] = extracted.drupal_extlink

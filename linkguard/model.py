@@ -142,7 +142,8 @@ class Reference:
 
     ``url`` is the browser-exact absolute URL, or None when a browser would not parse it.
     ``text`` is the link's accessible text: its text content (visually hidden spans too),
-    aria-label, title, alt text of images inside it, and the aria-describedby target's text.
+    aria-label, title, alt text of images inside it, and the aria-describedby target's text;
+    a scan reads it only for links that leave the site (``extract_references(text_for=)``).
     """
 
     kind: Kind

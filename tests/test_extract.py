@@ -219,6 +219,20 @@ def test_accessible_text_of_links(html: str, text: str) -> None:
     assert extract_references(html, PAGE).references[0].text == text
 
 
+def test_text_for_reads_accessible_text_only_for_the_links_it_names() -> None:
+    html = '<a href="/home">Home</a><a href="https://partner.example/" title="External">P</a>'
+    asked: list[str | None] = []
+
+    def leaves(url: str | None) -> bool:
+        asked.append(url)
+        return url is not None and "partner" in url
+
+    page = extract_references(html, PAGE, text_for=leaves)
+    assert [r.text for r in page.references] == ["", "P | External"]
+    assert asked == ["https://www.example.com/home", "https://partner.example/"]
+    assert [r.text for r in extract_references(html, PAGE).references] == ["Home", "P | External"]
+
+
 def test_notice_selectors_match_the_link_or_an_ancestor() -> None:
     html = (
         '<div class="partners"><p><a href="https://a.example/">a</a></p></div>'
