@@ -28,6 +28,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 NGINX_TEMPLATE = HERE / "nginx.conf.tmpl"
+# linkinator holds ~18,000 sockets at once on 10,000 pages. One nginx worker is capped by the
+# open-files limit (20,000 here, and root may not raise it): with one worker, nginx logged
+# "worker_connections are not enough" and closed idle connections under linkinator. Four
+# workers, each with its own limit, hold them all, so the server is never what a tool waits on.
+NGINX_WORKERS = 4
 
 
 def free_port() -> int:
@@ -87,6 +92,7 @@ class Server:
     log: Path
     argv: list[str]
     version: str = ""
+    connections: int = 0  # nginx: worker_connections of each worker
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -96,7 +102,10 @@ class Server:
     @property
     def description(self) -> str:
         if self.kind == "nginx":
-            return f"{self.version}, 1 worker process, access log unbuffered"
+            return (
+                f"{self.version}, {NGINX_WORKERS} worker processes of {self.connections:,}"
+                " connections each, access log unbuffered"
+            )
         return "Python http.server ThreadingHTTPServer (nginx unavailable): slower than nginx"
 
     def start(self) -> None:
@@ -155,7 +164,9 @@ def nginx_server(binary: str, site: Path, work: Path) -> Server:
     nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     nofile = 65536 if nofile == resource.RLIM_INFINITY else min(nofile, 65536)
     values = {"WORK": work, "LOG": log, "PORT": port, "SITE": site.resolve(), "NOFILE": nofile}
-    values["CONNECTIONS"] = max(1024, nofile - 2500)  # room for the open-file cache
+    connections = max(1024, nofile - 2500)  # room for the open-file cache
+    values["CONNECTIONS"] = connections
+    values["WORKERS"] = NGINX_WORKERS
     for name, value in values.items():
         text = text.replace(f"@{name}@", str(value))
     conf = work / "nginx.conf"
@@ -163,7 +174,7 @@ def nginx_server(binary: str, site: Path, work: Path) -> Server:
     version = subprocess.run([binary, "-v"], capture_output=True, text=True).stderr.strip()
     version = version.removeprefix("nginx version: ")
     argv = [binary, "-p", str(work), "-c", str(conf), "-e", str(work / "nginx-error.log")]
-    return Server("nginx", site, port, log, argv, version)
+    return Server("nginx", site, port, log, argv, version, connections)
 
 
 def python_server(site: Path, work: Path) -> Server:
