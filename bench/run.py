@@ -133,7 +133,7 @@ def _judge(
     if killed == "timed out":
         return replace(run, status="timed out", note=f"killed after {timeout:g} s")
     if killed == "stalled":
-        return replace(run, status="stalled", note=f"no request for {stall:g} s, killed")
+        return replace(run, status="stalled", note=f"idle, no request for {stall:g} s, killed")
     if run.exit_code not in tool.ok_exits:
         lines = stderr.read_text(errors="replace").strip().splitlines() if stderr.exists() else []
         last = lines[-1][:160] if lines else "no message"
@@ -168,7 +168,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=1200, help="seconds per run")
     parser.add_argument(
         "--stall", type=float, default=120, help="kill an HTTP tool after this many seconds "
-        "in which the server saw no request (0: never)",
+        "in which the server saw no request and the tool sat idle (0: never)",
     )  # fmt: skip
     parser.add_argument("--server", choices=("nginx", "python"), default="nginx")
     parser.add_argument("--no-install", action="store_true", help="never apt-get install nginx")

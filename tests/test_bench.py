@@ -168,6 +168,19 @@ def test_ratios_are_peer_over_linkguard():
     assert ">= 60.00 (peer timed out)" in table
 
 
+def test_a_peer_still_working_at_the_timeout_bounds_the_quarter_target():
+    target = "10,000 pages: at most 1/4 of linkinator's wall time"
+    runs = [_run("linkguard", 10000, wall=50), _run("linkinator", 10000, "timed out", wall=1200)]
+    assert (f"| {target} | at most 0.04 of it (linkinator timed out after 1200 s) | met |"
+            in report.targets_table(runs))  # fmt: skip
+    runs[1] = _run("linkinator", 10000, "timed out", wall=150)  # killed too soon to tell
+    assert "| at most 0.33 of it (linkinator timed out after 150 s) | not measured |" in (
+        report.targets_table(runs)
+    )
+    runs[1] = _run("linkinator", 10000, "stalled", wall=150)
+    assert f"| {target} | - | not measured |" in report.targets_table(runs)
+
+
 def test_median_run_ignores_incomplete_runs():
     runs = [_run("linkguard", 1000, wall=w) for w in (30, 10, 20)]
     runs.append(_run("linkguard", 1000, "stopped early", wall=1))
@@ -226,6 +239,25 @@ def test_a_run_with_no_progress_to_watch_is_never_killed_as_stalled(tmp_path):
         stdout=tmp_path / "out", stderr=tmp_path / "err", timeout=30, progress=None, stall=0.5,
     )  # fmt: skip
     assert cost.killed is None and cost.exit_code == 0
+
+
+def test_an_idle_tool_that_makes_no_progress_is_killed_as_stalled(tmp_path):
+    cost = measure.run_measured(
+        [sys.executable, "-c", "import time; time.sleep(30)"], cwd=tmp_path,
+        stdout=tmp_path / "out", stderr=tmp_path / "err", timeout=30, progress=lambda: 0,
+        stall=1.5,
+    )  # fmt: skip
+    assert cost.killed == "stalled" and cost.wall < 10, cost
+
+
+def test_a_busy_tool_that_makes_no_requests_is_not_stalled_but_runs_to_the_timeout(tmp_path):
+    """linkinator at 10,000 pages: minutes of CPU with no request. Working, not stalled."""
+    burn = "import time\nend = time.monotonic() + 30\nwhile time.monotonic() < end: pass"
+    cost = measure.run_measured(
+        [sys.executable, "-c", burn], cwd=tmp_path, stdout=tmp_path / "out",
+        stderr=tmp_path / "err", timeout=4, progress=lambda: 0, stall=1.5,
+    )  # fmt: skip
+    assert cost.killed == "timed out" and cost.cpu >= 2, cost
 
 
 def test_a_big_harness_does_not_inflate_a_small_tools_memory(tmp_path):
