@@ -107,6 +107,34 @@ def test_pages_that_arrive_together_travel_to_the_workers_together(site: Path) -
     assert results == [analyze_page(page, policy, scope) for page in rest]
 
 
+def test_pages_gather_while_every_worker_is_busy(site: Path) -> None:
+    """A folder scan always has pages ready: while both workers have a task, the next
+    pages wait and go together, rather than one task (and its fixed cost) per page."""
+    target = "https://www.example-watch.com/"
+    policy = Policy()
+    scope = make_scope(target, policy)
+    pages = _pages(site, target) * 3
+    answers: list[PageAnalysis | None] = [None] * len(pages)
+    todo = iter(range(len(pages)))
+
+    async def run() -> tuple[int, int]:
+        analyzer = Analyzer(policy, scope, analyze_page, workers=2)
+
+        async def lane() -> None:  # as FolderSource's lanes: one page at a time each
+            for index in todo:
+                answers[index] = await analyzer.analyze(pages[index])
+
+        try:
+            await asyncio.gather(*(lane() for _ in range(16)))
+            return analyzer.pooled, analyzer.tasks
+        finally:
+            analyzer.close()
+
+    pooled, tasks = asyncio.run(run())
+    assert pooled > 100 and tasks <= pooled / 3, (pooled, tasks)
+    assert answers == [analyze_page(page, policy, scope) for page in pages]
+
+
 def test_a_worker_that_dies_loses_nothing(site: Path) -> None:
     """Killed workers (out of memory, say): every page is still analysed, in-process, and
     the scan neither hangs nor drops a page."""
