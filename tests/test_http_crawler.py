@@ -4,14 +4,16 @@ crawl goes on, and nothing outside the site is ever requested."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import httpx
 import pytest
 import respx
 
 from linkguard.config import CrawlConfig, Policy
-from linkguard.model import ScanResult
+from linkguard.model import FetchedPage, ScanResult, SourceResult
 from linkguard.scan import ScanRequest, make_scope, run_scan
+from linkguard.sources.http import HttpCrawler
 
 SITE = "https://www.example.com"
 
@@ -238,3 +240,51 @@ def test_a_cookie_the_site_sets_is_sent_back(router: respx.MockRouter) -> None:
     router.get(SITE + "/").mock(return_value=home)
     router.get(SITE + "/members").mock(side_effect=members)
     assert _pages(_crawl(router))["/members"] == (200, None)
+
+
+def _crawler(router: respx.MockRouter, concurrency: int) -> HttpCrawler:
+    crawl = CrawlConfig(respect_robots=False, sitemaps=False, concurrency=concurrency)
+    scope = make_scope(SITE + "/", Policy(crawl=crawl))
+    return HttpCrawler(
+        [SITE + "/"], scope, crawl, transport=httpx.MockTransport(router.async_handler)
+    )
+
+
+def test_fetching_goes_on_while_pages_wait_for_analysis(router: respx.MockRouter) -> None:
+    """The network does not wait on the analysis: with 2 fetches at a time, up to 4 pages
+    are fetched and waiting, and every page is still visited and its links followed."""
+    router.get(SITE + "/").mock(return_value=_page(*(f"/{i}" for i in range(12))))
+    router.get(url__regex=SITE + r"/\d+$").mock(return_value=_page("/end"))
+    router.get(SITE + "/end").mock(return_value=_page())
+    waiting, most = 0, 0
+
+    async def visit(result: SourceResult) -> list[str]:
+        nonlocal waiting, most
+        waiting += 1
+        most = max(most, waiting)
+        await asyncio.sleep(0.05)  # a slow analysis
+        waiting -= 1
+        assert isinstance(result, FetchedPage)
+        return [SITE + a for a in re.findall(r'href="([^"]+)"', result.body.decode())]
+
+    crawler = _crawler(router, concurrency=2)
+    asyncio.run(crawler.run(visit))
+    assert most == 4  # twice the fetches in flight, never more
+    assert {c.request.url.path for c in router.calls} == {
+        "/",
+        "/end",
+        *(f"/{i}" for i in range(12)),
+    }
+
+
+def test_an_error_in_a_visit_ends_the_crawl_with_that_error(router: respx.MockRouter) -> None:
+    router.get(SITE + "/").mock(return_value=_page("/a", "/b"))
+    router.get(url__regex=SITE + r"/[ab]$").mock(return_value=_page())
+
+    async def visit(result: SourceResult) -> list[str]:
+        if result.url.endswith("/a"):
+            raise RuntimeError("analysis bug")
+        return [SITE + "/a", SITE + "/b"] if result.url == SITE + "/" else []
+
+    with pytest.raises(RuntimeError, match="analysis bug"):
+        asyncio.run(_crawler(router, concurrency=2).run(visit))

@@ -120,7 +120,13 @@ class HttpCrawler:
         self._include = [re.compile(p) for p in crawl.include]
         self._exclude = [re.compile(p) for p in crawl.exclude]
         self._wakeup = asyncio.Event()
-        self._busy = 0
+        self._busy = 0  # pages being fetched or analysed: their links are still to come
+        # A worker hands a fetched page to analysis and fetches the next one: the network
+        # does not wait on the analysis pool. This bounds the pages being fetched or
+        # analysed (memory) at twice what the network may have in flight.
+        self._ahead = asyncio.Semaphore(2 * crawl.concurrency)
+        self._visits: set[asyncio.Task[None]] = set()
+        self._failure: BaseException | None = None
         self._stopped = False
         self._robots: RobotsCache | None = None
         self._last_request: dict[str, float] = {}
@@ -262,9 +268,12 @@ class HttpCrawler:
             ]
             try:
                 await asyncio.gather(*workers)
+                await asyncio.gather(*self._visits)  # pages fetched before a stop
+                if self._failure is not None:
+                    raise self._failure
             finally:
-                for worker in workers:
-                    worker.cancel()
+                for task in (*workers, *self._visits):
+                    task.cancel()
 
     async def _seed(self, client: httpx.AsyncClient) -> None:
         if self.crawl.respect_robots:
@@ -298,15 +307,39 @@ class HttpCrawler:
                 self._wakeup.clear()
                 await self._wakeup.wait()
                 continue
+            await self._ahead.acquire()  # one a page, released once it is analysed
+            if self._stopped or not self._queue:
+                self._ahead.release()  # meanwhile the queue was taken, or the crawl stopped
+                continue
             job = self._queue.popleft()
             self._busy += 1
             try:
                 result = await self._fetch(client, job)
-                for link in await visit(result):
-                    self._admit(link, job.depth + 1, job.url)
-            finally:
-                self._busy -= 1
-                self._wakeup.set()
+            except BaseException:
+                self._ahead.release()
+                self._done()
+                raise
+            task = asyncio.create_task(self._visit(visit, job, result))
+            self._visits.add(task)
+            task.add_done_callback(self._visited)
+
+    async def _visit(self, visit: Visit, job: _Job, result: SourceResult) -> None:
+        try:
+            for link in await visit(result):
+                self._admit(link, job.depth + 1, job.url)
+        finally:
+            self._ahead.release()
+            self._done()
+
+    def _visited(self, task: asyncio.Task[None]) -> None:
+        self._visits.discard(task)
+        if not task.cancelled() and task.exception() is not None and self._failure is None:
+            self._failure = task.exception()  # raised by run(), as a worker's own error was
+            self.stop()
+
+    def _done(self) -> None:
+        self._busy -= 1
+        self._wakeup.set()
 
     # -- one fetch -----------------------------------------------------------------------
     async def _fetch(self, client: httpx.AsyncClient, job: _Job) -> SourceResult:
