@@ -30,9 +30,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.servers import cpu_seconds
+
 SAMPLE_SECONDS = 0.1
 BUSY_CPU_SHARE = 0.25  # a tool using this much of a core is working, requests or not
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
@@ -101,16 +102,6 @@ def _reap_orphans(group: int, patience: float = 10.0) -> None:
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def _tree_cpu(tree: set[int]) -> float:
-    """CPU seconds used so far by the live processes of ``tree``."""
-    ticks = 0
-    for pid in tree:
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = _stat_fields(str(pid))
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / CLOCK_TICKS
 
 
 def _tree(root: int) -> set[int]:
@@ -205,7 +196,7 @@ def run_measured(
                 peak_pss_kb, largest_kb = max(peak_pss_kb, pss), max(largest_kb, largest)
                 now = time.monotonic()
                 if progress is not None and ticks % 10 == 0:
-                    current, cpu = progress(), _tree_cpu(tree)
+                    current, cpu = progress(), cpu_seconds(list(tree))
                     # about once a second: busy if it used a quarter of a core meanwhile
                     if current != last or cpu - cpu_last >= BUSY_CPU_SHARE * 10 * SAMPLE_SECONDS:
                         last, moved = current, now
