@@ -252,12 +252,11 @@ class _Walk:
             return
         line = element.sourceline or 0
         snippet = start_tag(tag, element.attrib)
+        resolved = [reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in found]
         text = ""
-        if tag in ("a", "area") and (
-            self.text_for is None or self.text_for(urls.resolve(found[0][2], self.base))
-        ):
+        if tag in ("a", "area") and (self.text_for is None or self.text_for(resolved[0])):
             text = self._accessible_text(element)
-        for kind, attr, raw in found:
+        for (kind, attr, raw), url in zip(found, resolved, strict=True):
             self.refs.append(
                 make_reference(
                     kind,
@@ -265,8 +264,7 @@ class _Walk:
                     attr,
                     raw,
                     element.attrib,
-                    page_url=self.page_url,
-                    base=self.base,
+                    url=url,
                     line=line,
                     element=snippet,
                     text=text,
@@ -340,8 +338,7 @@ def make_reference(
     raw: str,
     attrs: Mapping[str, str],
     *,
-    page_url: str,
-    base: str,
+    url: str | None,
     line: int,
     element: str,
     text: str = "",
@@ -349,15 +346,15 @@ def make_reference(
     ignore: frozenset[str] = frozenset(),
     in_noscript: bool = False,
 ) -> Reference:
-    """One Reference from an element's attributes: what the tree walk and the flat reader
-    share (a form with no action posts to the page itself)."""
+    """One Reference from an element's attributes and its ``reference_url``: what the tree
+    walk and the flat reader share."""
     form = kind is Kind.FORM
     return Reference(
         kind=kind,
         tag=tag,
         attr=attr,
         raw=raw,
-        url=page_url if form and not raw.strip() else urls.resolve(raw, base),
+        url=url,
         line=line,
         element=element,
         text=text,
@@ -369,6 +366,14 @@ def make_reference(
         ignore=ignore,
         in_noscript=in_noscript,
     )
+
+
+def reference_url(kind: Kind, raw: str, page_url: str, base: str) -> str | None:
+    """The absolute URL of a reference (None if invalid): a form with no action posts to
+    the page itself."""
+    if kind is Kind.FORM and not raw.strip():
+        return page_url
+    return urls.resolve(raw, base)
 
 
 def references_of(
