@@ -26,7 +26,6 @@ from linkguard.model import (
     Reference,
     SkippedPage,
     SourceResult,
-    fingerprint_of_path,
     loaded,
 )
 from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, RULES, PageContext, evaluate
@@ -79,7 +78,7 @@ def _failed(page: FailedPage) -> PageAnalysis:
         f"Page could not be scanned: {page.error}",
         kind="page",
     )
-    return PageAnalysis(record, _fingerprinted((finding,)), (), ())
+    return PageAnalysis(record, (finding,), (), ())
 
 
 def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
@@ -127,20 +126,14 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
     )
     return PageAnalysis(
         record,
-        _fingerprinted(verdict.findings),
+        verdict.findings,
         third,
         follow,
         len(refs) + len(dynamic),
         verdict.exempt,
         verdict.mechanisms,
         dynamic,
-        tuple(
-            zip(
-                (url for url, _ in verdict.via_interstitial),
-                _fingerprinted(tuple(f for _, f in verdict.via_interstitial)),
-                strict=True,
-            )
-        ),
+        verdict.via_interstitial,
         tuple(
             (c.boundary.url, c.ref.line, c.ref.element)
             for c in classified
@@ -158,22 +151,6 @@ def _declared(
         (host, site, kind, getattr(declaration_for(url, host, Kind(kind), policy), "name", ""))
         for host, site, kind, url in seen
     }
-
-
-def _fingerprinted(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    """The findings with their fingerprints, computed here (in a worker process for a big
-    scan) rather than in the process that folds every page's findings together. The rules'
-    own findings come with theirs (``make_finding``); this fills in the rest."""
-    if all(f.fingerprint for f in findings):
-        return findings
-    return tuple(
-        f
-        if f.fingerprint
-        else replace(
-            f, fingerprint=fingerprint_of_path(f.rule, urls.path_of(f.page), f.target, f.kind)
-        )
-        for f in findings
-    )
 
 
 def _split_dynamic(
