@@ -333,8 +333,9 @@ class HttpCrawler:
 
     def _visited(self, task: asyncio.Task[None]) -> None:
         self._visits.discard(task)
-        if not task.cancelled() and task.exception() is not None and self._failure is None:
-            self._failure = task.exception()  # raised by run(), as a worker's own error was
+        error = None if task.cancelled() else task.exception()
+        if error is not None and self._failure is None:
+            self._failure = error  # raised by run(), as a worker's own error was
             self.stop()
 
     def _done(self) -> None:
