@@ -216,7 +216,7 @@ def fingerprint(rule: str, page: str, target: str, kind: str) -> str:
     Built from the rule, the page's path (not its origin, so a folder scan and a crawl of
     the live site agree), the target and the element kind.
     """
-    from linkguard.urls import path_of
+    from linkguard.classify.urls import path_of
 
     return fingerprint_of_path(rule, path_of(page), target, kind)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from linkguard.serve import serve_folder
+from linkguard.bundled.serve import serve_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SITES = ROOT / "sample_sites"

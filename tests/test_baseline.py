@@ -7,7 +7,6 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-from linkguard.baseline import apply_baseline, diff, diff_to_json, render_diff
 from linkguard.config import load_policy
 from linkguard.model import (
     Finding,
@@ -19,6 +18,7 @@ from linkguard.model import (
     fingerprint,
 )
 from linkguard.results import from_json, to_json
+from linkguard.results.baseline import apply_baseline, diff, diff_to_json, render_diff
 from linkguard.scan import ScanRequest, make_scope, run_scan
 
 PAGE = "https://www.example.com/a.html"

@@ -10,8 +10,9 @@ import socket
 
 import pytest
 
-from linkguard import boundary, urls
-from linkguard.boundary import Scope, registrable_domain
+from linkguard.classify import scope as boundary
+from linkguard.classify import urls
+from linkguard.classify.scope import Scope, registrable_domain
 from linkguard.model import Party
 
 SCOPE = Scope.build("https://www.example.com", ["example.co.jp", "shop.partner.com"])

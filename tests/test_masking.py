@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from linkguard.masking import SENTINEL, destination_is_known, is_templated, mask_templates
+from linkguard.extract.masking import SENTINEL, destination_is_known, is_templated, mask_templates
 
 CONSTRUCTS = [
     ("jinja expression", '<a href="{{ url }}">x</a>'),

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkguard.cli import app
-from linkguard.state import SCHEMA
+from linkguard.scan.journal import SCHEMA
 
 PAGES = 60
 runner = CliRunner()

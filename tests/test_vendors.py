@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from linkguard.vendors import build_index, default_index, vendor_of
+from linkguard.classify.vendors import build_index, default_index, vendor_of
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from linkguard.analysis import PageAnalysis, analyze_page
 from linkguard.config import Policy
 from linkguard.model import FetchedPage
 from linkguard.results import to_json
 from linkguard.scan import ScanRequest, make_scope, run_scan
-from linkguard.workers import POOL_AFTER, Analyzer
+from linkguard.scan.analysis import PageAnalysis, analyze_page
+from linkguard.scan.pool import POOL_AFTER, Analyzer
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:

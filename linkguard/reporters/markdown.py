@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from linkguard import urls
+from linkguard.classify import urls
 from linkguard.model import ScanResult
 from linkguard.reporters._digest import (
     SEVERITIES,

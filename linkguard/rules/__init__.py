@@ -22,9 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from linkguard import urls
-from linkguard.boundary import Scope
-from linkguard.config import Policy
+from linkguard.classify import urls
+from linkguard.classify.scope import Scope
 from linkguard.model import (
     Boundary,
     ClassifiedReference,
@@ -32,6 +31,7 @@ from linkguard.model import (
     Severity,
     fingerprint_of_path,
 )
+from linkguard.policy import Policy
 
 # Keys of PageContext.facts that the scan fills from the extracted page.
 FACT_DRUPAL_EXTLINK = "drupal_extlink"  # linkguard.extract.DrupalExtlink | None

@@ -21,10 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from linkguard import urls
-from linkguard.boundary import registrable_domain
-from linkguard.config import Policy, ThirdPartyDecl
+from linkguard.classify import urls
+from linkguard.classify.scope import registrable_domain
 from linkguard.model import ClassifiedReference, Finding, Kind, Party
+from linkguard.policy import Policy, ThirdPartyDecl
 from linkguard.rules import PageContext, make_finding
 
 

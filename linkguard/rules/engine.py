@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from linkguard.config import Policy
 from linkguard.model import Finding, Severity
+from linkguard.policy import Policy
 from linkguard.rules import RULES, PageContext, PageVerdict
 from linkguard.rules.exit_notice import assess, broken_interstitial_findings
 

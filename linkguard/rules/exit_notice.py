@@ -40,9 +40,9 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from linkguard import urls
-from linkguard.config import Policy
+from linkguard.classify import urls
 from linkguard.model import NAVIGATION_KINDS, Boundary, ClassifiedReference, Finding, Kind, Party
+from linkguard.policy import Policy
 from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, PageContext, make_finding
 from linkguard.rules.extlink import Extlink, extlink_for
 from linkguard.rules.mechanisms import NoticePolicy, notice_policy

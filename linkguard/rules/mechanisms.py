@@ -24,9 +24,9 @@ from fnmatch import translate
 from functools import lru_cache
 from urllib.parse import unquote, unquote_plus
 
-from linkguard import urls
-from linkguard.boundary import registrable_domain
-from linkguard.config import ExitNoticeConfig
+from linkguard.classify import urls
+from linkguard.classify.scope import registrable_domain
+from linkguard.policy import ExitNoticeConfig
 
 _GLOB_CHARS = frozenset("*?[")
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from linkguard import urls
-from linkguard.config import Policy
+from linkguard.classify import urls
 from linkguard.model import Finding, Kind, Party
+from linkguard.policy import Policy
 from linkguard.rules import PageContext, make_finding
 
 _SUBRESOURCES = frozenset(

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import httpx
 
-from linkguard import urls
+from linkguard.classify import urls
 
 _REFUSE_HEAD = frozenset({405, 501})
 PER_HOST = 2

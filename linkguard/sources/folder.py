@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from linkguard import urls
+from linkguard.classify import urls
 from linkguard.model import UnreadFile
 from linkguard.sources import Visit
 

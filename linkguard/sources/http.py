@@ -21,10 +21,11 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from linkguard import __version__, urls
-from linkguard.boundary import Scope
-from linkguard.config import CrawlConfig
+from linkguard import __version__
+from linkguard.classify import urls
+from linkguard.classify.scope import Scope
 from linkguard.model import FailedPage, FetchedPage, Party, SkippedPage, SourceResult
+from linkguard.policy import CrawlConfig
 from linkguard.sources import Visit
 from linkguard.sources.netio import crawl_transport
 from linkguard.sources.robots import RobotsCache, sitemap_urls

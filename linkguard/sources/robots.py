@@ -10,7 +10,7 @@ import httpx
 from lxml import etree
 from protego import Protego
 
-from linkguard import urls
+from linkguard.classify import urls
 
 _MAX_ROBOTS_BYTES = 512 * 1024
 _MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit, uncompressed

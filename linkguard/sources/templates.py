@@ -2,7 +2,7 @@
 
 Each template file becomes one page whose URL is the file's path under the site origin and
 whose ``file`` is the path itself, so findings point at ``templates/footer.html:12``.
-Template syntax is masked first (``linkguard.masking``), keeping every line number.
+Template syntax is masked first (``linkguard.extract.masking``), keeping every line number.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from linkguard import urls
+from linkguard.classify import urls
 from linkguard.errors import ConfigError
 from linkguard.extract import decode_html
-from linkguard.masking import mask_templates
+from linkguard.extract.masking import mask_templates
 from linkguard.model import FailedPage, FetchedPage
 from linkguard.sources import Visit
 

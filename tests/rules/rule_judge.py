@@ -6,10 +6,10 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 
-from linkguard.analysis import PageAnalysis, analyze_page
 from linkguard.config import Policy, policy_from_mapping
 from linkguard.model import FetchedPage
 from linkguard.scan import make_scope
+from linkguard.scan.analysis import PageAnalysis, analyze_page
 
 ORIGIN = "https://www.example.com"
 PAGE = f"{ORIGIN}/page.html"

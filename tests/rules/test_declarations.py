@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rule_judge import Case, found, judge, policy
 
-from linkguard import urls
+from linkguard.classify import urls
 from linkguard.model import Kind
 from linkguard.rules.declarations import declaration_for
 

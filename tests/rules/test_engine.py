@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from rule_judge import ORIGIN, judge, policy
 
-from linkguard.builder import ResultBuilder
 from linkguard.config import Policy, load_policy
 from linkguard.model import RunInfo, ScanResult, Severity
 from linkguard.rules import RULES, PageContext
 from linkguard.scan import ScanRequest, make_scope, run_scan
+from linkguard.scan.aggregate import ResultBuilder
 
 LEAKY = '<script src="https://cdn.example.net/a.js"></script><a href="https://x.example.net/">x</a>'
 

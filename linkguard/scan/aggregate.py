@@ -13,10 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from fnmatch import fnmatchcase
 
-from linkguard import urls
-from linkguard.analysis import PageAnalysis
-from linkguard.boundary import Scope
-from linkguard.config import Policy
+from linkguard.classify import urls
+from linkguard.classify.scope import Scope
+from linkguard.classify.vendors import vendor_of
 from linkguard.model import (
     DynamicReference,
     Finding,
@@ -28,8 +27,9 @@ from linkguard.model import (
     ThirdParty,
     fingerprint,
 )
+from linkguard.policy import Policy
 from linkguard.rules import RULES
-from linkguard.vendors import vendor_of
+from linkguard.scan.analysis import PageAnalysis
 
 
 @dataclass(slots=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from linkguard.boundary import is_within, registrable_domain
+from linkguard.classify.scope import is_within, registrable_domain
 
 
 @dataclass(frozen=True, slots=True)

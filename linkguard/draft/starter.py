@@ -24,11 +24,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import unquote, unquote_plus
 
-from linkguard import urls
-from linkguard.analysis import analyze_page
-from linkguard.boundary import Scope
-from linkguard.builder import ResultBuilder
-from linkguard.config import DEFAULT_NOTICE_SELECTORS, DEFAULT_NOTICE_TEXT
+from linkguard.classify import urls
+from linkguard.classify.scope import Scope
+from linkguard.classify.vendors import vendor_of
 from linkguard.extract import extract_references
 from linkguard.model import (
     NAVIGATION_KINDS,
@@ -41,9 +39,11 @@ from linkguard.model import (
     ThirdParty,
     loaded,
 )
+from linkguard.policy import DEFAULT_NOTICE_SELECTORS, DEFAULT_NOTICE_TEXT
 from linkguard.rules.mechanisms import normalize_text
-from linkguard.scan import Mirror, ScanRequest, make_source
-from linkguard.vendors import vendor_of
+from linkguard.scan.aggregate import ResultBuilder
+from linkguard.scan.analysis import analyze_page
+from linkguard.scan.request import Mirror, ScanRequest, make_source
 
 TODO_PURPOSE = "TODO: what {name} is used for, and the privacy-policy section that names it"
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import tldextract
 
-from linkguard import urls
+import linkguard.classify.urls as urls
 from linkguard.model import Boundary, Party
 
 _EXTRACT = tldextract.TLDExtract(

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from linkguard import urls
-from linkguard.boundary import Scope
-from linkguard.config import Policy
+from linkguard.classify import urls
+from linkguard.classify.scope import Scope
 from linkguard.extract import extract_references
-from linkguard.masking import destination_is_known, is_templated, shown
+from linkguard.extract.masking import destination_is_known, is_templated, shown
 from linkguard.model import (
     ClassifiedReference,
     DynamicReference,
@@ -28,6 +27,7 @@ from linkguard.model import (
     SourceResult,
     loaded,
 )
+from linkguard.policy import Policy
 from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, RULES, PageContext, evaluate
 from linkguard.rules.declarations import declaration_for
 

@@ -21,8 +21,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from linkguard.classify.urls import path_of
 from linkguard.model import Finding, ScanResult, ThirdParty, fingerprint
-from linkguard.urls import path_of
 
 
 def print_of(finding: Finding) -> str:

@@ -28,12 +28,12 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
-from linkguard.boundary import Scope
-from linkguard.config import Policy
+from linkguard.classify.scope import Scope
 from linkguard.model import SourceResult
+from linkguard.policy import Policy
 
 if TYPE_CHECKING:
-    from linkguard.analysis import PageAnalysis
+    from linkguard.scan.analysis import PageAnalysis
 
 POOL_AFTER = 32  # pages analysed in-process before a pool is worth starting
 BATCH = 8  # pages that wait for a busy pool go once this many are waiting
@@ -51,13 +51,13 @@ def _init_worker(policy: Policy, scope: Scope) -> None:
 
 def _ready() -> bool:
     """A first task: answered once the worker has started and imported what it needs."""
-    import linkguard.analysis  # noqa: F401 (the import is the warm-up)
+    import linkguard.scan.analysis  # noqa: F401 (the import is the warm-up)
 
     return True
 
 
 def _analyze_in_worker(results: list[SourceResult]) -> list[PageAnalysis]:
-    from linkguard.analysis import analyze_page
+    from linkguard.scan.analysis import analyze_page
 
     assert _worker_state is not None, "worker started without its initializer"
     policy, scope = _worker_state

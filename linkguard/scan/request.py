@@ -15,10 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from linkguard import urls
-from linkguard.analysis import FOLLOWED, analyze_page, reference_rows
-from linkguard.boundary import Scope
-from linkguard.builder import ResultBuilder
+from linkguard.classify import urls
+from linkguard.classify.scope import Scope
 from linkguard.config import CrawlConfig, Policy
 from linkguard.errors import ConfigError
 from linkguard.model import (
@@ -33,13 +31,15 @@ from linkguard.model import (
     UnreadFile,
     loaded,
 )
+from linkguard.scan.aggregate import ResultBuilder
+from linkguard.scan.analysis import FOLLOWED, analyze_page, reference_rows
+from linkguard.scan.journal import CrawlState, DonePage, identity
+from linkguard.scan.pool import Analyzer
 from linkguard.sources import Source
 from linkguard.sources.external import check_links
 from linkguard.sources.folder import FolderSource
 from linkguard.sources.http import HttpCrawler, user_agent
 from linkguard.sources.templates import TemplateSource
-from linkguard.state import CrawlState, DonePage, identity
-from linkguard.workers import Analyzer
 
 DEFAULT_FOLDER_ORIGIN = "http://localhost"
 

@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from linkguard import __version__
-from linkguard.analysis import PageAnalysis
 from linkguard.errors import ConfigError
 from linkguard.model import DynamicReference, Finding, PageRecord, Severity
+from linkguard.scan.analysis import PageAnalysis
 
 SCHEMA = "linkguard/crawl-state/v1"
 SYNC_EVERY = 2.0  # seconds between fsyncs of the journal

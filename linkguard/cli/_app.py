@@ -17,9 +17,11 @@ from typing import Annotated
 
 import typer
 
-from linkguard import __version__, gate_commands
-from linkguard.boundary import Scope
-from linkguard.cli_options import ConfigOption, FirstPartyOption, MaxPagesOption
+import linkguard.cli._gate as gate_commands
+from linkguard import __version__
+from linkguard.classify.scope import Scope
+from linkguard.cli._files import write_atomic
+from linkguard.cli._options import ConfigOption, FirstPartyOption, MaxPagesOption
 from linkguard.config import (
     CrawlConfig,
     Policy,
@@ -29,7 +31,6 @@ from linkguard.config import (
 )
 from linkguard.errors import ConfigError, LinkguardError, ScanError
 from linkguard.model import ScanResult, Severity
-from linkguard.output import write_atomic
 from linkguard.results import from_json, iter_json
 from linkguard.scan import ScanRequest, is_url, make_scope, run_links, run_scan
 
@@ -269,7 +270,7 @@ def scan(
         )
         result = _run_with_progress(request, quiet)
         if baseline is not None:
-            from linkguard.baseline import apply_baseline
+            from linkguard.results.baseline import apply_baseline
 
             result = apply_baseline(result, _read_results(baseline))
         _write_outputs(result, formats or [OutputFormat.json], outputs or [])
@@ -407,8 +408,8 @@ def demo(
     No outside network: the site is served by linkguard itself on an ephemeral local port
     and crawled by the real crawler, reported under the site's configured origin.
     """
-    from linkguard.resources import sample_site, sample_site_names
-    from linkguard.serve import serve_folder
+    from linkguard.bundled import sample_site, sample_site_names
+    from linkguard.bundled.serve import serve_folder
 
     try:
         if site not in sample_site_names():

@@ -3,7 +3,7 @@
 ``load_policy`` reads a file, ``discover_policy`` finds one, and ``policy_from_mapping``
 validates already-parsed TOML (tests and ``linkguard init`` use it). Every problem is a
 ConfigError that names the file, the dotted key (``third_party[2].hosts[0]``, indexes from 0),
-the problem and what would be valid; the value checkers live in ``linkguard._config_checks``.
+the problem and what would be valid; the value checkers live in ``linkguard.config._checks``.
 
 Beyond DESIGN section 4:
 
@@ -26,133 +26,25 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from linkguard import _config_checks as check
-from linkguard._config_checks import Where
+import linkguard.config._checks as check
+from linkguard.config._checks import Where
 from linkguard.errors import ConfigError
 from linkguard.model import Kind, Severity
-
-# Exit-notice conventions found on real sites (DESIGN section 4a); used when the policy is silent.
-DEFAULT_NOTICE_SELECTORS: tuple[str, ...] = (
-    "a.ext",  # Drupal extlink
-    "[data-extlink]",
-    "[data-exit-notice]",
-    "[data-wpel-link='external']",  # WordPress WP External Links
-    ".usa-link--external",  # U.S. Web Design System
-    "a[rel~='external']",
+from linkguard.policy import (
+    DEFAULT_NOTICE_SELECTORS,
+    DEFAULT_NOTICE_TEXT,
+    CrawlConfig,
+    ExitNoticeConfig,
+    Policy,
+    SiteConfig,
+    TemplatesConfig,
+    ThirdPartyDecl,
+    Waiver,
 )
-DEFAULT_NOTICE_TEXT: tuple[str, ...] = (
-    "link is external",
-    "external link",
-    "external site",
-    "external website",
-    "you are leaving",
-    "leaving our site",
-    "leaving this site",
-    "opens in a new window",
-    "opens in a new tab",
-    "opens an external",
-    "外部サイト",
-    "外部リンク",
-    "別ウィンドウ",
-    "新しいウィンドウ",
-    "externer link",
-    "externe website",
-    "externe seite",
-    "öffnet in einem neuen fenster",
-    "sie verlassen",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class SiteConfig:
-    origin: str | None = None
-    first_party: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlConfig:
-    max_pages: int = 5000
-    max_depth: int = 25
-    concurrency: int = 8
-    delay: float = 0.0
-    respect_robots: bool = True
-    include: tuple[str, ...] = ()  # URL regexes
-    exclude: tuple[str, ...] = ()
-    timeout: float = 20.0  # seconds per page, total
-    max_bytes: int = 10 * 1024 * 1024
-    user_agent: str | None = None
-    contact: str | None = None
-    ignore_params: tuple[str, ...] = ()
-    sitemaps: bool = True
-    retries: int = 3  # for 429 and 503 answers, honouring Retry-After
-    # Pages per path shape (digit runs folded: /cal/2031/05 is /cal/0/0), against crawler
-    # traps. 0: no cap, because a shop's /product/12345 or Drupal's /node/123 has the same
-    # shape as a calendar; max_depth and max_pages bound a trap either way, and every URL a
-    # limit turns away is counted in the results (summary.not_crawled).
-    max_per_pattern: int = 0
-    per_host: int = 0  # requests in flight to one host; 0: as many as concurrency allows
-
-
-@dataclass(frozen=True, slots=True)
-class ExitNoticeConfig:
-    selectors: tuple[str, ...] = DEFAULT_NOTICE_SELECTORS
-    text: tuple[str, ...] = DEFAULT_NOTICE_TEXT
-    interstitials: tuple[str, ...] = ()
-    exempt: tuple[str, ...] = ()
-    drupal_extlink: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ThirdPartyDecl:
-    name: str
-    hosts: tuple[str, ...]
-    purpose: str = ""
-    kinds: frozenset[Kind] | None = None  # None: any kind
-
-
-@dataclass(frozen=True, slots=True)
-class Waiver:
-    rule: str
-    reason: str
-    page: str | None = None  # glob on the page URL or path
-    host: str | None = None  # glob on the target host
-    expires: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class TemplatesConfig:
-    """``[templates]``: which files ``scan --templates DIR`` judges (globs relative to DIR)."""
-
-    paths: tuple[str, ...] = ()  # none: every file with a template suffix
-    exclude: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    """Everything a scan needs to know about the site's promises."""
-
-    site: SiteConfig = SiteConfig()
-    crawl: CrawlConfig = CrawlConfig()
-    exit_notice: ExitNoticeConfig = ExitNoticeConfig()
-    third_parties: tuple[ThirdPartyDecl, ...] = ()
-    rules: tuple[tuple[str, Severity | None], ...] = ()  # severity overrides; None: off
-    waivers: tuple[Waiver, ...] = ()
-    templates: TemplatesConfig = TemplatesConfig()
-    path: str | None = None  # the file it came from, None for defaults
-    sha256: str | None = None
-
-    def severity_of(self, rule: str, default: Severity) -> Severity | None:
-        """The severity the policy gives ``rule``; None when the policy turns it off."""
-        for name, severity in self.rules:
-            if name == rule:
-                return severity
-        return default
-
 
 # -- reading -----------------------------------------------------------------------------------
 

@@ -23,8 +23,8 @@ from html import escape
 from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 
-from linkguard import urls
-from linkguard._charset import decode_html
+from linkguard.classify import urls
+from linkguard.extract._charset import decode_html
 from linkguard.model import Kind, Reference
 
 __all__ = ["DrupalExtlink", "ExtractedPage", "decode_html", "extract_references"]
@@ -155,7 +155,7 @@ def extract_references(
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None or _too_deep(_PARSER.error_log) or text.count("\n") >= MAX_TREE_LINES:
-        from linkguard._flat import extract_flat
+        from linkguard.extract._fallback import extract_flat
 
         return extract_flat(text, page_url, notice_selectors)
     return _Walk(root, page_url, notice_selectors, text_for).run()

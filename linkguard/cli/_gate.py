@@ -13,16 +13,16 @@ from typing import Annotated
 
 import typer
 
-from linkguard.baseline import diff as diff_results
-from linkguard.baseline import diff_to_json, render_diff
-from linkguard.cli_options import FirstPartyOption, MaxPagesOption
+from linkguard.cli._files import write_atomic
+from linkguard.cli._options import FirstPartyOption, MaxPagesOption
 from linkguard.config import CrawlConfig, Policy, policy_from_mapping
+from linkguard.draft.starter import render_starter, survey_site
 from linkguard.errors import ConfigError, LinkguardError
 from linkguard.model import ScanResult
-from linkguard.output import write_atomic
 from linkguard.results import from_json
+from linkguard.results.baseline import diff as diff_results
+from linkguard.results.baseline import diff_to_json, render_diff
 from linkguard.scan import ScanRequest, is_url, make_scope
-from linkguard.starter import render_starter, survey_site
 
 
 def _fail(error: LinkguardError) -> typer.Exit:

@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 
 from lxml import etree
 
-from linkguard import urls
-from linkguard.extract import (
+from linkguard.classify import urls
+from linkguard.extract._tree import (
     JS_TYPES,
     MAX_TEXT,
     ExtractedPage,

@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 
 from lxml.cssselect import CSSSelector, SelectorError
 
-from linkguard import urls
-from linkguard.boundary import registrable_domain
+from linkguard.classify import urls
+from linkguard.classify.scope import registrable_domain
 from linkguard.errors import ConfigError
 
 T = TypeVar("T")
