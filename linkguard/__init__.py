@@ -3,4 +3,6 @@ and data to."""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from linkguard._version import __version__
+
+__all__ = ["__version__"]

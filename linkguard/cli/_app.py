@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 import linkguard.cli._gate as gate_commands
-from linkguard import __version__
+from linkguard._version import __version__
 from linkguard.classify.scope import Scope
 from linkguard.cli._files import write_atomic
 from linkguard.cli._options import ConfigOption, FirstPartyOption, MaxPagesOption

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from linkguard import __version__
+from linkguard._version import __version__
 from linkguard.model import CrawlStats, ScanResult
 from linkguard.reporters._digest import (
     SEVERITIES,

@@ -27,7 +27,7 @@ from importlib.resources import files
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 from markupsafe import Markup
 
-from linkguard import __version__
+from linkguard._version import __version__
 from linkguard.classify import urls
 from linkguard.model import DynamicReference, Finding, PageRecord, ScanResult
 from linkguard.reporters._digest import (

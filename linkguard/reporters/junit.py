@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from datetime import datetime
 
-from linkguard import __version__
+from linkguard._version import __version__
 from linkguard.classify import urls
 from linkguard.model import Finding, ScanResult
 from linkguard.reporters._digest import is_failing, suppressed

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from linkguard import __version__
+from linkguard._version import __version__
 from linkguard.model import Finding, ScanResult, Severity, fingerprint
 from linkguard.reporters._digest import rule_for
 from linkguard.reporters._digest import suppressed as suppressed_findings

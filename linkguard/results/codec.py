@@ -12,7 +12,7 @@ from dataclasses import asdict, fields
 from json.encoder import encode_basestring as _encode
 from typing import Any
 
-from linkguard import __version__
+from linkguard._version import __version__
 from linkguard.errors import ConfigError
 from linkguard.model import (
     DynamicReference,

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linkguard import __version__
+from linkguard._version import __version__
 from linkguard.errors import ConfigError
 from linkguard.model import DynamicReference, Finding, PageRecord, Severity
 from linkguard.scan.analysis import PageAnalysis

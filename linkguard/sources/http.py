@@ -21,7 +21,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from linkguard import __version__
+from linkguard._version import __version__
 from linkguard.classify import urls
 from linkguard.classify.scope import Scope
 from linkguard.model import FailedPage, FetchedPage, Party, SkippedPage, SourceResult
