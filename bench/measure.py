@@ -150,6 +150,12 @@ def _sample(tree: set[int]) -> tuple[int, int, int, int]:
     return total, pss, fds, largest
 
 
+def is_busy(cpu_used: float, seconds: float) -> bool:
+    """Whether a tool that made no request in ``seconds`` is working, not stalled: it used at
+    least a quarter of a core meanwhile."""
+    return cpu_used >= BUSY_CPU_SHARE * seconds
+
+
 def run_measured(
     argv: list[str],
     *,
@@ -198,7 +204,7 @@ def run_measured(
                 if progress is not None and ticks % 10 == 0:
                     current, cpu = progress(), cpu_seconds(list(tree))
                     # about once a second: busy if it used a quarter of a core meanwhile
-                    if current != last or cpu - cpu_last >= BUSY_CPU_SHARE * 10 * SAMPLE_SECONDS:
+                    if current != last or is_busy(cpu - cpu_last, 10 * SAMPLE_SECONDS):
                         last, moved = current, now
                     cpu_last = cpu
                 if now - started_at > timeout:

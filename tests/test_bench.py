@@ -250,14 +250,14 @@ def test_an_idle_tool_that_makes_no_progress_is_killed_as_stalled(tmp_path):
     assert cost.killed == "stalled" and cost.wall < 10, cost
 
 
-def test_a_busy_tool_that_makes_no_requests_is_not_stalled_but_runs_to_the_timeout(tmp_path):
-    """linkinator at 10,000 pages: minutes of CPU with no request. Working, not stalled."""
-    burn = "import time\nend = time.monotonic() + 30\nwhile time.monotonic() < end: pass"
-    cost = measure.run_measured(
-        [sys.executable, "-c", burn], cwd=tmp_path, stdout=tmp_path / "out",
-        stderr=tmp_path / "err", timeout=4, progress=lambda: 0, stall=1.5,
-    )  # fmt: skip
-    assert cost.killed == "timed out" and cost.cpu >= 2, cost
+def test_a_tool_using_a_quarter_of_a_core_without_requests_is_busy_not_stalled():
+    """linkinator at 10,000 pages: minutes of CPU with no request. Working, not stalled.
+    The judgement is a function of CPU used per interval, tested without a clock: a loaded
+    machine cannot make it flake."""
+    assert measure.is_busy(cpu_used=0.25, seconds=1.0)
+    assert measure.is_busy(cpu_used=0.9, seconds=1.0)
+    assert not measure.is_busy(cpu_used=0.05, seconds=1.0)
+    assert not measure.is_busy(cpu_used=0.0, seconds=1.0)
 
 
 def test_a_big_harness_does_not_inflate_a_small_tools_memory(tmp_path):
