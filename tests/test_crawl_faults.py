@@ -18,7 +18,8 @@ import respx
 from linkguard.config import CrawlConfig, Policy
 from linkguard.model import ScanResult
 from linkguard.scan import ScanRequest, make_scope, run_scan
-from linkguard.sources.http import path_pattern, retry_after
+from linkguard.sources._answers import retry_after
+from linkguard.sources.http import path_pattern
 
 SITE = "https://www.example.com"
 

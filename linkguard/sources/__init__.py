@@ -1,19 +1,32 @@
-"""Where pages come from: a live site over HTTP (``http.py``) or a folder of built HTML
-(``folder.py``), behind one small interface.
+"""Where pages come from, behind one small interface: a live site over HTTP (``http.py``),
+a folder of built HTML (``folder.py``), template sources judged in place
+(``templates.py``), and a copy of a site read as the site itself (``mirror.py``, a wrapper
+around any of them).
 
-A source calls ``visit`` with each result (a FetchedPage, FailedPage or SkippedPage) and
-receives the absolute URLs that page links to; what it does with them (crawl them, or
-ignore them because every file is read anyway) is its own business.
+A source calls ``visit`` with each result (a FetchedPage, FailedPage, SkippedPage or
+UnreadFile) and receives the absolute URLs that page links to; what it does with them (crawl
+them, or ignore them because every file is read anyway) is its own business.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from linkguard.model import SourceResult
 
 Visit = Callable[[SourceResult], Awaitable[Sequence[str]]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Restored:
+    """A page an earlier, interrupted run of the same crawl finished (``--resume``)."""
+
+    url: str  # the page's URL as the crawl keys it (normalised)
+    depth: int
+    hops: tuple[str, ...]  # redirect targets followed while fetching it
+    follow: tuple[str, ...]  # the links it offered, in the order it offered them
 
 
 class Source(Protocol):
@@ -23,8 +36,19 @@ class Source(Protocol):
 
     def stop(self) -> None: ...
 
-    def queued(self) -> int: ...
+    def queued(self) -> int:
+        """Pages known and not yet handed to ``visit`` (for a progress display)."""
+        ...
 
     def not_crawled(self) -> dict[str, int]:
         """Pages a limit kept out of the scan, by limit (``max_pages``, ``max_depth`` ...)."""
+        ...
+
+    def depth_of(self, url: str) -> int | None:
+        """A page's link depth as the whole run knows it (None: the source has no links)."""
+        ...
+
+    def restore(self, done: Callable[[], Sequence[Restored]]) -> None:
+        """Continue an interrupted run: ``done()`` gives the pages it finished. A source
+        that cannot resume raises ConfigError saying so, without calling ``done``."""
         ...

@@ -16,6 +16,7 @@ from pathlib import Path
 from linkguard.classify import urls
 from linkguard.model import UnreadFile
 from linkguard.sources import Visit
+from linkguard.sources._files import FileSource
 
 LANES = 32  # files in flight at once: unread, they cost nothing, and they reach the
 # analysis pool together (linkguard/workers.py sends pages that arrive together as one task)
@@ -40,26 +41,15 @@ def html_files(root: Path) -> Iterator[Path]:
                 yield Path(dirpath, name)
 
 
-class FolderSource:
+class FolderSource(FileSource):
     """Reads every HTML file under a folder; links are not followed (every file is read)."""
 
     def __init__(self, root: Path, origin: str, *, max_pages: int, max_bytes: int) -> None:
+        super().__init__()
         self.root = root
         self.origin = origin
         self.max_pages = max_pages
         self.max_bytes = max_bytes
-        self._stopped = False
-        self._remaining = 0
-        self._over_limit = 0
-
-    def stop(self) -> None:
-        self._stopped = True
-
-    def queued(self) -> int:
-        return self._remaining
-
-    def not_crawled(self) -> dict[str, int]:
-        return {"max_pages": self._over_limit} if self._over_limit else {}
 
     async def run(self, visit: Visit) -> None:
         found = html_files(self.root)

@@ -12,12 +12,9 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from array import array
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -26,7 +23,9 @@ from linkguard.classify import urls
 from linkguard.classify.scope import Scope
 from linkguard.model import FailedPage, FetchedPage, Party, SkippedPage, SourceResult
 from linkguard.policy import CrawlConfig
-from linkguard.sources import Visit
+from linkguard.sources import Restored, Visit
+from linkguard.sources._answers import RetryLater, content_type, describe, retry_after
+from linkguard.sources._linkgraph import LinkGraph
 from linkguard.sources.netio import crawl_transport
 from linkguard.sources.robots import RobotsCache, sitemap_urls
 
@@ -45,41 +44,12 @@ def user_agent(crawl: CrawlConfig) -> str:
     return f"linkguard/{__version__} (boundary audit{contact})"
 
 
-class _RetryLater(Exception):
-    """A 429 or 503 answer: try again after ``retry_after`` seconds (None: back off)."""
-
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.retry_after = retry_after
-
-
-def retry_after(value: str) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date)."""
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
 def path_pattern(url: str) -> str:
     """The shape of a URL's path: digits folded, so /cal/2031/05 and /cal/1999/12 are alike."""
     return _DIGITS.sub("0", urls.path_of(url).partition("?")[0])
 
 
 _DIGITS = re.compile(r"\d+")
-
-
-# A page done by an earlier run: (URL key, depth, redirect targets, links it offered).
-Restored = tuple[str, int, tuple[str, ...], tuple[str, ...]]
 
 
 @dataclass(slots=True)
@@ -139,12 +109,7 @@ class HttpCrawler:
         # Depth as known when a URL was queued (for crawl.max_depth): with several fetches in
         # flight, a page can be reached first by a longer way, and so can what it links to.
         self._depth: dict[str, int] = {}
-        # The link graph between crawlable pages (ids, 4 bytes a link), so that reported
-        # depths are the fewest links from a seed over every link seen, whatever the timing.
-        self._ids: dict[str, int] = {}
-        self._links: dict[int, array[int]] = {}
-        self._roots: list[tuple[int, int]] = []  # (id, depth): seeds 0, sitemap URLs 1
-        self._shortest: dict[int, int] | None = None
+        self._graph = LinkGraph()  # for reported depths: fewest links over every link seen
         self._random = random.Random(0)  # jitter; seeded, so a run's timing is reproducible
 
     # -- the frontier -------------------------------------------------------------------
@@ -155,51 +120,17 @@ class HttpCrawler:
     def queued(self) -> int:
         return len(self._queue)
 
-    def restore(self, done: Sequence[Restored]) -> None:
+    def restore(self, done: Callable[[], Sequence[Restored]]) -> None:
         """Pages a previous run of this crawl finished (``--resume``): they are not fetched
         again, and the links they offered are offered again, in their order, once the
         seeds are in, which rebuilds the frontier that run had."""
-        self._restored = done
+        self._restored = done()
 
     def depth_of(self, url: str) -> int | None:
         """A page's link depth: the fewest links from a seed over every link the crawl saw
         (None: not a page of the crawl). Ask once the crawl is over."""
-        if self._shortest is None:
-            self._shortest = self._breadth_first()
-        node = self._ids.get(url)
-        depth = None if node is None else self._shortest.get(node)
+        depth = self._graph.depth_of(url)
         return self._depth.get(url) if depth is None else depth
-
-    def _breadth_first(self) -> dict[int, int]:
-        """Shortest link distance from the roots to every page, over the recorded graph."""
-        shortest: dict[int, int] = {}
-        levels: dict[int, list[int]] = {}
-        for node, depth in self._roots:
-            levels.setdefault(depth, []).append(node)
-        depth = 0
-        while levels:
-            for node in levels.pop(depth, ()):
-                if node in shortest:
-                    continue
-                shortest[node] = depth
-                following = [n for n in self._links.get(node, ()) if n not in shortest]
-                if following:
-                    levels.setdefault(depth + 1, []).extend(following)
-            depth += 1
-        return shortest
-
-    def _link(self, parent: str | None, key: str, depth: int) -> None:
-        """Record that ``parent`` links to the crawlable ``key`` (a root when no parent)."""
-        self._shortest = None
-        node = self._ids.setdefault(key, len(self._ids))
-        if parent is None:
-            self._roots.append((node, depth))
-            return
-        source = self._ids.setdefault(parent, len(self._ids))
-        links = self._links.get(source)
-        if links is None:
-            self._links[source] = links = array("i")
-        links.append(node)
 
     def not_crawled(self) -> dict[str, int]:
         """URLs a crawl limit turned away and no other link brought in, by limit."""
@@ -215,7 +146,7 @@ class HttpCrawler:
         if key in self._seen:
             if depth < self._depth.get(key, depth):
                 self._depth[key] = depth
-            self._link(parent, key, depth)
+            self._graph.link(parent, key, depth)
             return False
         if self.scope.classify(key).party is not Party.FIRST:
             return False
@@ -231,7 +162,7 @@ class HttpCrawler:
             return False
         self._seen.add(key)
         self._depth[key] = depth
-        self._link(parent, key, depth)
+        self._graph.link(parent, key, depth)
         self._queue.append(_Job(key, depth))
         self._wakeup.set()
         return True
@@ -281,12 +212,12 @@ class HttpCrawler:
             self._robots = RobotsCache(client, user_agent(self.crawl))
             for seed in self.seeds:
                 await self._robots.load(seed)
-        for url, depth, hops, _ in self._restored:
-            self._seen.add(url)
-            self._depth[url] = depth
+        for page in self._restored:
+            self._seen.add(page.url)
+            self._depth[page.url] = page.depth
             if self.crawl.max_per_pattern:
-                self._patterns[path_pattern(url)] += 1
-            for hop in hops:
+                self._patterns[path_pattern(page.url)] += 1
+            for hop in page.hops:
                 if self.scope.classify(hop).party is Party.FIRST:
                     self._seen.add(urls.normalize(hop, self._ignored))
         for seed in self.seeds:
@@ -295,9 +226,9 @@ class HttpCrawler:
             extra = self._robots.sitemaps() if self._robots else []
             for sitemap_url in await sitemap_urls(client, self.seeds, extra, self.crawl.max_pages):
                 self._admit(sitemap_url, 1)
-        for url, depth, _, follow in self._restored:
-            for link in follow:
-                self._admit(link, depth + 1, url)
+        for page in self._restored:
+            for link in page.follow:
+                self._admit(link, page.depth + 1, page.url)
 
     async def _work(self, client: httpx.AsyncClient, visit: Visit) -> None:
         while not self._stopped:
@@ -350,7 +281,7 @@ class HttpCrawler:
             try:
                 async with asyncio.timeout(self.crawl.timeout):
                     return await self._follow(client, job)
-            except _RetryLater as later:
+            except RetryLater as later:
                 if attempt == self.crawl.retries:
                     return FailedPage(
                         job.url,
@@ -362,7 +293,7 @@ class HttpCrawler:
             except TimeoutError:
                 return FailedPage(job.url, job.depth, f"timed out after {self.crawl.timeout:g} s")
             except httpx.HTTPError as exc:
-                return FailedPage(job.url, job.depth, _describe(exc))
+                return FailedPage(job.url, job.depth, describe(exc))
             except httpx.InvalidURL as exc:  # httpx parses a Location it will not follow
                 return FailedPage(
                     job.url, job.depth, f"redirect to a URL that is not http(s) or not valid: {exc}"
@@ -430,12 +361,12 @@ class HttpCrawler:
     ) -> SourceResult:
         status = response.status_code
         if status in RETRY_STATUSES:
-            raise _RetryLater(status, retry_after(response.headers.get("retry-after", "")))
+            raise RetryLater(status, retry_after(response.headers.get("retry-after", "")))
         if status >= 400:
             return FailedPage(job.url, job.depth, f"HTTP {status}", status, hops)
-        content_type, charset = _content_type(response.headers.get("content-type", ""))
-        if content_type and content_type not in HTML_TYPES:
-            return SkippedPage(job.url, job.depth, status, content_type)
+        media_type, charset = content_type(response.headers.get("content-type", ""))
+        if media_type and media_type not in HTML_TYPES:
+            return SkippedPage(job.url, job.depth, status, media_type)
         body = bytearray()
         async for chunk in response.aiter_bytes():  # decompressed bytes: a gzip bomb stops here
             body += chunk
@@ -453,7 +384,7 @@ class HttpCrawler:
             status,
             job.depth,
             bytes(body),
-            content_type=content_type or "text/html",
+            content_type=media_type or "text/html",
             charset=charset,
             redirects=hops,
         )
@@ -480,31 +411,3 @@ class HttpCrawler:
             if wait > 0:
                 await asyncio.sleep(wait)
             self._last_request[host] = loop.time()
-
-
-def _content_type(header: str) -> tuple[str, str | None]:
-    """(``text/html``, ``shift_jis``) from a Content-Type header."""
-    mime, _, params = header.partition(";")
-    charset = None
-    for param in params.split(";"):
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            charset = value.strip().strip("\"'") or None
-    return mime.strip().lower(), charset
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    """A one-line reason a person can act on."""
-    kinds = {
-        httpx.ConnectTimeout: "connect timed out",
-        httpx.ReadTimeout: "read timed out",
-        httpx.ConnectError: "connection failed",
-        httpx.RemoteProtocolError: "server broke the HTTP protocol",
-        httpx.ReadError: "connection broken while reading",
-        httpx.TooManyRedirects: "too many redirects",
-        httpx.DecodingError: "response could not be decoded",
-    }
-    for kind, label in kinds.items():
-        if isinstance(exc, kind):
-            return f"{label}: {exc}" if str(exc) else label
-    return f"{type(exc).__name__}: {exc}"

@@ -19,6 +19,7 @@ from linkguard.extract import decode_html
 from linkguard.extract.masking import mask_templates
 from linkguard.model import FailedPage, FetchedPage
 from linkguard.sources import Visit
+from linkguard.sources._files import FileSource
 
 TEMPLATE_SUFFIXES = frozenset(
     {
@@ -89,25 +90,16 @@ def changed_since(root: Path, revision: str) -> set[Path]:
     return {(root / name).resolve() for name in names}
 
 
-class TemplateSource:
+class TemplateSource(FileSource):
     """Reads template files, masks their syntax, and hands them on as pages."""
 
     def __init__(self, root: Path, origin: str, files: list[Path], *, max_bytes: int) -> None:
+        super().__init__()
         self.root = root
         self.origin = origin
         self.files = files
         self.max_bytes = max_bytes
-        self._stopped = False
         self._remaining = len(files)
-
-    def stop(self) -> None:
-        self._stopped = True
-
-    def queued(self) -> int:
-        return self._remaining
-
-    def not_crawled(self) -> dict[str, int]:
-        return {}  # every template named is read
 
     async def run(self, visit: Visit) -> None:
         for path in self.files:

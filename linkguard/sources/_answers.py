@@ -1,0 +1,62 @@
+"""Reading an HTTP answer: when to retry (``Retry-After``), its media type and charset, and
+a failed request's reason in words a person can act on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+
+class RetryLater(Exception):
+    """A 429 or 503 answer: try again after ``retry_after`` seconds (None: back off)."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def retry_after(value: str) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date)."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def content_type(header: str) -> tuple[str, str | None]:
+    """(``text/html``, ``shift_jis``) from a Content-Type header."""
+    mime, _, params = header.partition(";")
+    charset = None
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip("\"'") or None
+    return mime.strip().lower(), charset
+
+
+def describe(exc: httpx.HTTPError) -> str:
+    """A one-line reason a person can act on."""
+    kinds = {
+        httpx.ConnectTimeout: "connect timed out",
+        httpx.ReadTimeout: "read timed out",
+        httpx.ConnectError: "connection failed",
+        httpx.RemoteProtocolError: "server broke the HTTP protocol",
+        httpx.ReadError: "connection broken while reading",
+        httpx.TooManyRedirects: "too many redirects",
+        httpx.DecodingError: "response could not be decoded",
+    }
+    for kind, label in kinds.items():
+        if isinstance(exc, kind):
+            return f"{label}: {exc}" if str(exc) else label
+    return f"{type(exc).__name__}: {exc}"
