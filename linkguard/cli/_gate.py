@@ -16,7 +16,7 @@ import typer
 from linkguard.cli._files import write_atomic
 from linkguard.cli._options import FirstPartyOption, MaxPagesOption
 from linkguard.config import CrawlConfig, Policy, policy_from_mapping
-from linkguard.draft.starter import render_starter, survey_site
+from linkguard.draft import render_starter, survey_site
 from linkguard.errors import ConfigError, LinkguardError
 from linkguard.model import ScanResult
 from linkguard.results import from_json

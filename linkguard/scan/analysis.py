@@ -1,13 +1,16 @@
-"""One page, analysed: extract -> classify -> rules, reduced to a small ``PageAnalysis``.
+"""One page, analysed: read (extract -> classify) then judged (rules), reduced to a small
+``PageAnalysis``.
 
 ``analyze_page`` is a pure function of one source result, the policy and the scope, so it
 can run in a worker process; its result is small and picklable (and serialisable to JSON, for
-the crawl state of ``--resume``).
+the crawl state of ``--resume``). ``read_page`` is its first half, for commands that list
+references rather than judge them (``linkguard links``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from linkguard.classify import urls
 from linkguard.classify.scope import Scope
@@ -35,38 +38,80 @@ from linkguard.rules.declarations import declaration_for
 FOLLOWED = frozenset({Kind.LINK, Kind.FRAME, Kind.REFRESH})
 
 
-@dataclass(frozen=True, slots=True)
+class SeenThirdParty(NamedTuple):
+    """A third-party host a page uses, for the inventory."""
+
+    host: str
+    site: str  # registrable domain
+    kind: str  # the reference kind it was used as
+    declared_by: str  # the name of the [[third_party]] entry that covers it, or ""
+
+
+class OutboundLink(NamedTuple):
+    """A link to a third party, for ``--check-external``."""
+
+    url: str
+    line: int
+    element: str
+
+
+class InterstitialLink(NamedTuple):
+    """A link through an exit interstitial, with the finding to file if that URL is broken."""
+
+    url: str  # the interstitial's URL
+    finding: Finding
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReadPage:
+    """One page read: its references classified, and what the rules need besides."""
+
+    refs: tuple[ClassifiedReference, ...]
+    facts: dict[str, object] = field(default_factory=dict)
+    dynamic: tuple[DynamicReference, ...] = ()  # template mode: destinations unknown here
+    follow: tuple[str, ...] = ()  # first-party URLs the page leads to
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageAnalysis:
     """One page reduced to what the results need: small, picklable."""
 
     record: PageRecord
-    findings: tuple[Finding, ...]
-    # (host, site, kind, name of the declaration covering it or "") for each third party seen
-    third_party: tuple[tuple[str, str, str, str], ...]
-    follow: tuple[str, ...]
+    findings: tuple[Finding, ...] = ()
+    third_party: tuple[SeenThirdParty, ...] = ()
+    follow: tuple[str, ...] = ()
     references: int = 0
     exempt: int = 0
-    mechanisms: tuple[tuple[str, int], ...] = ()
+    mechanisms: tuple[tuple[str, int], ...] = ()  # (notice mechanism, links it covered)
     dynamic: tuple[DynamicReference, ...] = ()
-    via_interstitial: tuple[tuple[str, Finding], ...] = ()  # raised if that URL is broken
-    outbound_links: tuple[tuple[str, int, str], ...] = ()  # (url, line, element), for
-    # --check-external
+    via_interstitial: tuple[InterstitialLink, ...] = ()
+    outbound_links: tuple[OutboundLink, ...] = ()
+    read: ReadPage | None = None  # the page's references, when asked for (init's survey)
 
 
 # -- one page ------------------------------------------------------------------------------
-def analyze_page(result: SourceResult, policy: Policy, scope: Scope) -> PageAnalysis:
-    """Everything linkguard learns from one source result."""
+def analyze_page(
+    result: SourceResult, policy: Policy, scope: Scope, *, keep_references: bool = False
+) -> PageAnalysis:
+    """Everything linkguard learns from one source result (and, with ``keep_references``,
+    the classified references it was judged on)."""
     result = loaded(result)
     if isinstance(result, FailedPage):
         return _failed(result)
     if isinstance(result, SkippedPage):
-        record = PageRecord(result.url, result.status, result.depth, None, result.content_type)
-        return PageAnalysis(record, (), (), ())
-    return _fetched(result, policy, scope)
+        record = PageRecord(
+            url=result.url,
+            status=result.status,
+            depth=result.depth,
+            content_type=result.content_type,
+        )
+        return PageAnalysis(record=record)
+    read = read_page(result, policy, scope)
+    return _judged(result, read, policy, scope, keep_references)
 
 
 def _failed(page: FailedPage) -> PageAnalysis:
-    record = PageRecord(page.url, page.status, page.depth, page.error)
+    record = PageRecord(url=page.url, status=page.status, depth=page.depth, error=page.error)
     finding = Finding(
         "crawl-error",
         RULES["crawl-error"].severity,
@@ -78,10 +123,14 @@ def _failed(page: FailedPage) -> PageAnalysis:
         f"Page could not be scanned: {page.error}",
         kind="page",
     )
-    return PageAnalysis(record, (finding,), (), ())
+    return PageAnalysis(record=record, findings=(finding,))
 
 
-def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
+def read_page(
+    page: FetchedPage, policy: Policy, scope: Scope, *, every_text: bool = False
+) -> ReadPage:
+    """The page's references, classified; the accessible text of links is read only for
+    links that leave the site (the only ones judged by their words) unless ``every_text``."""
     refs: list[Reference] = [_redirect_reference(hop) for hop in page.redirects]
     facts: dict[str, object] = {}
     if page.body:
@@ -90,7 +139,7 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
             page.final_url,
             charset=page.charset,
             notice_selectors=policy.exit_notice.selectors,
-            text_for=lambda url: scope.classify(url).party is Party.THIRD,
+            text_for=None if every_text else lambda url: scope.classify(url).party is Party.THIRD,
         )
         refs.extend(extracted.references)
         facts[FACT_DRUPAL_EXTLINK] = extracted.drupal_extlink
@@ -99,14 +148,6 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
     if page.template:
         refs, dynamic = _split_dynamic(refs, page)
     classified = tuple(ClassifiedReference(ref, scope.classify(ref.url)) for ref in refs)
-    ctx = PageContext(page.url, classified, scope, page.file, facts)
-    verdict = evaluate(ctx, policy)
-    seen = {
-        (c.boundary.host, c.boundary.site, str(c.ref.kind), c.boundary.url or "")
-        for c in classified
-        if c.party is Party.THIRD
-    } | set(verdict.destinations)  # reached through an exit interstitial
-    third = tuple(sorted(_declared(seen, policy)))
     follow = tuple(
         c.boundary.url
         for c in classified
@@ -114,41 +155,55 @@ def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
     )
     if page.redirects and not page.body:
         follow += (page.final_url,)
+    return ReadPage(refs=classified, facts=facts, dynamic=dynamic, follow=follow)
+
+
+def _judged(
+    page: FetchedPage, read: ReadPage, policy: Policy, scope: Scope, keep: bool
+) -> PageAnalysis:
+    classified = read.refs
+    ctx = PageContext(page.url, classified, scope, page.file, read.facts)
+    verdict = evaluate(ctx, policy)
+    seen = {
+        (c.boundary.host, c.boundary.site, str(c.ref.kind), c.boundary.url or "")
+        for c in classified
+        if c.party is Party.THIRD
+    } | set(verdict.destinations)  # reached through an exit interstitial
     record = PageRecord(
-        page.url,
-        page.status,
-        page.depth,
-        None,
-        page.content_type or None,
+        url=page.url,
+        status=page.status,
+        depth=page.depth,
+        content_type=page.content_type or None,
         outbound=verdict.outbound,
         noticed=verdict.noticed,
         file=page.file,
     )
     return PageAnalysis(
-        record,
-        verdict.findings,
-        third,
-        follow,
-        len(refs) + len(dynamic),
-        verdict.exempt,
-        verdict.mechanisms,
-        dynamic,
-        verdict.via_interstitial,
-        tuple(
-            (c.boundary.url, c.ref.line, c.ref.element)
+        record=record,
+        findings=verdict.findings,
+        third_party=tuple(sorted(_declared(seen, policy))),
+        follow=read.follow,
+        references=len(classified) + len(read.dynamic),
+        exempt=verdict.exempt,
+        mechanisms=verdict.mechanisms,
+        dynamic=read.dynamic,
+        via_interstitial=tuple(InterstitialLink(url, f) for url, f in verdict.via_interstitial),
+        outbound_links=tuple(
+            OutboundLink(c.boundary.url, c.ref.line, c.ref.element)
             for c in classified
             if c.ref.kind is Kind.LINK and c.party is Party.THIRD and c.boundary.url
         ),
+        read=read if keep else None,
     )
 
 
-def _declared(
-    seen: set[tuple[str, str, str, str]], policy: Policy
-) -> set[tuple[str, str, str, str]]:
-    """(host, site, kind, url) seen -> (host, site, kind, the declaration that covers it or
-    ""): the inventory's input, judged here so the folding process only counts."""
+def _declared(seen: set[tuple[str, str, str, str]], policy: Policy) -> set[SeenThirdParty]:
+    """(host, site, kind, url) seen -> each host with the declaration that covers it: the
+    inventory's input, judged here so the folding process only counts."""
     return {
-        (host, site, kind, getattr(declaration_for(url, host, Kind(kind), policy), "name", ""))
+        SeenThirdParty(
+            host, site, kind, getattr(declaration_for(url, host, Kind(kind), policy), "name", "")
+        )
         for host, site, kind, url in seen
     }
 
@@ -193,37 +248,3 @@ def _redirect_reference(hop: tuple[str, str, int]) -> Reference:
         line=0,
         element=f"HTTP {status} {source} -> {target}",
     )
-
-
-def reference_rows(result: SourceResult, policy: Policy, scope: Scope) -> list[dict[str, object]]:
-    """The rows ``linkguard links`` prints for one page: every reference with its party."""
-    result = loaded(result)
-    if not isinstance(result, FetchedPage):
-        return []
-    refs = [_redirect_reference(hop) for hop in result.redirects]
-    if result.body:
-        refs.extend(
-            extract_references(
-                result.body,
-                result.final_url,
-                charset=result.charset,
-                notice_selectors=policy.exit_notice.selectors,
-            ).references
-        )
-    rows: list[dict[str, object]] = []
-    for ref in refs:
-        boundary = scope.classify(ref.url)
-        rows.append(
-            {
-                "page": result.url,
-                "line": ref.line,
-                "kind": str(ref.kind),
-                "tag": ref.tag,
-                "attr": ref.attr,
-                "href": ref.raw,
-                "url": ref.url,
-                "host": boundary.host,
-                "party": str(boundary.party),
-            }
-        )
-    return rows

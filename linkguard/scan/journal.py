@@ -37,17 +37,22 @@ from typing import Any
 from linkguard._version import __version__
 from linkguard.errors import ConfigError
 from linkguard.model import DynamicReference, Finding, PageRecord, Severity
-from linkguard.scan.analysis import PageAnalysis
+from linkguard.scan.analysis import (
+    InterstitialLink,
+    OutboundLink,
+    PageAnalysis,
+    SeenThirdParty,
+)
 
 SCHEMA = "linkguard/crawl-state/v1"
 SYNC_EVERY = 2.0  # seconds between fsyncs of the journal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DonePage:
     """One page the crawl finished, as the journal keeps it."""
 
-    url: str  # the frontier's key: the crawled URL, normalised (the copy's, in a mirror)
+    url: str  # the frontier's key (the crawled URL, normalised), on the site's origin
     depth: int
     hops: tuple[str, ...]  # redirect targets followed while fetching it
     follow: tuple[str, ...]  # the links it offered the frontier, in order
@@ -195,21 +200,25 @@ def _done_from(data: dict[str, Any]) -> DonePage:
     analysis = PageAnalysis(
         record=PageRecord(**p["record"]),
         findings=tuple(_finding_from(f) for f in p["findings"]),
-        third_party=tuple((h, s, k, d) for h, s, k, d in p["third_party"]),
+        third_party=tuple(SeenThirdParty(*map(str, t)) for t in p["third_party"]),
         follow=(),  # the frontier is fed from the DonePage's own follow list
         references=int(p["references"]),
         exempt=int(p["exempt"]),
         mechanisms=tuple((str(n), int(c)) for n, c in p["mechanisms"]),
         dynamic=tuple(DynamicReference(**d) for d in p["dynamic"]),
-        via_interstitial=tuple((str(u), _finding_from(f)) for u, f in p["via_interstitial"]),
-        outbound_links=tuple((str(u), int(n), str(e)) for u, n, e in p["outbound_links"]),
+        via_interstitial=tuple(
+            InterstitialLink(str(u), _finding_from(f)) for u, f in p["via_interstitial"]
+        ),
+        outbound_links=tuple(
+            OutboundLink(str(u), int(n), str(e)) for u, n, e in p["outbound_links"]
+        ),
     )
     return DonePage(
-        str(data["url"]),
-        int(data["depth"]),
-        tuple(str(h) for h in data["hops"]),
-        tuple(str(f) for f in data["follow"]),
-        analysis,
+        url=str(data["url"]),
+        depth=int(data["depth"]),
+        hops=tuple(str(h) for h in data["hops"]),
+        follow=tuple(str(f) for f in data["follow"]),
+        analysis=analysis,
     )
 
 

@@ -1,0 +1,117 @@
+"""``linkguard init``'s crawl: the pipeline observed into a results and a notice survey.
+
+The walk is an ordinary scan with the built-in conventions; each page is read once, and its
+references also feed a tally of how the site marks its outbound links: which conventional
+selectors and notice phrases it uses, whether pages carry Drupal's extlink settings, and
+first-party links that look like an exit interstitial (a query parameter or a path holding
+an off-site URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import unquote, unquote_plus
+
+from linkguard.classify import urls
+from linkguard.classify.scope import Scope
+from linkguard.model import Kind, Party, RunInfo, ScanResult, SourceResult
+from linkguard.policy import DEFAULT_NOTICE_TEXT
+from linkguard.rules import FACT_DRUPAL_EXTLINK
+from linkguard.rules.mechanisms import normalize_text
+from linkguard.scan.aggregate import ResultBuilder
+from linkguard.scan.analysis import ReadPage, analyze_page
+from linkguard.scan.pipeline import Observed, walk
+from linkguard.scan.request import ScanRequest
+
+
+@dataclass(slots=True)
+class NoticeSurvey:
+    """How the site's outbound links carry (or lack) exit notices."""
+
+    outbound: int = 0
+    selectors: Counter[str] = field(default_factory=Counter)
+    phrases: Counter[str] = field(default_factory=Counter)
+    interstitials: Counter[str] = field(default_factory=Counter)
+    drupal_pages: int = 0
+
+    def add_page(self, read: ReadPage, scope: Scope) -> None:
+        """Tally one page's outbound links by the conventions they follow."""
+        self.drupal_pages += read.facts.get(FACT_DRUPAL_EXTLINK) is not None
+        phrases = {p: normalize_text(p) for p in DEFAULT_NOTICE_TEXT}
+        for cref in read.refs:
+            ref = cref.ref
+            if ref.kind is not Kind.LINK or ref.url is None:
+                continue
+            if cref.party is Party.FIRST:
+                route = interstitial_route(ref.url, scope)
+                if route is not None:
+                    self.interstitials[route] += 1
+                continue
+            if cref.party is not Party.THIRD:
+                continue
+            self.outbound += 1
+            self.selectors.update(set(ref.notice_selectors))
+            text = normalize_text(ref.text)
+            self.phrases.update(p for p, folded in phrases.items() if folded in text)
+
+
+def interstitial_route(url: str, scope: Scope) -> str | None:
+    """``/leaving?url={url}`` or ``/exit/{url}`` when a first-party URL carries an off-site
+    destination in a query parameter or in its path; None otherwise."""
+    parsed = urls.parse(url)
+    if parsed is None:
+        return None
+    path: str = parsed.pathname
+    for pair in str(parsed.search)[1:].split("&"):
+        name, _, value = pair.partition("=")
+        if _is_off_site(unquote_plus(value), scope):
+            return f"{path}?{unquote_plus(name)}={{url}}"
+    for marker in ("/http:", "/https:", "/http%3a", "/https%3a"):
+        at = path.lower().find(marker)
+        if at >= 0 and _is_off_site(unquote(path[at + 1 :]), scope):
+            return f"{path[: at + 1]}{{url}}"
+    return None
+
+
+def _is_off_site(candidate: str, scope: Scope) -> bool:
+    if urls.scheme_of(candidate) not in urls.WEB_SCHEMES:
+        return False
+    return scope.classify(urls.resolve(candidate, scope.origin + "/")).party is Party.THIRD
+
+
+class _Survey:
+    """Observes pages into a ResultBuilder and a NoticeSurvey, reading each page once."""
+
+    def __init__(self, request: ScanRequest) -> None:
+        self.request = request
+        self.builder = ResultBuilder(request.policy, request.scope)
+        self.survey = NoticeSurvey()
+
+    async def page(self, page: SourceResult) -> Observed:
+        analysis = analyze_page(page, self.request.policy, self.request.scope, keep_references=True)
+        self.builder.add(analysis)
+        if analysis.read is not None:
+            self.survey.add_page(analysis.read, self.request.scope)
+        return Observed(analysis.follow, failed=analysis.record.error is not None)
+
+
+def survey_site(request: ScanRequest) -> tuple[ScanResult, NoticeSurvey]:
+    """Crawl the target once: the scan's result (for its inventory) and the notice survey."""
+    return asyncio.run(_survey(request))
+
+
+async def _survey(request: ScanRequest) -> tuple[ScanResult, NoticeSurvey]:
+    observer = _Survey(request)
+    walked = await walk(request, observer)
+    run = RunInfo(
+        target=request.target,
+        origin=request.scope.origin,
+        first_party=request.scope.entries,
+        started=walked.started,
+        finished=walked.finished,
+        config=None,
+        complete=not walked.interrupted,
+    )
+    return observer.builder.build(run), observer.survey

@@ -1,0 +1,146 @@
+"""The one loop every command drives: a source's pages, read as the site, through an observer.
+
+    source (http | folder | templates)  ->  MirroredSource when crawling a copy
+        ->  observer.page(page)          what a command makes of one page; returns the
+                                         first-party links to follow and whether it failed
+        ->  source follows the links     (a folder reads every file anyway)
+
+``scan`` observes pages into results (``scan/run.py``), ``links`` into reference rows
+(``scan/listing.py``), ``init`` into a results and a notice survey (``draft/survey.py``).
+The loop owns what they share: building the source for the target, the copy-to-origin
+mapping, Ctrl-C and SIGTERM (the source stops; what was observed is kept), and progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from linkguard.classify import urls
+from linkguard.model import CrawlStats, SourceResult
+from linkguard.scan.request import ScanRequest, is_url
+from linkguard.sources import Restored, Source
+from linkguard.sources.folder import FolderSource
+from linkguard.sources.http import HttpCrawler
+from linkguard.sources.mirror import Mirror, MirroredSource
+from linkguard.sources.templates import TemplateSource
+
+ProgressCallback = Callable[[CrawlStats], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """What an observer made of one page."""
+
+    follow: Sequence[str]  # first-party URLs (on the site's origin) the page links to
+    failed: bool = False  # the page could not be scanned (counted in the progress line)
+
+
+class Observer(Protocol):
+    """What one command makes of the pages of a scan."""
+
+    async def page(self, page: SourceResult) -> Observed:
+        """Observe one page, already on the site's origin."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """How a walk over the target went."""
+
+    source: Source  # asked afterwards for depths and what limits kept out
+    started: str
+    finished: str
+    interrupted: bool  # Ctrl-C or SIGTERM: the pages observed so far are all there is
+
+
+def make_source(request: ScanRequest) -> Source:
+    """The source that reads ``request.target``, mapped onto the site's origin when the
+    target is a copy of the site (another origin than ``site.origin``)."""
+    source: Source
+    if request.templates is not None:
+        source = TemplateSource(
+            Path(request.target),
+            request.scope.origin,
+            list(request.templates),
+            max_bytes=request.crawl.max_bytes,
+        )
+    elif is_url(request.target):
+        source = HttpCrawler(
+            [request.target], request.scope, request.crawl, transport=request.transport
+        )
+    else:
+        source = FolderSource(
+            Path(request.target),
+            request.scope.origin,
+            max_pages=request.crawl.max_pages,
+            max_bytes=request.crawl.max_bytes,
+        )
+    served = urls.origin_of(request.target) if is_url(request.target) else ""
+    if served and served != request.scope.origin:
+        return MirroredSource(source, Mirror(served, request.scope.origin))
+    return source
+
+
+async def walk(
+    request: ScanRequest,
+    observer: Observer,
+    *,
+    progress: ProgressCallback | None = None,
+    resume: Callable[[], Sequence[Restored]] | None = None,
+) -> Walk:
+    """Hand every page of the target to ``observer`` until the source is done or a signal
+    stops it. With ``resume`` (``--resume``) the source continues an interrupted run: the
+    pages ``resume()`` gives are not read again."""
+    started = _now()
+    source = make_source(request)
+    if resume is not None:
+        source.restore(resume)
+    loop = asyncio.get_running_loop()
+    clock = loop.time()
+    done = failed = 0
+    interrupted = False
+
+    def stop() -> None:
+        nonlocal interrupted
+        interrupted = True
+        source.stop()
+
+    async def visit(page: SourceResult) -> Sequence[str]:
+        nonlocal done, failed
+        observed = await observer.page(page)
+        done += 1
+        failed += observed.failed
+        if progress is not None:
+            progress(CrawlStats(done, source.queued(), failed, loop.time() - clock))
+        return observed.follow
+
+    installed = _install_signal_handlers(loop, stop)
+    try:
+        await source.run(visit)
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+    return Walk(source, started, _now(), interrupted)
+
+
+def _install_signal_handlers(
+    loop: asyncio.AbstractEventLoop, stop: Callable[[], None]
+) -> list[int]:
+    installed: list[int] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            pass
+    return installed
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,110 @@
+"""``linkguard scan``: the pipeline observed into results.
+
+Each page is analysed (in a process pool once the scan is big, ``pool.py``) and folded into
+the ResultBuilder (``aggregate.py``); with ``--resume`` every page done is journaled
+(``journal.py``) and a rerun continues where an interrupted one stopped. A signal ends the
+walk early: the result is then marked incomplete, and holds every page done so far.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from linkguard.model import RunInfo, ScanResult, SourceResult
+from linkguard.scan.aggregate import ResultBuilder
+from linkguard.scan.analysis import analyze_page
+from linkguard.scan.journal import CrawlState, DonePage, identity
+from linkguard.scan.pipeline import Observed, ProgressCallback, walk
+from linkguard.scan.pool import Analyzer
+from linkguard.scan.request import ScanRequest
+from linkguard.sources import Restored
+from linkguard.sources.external import check_links
+from linkguard.sources.http import user_agent
+
+
+class _Results:
+    """Observes pages into a ResultBuilder (and the resume journal, when there is one)."""
+
+    def __init__(self, request: ScanRequest) -> None:
+        self.request = request
+        self.builder = ResultBuilder(request.policy, request.scope)
+        if request.check_external:
+            self.builder.outbound = {}
+        self.analyzer = Analyzer(
+            request.policy, request.scope, analyze_page, workers=request.workers
+        )
+        self.journal: CrawlState | None = None
+
+    def resume(self) -> list[Restored]:
+        """Open the crawl's state file (``--resume``): the pages an interrupted run finished
+        are folded in, and handed to the source, which will not read them again."""
+        request = self.request
+        assert request.resume is not None
+        key = identity(
+            request.target, request.scope.origin, request.scope.entries, request.policy.sha256
+        )
+        self.journal = CrawlState.open(request.resume, key)
+        for done in self.journal.done:
+            self.builder.add(done.analysis)
+        return [
+            Restored(url=p.url, depth=p.depth, hops=p.hops, follow=p.follow)
+            for p in self.journal.done
+        ]
+
+    async def page(self, page: SourceResult) -> Observed:
+        analysis = await self.analyzer.analyze(page)
+        self.builder.add(analysis)
+        if self.journal is not None:
+            hops = getattr(page, "redirects", ())
+            self.journal.record(
+                DonePage(
+                    url=page.url,
+                    depth=page.depth,
+                    hops=tuple(hop[1] for hop in hops),
+                    follow=analysis.follow,
+                    analysis=analysis,
+                )
+            )
+        return Observed(analysis.follow, failed=analysis.record.error is not None)
+
+
+def run_scan(request: ScanRequest, progress: ProgressCallback | None = None) -> ScanResult:
+    """Scan the target; on SIGINT/SIGTERM stop early and return what was found, incomplete."""
+    return asyncio.run(_scan(request, progress))
+
+
+async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> ScanResult:
+    observer = _Results(request)
+    builder = observer.builder
+    resume = observer.resume if request.resume is not None else None
+    interrupted = True  # until the walk says otherwise: an exception is not a finished crawl
+    try:
+        walked = await walk(request, observer, progress=progress, resume=resume)
+        interrupted = walked.interrupted
+        if builder.outbound and not interrupted:
+            builder.file_broken_links(
+                await check_links(
+                    builder.outbound,
+                    user_agent=user_agent(request.crawl),
+                    timeout=min(request.crawl.timeout, 10.0),
+                    concurrency=request.crawl.concurrency,
+                    transport=request.transport,
+                )
+            )
+    finally:
+        observer.analyzer.close()
+        if observer.journal is not None:
+            observer.journal.close(finished=not interrupted)
+    run = RunInfo(
+        target=request.target,
+        origin=request.scope.origin,
+        first_party=request.scope.entries,
+        started=walked.started,
+        finished=walked.finished,
+        config=request.policy.path,
+        config_sha256=request.policy.sha256,
+        complete=not interrupted,
+        fail_on=request.fail_on,
+    )
+    builder.set_depths(walked.source.depth_of)
+    return builder.build(run, partial=request.partial, not_crawled=walked.source.not_crawled())
