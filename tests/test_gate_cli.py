@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -186,6 +188,43 @@ def test_init_detects_an_interstitial_and_drupal(tmp_path: Path) -> None:
     assert policy.exit_notice.interstitials == ("/leaving?url={url}",)
     assert policy.exit_notice.selectors == ("a.ext",)
     assert "Drupal extlink settings found on 1 page(s)" in out.read_text(encoding="utf-8")
+
+
+def test_init_on_a_local_copy_never_contacts_another_host(
+    tmp_path: Path, serve: Callable[[Path], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy on 127.0.0.1 of a site whose policy names another first-party host (a portal
+    on its own domain): init reads the copy as the site, and neither looks up nor requests
+    the portal, which the copy does not serve."""
+    site = _write_site(
+        tmp_path / "copy",
+        '<a href="/about.html">About</a>'
+        '<a href="https://portal.example.co.jp/login">Patient portal</a>'
+        '<a href="https://www.example.co.jp/contact.html">Contact</a>'
+        '<script src="https://cdn.tracker.example/t.js"></script>',
+    )
+    (site / "about.html").write_text("<title>About</title><p>About us</p>", encoding="utf-8")
+    (site / "contact.html").write_text("<title>Contact</title>", encoding="utf-8")
+    base = serve(site)
+    looked_up: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def recording(host: object, *args: object, **kwargs: object) -> object:
+        looked_up.append(str(host))
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", recording)
+    out = tmp_path / "linkguard.toml"
+    args = ["init", base, "--origin", "https://www.example.co.jp", "--output", str(out)]
+    result = runner.invoke(app, [*args, "--first-party", "portal.example.co.jp"])
+    assert result.exit_code == 0, result.output
+    assert "3 page(s)" in result.output  # index, about and contact: all from the copy
+    assert looked_up == []  # 127.0.0.1 needs no lookup; the portal was never looked up
+    socket.getaddrinfo("localhost", 80)
+    assert looked_up == ["localhost"]  # the hook sees what the crawler's resolver would ask
+    policy = load_policy(out)
+    assert policy.site.origin == "https://www.example.co.jp"
+    assert [d.hosts for d in policy.third_parties] == [("cdn.tracker.example",)]
 
 
 def test_the_installed_script_gates_like_ci(
