@@ -227,6 +227,7 @@ def test_init_on_a_local_copy_never_contacts_another_host(
     assert [d.hosts for d in policy.third_parties] == [("cdn.tracker.example",)]
 
 
+@pytest.mark.slow
 def test_the_installed_script_gates_like_ci(
     leaky: Path, tmp_path: Path, linkguard_cmd: list[str]
 ) -> None:

@@ -48,6 +48,7 @@ def slow_site() -> Iterator[str]:
     server.server_close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_signal_mid_crawl_keeps_the_pages_done(
     slow_site: str, tmp_path: Path, linkguard_cmd: list[str], sig: signal.Signals

@@ -285,6 +285,7 @@ def test_templates_and_assets_are_package_resources() -> None:
     assert "__init__.py" in names
 
 
+@pytest.mark.slow
 def test_fifty_thousand_findings_render_under_25_mb() -> None:
     result = synthetic(findings=50_000, pages=2_000, targets=30)
     started = time.perf_counter()

@@ -97,6 +97,7 @@ def _lines(path: Path) -> int:
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
+@pytest.mark.slow
 def test_an_interrupted_crawl_resumed_gives_the_uninterrupted_results(
     site: _Server, tmp_path: Path, linkguard_cmd: list[str]
 ) -> None:
@@ -152,6 +153,7 @@ def test_an_interrupted_crawl_resumed_gives_the_uninterrupted_results(
     assert len([p for p in site.log if p.startswith("/p")]) <= PAGES - saved + 2
 
 
+@pytest.mark.slow
 def test_a_torn_last_line_is_dropped_and_the_crawl_goes_on(site: _Server, tmp_path: Path) -> None:
     url = _url(site)
     state = tmp_path / "s.state"

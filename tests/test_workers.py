@@ -42,6 +42,7 @@ def _pages(site: Path, target: str) -> list[FetchedPage]:
     ]
 
 
+@pytest.mark.slow
 def test_pages_go_to_the_workers_once_they_have_started_and_answer_the_same(site: Path) -> None:
     target = "https://www.example-watch.com/"
     policy = Policy()
@@ -74,12 +75,14 @@ def _scan_json(site: Path, workers: int) -> dict[str, object]:
     return data
 
 
+@pytest.mark.slow
 def test_a_folder_scan_gives_the_same_results_with_or_without_the_pool(site: Path) -> None:
     pooled, alone = _scan_json(site, workers=2), _scan_json(site, workers=1)
     assert len(alone["pages"]) > POOL_AFTER  # type: ignore[arg-type]
     assert pooled == alone
 
 
+@pytest.mark.slow
 def test_pages_that_arrive_together_travel_to_the_workers_together(site: Path) -> None:
     target = "https://www.example-watch.com/"
     policy = Policy()
@@ -107,6 +110,7 @@ def test_pages_that_arrive_together_travel_to_the_workers_together(site: Path) -
     assert results == [analyze_page(page, policy, scope) for page in rest]
 
 
+@pytest.mark.slow
 def test_pages_gather_while_every_worker_is_busy(site: Path) -> None:
     """A folder scan always has pages ready: while both workers have a task, the next
     pages wait and go together, rather than one task (and its fixed cost) per page."""
@@ -135,6 +139,7 @@ def test_pages_gather_while_every_worker_is_busy(site: Path) -> None:
     assert answers == [analyze_page(page, policy, scope) for page in pages]
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_loses_nothing(site: Path) -> None:
     """Killed workers (out of memory, say): every page is still analysed, in-process, and
     the scan neither hangs nor drops a page."""
