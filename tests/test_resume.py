@@ -17,7 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from linkguard.cli import app
-from linkguard.scan.journal import SCHEMA
+from linkguard.errors import ConfigError
+from linkguard.scan.journal import SCHEMA, CrawlState, identity
 
 PAGES = 60
 runner = CliRunner()
@@ -198,3 +199,16 @@ def test_resume_is_for_crawls(tmp_path: Path, sample_sites: Path) -> None:
     assert result.exit_code == 2
     assert "--resume continues a crawl over HTTP" in result.output
     assert not (tmp_path / "s").exists()
+
+
+SITE_URL = "https://www.example.com/"
+
+
+def test_a_state_file_of_another_version_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    state = tmp_path / "crawl.state"
+    state.write_text(json.dumps({"schema": "linkguard/crawl-state/v1"}) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"another linkguard \(linkguard/crawl-state/v1"):
+        CrawlState.open(
+            state, identity("https://www.example.com/", "https://www.example.com", (), None)
+        )
+    assert state.read_text(encoding="utf-8").startswith('{"schema": "linkguard/crawl-state/v1"')

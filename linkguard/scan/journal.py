@@ -1,6 +1,6 @@
 """The crawl state behind ``--resume``: an interrupted weekly crawl continues where it stopped.
 
-The state file is a journal, one JSON object per line (``linkguard/crawl-state/v1``):
+The state file is a journal, one JSON object per line (``linkguard/crawl-state/v2``):
 
     {"schema": ..., "target": ..., "origin": ..., "first_party": [...], ...}   the header
     {"url": ..., "depth": 2, "hops": [...], "follow": [...], "page": {...}}    a page done
@@ -44,7 +44,8 @@ from linkguard.scan.analysis import (
     SeenThirdParty,
 )
 
-SCHEMA = "linkguard/crawl-state/v1"
+SCHEMA = "linkguard/crawl-state/v2"  # v2: page URLs on the site's origin, not the copy's
+_FAMILY = "linkguard/crawl-state/"
 SYNC_EVERY = 2.0  # seconds between fsyncs of the journal
 
 
@@ -119,6 +120,13 @@ class CrawlState:
             header = json.loads(whole[0]) if whole else None
         except ValueError:
             header = None
+        schema = str(header.get("schema", "")) if isinstance(header, dict) else ""
+        if schema.startswith(_FAMILY) and schema != SCHEMA:
+            raise ConfigError(
+                f"{self.path}: a crawl state written by another linkguard "
+                f"({schema}, this one reads {SCHEMA})",
+                tip="delete the file (or pass --resume a new path) to start the crawl afresh",
+            )
         if not isinstance(header, dict) or header.get("schema") != SCHEMA:
             raise ConfigError(
                 f"{self.path}: not a linkguard crawl state file",
