@@ -10,7 +10,7 @@ be compared in tests, pickled to a worker process and serialised to the results 
     ClassifiedReference             a Reference with its Boundary (the rules' input)
     Finding                         one broken promise, with a stable fingerprint
     ThirdParty                      one line of the third-party inventory
-    ScanResult                      one run, as the results JSON contract (DESIGN section 6)
+    ScanResult                      one run, as the results JSON contract (ARCHITECTURE.md)
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from enum import StrEnum
 
 
 class Kind(StrEnum):
-    """What an element does with its URL (DESIGN section 5)."""
+    """What an element does with its URL (ARCHITECTURE.md, «Reference kinds»)."""
 
     LINK = "link"
     FORM = "form"

@@ -11,7 +11,8 @@ from datetime import date
 
 from linkguard.model import Kind, Severity
 
-# Exit-notice conventions found on real sites (DESIGN section 4a); used when the policy is silent.
+# Exit-notice conventions found on real sites (ARCHITECTURE.md, «Exit notices»); used when the
+# policy is silent.
 DEFAULT_NOTICE_SELECTORS: tuple[str, ...] = (
     "a.ext",  # Drupal extlink
     "[data-extlink]",

@@ -66,3 +66,34 @@ def test_every_test_named_in_the_survives_table_exists() -> None:
             assert f"def {name}(" in source, f"{current}::{name} named in README does not exist"
             checked += 1
     assert checked >= 15
+
+
+def test_no_doc_or_comment_cites_a_document_outside_the_repository() -> None:
+    """The repository explains itself: ARCHITECTURE.md is where design references point."""
+    outside = re.compile(r"DESIGN(?:\.md| section)|\.\./shared/")
+    files = [ROOT / "README.md", ROOT / "ARCHITECTURE.md", ROOT / "CHANGELOG.md"]
+    for folder in ("linkguard", "tests", "bench", "templates"):
+        files += [p for p in (ROOT / folder).rglob("*") if p.suffix in (".py", ".md", ".j2")]
+    cited = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in files
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if outside.search(line) and path.name != "test_docs.py"
+    ]
+    assert cited == []
+
+
+def test_every_file_architecture_names_exists() -> None:
+    """A newcomer finds, from ARCHITECTURE.md alone, the file to change: each it names is there."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([\w/]+\.py)`", text))
+    assert {"rules/_catalogue.py", "sources/__init__.py", "scan/pipeline.py"} <= named
+    package = ROOT / "linkguard"
+    missing = [
+        name
+        for name in sorted(named)
+        if not (package / name).exists()
+        and not list(package.rglob(name))
+        and not (ROOT / name).exists()
+    ]
+    assert missing == []

@@ -2,7 +2,7 @@
 
 The snapshot (``linkguard/data/third_party_web.json``, MIT, attribution in
 ``THIRD_PARTY_WEB.md``) only **names** hosts for the inventory; it never declares anything:
-only the site's ``[[third_party]]`` entries do (DESIGN section 4b).
+only the site's ``[[third_party]]`` entries do (ARCHITECTURE.md, «Naming third parties»).
 
 Matching uses our public suffix logic, not the dataset's regular expressions:
 
