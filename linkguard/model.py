@@ -61,7 +61,7 @@ class Severity(StrEnum):
 _SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FetchedPage:
     """A page a source delivered: bytes as received, plus how it was reached."""
 
@@ -77,7 +77,7 @@ class FetchedPage:
     template: bool = False  # a masked template source: templated URLs may be dynamic
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FailedPage:
     """A URL that could not be turned into a page; recorded, and the scan goes on."""
 
@@ -88,7 +88,7 @@ class FailedPage:
     redirects: tuple[tuple[str, str, int], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SkippedPage:
     """A URL that was fetched but is not HTML (a PDF, an image): listed, not parsed."""
 
@@ -98,7 +98,7 @@ class SkippedPage:
     content_type: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UnreadFile:
     """A folder page handed out unread: it is read where it is analysed (a worker process),
     so the scanning process neither reads the bytes nor ships them to the worker. On the
@@ -119,10 +119,14 @@ class UnreadFile:
             with open(self.path, "rb") as handle:
                 body = handle.read(self.max_bytes + 1)
         except OSError as exc:
-            return FailedPage(self.url, 0, f"cannot read {self.file}: {exc.strerror or exc}")
+            return FailedPage(
+                url=self.url, depth=0, error=f"cannot read {self.file}: {exc.strerror or exc}"
+            )
         if len(body) > self.max_bytes:
             return FailedPage(
-                self.url, 0, f"{self.file} is larger than the {self.max_bytes} byte cap"
+                url=self.url,
+                depth=0,
+                error=f"{self.file} is larger than the {self.max_bytes} byte cap",
             )
         url = self.url
         return FetchedPage(url=url, final_url=url, status=200, depth=0, body=body, file=self.file)

@@ -37,7 +37,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _pages(site: Path, target: str) -> list[FetchedPage]:
     urls = [target + path.relative_to(site).as_posix() for path in sorted(site.rglob("*.html"))]
     return [
-        FetchedPage(url, url, 200, 1, path.read_bytes())
+        FetchedPage(url=url, final_url=url, status=200, depth=1, body=path.read_bytes())
         for url, path in zip(urls, sorted(site.rglob("*.html")), strict=True)
     ]
 

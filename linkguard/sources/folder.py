@@ -72,4 +72,4 @@ class FolderSource(FileSource):
     def _read(self, path: Path) -> UnreadFile:
         url = page_url(path, self.root, self.origin)
         rel = path.relative_to(self.root).as_posix()
-        return UnreadFile(url, str(path), rel, self.max_bytes)
+        return UnreadFile(url=url, path=str(path), file=rel, max_bytes=self.max_bytes)

@@ -57,6 +57,14 @@ class _Job:
     url: str
     depth: int
 
+    def failed(
+        self, error: str, status: int | None = None, hops: tuple[tuple[str, str, int], ...] = ()
+    ) -> FailedPage:
+        """This page, recorded as one that could not be scanned, and why."""
+        return FailedPage(
+            url=self.url, depth=self.depth, error=error, status=status, redirects=hops
+        )
+
 
 class _Cookies(httpx.Cookies):
     """httpx's cookie jar, kept as it is (a site's session cookie is sent back), except that
@@ -283,21 +291,16 @@ class HttpCrawler:
                     return await self._follow(client, job)
             except RetryLater as later:
                 if attempt == self.crawl.retries:
-                    return FailedPage(
-                        job.url,
-                        job.depth,
-                        f"HTTP {later.status} after {attempt + 1} attempts",
-                        later.status,
+                    return job.failed(
+                        f"HTTP {later.status} after {attempt + 1} attempts", later.status
                     )
                 await asyncio.sleep(self._backoff(attempt, later.retry_after))
             except TimeoutError:
-                return FailedPage(job.url, job.depth, f"timed out after {self.crawl.timeout:g} s")
+                return job.failed(f"timed out after {self.crawl.timeout:g} s")
             except httpx.HTTPError as exc:
-                return FailedPage(job.url, job.depth, describe(exc))
+                return job.failed(describe(exc))
             except httpx.InvalidURL as exc:  # httpx parses a Location it will not follow
-                return FailedPage(
-                    job.url, job.depth, f"redirect to a URL that is not http(s) or not valid: {exc}"
-                )
+                return job.failed(f"redirect to a URL that is not http(s) or not valid: {exc}")
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
@@ -318,37 +321,27 @@ class HttpCrawler:
                 location = response.headers.get("location", "")
                 target = urls.resolve(location, current)
                 if target is None:
-                    return FailedPage(
-                        job.url,
-                        job.depth,
+                    return job.failed(
                         f"redirect to an invalid URL: {location!r}",
                         response.status_code,
                         tuple(hops),
                     )
                 hops.append((current, target, response.status_code))
             if len(hops) > MAX_REDIRECTS:
-                return FailedPage(
-                    job.url,
-                    job.depth,
-                    f"more than {MAX_REDIRECTS} redirects",
-                    hops[-1][2],
-                    tuple(hops),
-                )
+                return job.failed(f"more than {MAX_REDIRECTS} redirects", hops[-1][2], tuple(hops))
             if target in visited:
-                return FailedPage(
-                    job.url, job.depth, f"redirect loop at {target}", hops[-1][2], tuple(hops)
-                )
+                return job.failed(f"redirect loop at {target}", hops[-1][2], tuple(hops))
             off_site = self.scope.classify(target).party is not Party.FIRST
             key = urls.normalize(target, self._ignored)
             if off_site or (key in self._seen and key != job.url):
                 # Recorded, not followed: the analysis turns an off-site hop into a
                 # ``redirect`` reference; an on-site one lands on a page crawled anyway.
                 return FetchedPage(
-                    job.url,
-                    target,
-                    hops[-1][2],
-                    job.depth,
-                    b"",
+                    url=job.url,
+                    final_url=target,
+                    status=hops[-1][2],
+                    depth=job.depth,
+                    body=b"",
                     content_type="",
                     redirects=tuple(hops),
                 )
@@ -363,27 +356,23 @@ class HttpCrawler:
         if status in RETRY_STATUSES:
             raise RetryLater(status, retry_after(response.headers.get("retry-after", "")))
         if status >= 400:
-            return FailedPage(job.url, job.depth, f"HTTP {status}", status, hops)
+            return job.failed(f"HTTP {status}", status, hops)
         media_type, charset = content_type(response.headers.get("content-type", ""))
         if media_type and media_type not in HTML_TYPES:
-            return SkippedPage(job.url, job.depth, status, media_type)
+            return SkippedPage(url=job.url, depth=job.depth, status=status, content_type=media_type)
         body = bytearray()
         async for chunk in response.aiter_bytes():  # decompressed bytes: a gzip bomb stops here
             body += chunk
             if len(body) > self.crawl.max_bytes:
-                return FailedPage(
-                    job.url,
-                    job.depth,
-                    f"body larger than the {self.crawl.max_bytes} byte cap",
-                    status,
-                    hops,
+                return job.failed(
+                    f"body larger than the {self.crawl.max_bytes} byte cap", status, hops
                 )
         return FetchedPage(
-            job.url,
-            url,
-            status,
-            job.depth,
-            bytes(body),
+            url=job.url,
+            final_url=url,
+            status=status,
+            depth=job.depth,
+            body=bytes(body),
             content_type=media_type or "text/html",
             charset=charset,
             redirects=hops,

@@ -115,9 +115,11 @@ class TemplateSource(FileSource):
         try:
             raw = path.read_bytes()
         except OSError as exc:
-            return FailedPage(url, 0, f"cannot read {rel}: {exc.strerror or exc}")
+            return FailedPage(url=url, depth=0, error=f"cannot read {rel}: {exc.strerror or exc}")
         if len(raw) > self.max_bytes:
-            return FailedPage(url, 0, f"{rel} is larger than the {self.max_bytes} byte cap")
+            return FailedPage(
+                url=url, depth=0, error=f"{rel} is larger than the {self.max_bytes} byte cap"
+            )
         masked = mask_templates(decode_html(raw))
         return FetchedPage(
             url=url,
