@@ -65,19 +65,6 @@ class Rule:
     good: str  # the same snippet, fixed
     check: Check | None = None
 
-    @property
-    def doc(self) -> str:
-        """The rule's documentation: rationale, fix, anti-pattern and better."""
-        return (
-            f"{self.name} ({self.id}, default {self.severity}).\n\n{self.rationale}\n\n"
-            f"Fix: {self.fix}\n\nAnti-pattern:\n\n    {_indent(self.bad)}\n\n"
-            f"Better:\n\n    {_indent(self.good)}\n"
-        )
-
-
-def _indent(snippet: str) -> str:
-    return snippet.replace("\n", "\n    ")
-
 
 @dataclass(frozen=True, slots=True)
 class PageVerdict:

@@ -28,16 +28,6 @@ from linkguard.policy import Policy, ThirdPartyDecl
 from linkguard.rules import PageContext, make_finding
 
 
-def host_matches(entry: str, url: str, host: str) -> bool:
-    """True when one ``hosts`` entry of a declaration covers ``url`` on ``host``."""
-    if "://" in entry:
-        return url.startswith(entry)
-    name = urls.to_ascii_host(entry)
-    if registrable_domain(name) == name:
-        return host == name or host.endswith("." + name)
-    return host == name
-
-
 @dataclass(frozen=True, slots=True)
 class Register:
     """The policy's ``[[third_party]]`` entries indexed by domain, host and URL prefix.
