@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from linkguard.model import Finding, Severity
 from linkguard.policy import Policy
-from linkguard.rules import RULES, PageContext, PageVerdict
+from linkguard.rules._base import PageContext, PageVerdict
+from linkguard.rules._catalogue import RULES
 from linkguard.rules.exit_notice import assess, broken_interstitial_findings
 
 
-def evaluate_page(ctx: PageContext, policy: Policy) -> PageVerdict:
-    """Every enabled rule over ``ctx``; a rule that raises becomes an ``internal-error``
-    finding on the page and the others still run."""
+def evaluate(ctx: PageContext, policy: Policy) -> PageVerdict:
+    """Every enabled rule with a check over ``ctx``, plus its exit-notice coverage.
+
+    A rule that raises does not stop the scan: its exception becomes an ``internal-error``
+    finding on the page (sqlfluff's habit), so the bug is visible and the rest is judged.
+    """
     findings: list[Finding] = []
     for rule in RULES.values():
         if rule.check is None or policy.severity_of(rule.id, rule.severity) is None:
