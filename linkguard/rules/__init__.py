@@ -9,8 +9,9 @@ page's classified references and the policy:
                         extlink.py: Drupal's extlink module, applied)
     declarations.py     undeclared-script, -frame, -form-target, -resource
     transport.py        insecure-form, mixed-content, missing-sri, unsafe-target-blank
-    raised_by_scan.py   rules the scan raises: unused-declaration, broken-outbound-link,
-                        crawl-error
+    raised_by_scan.py   rules the scan raises, with their findings' constructors:
+                        unused-declaration, broken-outbound-link, crawl-error,
+                        internal-error (a check that failed)
     _catalogue.py       RULES, every rule in its fixed order; rules_table
     engine.py           evaluate: runs the checks over a page, counts exit-notice coverage
 
@@ -35,6 +36,12 @@ from linkguard.rules._base import (
 )
 from linkguard.rules._catalogue import CATALOGUE, RULES, rules_table
 from linkguard.rules.engine import evaluate
+from linkguard.rules.raised_by_scan import (
+    broken_outbound_link,
+    crawl_error,
+    internal_error,
+    unused_declaration,
+)
 
 __all__ = [
     "CATALOGUE",
@@ -45,8 +52,12 @@ __all__ = [
     "PageContext",
     "PageVerdict",
     "Rule",
+    "broken_outbound_link",
+    "crawl_error",
     "evaluate",
+    "internal_error",
     "make_finding",
     "rule",
     "rules_table",
+    "unused_declaration",
 ]

@@ -24,7 +24,12 @@ from linkguard.rules.declarations import (
     undeclared_script,
 )
 from linkguard.rules.exit_notice import exit_notice_missing
-from linkguard.rules.raised_by_scan import BROKEN_OUTBOUND_LINK, CRAWL_ERROR, UNUSED_DECLARATION
+from linkguard.rules.raised_by_scan import (
+    BROKEN_OUTBOUND_LINK,
+    CRAWL_ERROR,
+    INTERNAL_ERROR,
+    UNUSED_DECLARATION,
+)
 from linkguard.rules.transport import insecure_form, missing_sri, mixed_content, unsafe_target_blank
 
 CATALOGUE: tuple[Rule, ...] = (
@@ -40,6 +45,7 @@ CATALOGUE: tuple[Rule, ...] = (
     UNUSED_DECLARATION,
     BROKEN_OUTBOUND_LINK,
     CRAWL_ERROR,
+    INTERNAL_ERROR,
 )
 
 # By id, in catalogue order. A dict (not a mapping proxy) so a test can swap a rule's check.

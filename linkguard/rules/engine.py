@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from linkguard.model import Finding, Severity
+from linkguard.model import Finding
 from linkguard.policy import Policy
 from linkguard.rules._base import PageContext, PageVerdict
 from linkguard.rules._catalogue import RULES
 from linkguard.rules.exit_notice import assess, broken_interstitial_findings
+from linkguard.rules.raised_by_scan import internal_error
 
 
 def evaluate(ctx: PageContext, policy: Policy) -> PageVerdict:
@@ -22,12 +23,13 @@ def evaluate(ctx: PageContext, policy: Policy) -> PageVerdict:
         try:
             findings.extend(rule.check(ctx, policy))
         except Exception as exc:  # a bug in one rule must not lose the page
-            findings.append(_internal_error(ctx, rule.id, exc))
+            findings.append(internal_error(ctx.url, rule.id, exc, file=ctx.file))
     try:
         notices = assess(ctx, policy)
         broken = broken_interstitial_findings(ctx, policy)
     except Exception as exc:  # the coverage figures are lost, the findings are not
-        return PageVerdict((*findings, _internal_error(ctx, "exit-notice coverage", exc)))
+        lost = internal_error(ctx.url, "exit-notice coverage", exc, file=ctx.file)
+        return PageVerdict((*findings, lost))
     return PageVerdict(
         tuple(findings),
         outbound=len(notices.navigations),
@@ -39,11 +41,4 @@ def evaluate(ctx: PageContext, policy: Policy) -> PageVerdict:
                      n.destination.url or "") for n in notices.navigations if n.via})
         ),
         via_interstitial=broken,
-    )  # fmt: skip
-
-
-def _internal_error(ctx: PageContext, what: str, exc: Exception) -> Finding:
-    return Finding(
-        "internal-error", Severity.ERROR, ctx.url, 0, ctx.url, "", "",
-        f"rule {what} failed: {type(exc).__name__}: {exc}", kind="page", file=ctx.file,
     )  # fmt: skip

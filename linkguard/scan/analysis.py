@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from linkguard.classify import urls
 from linkguard.classify.scope import Scope
 from linkguard.extract import extract_references
 from linkguard.extract.masking import destination_is_known, is_templated, shown
@@ -28,7 +27,7 @@ from linkguard.model import (
     loaded,
 )
 from linkguard.policy import Policy
-from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, RULES, PageContext, evaluate
+from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, PageContext, crawl_error, evaluate
 from linkguard.rules.declarations import declaration_for
 
 # Reference kinds the crawler follows to find more first-party pages.
@@ -67,18 +66,7 @@ def analyze_page(result: SourceResult, policy: Policy, scope: Scope) -> PageAnal
 
 def _failed(page: FailedPage) -> PageAnalysis:
     record = PageRecord(page.url, page.status, page.depth, page.error)
-    finding = Finding(
-        "crawl-error",
-        RULES["crawl-error"].severity,
-        page.url,
-        0,
-        page.url,
-        urls.host_of(page.url),
-        "",
-        f"Page could not be scanned: {page.error}",
-        kind="page",
-    )
-    return PageAnalysis(record, (finding,), (), ())
+    return PageAnalysis(record, (crawl_error(page.url, page.error),), (), ())
 
 
 def _fetched(page: FetchedPage, policy: Policy, scope: Scope) -> PageAnalysis:
