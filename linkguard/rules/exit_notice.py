@@ -2,7 +2,8 @@
 
 An outbound navigation is a ``link`` (a, area), a ``refresh`` (meta refresh) or a
 ``redirect`` (an HTTP redirect the crawler followed) whose destination is third party. Its
-notice is carried by the first mechanism that holds, in this order (DESIGN section 4a):
+notice is carried by the first mechanism that holds, in this order (ARCHITECTURE.md,
+«Exit notices»):
 
 ``text``
     a configured phrase in the link's accessible text (text, visually hidden spans,
@@ -41,6 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linkguard.classify import urls
+from linkguard.extract import DrupalExtlink
 from linkguard.model import (
     NAVIGATION_KINDS,
     Boundary,
@@ -155,11 +157,7 @@ def _mechanism(
 
 def _extlink(ctx: PageContext, notice: NoticePolicy) -> Extlink | None:
     settings = ctx.facts.get(FACT_DRUPAL_EXTLINK)
-    if not notice.drupal_extlink or settings is None:
-        return None
-    from linkguard.extract import DrupalExtlink
-
-    if not isinstance(settings, DrupalExtlink):
+    if not notice.drupal_extlink or not isinstance(settings, DrupalExtlink):
         return None
     parsed = urls.parse(ctx.url)
     host: str = parsed.host if parsed is not None else ""
