@@ -12,7 +12,8 @@ page's classified references and the policy:
     raised_by_scan.py   rules the scan raises, with their findings' constructors:
                         unused-declaration, broken-outbound-link, crawl-error,
                         internal-error (a check that failed)
-    _catalogue.py       RULES, every rule in its fixed order; rules_table
+    _catalogue.py       the modules above that declare rules, in order; RULES, gathered
+                        from them; rules_table
     engine.py           evaluate: runs the checks over a page, counts exit-notice coverage
 
 The scan also raises ``exit-notice-missing`` for links through an interstitial that the

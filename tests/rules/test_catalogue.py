@@ -1,8 +1,9 @@
 """The rule catalogue: every rule once, fully described, and every declared rule listed.
 
 Rules are declared beside what raises them (``@rule`` on a check, or a ``Rule`` in
-``raised_by_scan.py``) and ``_catalogue.py`` lists them; these tests catch a rule that is
-declared but not listed (it would never run), listed twice, or missing its documentation.
+``raised_by_scan.py``) and ``_catalogue.py`` gathers them from the modules it lists; these
+tests catch a rule whose module is not listed (it would never run), an id declared twice,
+and a rule missing its documentation.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from types import ModuleType
 import pytest
 
 import linkguard.rules
+import linkguard.rules._catalogue as catalogue
 from linkguard.model import Finding, Severity
 from linkguard.policy import ThirdPartyDecl
 from linkguard.rules import (
@@ -65,8 +67,16 @@ def test_every_rule_declared_in_a_module_is_in_the_catalogue() -> None:
     declared = _declared()
     assert "linkguard.rules.exit_notice.exit_notice_missing" in declared
     for where, rule in declared.items():
-        assert RULES.get(rule.id) is rule, f"{where} ({rule.id}) is not listed in _catalogue.py"
+        assert RULES.get(rule.id) is rule, f"{where}: its module is not in _catalogue.MODULES"
     assert {rule.id for rule in declared.values()} == set(RULES)
+
+
+def test_an_id_bound_in_two_modules_stops_the_import() -> None:
+    copy = ModuleType("linkguard.rules.copy")
+    copy.imported = RULES["exit-notice-missing"]  # type: ignore[attr-defined]
+    bound = r"exit-notice-missing is bound in linkguard\.rules\.exit_notice and .*\.copy"
+    with pytest.raises(RuntimeError, match=bound):
+        catalogue._gather((*catalogue.MODULES, copy))
 
 
 def test_page_checks_come_first_then_the_rules_the_scan_raises() -> None:
