@@ -5,7 +5,7 @@ validates already-parsed TOML (tests and ``linkguard init`` use it). Every probl
 ConfigError that names the file, the dotted key (``third_party[2].hosts[0]``, indexes from 0),
 the problem and what would be valid; the value checkers live in ``linkguard.config._checks``.
 
-Beyond the example in the README's «The policy file»:
+Beyond the keys every site needs ([site], [[third_party]], [rules]):
 
 - ``[exit_notice]``: ``selectors`` or ``text``, when given, replace the built-in conventions
   (``DEFAULT_NOTICE_SELECTORS``, ``DEFAULT_NOTICE_TEXT``); ``extend_defaults = true`` keeps
