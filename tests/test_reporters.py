@@ -167,7 +167,18 @@ def test_sarif_rules_carry_rationale_fix_and_examples() -> None:
     assert RULES["exit-notice-missing"].bad in exit_rule["help"]["markdown"]
     assert RULES["exit-notice-missing"].good in exit_rule["help"]["text"]
     assert rules["unused-declaration"]["defaultConfiguration"]["level"] == "note"
-    assert "internal-error" in rules  # a rule outside the catalogue still gets a descriptor
+    assert RULES["internal-error"].fix in rules["internal-error"]["help"]["text"]
+    for result in log["runs"][0]["results"]:
+        assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
+
+
+def test_sarif_describes_a_rule_outside_this_versions_catalogue() -> None:
+    sample = failing_site()
+    retired = replace(sample.findings[0], rule="retired-rule")  # from an older results file
+    log = json.loads(render(replace(sample, findings=(*sample.findings, retired)), Format.SARIF))
+    driver = log["runs"][0]["tool"]["driver"]
+    assert [r["id"] for r in driver["rules"]] == [*RULES, "retired-rule"]
+    assert "not in this version's catalogue" in driver["rules"][-1]["shortDescription"]["text"]
     for result in log["runs"][0]["results"]:
         assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
 

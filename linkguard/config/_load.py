@@ -18,6 +18,10 @@ Beyond the keys every site needs ([site], [[third_party]], [rules]):
 - ``[templates]``: ``paths`` and ``exclude``, globs of template sources for ``--templates``.
 - ``[[waiver]]``: ``rule`` (a rule id or ``"*"``), ``reason``, ``page`` and/or ``host`` globs,
   ``expires`` (a TOML date such as ``2027-03-31``).
+
+A rule id, in ``[rules]`` or a waiver, is any id of the catalogue (``linkguard.rules.RULES``),
+the rules the scan raises included: ``internal-error`` can be waived for a page while a
+linkguard bug is being fixed, as ``crawl-error`` can for a page that cannot be fetched.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,6 +49,7 @@ from linkguard.policy import (
     ThirdPartyDecl,
     Waiver,
 )
+from linkguard.rules import RULES
 
 # -- reading -----------------------------------------------------------------------------------
 
@@ -153,18 +158,12 @@ def _section(build: Callable[..., T], schema: check.Schema, **required: str) -> 
     return lambda value, where: build(**check.check_table(value, where, schema, required))
 
 
-def _known_rules() -> Collection[str]:
-    from linkguard.rules import RULES  # imported here: linkguard.rules imports this module
-
-    return RULES.keys()
-
-
 def _rule_id(value: object, where: Where) -> str:
     """A waiver's rule: a rule id, or "*" for every rule."""
     rule = check.string(value, where)
-    if rule != "*" and rule not in _known_rules():
+    if rule != "*" and rule not in RULES:
         raise where.error(
-            f"unknown rule id {rule!r}", check.suggest(rule, [*_known_rules(), "*"], "rule ids")
+            f"unknown rule id {rule!r}", check.suggest(rule, [*RULES, "*"], "rule ids")
         )
     return rule
 
@@ -172,7 +171,7 @@ def _rule_id(value: object, where: Where) -> str:
 def _rules(value: object, where: Where) -> tuple[tuple[str, Severity | None], ...]:
     """``[rules]``: rule id -> error | warning | info | off."""
     severity = check.choice(_SEVERITIES, "severity", "severities")
-    known = _known_rules()
+    known = RULES.keys()
     for rule in value if isinstance(value, dict) else ():
         if rule not in known:
             raise where.at(rule).error(

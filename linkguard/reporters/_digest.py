@@ -17,26 +17,11 @@ from linkguard.rules import RULES, Rule
 SEVERITIES: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 NEVER = "never"
 
-# Findings that come from linkguard itself rather than from the catalogue.
-_EXTRA_RULES = {
-    "internal-error": Rule(
-        "internal-error",
-        "A rule failed on this page",
-        Severity.ERROR,
-        "A rule raised an error on this page, so that rule's promise is unchecked there; "
-        "the other rules judged the page.",
-        "Report the bug to the linkguard maintainers with the page; the message names the "
-        "rule and the error.",
-        "",
-        "",
-    ),
-}
-
 
 def rule_for(rule_id: str) -> Rule:
     """The catalogue entry of a rule id; an unknown id (an older or newer results file)
     gets a placeholder that says so instead of breaking the report."""
-    found = RULES.get(rule_id) or _EXTRA_RULES.get(rule_id)
+    found = RULES.get(rule_id)
     if found is not None:
         return found
     return Rule(

@@ -23,19 +23,9 @@ from functools import lru_cache
 
 from linkguard.classify import urls
 from linkguard.classify.scope import registrable_domain
-from linkguard.model import ClassifiedReference, Finding, Kind, Party
+from linkguard.model import ClassifiedReference, Finding, Kind, Party, Severity
 from linkguard.policy import Policy, ThirdPartyDecl
-from linkguard.rules import PageContext, make_finding
-
-
-def host_matches(entry: str, url: str, host: str) -> bool:
-    """True when one ``hosts`` entry of a declaration covers ``url`` on ``host``."""
-    if "://" in entry:
-        return url.startswith(entry)
-    name = urls.to_ascii_host(entry)
-    if registrable_domain(name) == name:
-        return host == name or host.endswith("." + name)
-    return host == name
+from linkguard.rules._base import PageContext, Rule, make_finding, rule
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +107,7 @@ _WHAT = {
 
 
 def _undeclared(
-    ctx: PageContext, policy: Policy, rule: str, kinds: frozenset[Kind]
+    ctx: PageContext, policy: Policy, undeclared: Rule, kinds: frozenset[Kind]
 ) -> Iterator[Finding]:
     register = register_of(policy.third_parties)
     for cref in ctx.refs:
@@ -126,7 +116,7 @@ def _undeclared(
         url, host = cref.boundary.url or "", cref.boundary.host
         if register.lookup(url, host, cref.ref.kind) is None:
             other = register.lookup(url, host, None)
-            yield make_finding(rule, cref, ctx, _message(cref, other))
+            yield make_finding(undeclared, cref, ctx, _message(cref, other))
 
 
 def _message(cref: ClassifiedReference, other: ThirdPartyDecl | None) -> str:
@@ -140,42 +130,66 @@ def _message(cref: ClassifiedReference, other: ThirdPartyDecl | None) -> str:
     return f"{text} in any [[third_party]] entry."
 
 
-def check_undeclared_scripts(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
-    """A third-party script (src, script preload, inline-loader URL) is not declared.
-
-    Anti-pattern::
-
-        <script src="https://tracker.example.net/t.js"></script>   (no entry)
-
-    Better: a ``[[third_party]]`` entry with ``hosts = ["tracker.example.net"]``, its purpose,
-    and ``kinds = ["script"]``.
-    """
-    return _undeclared(ctx, policy, "undeclared-script", frozenset({Kind.SCRIPT}))
-
-
-def check_undeclared_frames(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
-    """A third-party iframe, frame, object or embed is not declared.
-
-    Anti-pattern: ``<iframe src="https://video.example.net/embed/1">`` with no entry.
-    Better: declare the vendor with ``kinds = ["frame"]``, or link to the video instead.
-    """
-    return _undeclared(ctx, policy, "undeclared-frame", frozenset({Kind.FRAME}))
+@rule(
+    "undeclared-script",
+    name="Undeclared third-party script",
+    severity=Severity.ERROR,
+    rationale="A third-party script runs with the page's full power and observes visitors; "
+    "the privacy policy must name it and its purpose.",
+    fix="Declare the vendor in a [[third_party]] entry with its purpose (kinds including "
+    '"script"), or remove the tag.',
+    bad='<script src="https://tracker.example.net/t.js"></script>',
+    good='[[third_party]]\nname = "Example Tracker"\nhosts = ["tracker.example.net"]\n'
+    'purpose = "Usage statistics (privacy policy section 6)"\nkinds = ["script"]',
+)
+def undeclared_script(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
+    """A finding for each third-party script (src, script preload, inline-loader URL) that
+    no ``[[third_party]]`` entry declares for kind ``script``."""
+    return _undeclared(ctx, policy, undeclared_script, frozenset({Kind.SCRIPT}))
 
 
-def check_undeclared_form_targets(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
-    """A form posts to a third party that is not declared as a processor.
+@rule(
+    "undeclared-frame",
+    name="Undeclared third-party frame",
+    severity=Severity.ERROR,
+    rationale="An embedded frame runs a third party's page inside ours, with its own cookies.",
+    fix='Declare the embed\'s vendor with kinds = ["frame"], or replace the frame with a link.',
+    bad='<iframe src="https://video.example.net/embed/1"></iframe>',
+    good='[[third_party]]\nname = "Example Video"\nhosts = ["video.example.net"]\n'
+    'purpose = "Product videos"\nkinds = ["frame"]',
+)
+def undeclared_frame(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
+    """A finding for each third-party iframe, frame, object or embed that no entry declares
+    for kind ``frame``."""
+    return _undeclared(ctx, policy, undeclared_frame, frozenset({Kind.FRAME}))
 
-    Anti-pattern: ``<form action="https://forms.example.net/submit">``.
-    Better: ``<form action="/contact/submit">``, or declare the processor with
-    ``kinds = ["form"]``.
-    """
-    return _undeclared(ctx, policy, "undeclared-form-target", frozenset({Kind.FORM}))
+
+@rule(
+    "undeclared-form-target",
+    name="Form posts to an undeclared third party",
+    severity=Severity.ERROR,
+    rationale="Data typed into a form must go only to us or to a declared processor.",
+    fix='Post the form to a first-party endpoint, or declare the processor with kinds = ["form"].',
+    bad='<form action="https://forms.example.net/submit" method="post">',
+    good='<form action="/contact/submit" method="post">',
+)
+def undeclared_form_target(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
+    """A finding for each form that posts to a third party no entry declares for kind
+    ``form``."""
+    return _undeclared(ctx, policy, undeclared_form_target, frozenset({Kind.FORM}))
 
 
-def check_undeclared_resources(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
-    """A third-party image, stylesheet, media file or preconnect is not declared.
-
-    Anti-pattern: ``<img src="https://pixel.example.net/p.gif" alt="">``.
-    Better: ``<img src="/img/p.gif" alt="">``, or declare the vendor.
-    """
-    return _undeclared(ctx, policy, "undeclared-resource", _RESOURCE_KINDS)
+@rule(
+    "undeclared-resource",
+    name="Undeclared third-party resource",
+    severity=Severity.WARNING,
+    rationale="Every third-party request (image, font, stylesheet, media, preconnect) tells "
+    "that party who visited.",
+    fix="Serve the resource from a first-party host, or declare the vendor.",
+    bad='<img src="https://pixel.example.net/p.gif" alt="">',
+    good='<img src="/img/p.gif" alt="">',
+)
+def undeclared_resource(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
+    """A finding for each third-party image, stylesheet, media file or preload/preconnect
+    that no entry declares for its kind."""
+    return _undeclared(ctx, policy, undeclared_resource, _RESOURCE_KINDS)

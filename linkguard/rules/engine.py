@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from linkguard.model import Finding, Severity
+from linkguard.model import Finding
 from linkguard.policy import Policy
-from linkguard.rules import RULES, PageContext, PageVerdict
+from linkguard.rules._base import PageContext, PageVerdict
+from linkguard.rules._catalogue import RULES
 from linkguard.rules.exit_notice import assess, broken_interstitial_findings
+from linkguard.rules.raised_by_scan import internal_error
 
 
-def evaluate_page(ctx: PageContext, policy: Policy) -> PageVerdict:
-    """Every enabled rule over ``ctx``; a rule that raises becomes an ``internal-error``
-    finding on the page and the others still run."""
+def evaluate(ctx: PageContext, policy: Policy) -> PageVerdict:
+    """Every enabled rule with a check over ``ctx``, plus its exit-notice coverage.
+
+    A rule that raises does not stop the scan: its exception becomes an ``internal-error``
+    finding on the page (sqlfluff's habit), so the bug is visible and the rest is judged.
+    """
     findings: list[Finding] = []
     for rule in RULES.values():
         if rule.check is None or policy.severity_of(rule.id, rule.severity) is None:
@@ -18,12 +23,13 @@ def evaluate_page(ctx: PageContext, policy: Policy) -> PageVerdict:
         try:
             findings.extend(rule.check(ctx, policy))
         except Exception as exc:  # a bug in one rule must not lose the page
-            findings.append(_internal_error(ctx, rule.id, exc))
+            findings.append(internal_error(ctx.url, rule.id, exc, file=ctx.file))
     try:
         notices = assess(ctx, policy)
         broken = broken_interstitial_findings(ctx, policy)
     except Exception as exc:  # the coverage figures are lost, the findings are not
-        return PageVerdict((*findings, _internal_error(ctx, "exit-notice coverage", exc)))
+        lost = internal_error(ctx.url, "exit-notice coverage", exc, file=ctx.file)
+        return PageVerdict((*findings, lost))
     return PageVerdict(
         tuple(findings),
         outbound=len(notices.navigations),
@@ -35,11 +41,4 @@ def evaluate_page(ctx: PageContext, policy: Policy) -> PageVerdict:
                      n.destination.url or "") for n in notices.navigations if n.via})
         ),
         via_interstitial=broken,
-    )  # fmt: skip
-
-
-def _internal_error(ctx: PageContext, what: str, exc: Exception) -> Finding:
-    return Finding(
-        "internal-error", Severity.ERROR, ctx.url, 0, ctx.url, "", "",
-        f"rule {what} failed: {type(exc).__name__}: {exc}", kind="page", file=ctx.file,
     )  # fmt: skip

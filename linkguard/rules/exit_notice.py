@@ -2,7 +2,8 @@
 
 An outbound navigation is a ``link`` (a, area), a ``refresh`` (meta refresh) or a
 ``redirect`` (an HTTP redirect the crawler followed) whose destination is third party. Its
-notice is carried by the first mechanism that holds, in this order (DESIGN section 4a):
+notice is carried by the first mechanism that holds, in this order (ARCHITECTURE.md,
+«Exit notices»):
 
 ``text``
     a configured phrase in the link's accessible text (text, visually hidden spans,
@@ -41,13 +42,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from linkguard.classify import urls
-from linkguard.model import NAVIGATION_KINDS, Boundary, ClassifiedReference, Finding, Kind, Party
+from linkguard.extract import DrupalExtlink
+from linkguard.model import (
+    NAVIGATION_KINDS,
+    Boundary,
+    ClassifiedReference,
+    Finding,
+    Kind,
+    Party,
+    Severity,
+)
 from linkguard.policy import Policy
-from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, PageContext, make_finding
+from linkguard.rules._base import (
+    FACT_DRUPAL_EXTLINK,
+    FACT_PAGE_TEXT,
+    PageContext,
+    make_finding,
+    rule,
+)
 from linkguard.rules.extlink import Extlink, extlink_for
 from linkguard.rules.mechanisms import NoticePolicy, notice_policy
 
-RULE = "exit-notice-missing"
 _ASSESSMENT = "_exit_notice"  # PageContext.facts key: the page's assessment, computed once
 _REFRESH_DELAY = re.compile(r'content="\s*(\d+(?:\.\d*)?)')
 
@@ -142,11 +157,7 @@ def _mechanism(
 
 def _extlink(ctx: PageContext, notice: NoticePolicy) -> Extlink | None:
     settings = ctx.facts.get(FACT_DRUPAL_EXTLINK)
-    if not notice.drupal_extlink or settings is None:
-        return None
-    from linkguard.extract import DrupalExtlink
-
-    if not isinstance(settings, DrupalExtlink):
+    if not notice.drupal_extlink or not isinstance(settings, DrupalExtlink):
         return None
     parsed = urls.parse(ctx.url)
     host: str = parsed.host if parsed is not None else ""
@@ -159,20 +170,25 @@ def _refresh_delay(element: str) -> float:
     return float(match[1]) if match else 0.0
 
 
-def check_exit_notices(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
-    """A link, refresh or redirect takes the visitor to a third party with no exit notice.
+@rule(
+    "exit-notice-missing",
+    name="Outbound link without exit notice",
+    severity=Severity.ERROR,
+    rationale="Visitors must be told when a link, refresh or redirect takes them to a site the "
+    "company is not responsible for.",
+    fix="Mark the link with a configured notice class or attribute, add a notice phrase to "
+    "its text (a visually hidden span or aria-label is enough), route it through the exit "
+    "interstitial, or list the destination under [exit_notice].exempt.",
+    bad='<a href="https://partner.example.net/">Our partner</a>',
+    good='<a class="ext" href="https://partner.example.net/">Our partner '
+    '<span class="visually-hidden">(link is external)</span></a>',
+)
+def exit_notice_missing(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
+    """A finding for each link, refresh or redirect that takes the visitor to a third party
+    with no exit notice and to a destination that is not exempt.
 
-    Rationale: a privacy policy that says "sites run by third parties are beyond our
-    responsibility" promises that visitors are told when they leave.
-
-    Anti-pattern::
-
-        <a href="https://partner.example.net/">Our partner</a>
-
-    Better::
-
-        <a class="ext" href="https://partner.example.net/">Our partner
-          <span class="visually-hidden">(link is external)</span></a>
+    A privacy policy that says "sites run by third parties are beyond our responsibility"
+    promises that visitors are told when they leave.
     """
     for navigation in assess(ctx, policy).navigations:
         if navigation.mechanism is None:
@@ -192,7 +208,7 @@ def _finding(navigation: Navigation, ctx: PageContext) -> Finding:
             f"Link to third party {host} has no exit notice: no notice class or attribute on "
             "it or an ancestor, and no notice phrase in its text, aria-label or title."
         )
-    return make_finding(RULE, navigation.cref, ctx, message)
+    return make_finding(exit_notice_missing, navigation.cref, ctx, message)
 
 
 def broken_interstitial_findings(
@@ -209,7 +225,7 @@ def broken_interstitial_findings(
             f"Link to third party {navigation.destination.host} goes through the exit "
             f"interstitial {path}, which the crawl found broken: the notice never shows."
         )
-        finding = make_finding(RULE, navigation.cref, ctx, message,
+        finding = make_finding(exit_notice_missing, navigation.cref, ctx, message,
                                destination=navigation.destination)  # fmt: skip
         prepared.append((navigation.via, finding))
     return tuple(prepared)

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from linkguard.classify import urls
-from linkguard.model import Finding, Kind, Party
+from linkguard.model import Finding, Kind, Party, Severity
 from linkguard.policy import Policy
-from linkguard.rules import PageContext, make_finding
+from linkguard.rules._base import PageContext, make_finding, rule
 
 _SUBRESOURCES = frozenset(
     {Kind.SCRIPT, Kind.STYLESHEET, Kind.IMAGE, Kind.MEDIA, Kind.FRAME, Kind.PRELOAD}
@@ -27,12 +27,19 @@ _NO_FETCH = frozenset({"dns-prefetch", "preconnect"})
 _OPENER_SAFE = frozenset({"noopener", "noreferrer"})
 
 
-def check_insecure_forms(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
-    """A form is on an http page, or posts to an http URL: its data travels unencrypted.
-
-    Anti-pattern: ``<form action="http://www.example.com/contact" method="post">``.
-    Better: ``<form action="https://www.example.com/contact" method="post">`` on an https page.
-    """
+@rule(
+    "insecure-form",
+    name="Form not sent encrypted",
+    severity=Severity.ERROR,
+    rationale="The policy promises that form data is sent encrypted: the page and the form's "
+    "target must both be https.",
+    fix="Serve the page over https and post the form to an https URL.",
+    bad='<form action="http://www.example.com/contact" method="post">',
+    good='<form action="https://www.example.com/contact" method="post">',
+)
+def insecure_form(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
+    """A finding for each form (of any party) on an http page or posting to an http URL:
+    its data travels unencrypted."""
     page_http = urls.scheme_of(ctx.url) == "http"
     for cref in ctx.refs:
         if cref.ref.kind is not Kind.FORM:
@@ -45,15 +52,21 @@ def check_insecure_forms(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
             message = "Form data is sent unencrypted: the form is on an http page."
         else:
             continue
-        yield make_finding("insecure-form", cref, ctx, message)
+        yield make_finding(insecure_form, cref, ctx, message)
 
 
-def check_mixed_content(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
-    """An https page loads a subresource over http: it can be read or altered in transit.
-
-    Anti-pattern: ``<script src="http://cdn.example.net/lib.js">`` on an https page.
-    Better: ``<script src="https://cdn.example.net/lib.js">``.
-    """
+@rule(
+    "mixed-content",
+    name="Mixed content",
+    severity=Severity.WARNING,
+    rationale="An https page that loads an http resource can be altered or watched in transit.",
+    fix="Load the resource over https.",
+    bad='<script src="http://cdn.example.net/lib.js"></script>',
+    good='<script src="https://cdn.example.net/lib.js"></script>',
+)
+def mixed_content(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
+    """A finding for each subresource an https page loads over http: it can be read or
+    altered in transit."""
     if urls.scheme_of(ctx.url) != "https":
         return
     for cref in ctx.refs:
@@ -64,15 +77,24 @@ def check_mixed_content(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
             continue
         what = {Kind.IMAGE: "an image", Kind.MEDIA: "a media file"}.get(ref.kind, f"a {ref.kind}")
         message = f"This https page loads {what} over http from {cref.boundary.host}."
-        yield make_finding("mixed-content", cref, ctx, message)
+        yield make_finding(mixed_content, cref, ctx, message)
 
 
-def check_missing_sri(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
-    """A third-party script or stylesheet has no Subresource Integrity hash.
-
-    Anti-pattern: ``<script src="https://cdn.example.net/lib@1.2.3/lib.min.js">``.
-    Better: the same with ``integrity="sha384-..." crossorigin="anonymous"``.
-    """
+@rule(
+    "missing-sri",
+    name="Third-party script or stylesheet without integrity",
+    severity=Severity.WARNING,
+    rationale="Without Subresource Integrity, whoever controls the third party's host "
+    "controls our page.",
+    fix="Add an integrity attribute (and crossorigin) with the file's hash, self-host it, "
+    "or waive it for a vendor whose files cannot be pinned.",
+    bad='<script src="https://cdn.example.net/lib@1.2.3/lib.min.js"></script>',
+    good='<script src="https://cdn.example.net/lib@1.2.3/lib.min.js"\n'
+    '        integrity="sha384-..." crossorigin="anonymous"></script>',
+)
+def missing_sri(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
+    """A finding for each third-party script or stylesheet without a Subresource Integrity
+    hash (URL literals in inline scripts cannot carry one and are not judged)."""
     for cref in ctx.refs:
         ref = cref.ref
         if ref.kind not in (Kind.SCRIPT, Kind.STYLESHEET) or cref.party is not Party.THIRD:
@@ -83,15 +105,22 @@ def check_missing_sri(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
             f"Third-party {ref.kind} from {cref.boundary.host} has no integrity attribute: "
             "whoever controls that host controls this page."
         )
-        yield make_finding("missing-sri", cref, ctx, message)
+        yield make_finding(missing_sri, cref, ctx, message)
 
 
-def check_unsafe_target_blank(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
-    """A link opens a third party in a new tab without rel noopener or noreferrer.
-
-    Anti-pattern: ``<a href="https://partner.example.net/" target="_blank">``.
-    Better: ``<a href="https://partner.example.net/" target="_blank" rel="noopener">``.
-    """
+@rule(
+    "unsafe-target-blank",
+    name="target=_blank without noopener",
+    severity=Severity.WARNING,
+    rationale="A third-party page opened with target=_blank can navigate our tab "
+    "(reverse tabnabbing) in older browsers.",
+    fix='Add rel="noopener noreferrer" to the link.',
+    bad='<a href="https://partner.example.net/" target="_blank">Partner</a>',
+    good='<a href="https://partner.example.net/" target="_blank" rel="noopener">Partner</a>',
+)
+def unsafe_target_blank(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
+    """A finding for each link that opens a third party in a new tab with neither
+    ``noopener`` nor ``noreferrer`` in its rel."""
     for cref in ctx.refs:
         ref = cref.ref
         if ref.kind is not Kind.LINK or cref.party is not Party.THIRD:
@@ -102,4 +131,4 @@ def check_unsafe_target_blank(ctx: PageContext, policy: Policy) -> Iterator[Find
             f"Link to third party {cref.boundary.host} opens with target=_blank but without "
             'rel="noopener": the opened page can navigate this tab.'
         )
-        yield make_finding("unsafe-target-blank", cref, ctx, message)
+        yield make_finding(unsafe_target_blank, cref, ctx, message)

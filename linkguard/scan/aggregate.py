@@ -28,7 +28,7 @@ from linkguard.model import (
     fingerprint,
 )
 from linkguard.policy import Policy
-from linkguard.rules import RULES
+from linkguard.rules import RULES, broken_outbound_link, unused_declaration
 from linkguard.scan.analysis import PageAnalysis
 
 
@@ -106,17 +106,8 @@ class ResultBuilder:
                 continue
             for page, line, element, file in places:
                 self._file(
-                    Finding(
-                        "broken-outbound-link",
-                        RULES["broken-outbound-link"].severity,
-                        page,
-                        line,
-                        url,
-                        urls.host_of(url),
-                        element,
-                        f"Outbound link is broken: {problem}",
-                        kind="link",
-                        file=file,
+                    broken_outbound_link(
+                        url, problem, page=page, line=line, element=element, file=file
                     )
                 )
 
@@ -185,18 +176,7 @@ class ResultBuilder:
             if decl.name in self.used_declarations:
                 continue
             self._file(
-                Finding(
-                    "unused-declaration",
-                    RULES["unused-declaration"].severity,
-                    self.scope.origin + "/",
-                    0,
-                    decl.name,
-                    ", ".join(decl.hosts),
-                    "",
-                    f"Declared third party {decl.name!r} ({', '.join(decl.hosts)}) was never seen.",
-                    kind="declaration",
-                    file=self.policy.path,
-                )
+                unused_declaration(decl, origin=self.scope.origin, policy_file=self.policy.path)
             )
 
     def build(

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from linkguard.classify import urls
 from linkguard.classify.scope import Scope
 from linkguard.extract import extract_references
 from linkguard.extract.masking import destination_is_known, is_templated, shown
@@ -31,7 +30,7 @@ from linkguard.model import (
     loaded,
 )
 from linkguard.policy import Policy
-from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, RULES, PageContext, evaluate
+from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, PageContext, crawl_error, evaluate
 from linkguard.rules.declarations import declaration_for
 
 # Reference kinds the crawler follows to find more first-party pages.
@@ -112,18 +111,7 @@ def analyze_page(
 
 def _failed(page: FailedPage) -> PageAnalysis:
     record = PageRecord(url=page.url, status=page.status, depth=page.depth, error=page.error)
-    finding = Finding(
-        "crawl-error",
-        RULES["crawl-error"].severity,
-        page.url,
-        0,
-        page.url,
-        urls.host_of(page.url),
-        "",
-        f"Page could not be scanned: {page.error}",
-        kind="page",
-    )
-    return PageAnalysis(record=record, findings=(finding,))
+    return PageAnalysis(record=record, findings=(crawl_error(page.url, page.error),))
 
 
 def read_page(

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from rule_judge import ORIGIN, judge, policy
+from rule_judge import ORIGIN, PAGE, judge, policy
 
 from linkguard.config import Policy, load_policy
 from linkguard.model import RunInfo, ScanResult, Severity
@@ -48,14 +48,40 @@ def test_a_severity_override_applies_to_findings() -> None:
 
 
 def test_a_rule_that_raises_becomes_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    _broken_sri(monkeypatch)
+    analysis = judge(LEAKY)
+    [error] = [f for f in analysis.findings if f.rule == "internal-error"]
+    assert (error.page, error.target, error.severity) == (PAGE, PAGE, Severity.ERROR)
+    assert error.message == "rule missing-sri failed: RuntimeError: bug"
+    assert {"undeclared-script", "exit-notice-missing"} <= _rules(analysis.findings)
+    assert analysis.record.outbound == 1
+
+
+def _broken_sri(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(ctx: PageContext, rules: Policy) -> list[object]:
         raise RuntimeError("bug")
 
     monkeypatch.setitem(RULES, "missing-sri", replace(RULES["missing-sri"], check=boom))
-    analysis = judge(LEAKY)
-    assert "internal-error" in _rules(analysis.findings)
-    assert {"undeclared-script", "exit-notice-missing"} <= _rules(analysis.findings)
-    assert analysis.record.outbound == 1
+
+
+@pytest.mark.parametrize(
+    ("toml", "severity", "waived"),
+    [
+        ("", Severity.ERROR, False),
+        ('[rules]\ninternal-error = "warning"\n', Severity.WARNING, False),
+        ('[rules]\ninternal-error = "off"\n', None, False),
+        ('[[waiver]]\nrule = "internal-error"\npage = "/page.html"\nreason = "known bug"\n',
+         Severity.ERROR, True),
+    ],
+)  # fmt: skip
+def test_internal_error_obeys_the_policy_like_any_catalogue_rule(
+    monkeypatch: pytest.MonkeyPatch, toml: str, severity: Severity | None, waived: bool
+) -> None:
+    _broken_sri(monkeypatch)
+    result = _fold(LEAKY, toml)
+    kept = [f for f in (*result.findings, *result.suppressed) if f.rule == "internal-error"]
+    assert [f.severity for f in kept] == ([severity] if severity else [])
+    assert [f.suppressed_by is not None for f in kept] == ([waived] if severity else [])
 
 
 WAIVE = '[[waiver]]\nrule = "{rule}"\n{where}\nreason = "accepted"\nexpires = {expires}\n'

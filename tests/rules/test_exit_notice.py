@@ -1,4 +1,5 @@
-"""exit-notice-missing, every mechanism positive and negative, as data (DESIGN section 4a)."""
+"""exit-notice-missing, every mechanism positive and negative, as data (ARCHITECTURE.md,
+«Exit notices»)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,132 @@
+"""Rules that no page check raises, each with the constructor of its findings.
+
+The scan raises them from what only it knows: ``unused-declaration`` needs the whole crawl,
+``broken-outbound-link`` the requests of ``--check-external``, ``crawl-error`` a page that
+could not be fetched or read; the engine raises ``internal-error`` when a check itself
+fails. Their findings have no reference to point at, so they are built here, by keyword,
+rather than by ``make_finding``; the ResultBuilder gives them their fingerprint.
+"""
+
+from __future__ import annotations
+
+from linkguard.classify import urls
+from linkguard.model import Finding, Severity
+from linkguard.policy import ThirdPartyDecl
+from linkguard.rules._base import Rule
+
+UNUSED_DECLARATION = Rule(
+    id="unused-declaration",
+    name="Declared third party never seen",
+    severity=Severity.INFO,
+    rationale="The register of third parties should be kept current: an entry nobody uses "
+    "overstates who receives data.",
+    fix="Remove the [[third_party]] entry, or check that the scan reached the pages using it.",
+    bad='[[third_party]]\nname = "Old Chat Widget"\nhosts = ["chat.example.net"]',
+    good="(entry removed)",
+)
+
+
+def unused_declaration(decl: ThirdPartyDecl, *, origin: str, policy_file: str | None) -> Finding:
+    """The finding for a ``[[third_party]]`` entry that no scanned page used: reported on the
+    site's home page, against the entry's name, in the policy file."""
+    hosts = ", ".join(decl.hosts)
+    return Finding(
+        rule=UNUSED_DECLARATION.id,
+        severity=UNUSED_DECLARATION.severity,
+        page=origin + "/",
+        line=0,
+        target=decl.name,
+        host=hosts,
+        element="",
+        message=f"Declared third party {decl.name!r} ({hosts}) was never seen.",
+        kind="declaration",
+        file=policy_file,
+    )
+
+
+BROKEN_OUTBOUND_LINK = Rule(
+    id="broken-outbound-link",
+    name="Broken outbound link",
+    severity=Severity.WARNING,
+    rationale="A link that sends visitors to a dead third-party page breaks the site's promise "
+    "of where it leads.",
+    fix="Update or remove the link.",
+    bad='<a class="ext" href="https://gone.example.net/page">Old resource</a>',
+    good='<a class="ext" href="https://new.example.net/page">New resource</a>',
+)
+
+
+def broken_outbound_link(
+    url: str, problem: str, *, page: str, line: int, element: str, file: str | None
+) -> Finding:
+    """The finding for one place (``page``, ``line``, ``element``) that links to ``url``,
+    which ``--check-external`` found broken for ``problem``."""
+    return Finding(
+        rule=BROKEN_OUTBOUND_LINK.id,
+        severity=BROKEN_OUTBOUND_LINK.severity,
+        page=page,
+        line=line,
+        target=url,
+        host=urls.host_of(url),
+        element=element,
+        message=f"Outbound link is broken: {problem}",
+        kind="link",
+        file=file,
+    )
+
+
+CRAWL_ERROR = Rule(
+    id="crawl-error",
+    name="Page could not be scanned",
+    severity=Severity.WARNING,
+    rationale="A page that could not be fetched or parsed was not checked: its promises are "
+    "unknown.",
+    fix="Fix the page or the server, or exclude the URL with [crawl].exclude.",
+    bad="HTTP 500 on /news/",
+    good="HTTP 200 on /news/",
+)
+
+
+def crawl_error(page_url: str, error: str) -> Finding:
+    """The finding for a page that could not be fetched or read, reported on the page."""
+    return Finding(
+        rule=CRAWL_ERROR.id,
+        severity=CRAWL_ERROR.severity,
+        page=page_url,
+        line=0,
+        target=page_url,
+        host=urls.host_of(page_url),
+        element="",
+        message=f"Page could not be scanned: {error}",
+        kind="page",
+    )
+
+
+INTERNAL_ERROR = Rule(
+    id="internal-error",
+    name="A rule failed on this page",
+    severity=Severity.ERROR,
+    rationale="A rule raised an error on this page, so that rule's promise is unchecked there; "
+    "the other rules judged the page.",
+    fix="Report the bug to the linkguard maintainers with the page; the message names the "
+    "rule and the error.",
+    bad="rule missing-sri failed: KeyError: 'integrity'",
+    good="(linkguard fixed: missing-sri judges the page)",
+)
+
+
+def internal_error(page_url: str, what: str, error: Exception, *, file: str | None) -> Finding:
+    """The finding for ``what`` (a rule id, or a part of the engine) raising ``error`` on a
+    page: the page's other rules still ran, and the bug shows instead of losing the page."""
+    return Finding(
+        rule=INTERNAL_ERROR.id,
+        severity=INTERNAL_ERROR.severity,
+        page=page_url,
+        line=0,
+        target=page_url,
+        host="",
+        element="",
+        message=f"rule {what} failed: {type(error).__name__}: {error}",
+        kind="page",
+        file=file,
+    )
