@@ -190,7 +190,7 @@ class ClassifiedReference:
         return self.boundary.party
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     """One broken promise on one page, located well enough to fix."""
 
@@ -245,7 +245,7 @@ class CrawlStats:
         return self.pages_done / self.elapsed if self.elapsed > 0 else 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageRecord:
     """One line of the results' ``pages`` list."""
 
@@ -259,7 +259,7 @@ class PageRecord:
     file: str | None = None  # the source file, for folder and template scans
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ThirdParty:
     """One third-party host seen in the scan (results' ``third_parties``)."""
 
@@ -274,7 +274,7 @@ class ThirdParty:
     category: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DynamicReference:
     """A templated URL whose destination a static read cannot know (``href="{{ url }}"``):
     not judged, but listed so auditors see what the gate could not decide."""
@@ -286,7 +286,7 @@ class DynamicReference:
     raw: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RunInfo:
     target: str
     origin: str
@@ -300,7 +300,7 @@ class RunInfo:
     tool_version: str = ""  # the linkguard that produced the result ("" = this one)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Summary:
     pages: int
     references: int

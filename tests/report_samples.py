@@ -50,14 +50,14 @@ def finding(
     suppressed_by: str | None = None,
 ) -> Finding:
     return Finding(
-        rule,
-        severity,
-        page,
-        line,
-        target,
-        host,
-        element,
-        message,
+        rule=rule,
+        severity=severity,
+        page=page,
+        line=line,
+        target=target,
+        host=host,
+        element=element,
+        message=message,
         kind=kind,
         file=file,
         fingerprint=fingerprint(rule, page, target, kind),
@@ -95,7 +95,7 @@ def _summary(
 def passing_site() -> ScanResult:
     origin = "https://www.example.org"
     pages = tuple(
-        PageRecord(f"{origin}{path}", 200, depth, outbound=out, noticed=out)
+        PageRecord(url=f"{origin}{path}", status=200, depth=depth, outbound=out, noticed=out)
         for path, depth, out in (
             ("/", 0, 4),
             ("/about/", 1, 2),
@@ -106,28 +106,35 @@ def passing_site() -> ScanResult:
     )
     third = (
         ThirdParty(
-            "www.googletagmanager.com",
-            "googletagmanager.com",
-            "Google Tag Manager",
-            True,
-            ("script",),
-            5,
+            host="www.googletagmanager.com",
+            site="googletagmanager.com",
+            name="Google Tag Manager",
+            declared=True,
+            kinds=("script",),
+            pages=5,
             declared_by="Google Tag Manager",
             company="Google",
             category="tag-manager",
         ),
         ThirdParty(
-            "www.youtube-nocookie.com",
-            "youtube-nocookie.com",
-            "Product videos",
-            True,
-            ("frame",),
-            1,
+            host="www.youtube-nocookie.com",
+            site="youtube-nocookie.com",
+            name="Product videos",
+            declared=True,
+            kinds=("frame",),
+            pages=1,
             declared_by="Product videos",
             company="Google",
             category="video",
         ),
-        ThirdParty("partner.example.net", "example.net", None, False, ("link",), 3),
+        ThirdParty(
+            host="partner.example.net",
+            site="example.net",
+            name=None,
+            declared=False,
+            kinds=("link",),
+            pages=3,
+        ),
     )
     findings = (
         finding(
@@ -143,13 +150,13 @@ def passing_site() -> ScanResult:
         ),
     )
     run = RunInfo(
-        origin + "/",
-        origin,
-        ("example.org", "example.com"),
-        "2026-03-02T09:15:00Z",
-        "2026-03-02T09:15:07Z",
-        "linkguard.toml",
-        "3f6c2b9a" * 8,
+        target=origin + "/",
+        origin=origin,
+        first_party=("example.org", "example.com"),
+        started="2026-03-02T09:15:00Z",
+        finished="2026-03-02T09:15:07Z",
+        config="linkguard.toml",
+        config_sha256="3f6c2b9a" * 8,
         complete=True,
         fail_on="error",
     )
@@ -164,9 +171,16 @@ def failing_site() -> ScanResult:
         + ["/about/", "/contact/", "/careers/", "/news/", "/news/2026/spring-sale/"]
     )
     pages = [
-        PageRecord(f"{origin}{p}", 200, 0 if p == "/" else 2, outbound=3, noticed=1) for p in paths
+        PageRecord(
+            url=f"{origin}{p}", status=200, depth=0 if p == "/" else 2, outbound=3, noticed=1
+        )
+        for p in paths
     ]
-    pages.append(PageRecord(f"{origin}/legacy/", 500, 1, error="HTTP 500 Internal Server Error"))
+    pages.append(
+        PageRecord(
+            url=f"{origin}/legacy/", status=500, depth=1, error="HTTP 500 Internal Server Error"
+        )
+    )
     findings: list[Finding] = []
     footer = '<a href="https://social.example.net/shopexample">'
     for n, path in enumerate(paths):
@@ -329,57 +343,106 @@ def failing_site() -> ScanResult:
         ),
     )
     third = (
-        ThirdParty("social.example.net", "example.net", None, False, ("link",), 46),
         ThirdParty(
-            "reviews.example.io",
-            "example.io",
-            None,
-            False,
-            ("script",),
-            40,
+            host="social.example.net",
+            site="example.net",
+            name=None,
+            declared=False,
+            kinds=("link",),
+            pages=46,
+        ),
+        ThirdParty(
+            host="reviews.example.io",
+            site="example.io",
+            name=None,
+            declared=False,
+            kinds=("script",),
+            pages=40,
             company="Example Reviews Inc.",
             category="customer-success",
         ),
-        ThirdParty("forms.example-crm.com", "example-crm.com", None, False, ("form",), 1),
-        ThirdParty("video.example-cdn.net", "example-cdn.net", None, False, ("frame",), 1),
-        ThirdParty("img.example-cdn.net", "example-cdn.net", None, False, ("image",), 1),
-        ThirdParty("fonts.example-cdn.net", "example-cdn.net", None, False, ("stylesheet",), 46),
         ThirdParty(
-            "www.googletagmanager.com",
-            "googletagmanager.com",
-            "Google Tag Manager",
-            True,
-            ("script",),
-            46,
+            host="forms.example-crm.com",
+            site="example-crm.com",
+            name=None,
+            declared=False,
+            kinds=("form",),
+            pages=1,
+        ),
+        ThirdParty(
+            host="video.example-cdn.net",
+            site="example-cdn.net",
+            name=None,
+            declared=False,
+            kinds=("frame",),
+            pages=1,
+        ),
+        ThirdParty(
+            host="img.example-cdn.net",
+            site="example-cdn.net",
+            name=None,
+            declared=False,
+            kinds=("image",),
+            pages=1,
+        ),
+        ThirdParty(
+            host="fonts.example-cdn.net",
+            site="example-cdn.net",
+            name=None,
+            declared=False,
+            kinds=("stylesheet",),
+            pages=46,
+        ),
+        ThirdParty(
+            host="www.googletagmanager.com",
+            site="googletagmanager.com",
+            name="Google Tag Manager",
+            declared=True,
+            kinds=("script",),
+            pages=46,
             declared_by="Google Tag Manager",
             company="Google",
             category="tag-manager",
         ),
         ThirdParty(
-            "www.google-analytics.com",
-            "google-analytics.com",
-            "Google Tag Manager",
-            True,
-            ("image", "script"),
-            46,
+            host="www.google-analytics.com",
+            site="google-analytics.com",
+            name="Google Tag Manager",
+            declared=True,
+            kinds=("image", "script"),
+            pages=46,
             declared_by="Google Tag Manager",
             company="Google",
             category="analytics",
         ),
-        ThirdParty("press.example.org", "example.org", None, False, ("link",), 1),
-        ThirdParty("www.example.gov", "example.gov", None, False, ("link",), 1),
+        ThirdParty(
+            host="press.example.org",
+            site="example.org",
+            name=None,
+            declared=False,
+            kinds=("link",),
+            pages=1,
+        ),
+        ThirdParty(
+            host="www.example.gov",
+            site="example.gov",
+            name=None,
+            declared=False,
+            kinds=("link",),
+            pages=1,
+        ),
     )
     all_findings = tuple(sorted(findings, key=Finding.sort_key))
     page_records = tuple(sorted(pages, key=lambda p: p.url))
     known = sum(1 for f in all_findings if f.known)
     run = RunInfo(
-        origin + "/",
-        origin,
-        ("shop.example",),
-        "2026-03-02T10:00:00Z",
-        "2026-03-02T10:01:42Z",
-        "ci/linkguard.toml",
-        "9b1e" * 16,
+        target=origin + "/",
+        origin=origin,
+        first_party=("shop.example",),
+        started="2026-03-02T10:00:00Z",
+        finished="2026-03-02T10:01:42Z",
+        config="ci/linkguard.toml",
+        config_sha256="9b1e" * 16,
         complete=True,
         fail_on="warning",
     )
@@ -406,9 +469,18 @@ def hostile_site() -> ScanResult:
     evil_page = f"{origin}/search?q={XSS_IMG}"
     js_page = XSS_JS
     pages = (
-        PageRecord(f"{origin}/", 200, 0, outbound=2, noticed=2, file="templates/index.html"),
-        PageRecord(evil_page, 200, 1, outbound=3, noticed=0, file="templates/search.html"),
-        PageRecord(js_page, None, 1, error=f"unsupported URL {XSS_SCRIPT}"),
+        PageRecord(
+            url=f"{origin}/",
+            status=200,
+            depth=0,
+            outbound=2,
+            noticed=2,
+            file="templates/index.html",
+        ),
+        PageRecord(
+            url=evil_page, status=200, depth=1, outbound=3, noticed=0, file="templates/search.html"
+        ),
+        PageRecord(url=js_page, status=None, depth=1, error=f"unsupported URL {XSS_SCRIPT}"),
     )
     findings = (
         finding(
@@ -472,31 +544,46 @@ def hostile_site() -> ScanResult:
         ),
     )
     third = (
-        ThirdParty("evil.example", "evil.example", None, False, ("link",), 1),
         ThirdParty(
-            "cdn.evil.example",
-            "evil.example",
-            f"Evil {XSS_IMG}",
-            True,
-            ("image", "script"),
-            1,
+            host="evil.example",
+            site="evil.example",
+            name=None,
+            declared=False,
+            kinds=("link",),
+            pages=1,
+        ),
+        ThirdParty(
+            host="cdn.evil.example",
+            site="evil.example",
+            name=f"Evil {XSS_IMG}",
+            declared=True,
+            kinds=("image", "script"),
+            pages=1,
             declared_by=f"Evil {XSS_IMG}",
             company=XSS_SCRIPT,
             category="ad",
         ),
     )
     dynamic = (
-        DynamicReference(evil_page, "templates/search.html", 30, "link", "{{ partner_url }}"),
-        DynamicReference(evil_page, "templates/search.html", 31, "script", XSS_SCRIPT),
+        DynamicReference(
+            page=evil_page,
+            file="templates/search.html",
+            line=30,
+            kind="link",
+            raw="{{ partner_url }}",
+        ),
+        DynamicReference(
+            page=evil_page, file="templates/search.html", line=31, kind="script", raw=XSS_SCRIPT
+        ),
     )
     run = RunInfo(
-        "templates",
-        origin,
-        ("example.jp",),
-        "2026-03-03T08:00:00Z",
-        "2026-03-03T08:00:01Z",
-        None,
-        None,
+        target="templates",
+        origin=origin,
+        first_party=("example.jp",),
+        started="2026-03-03T08:00:00Z",
+        finished="2026-03-03T08:00:01Z",
+        config=None,
+        config_sha256=None,
         complete=False,
         fail_on="error",
     )
@@ -516,9 +603,9 @@ def synthetic(findings: int = 50_000, pages: int = 2_000, targets: int = 30) -> 
     ]
     records = tuple(
         PageRecord(
-            f"{origin}/section-{n % 40:02d}/page-{n:05d}.html",
-            200,
-            1 + n % 6,
+            url=f"{origin}/section-{n % 40:02d}/page-{n:05d}.html",
+            status=200,
+            depth=1 + n % 6,
             outbound=12,
             noticed=9,
         )
@@ -549,25 +636,25 @@ def synthetic(findings: int = 50_000, pages: int = 2_000, targets: int = 30) -> 
         )
     third = tuple(
         ThirdParty(
-            f"vendor-{t:02d}.example.net",
-            "example.net",
-            None,
-            t % 4 == 0,
-            ("script",),
-            min(pages, findings // targets),
+            host=f"vendor-{t:02d}.example.net",
+            site="example.net",
+            name=None,
+            declared=t % 4 == 0,
+            kinds=("script",),
+            pages=min(pages, findings // targets),
             declared_by=f"Vendor {t}" if t % 4 == 0 else None,
         )
         for t in range(targets)
     )
     ordered = tuple(sorted(made, key=Finding.sort_key))
     run = RunInfo(
-        origin + "/",
-        origin,
-        ("example.com",),
-        "2026-03-04T00:00:00Z",
-        "2026-03-04T00:20:00Z",
-        "linkguard.toml",
-        "ab" * 32,
+        target=origin + "/",
+        origin=origin,
+        first_party=("example.com",),
+        started="2026-03-04T00:00:00Z",
+        finished="2026-03-04T00:20:00Z",
+        config="linkguard.toml",
+        config_sha256="ab" * 32,
     )
     return ScanResult(
         run, _summary(records, ordered, third, references=400_000), records, third, ordered

@@ -27,7 +27,18 @@ PAGE = "https://www.example.com/a.html"
 def _finding(target: str, line: int = 3, rule: str = "exit-notice-missing") -> Finding:
     print_ = fingerprint(rule, PAGE, target, "link")
     host = "x.example.net"
-    return Finding(rule, Severity.ERROR, PAGE, line, target, host, "<a>", "m", "link", None, print_)
+    return Finding(
+        rule=rule,
+        severity=Severity.ERROR,
+        page=PAGE,
+        line=line,
+        target=target,
+        host=host,
+        element="<a>",
+        message="m",
+        kind="link",
+        fingerprint=print_,
+    )
 
 
 def _result(
@@ -35,10 +46,26 @@ def _result(
     suppressed: tuple[Finding, ...] = (),
     hosts: tuple[str, ...] = (),
 ) -> ScanResult:
-    parties = tuple(ThirdParty(h, h, None, False, ("link",), 1) for h in hosts)
+    parties = tuple(
+        ThirdParty(host=h, site=h, name=None, declared=False, kinds=("link",), pages=1)
+        for h in hosts
+    )
     return ScanResult(
-        RunInfo("t", "https://www.example.com", (), "", "", None),
-        Summary(1, 1, 0, 0, len(hosts)),
+        RunInfo(
+            target="t",
+            origin="https://www.example.com",
+            first_party=(),
+            started="",
+            finished="",
+            config=None,
+        ),
+        Summary(
+            pages=1,
+            references=1,
+            outbound_links=0,
+            outbound_with_notice=0,
+            third_party_hosts=len(hosts),
+        ),
         (),
         parties,
         findings,

@@ -61,14 +61,14 @@ def test_golden_console(sample: str) -> None:
 # -- the verdict every report shares -------------------------------------------------------------
 def _one(severity: Severity, **changes: object) -> Finding:
     base = Finding(
-        "missing-sri",
-        severity,
-        "https://a.example/",
-        3,
-        "https://t.example/x.js",
-        "t.example",
-        "<script>",
-        "m",
+        rule="missing-sri",
+        severity=severity,
+        page="https://a.example/",
+        line=3,
+        target="https://t.example/x.js",
+        host="t.example",
+        element="<script>",
+        message="m",
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 

@@ -221,7 +221,7 @@ def _pages(result: ScanResult, findings: Sequence[Finding]) -> tuple[PageView, .
         by_page.setdefault(finding.page, []).append(finding)
     records = {p.url: p for p in result.pages}
     for url in by_page:  # a finding on a page the results do not list still gets a row
-        records.setdefault(url, PageRecord(url, None, 0))
+        records.setdefault(url, PageRecord(url=url, status=None, depth=0))
     views = []
     for url in sorted(records):
         items = sorted(by_page.get(url, ()), key=lambda f: (-f.severity.rank, f.line, f.rule))

@@ -139,19 +139,19 @@ class ResultBuilder:
         """
         one = self._strings.setdefault
         return Finding(
-            one(finding.rule, finding.rule),
-            severity,
-            one(finding.page, finding.page),
-            finding.line,
-            one(finding.target, finding.target),
-            one(finding.host, finding.host),
-            one(finding.element, finding.element),
-            one(finding.message, finding.message),
-            one(finding.kind, finding.kind),
-            finding.file,
-            fingerprint,
-            finding.known,
-            finding.suppressed_by,
+            rule=one(finding.rule, finding.rule),
+            severity=severity,
+            page=one(finding.page, finding.page),
+            line=finding.line,
+            target=one(finding.target, finding.target),
+            host=one(finding.host, finding.host),
+            element=one(finding.element, finding.element),
+            message=one(finding.message, finding.message),
+            kind=one(finding.kind, finding.kind),
+            file=finding.file,
+            fingerprint=fingerprint,
+            known=finding.known,
+            suppressed_by=finding.suppressed_by,
         )
 
     def _waiver_for(self, finding: Finding) -> str | None:

@@ -211,7 +211,13 @@ def _split_dynamic(
             kept.append(ref)
         elif is_templated(ref.raw) and not destination_is_known(ref.raw):
             dynamic.append(
-                DynamicReference(page.url, page.file, ref.line, str(ref.kind), shown(ref.raw))
+                DynamicReference(
+                    page=page.url,
+                    file=page.file,
+                    line=ref.line,
+                    kind=str(ref.kind),
+                    raw=shown(ref.raw),
+                )
             )
         else:
             kept.append(

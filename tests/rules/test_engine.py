@@ -26,7 +26,7 @@ def _fold(html: str, toml: str = "", today: date = date(2026, 6, 1)) -> ScanResu
     rules = policy(toml)
     builder = ResultBuilder(rules, make_scope(ORIGIN, rules), today=today)
     builder.add(judge(html, toml=toml))
-    run = RunInfo("t", ORIGIN, (), "", "", None)
+    run = RunInfo(target="t", origin=ORIGIN, first_party=(), started="", finished="", config=None)
     return builder.build(run)
 
 
