@@ -17,10 +17,11 @@ from report_samples import SAMPLES, XSS_IMG, assert_golden, failing_site, hostil
 
 from linkguard.model import CrawlStats, Finding, Severity
 from linkguard.reporters import Format, render, renderer_for
-from linkguard.reporters._digest import is_failing, vendors, verdict_of
+from linkguard.reporters._digest import vendors
 from linkguard.reporters.console import ProgressLine, describe, render_summary
 from linkguard.reporters.markdown import code
 from linkguard.results import from_json, to_dict, to_json
+from linkguard.results.verdict import is_failing, verdict_of
 from linkguard.rules import RULES
 
 SCHEMA = Path(__file__).parent / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"

@@ -30,8 +30,9 @@ from linkguard.config import (
     policy_from_mapping,
 )
 from linkguard.errors import ConfigError, LinkguardError, ScanError
-from linkguard.model import ScanResult, Severity
+from linkguard.model import ScanResult
 from linkguard.results import from_json, iter_json
+from linkguard.results.verdict import FailOn, verdict_of
 from linkguard.scan import ScanRequest, is_url, make_scope, run_links, run_scan
 
 app = typer.Typer(
@@ -41,13 +42,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-class FailOn(StrEnum):
-    error = "error"
-    warning = "warning"
-    info = "info"
-    never = "never"
 
 
 class OutputFormat(StrEnum):
@@ -115,17 +109,6 @@ def _with_site(policy: Policy, origin: str | None, first_party: list[str] | None
     return replace(policy, site=site)
 
 
-def exit_code_for(result: ScanResult, fail_on: str) -> int:
-    """1 when a new, unsuppressed finding reaches --fail-on; 3 when the scan was cut short."""
-    if not result.run.complete:
-        return 3
-    if fail_on == FailOn.never:
-        return 0
-    threshold = Severity(fail_on).rank
-    failing = any(f.severity.rank >= threshold and not f.known for f in result.findings)
-    return 1 if failing else 0
-
-
 def _write_outputs(result: ScanResult, formats: list[OutputFormat], outputs: list[str]) -> None:
     from linkguard.reporters import Format, render
 
@@ -178,7 +161,7 @@ def scan(
     ] = None,
     fail_on: Annotated[
         FailOn, typer.Option(help="Lowest severity that fails the run.")
-    ] = FailOn.error,
+    ] = FailOn.ERROR,
     baseline: Annotated[
         Path | None,
         typer.Option(
@@ -281,7 +264,7 @@ def scan(
         typer.echo("linkguard: scan interrupted; the results hold the pages done so far", err=True)
         if resume is not None:
             typer.echo(f"linkguard: run it again with --resume {resume} to continue", err=True)
-    raise typer.Exit(exit_code_for(result, fail_on.value))
+    raise typer.Exit(verdict_of(result).exit_code)
 
 
 def _template_files(
