@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from linkguard.cli import app
@@ -176,3 +177,24 @@ def test_a_scan_cut_by_max_pages_says_so_everywhere(tmp_path: Path) -> None:
     html = report.read_text()
     assert "CRAWL LIMITS REACHED." in html
     assert "<code>crawl.max_pages</code> (3)" in html
+
+
+def test_a_format_without_output_goes_to_its_default_file(
+    sample_sites: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--format and --output pair by position; a format left without one gets its own name."""
+    monkeypatch.chdir(tmp_path)
+    site = sample_sites / "northwind-clinic"
+    args = ["scan", str(site), "--config", str(site / "linkguard.toml"), "--quiet"]
+    result = runner.invoke(app, [*args, "-f", "json", "-o", "r.json", "-f", "sarif", "-f", "text"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "linkguard.sarif",
+        "linkguard.txt",
+        "r.json",
+    ]
+    report = runner.invoke(app, ["report", "r.json", "-f", "markdown", "-f", "junit"])
+    assert report.exit_code == 0, report.output
+    assert {"linkguard-summary.md", "linkguard-junit.xml"} <= {p.name for p in tmp_path.iterdir()}
+    assert runner.invoke(app, ["report", "r.json"]).exit_code == 0
+    assert (tmp_path / "linkguard-report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE")

@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +20,13 @@ import linkguard.cli._gate as gate_commands
 from linkguard._version import __version__
 from linkguard.classify.scope import Scope
 from linkguard.cli._files import write_atomic
-from linkguard.cli._options import ConfigOption, FirstPartyOption, MaxPagesOption
+from linkguard.cli._options import (
+    ConfigOption,
+    FirstPartyOption,
+    FormatsOption,
+    MaxPagesOption,
+    OutputsOption,
+)
 from linkguard.config import (
     CrawlConfig,
     Policy,
@@ -31,6 +36,7 @@ from linkguard.config import (
 )
 from linkguard.errors import ConfigError, LinkguardError, ScanError
 from linkguard.model import ScanResult
+from linkguard.reporters import Format, render
 from linkguard.results import from_json, iter_json
 from linkguard.results.verdict import FailOn, verdict_of
 from linkguard.scan import ScanRequest, is_url, make_scope, run_links, run_scan
@@ -42,25 +48,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-class OutputFormat(StrEnum):
-    json = "json"
-    html = "html"
-    sarif = "sarif"
-    junit = "junit"
-    markdown = "markdown"
-    text = "text"
-
-
-DEFAULT_OUTPUTS = {
-    OutputFormat.json: "linkguard-results.json",
-    OutputFormat.html: "linkguard-report.html",
-    OutputFormat.sarif: "linkguard.sarif",
-    OutputFormat.junit: "linkguard-junit.xml",
-    OutputFormat.markdown: "linkguard-summary.md",
-    OutputFormat.text: "linkguard.txt",
-}
 
 
 def _fail(error: LinkguardError) -> typer.Exit:
@@ -109,14 +96,11 @@ def _with_site(policy: Policy, origin: str | None, first_party: list[str] | None
     return replace(policy, site=site)
 
 
-def _write_outputs(result: ScanResult, formats: list[OutputFormat], outputs: list[str]) -> None:
-    from linkguard.reporters import Format, render
-
+def _write_outputs(result: ScanResult, formats: list[Format], outputs: list[str]) -> None:
     for index, fmt in enumerate(formats):
-        destination = outputs[index] if index < len(outputs) else DEFAULT_OUTPUTS[fmt]
-        text: str | Iterator[str] = (
-            iter_json(result) if fmt is OutputFormat.json else render(result, Format(fmt.value))
-        )
+        destination = outputs[index] if index < len(outputs) else fmt.default_output
+        # JSON is streamed: a 100,000-finding results file is never one string in memory
+        text: str | Iterator[str] = iter_json(result) if fmt is Format.JSON else render(result, fmt)
         if destination == "-":
             sys.stdout.writelines(text)
         else:
@@ -147,18 +131,8 @@ def scan(
             "[tool.linkguard]). Default: linkguard.toml in the folder or the current directory.",
         ),
     ] = None,
-    formats: Annotated[
-        list[OutputFormat] | None,
-        typer.Option(
-            "--format", "-f", help="Output format; repeatable, paired in order with --output."
-        ),
-    ] = None,
-    outputs: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--output", "-o", help="Where to write the matching --format ('-' for stdout)."
-        ),
-    ] = None,
+    formats: FormatsOption = None,
+    outputs: OutputsOption = None,
     fail_on: Annotated[
         FailOn, typer.Option(help="Lowest severity that fails the run.")
     ] = FailOn.ERROR,
@@ -256,7 +230,7 @@ def scan(
             from linkguard.results.baseline import apply_baseline
 
             result = apply_baseline(result, _read_results(baseline))
-        _write_outputs(result, formats or [OutputFormat.json], outputs or [])
+        _write_outputs(result, formats or [Format.JSON], outputs or [])
         _console_summary(result, quiet)
     except LinkguardError as error:
         raise _fail(error) from None
@@ -359,20 +333,12 @@ def links(
 @app.command()
 def report(
     results: Annotated[Path, typer.Argument(help="A results JSON written by `linkguard scan`.")],
-    formats: Annotated[
-        list[OutputFormat] | None,
-        typer.Option("--format", "-f", help="Output format; repeatable, paired with --output."),
-    ] = None,
-    outputs: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--output", "-o", help="Where to write the matching --format ('-' for stdout)."
-        ),
-    ] = None,
+    formats: FormatsOption = None,
+    outputs: OutputsOption = None,
 ) -> None:
     """Re-render a saved results JSON in any format."""
     try:
-        _write_outputs(_read_results(results), formats or [OutputFormat.html], outputs or [])
+        _write_outputs(_read_results(results), formats or [Format.HTML], outputs or [])
     except LinkguardError as error:
         raise _fail(error) from None
 
@@ -408,7 +374,7 @@ def demo(
             result = _run_with_progress(request, False)
         _write_outputs(
             result,
-            [OutputFormat.json, OutputFormat.html],
+            [Format.JSON, Format.HTML],
             [str(out / "results.json"), str(out / "report.html")],
         )
         _console_summary(result, False)
