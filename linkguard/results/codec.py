@@ -1,7 +1,12 @@
-"""The results JSON contract (``linkguard/results/v1``, DESIGN section 6): ScanResult <-> JSON.
+"""The results JSON contract (``linkguard/results/v1``): ScanResult <-> JSON.
 
+The contract is described in the repository's ARCHITECTURE.md, «The results contract».
 Output is deterministic: lists sorted, keys in a fixed order, so two runs over the same
 site differ only in ``run.started`` and ``run.finished``.
+
+Findings, page records and dynamic references are written and read by one pair of
+functions each (``finding_to_dict``/``finding_from_dict`` and so on), which the crawl-state
+journal behind ``--resume`` uses too.
 """
 
 from __future__ import annotations
