@@ -13,7 +13,7 @@ from linkguard.cli._files import write_atomic
 from linkguard.cli._options import FirstPartyOption, FormatsOption, MaxPagesOption, OutputsOption
 from linkguard.cli._outputs import write_outputs
 from linkguard.config import Policy, policy_from_mapping
-from linkguard.draft.starter import render_starter, survey_site
+from linkguard.draft import render_starter, survey_site
 from linkguard.errors import ConfigError
 from linkguard.reporters import Format
 from linkguard.results.baseline import diff as diff_results
