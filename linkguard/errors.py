@@ -3,10 +3,11 @@
     LinkguardError                 base: a message for a person, never a traceback
     ├── ConfigError                the policy file or an option is wrong (exit code 2)
     └── ScanError                  the scan itself could not run (exit code 3)
-        └── ScanInterrupted        Ctrl-C or SIGTERM: partial results were kept (exit code 3)
 
 Library errors are wrapped at the boundary with ``raise ... from``; anything else that
-escapes is a bug and keeps its traceback.
+escapes is a bug and keeps its traceback. Ctrl-C or SIGTERM mid-scan is no exception: the
+pages done are reported, marked incomplete, and the verdict (``linkguard.results.verdict``)
+exits 3.
 """
 
 from __future__ import annotations
@@ -41,7 +42,3 @@ class ScanError(LinkguardError):
     """The scan could not be carried out (target unreachable, unreadable folder)."""
 
     exit_code = 3
-
-
-class ScanInterrupted(ScanError):
-    """The scan was stopped by a signal; what was found so far has been written."""

@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from linkguard.cli import app
@@ -176,3 +177,53 @@ def test_a_scan_cut_by_max_pages_says_so_everywhere(tmp_path: Path) -> None:
     html = report.read_text()
     assert "CRAWL LIMITS REACHED." in html
     assert "<code>crawl.max_pages</code> (3)" in html
+
+
+def test_a_format_without_output_goes_to_its_default_file(
+    sample_sites: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--format and --output pair by position; a format left without one gets its own name."""
+    monkeypatch.chdir(tmp_path)
+    site = sample_sites / "northwind-clinic"
+    args = ["scan", str(site), "--config", str(site / "linkguard.toml"), "--quiet"]
+    result = runner.invoke(app, [*args, "-f", "json", "-o", "r.json", "-f", "sarif", "-f", "text"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "linkguard.sarif",
+        "linkguard.txt",
+        "r.json",
+    ]
+    report = runner.invoke(app, ["report", "r.json", "-f", "markdown", "-f", "junit"])
+    assert report.exit_code == 0, report.output
+    assert {"linkguard-summary.md", "linkguard-junit.xml"} <= {p.name for p in tmp_path.iterdir()}
+    assert runner.invoke(app, ["report", "r.json"]).exit_code == 0
+    assert (tmp_path / "linkguard-report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["scan"], "scan needs a TARGET"),
+        (
+            ["scan", ".", "-q", "--baseline", "missing.json"],
+            "missing.json: cannot read results file",
+        ),
+        (["classify", "--", "/x"], "classify needs an origin"),
+        (["links", ".", "--max-pages", "0"], "--max-pages must be at least 1, not 0"),
+        (["report", "missing.json"], "missing.json: cannot read results file"),
+        (["diff", "missing.json", "missing.json"], "missing.json: cannot read results file"),
+        (["init", "missing-folder"], "neither an http(s) URL nor a folder"),
+        (["demo", "no-such-site"], "no sample site named 'no-such-site'"),
+    ],
+)
+def test_every_command_fails_through_one_error_boundary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], says: str
+) -> None:
+    """A mistake the user can fix is one line (and a tip) on stderr and exit code 2, never a
+    traceback, whichever command made it."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("linkguard: error: ") and says in result.stderr
+    assert "Traceback" not in result.output and not result.stdout

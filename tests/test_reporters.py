@@ -15,12 +15,14 @@ import jsonschema
 import pytest
 from report_samples import SAMPLES, XSS_IMG, assert_golden, failing_site, hostile_site, passing_site
 
-from linkguard.model import CrawlStats, Finding, Severity
+from linkguard._version import __version__
+from linkguard.model import CrawlStats, Finding, ScanResult, Severity
 from linkguard.reporters import Format, render, renderer_for
-from linkguard.reporters._digest import is_failing, vendors, verdict_of
+from linkguard.reporters._digest import vendors
 from linkguard.reporters.console import ProgressLine, describe, render_summary
 from linkguard.reporters.markdown import code
 from linkguard.results import from_json, to_dict, to_json
+from linkguard.results.verdict import is_failing, verdict_of
 from linkguard.rules import RULES
 
 SCHEMA = Path(__file__).parent / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
@@ -56,6 +58,25 @@ def test_golden(sample: str, fmt: Format) -> None:
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
 def test_golden_console(sample: str) -> None:
     assert_golden(f"{sample}.console.txt", render_summary(SAMPLES[sample]()) + "\n")
+
+
+def _written_by(result: ScanResult, version: str) -> ScanResult:
+    return replace(result, run=replace(result.run, tool_version=version))
+
+
+@pytest.mark.parametrize("fmt", [*Format, "console"])
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_a_result_that_names_no_version_shows_the_running_one(sample: str, fmt: str) -> None:
+    """Reports name the linkguard that wrote the result; the samples name a fixed one, so
+    their golden files stay put when linkguard's version changes."""
+
+    def draw(result: ScanResult) -> str:
+        return render_summary(result) if fmt == "console" else render(result, Format(fmt))
+
+    marker = "9.9.9-sample"
+    named = draw(_written_by(SAMPLES[sample](), marker))
+    assert (marker in named) is (fmt not in (Format.MARKDOWN, Format.TEXT))  # no version there
+    assert draw(_written_by(SAMPLES[sample](), "")) == named.replace(marker, __version__)
 
 
 # -- the verdict every report shares -------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Each format is one module with a ``render(result) -> str``; :func:`render` picks one by
 :class:`Format`. Reporters read results and return text: they never open files, print,
-re-crawl or re-classify (only ``cli.py`` writes). ``console.py`` holds the terminal summary
-and progress line, which are not file formats.
+re-crawl or re-classify (only ``linkguard.cli`` writes). ``console.py`` holds the terminal
+summary and progress line, which are not file formats. Whether a run passes is
+``linkguard.results.verdict``'s to say, so every report agrees with the exit code.
 """
 
 from __future__ import annotations
@@ -15,14 +16,29 @@ from linkguard.model import ScanResult
 
 
 class Format(StrEnum):
-    """The file formats a report can be written in (``--format``)."""
+    """The file formats a report can be written in (``--format``, listed in this order)."""
 
-    HTML = "html"
     JSON = "json"
+    HTML = "html"
     SARIF = "sarif"
     JUNIT = "junit"
     MARKDOWN = "markdown"
     TEXT = "text"
+
+    @property
+    def default_output(self) -> str:
+        """The file a report in this format goes to when no ``--output`` names one."""
+        return _DEFAULT_OUTPUTS[self]
+
+
+_DEFAULT_OUTPUTS = {
+    Format.JSON: "linkguard-results.json",
+    Format.HTML: "linkguard-report.html",
+    Format.SARIF: "linkguard.sarif",
+    Format.JUNIT: "linkguard-junit.xml",
+    Format.MARKDOWN: "linkguard-summary.md",
+    Format.TEXT: "linkguard.txt",
+}
 
 
 Renderer = Callable[[ScanResult], str]

@@ -1,8 +1,8 @@
-"""What every reporter says the same way: the verdict, the rule behind a finding, groups.
+"""What every reporter says the same way: the rule behind a finding, groups, vendors.
 
-A report must never disagree with another report of the same run (or with the CLI's exit
-code), so the verdict, the grouping of repeated findings and the vendor inventory are
-computed once here, from the ScanResult alone.
+A report must never disagree with another report of the same run, so the grouping of
+repeated findings and the vendor inventory are computed once here, from the ScanResult
+alone. The verdict, which the CLI's exit code shares too, is ``linkguard.results.verdict``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from linkguard.model import NAVIGATION_KINDS, Finding, ScanResult, Severity, Thi
 from linkguard.rules import RULES, Rule
 
 SEVERITIES: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
-NEVER = "never"
 
 
 def rule_for(rule_id: str) -> Rule:
@@ -33,62 +32,6 @@ def rule_for(rule_id: str) -> Rule:
         "",
         "",
     )
-
-
-def threshold_of(fail_on: str) -> int | None:
-    """The severity rank at which findings fail the run; None when nothing fails ('never')."""
-    if fail_on == NEVER:
-        return None
-    try:
-        return Severity(fail_on).rank
-    except ValueError:  # an unreadable value fails safe, as the default does
-        return Severity.ERROR.rank
-
-
-def is_failing(finding: Finding, fail_on: str) -> bool:
-    """True when the finding alone fails the run: new (not in the baseline), not suppressed,
-    and at or above --fail-on."""
-    threshold = threshold_of(fail_on)
-    return (
-        threshold is not None
-        and not finding.known
-        and finding.suppressed_by is None
-        and finding.severity.rank >= threshold
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """Pass or fail against ``run.fail_on``; an incomplete scan is said out loud."""
-
-    failing: int  # findings that fail the run
-    fail_on: str
-    complete: bool
-
-    @property
-    def passed(self) -> bool:
-        return self.failing == 0
-
-    @property
-    def status(self) -> str:
-        """FAIL, INCOMPLETE (nothing failed, but not everything was seen) or PASS."""
-        if self.failing:
-            return "FAIL"
-        return "PASS" if self.complete else "INCOMPLETE"
-
-    @property
-    def reason(self) -> str:
-        if self.fail_on == NEVER:
-            return "fail-on is never: findings are reported, never fail the run"
-        noun = "finding" if self.failing == 1 else "findings"
-        if self.failing:
-            return f"{self.failing} new {noun} at or above {self.fail_on}"
-        return f"no new finding at or above {self.fail_on}"
-
-
-def verdict_of(result: ScanResult) -> Verdict:
-    failing = sum(1 for f in result.findings if is_failing(f, result.run.fail_on))
-    return Verdict(failing, result.run.fail_on, result.run.complete)
 
 
 def active(result: ScanResult) -> tuple[Finding, ...]:

@@ -23,8 +23,8 @@ from linkguard.reporters._digest import (
     suppressed,
     vendor_counts,
     vendors,
-    verdict_of,
 )
+from linkguard.results.verdict import verdict_of
 
 _RESET = "\x1b[0m"
 _STYLES = {

@@ -35,7 +35,6 @@ from linkguard.reporters._digest import (
     FindingGroup,
     RuleGroup,
     Vendor,
-    Verdict,
     active,
     coverage,
     group_findings,
@@ -45,8 +44,8 @@ from linkguard.reporters._digest import (
     suppressed,
     vendor_counts,
     vendors,
-    verdict_of,
 )
+from linkguard.results.verdict import Verdict, verdict_of
 from linkguard.rules import Rule
 
 TEMPLATES = "linkguard.templates"

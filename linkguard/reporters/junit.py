@@ -16,7 +16,8 @@ from datetime import datetime
 from linkguard._version import __version__
 from linkguard.classify import urls
 from linkguard.model import Finding, ScanResult
-from linkguard.reporters._digest import is_failing, suppressed
+from linkguard.reporters._digest import suppressed
+from linkguard.results.verdict import is_failing
 
 # Characters XML 1.0 cannot hold at all, even escaped (crawled text may contain them).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

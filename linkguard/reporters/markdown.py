@@ -24,8 +24,8 @@ from linkguard.reporters._digest import (
     top_groups,
     vendor_counts,
     vendors,
-    verdict_of,
 )
+from linkguard.results.verdict import verdict_of
 
 TOP = 20
 _BACKTICKS = re.compile("`+")

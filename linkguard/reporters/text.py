@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from linkguard.model import Finding, ScanResult
-from linkguard.reporters._digest import active, rule_for, verdict_of
+from linkguard.reporters._digest import active, rule_for
+from linkguard.results.verdict import verdict_of
 
 _CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029]+")
 

@@ -1,7 +1,12 @@
-"""The results JSON contract (``linkguard/results/v1``, DESIGN section 6): ScanResult <-> JSON.
+"""The results JSON contract (``linkguard/results/v1``): ScanResult <-> JSON.
 
+The contract is described in the repository's ARCHITECTURE.md, «The results contract».
 Output is deterministic: lists sorted, keys in a fixed order, so two runs over the same
 site differ only in ``run.started`` and ``run.finished``.
+
+Findings, page records and dynamic references are written and read by one pair of
+functions each (``finding_to_dict``/``finding_from_dict`` and so on), which the crawl-state
+journal behind ``--resume`` uses too.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ def _sections(result: ScanResult) -> Iterator[tuple[str, Any]]:
     yield "tool", {"name": "linkguard", "version": result.run.tool_version or __version__}
     yield "run", _run(result.run)
     yield "summary", asdict(result.summary)
-    yield "pages", (_flat(p) for p in sorted(result.pages, key=lambda p: p.url))
+    yield "pages", (page_to_dict(p) for p in sorted(result.pages, key=lambda p: p.url))
     yield (
         "third_parties",
         (
@@ -42,11 +47,14 @@ def _sections(result: ScanResult) -> Iterator[tuple[str, Any]]:
             for t in sorted(result.third_parties, key=lambda t: (t.site, t.host))
         ),
     )
-    yield "findings", (_finding(f) for f in sorted(result.findings, key=Finding.sort_key))
-    yield "suppressed", (_finding(f) for f in sorted(result.suppressed, key=Finding.sort_key))
+    yield "findings", (finding_to_dict(f) for f in sorted(result.findings, key=Finding.sort_key))
+    yield (
+        "suppressed",
+        (finding_to_dict(f) for f in sorted(result.suppressed, key=Finding.sort_key)),
+    )
     yield (
         "dynamic",
-        (_flat(d) for d in sorted(result.dynamic, key=lambda d: (d.page, d.line, d.raw))),
+        (dynamic_to_dict(d) for d in sorted(result.dynamic, key=lambda d: (d.page, d.line, d.raw))),
     )
 
 
@@ -65,10 +73,37 @@ def _run(run: RunInfo) -> dict[str, Any]:
     return data
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+# -- list items, both ways: the results file and the crawl-state journal (--resume) share them
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """A finding as the contract's object: every field, in declaration order."""
     data = _flat(finding)
     data["severity"] = str(finding.severity)
     return data
+
+
+def finding_from_dict(data: dict[str, Any]) -> Finding:
+    """The finding :func:`finding_to_dict` wrote."""
+    return Finding(**{**data, "severity": Severity(data["severity"])})
+
+
+def page_to_dict(page: PageRecord) -> dict[str, Any]:
+    """A line of ``pages`` as the contract's object."""
+    return _flat(page)
+
+
+def page_from_dict(data: dict[str, Any]) -> PageRecord:
+    """The page record :func:`page_to_dict` wrote."""
+    return PageRecord(**data)
+
+
+def dynamic_to_dict(reference: DynamicReference) -> dict[str, Any]:
+    """A line of ``dynamic`` as the contract's object."""
+    return _flat(reference)
+
+
+def dynamic_from_dict(data: dict[str, Any]) -> DynamicReference:
+    """The dynamic reference :func:`dynamic_to_dict` wrote."""
+    return DynamicReference(**data)
 
 
 def _flat(item: Any) -> dict[str, Any]:
@@ -166,15 +201,11 @@ def _from_dict(data: dict[str, Any]) -> ScanResult:
     return ScanResult(
         run=RunInfo(**run),
         summary=Summary(**data["summary"]),
-        pages=tuple(PageRecord(**p) for p in data["pages"]),
+        pages=tuple(page_from_dict(p) for p in data["pages"]),
         third_parties=tuple(
             ThirdParty(**{**t, "kinds": tuple(t["kinds"])}) for t in data["third_parties"]
         ),
-        findings=tuple(_read_finding(f) for f in data["findings"]),
-        suppressed=tuple(_read_finding(f) for f in data.get("suppressed", ())),
-        dynamic=tuple(DynamicReference(**d) for d in data.get("dynamic", ())),
+        findings=tuple(finding_from_dict(f) for f in data["findings"]),
+        suppressed=tuple(finding_from_dict(f) for f in data.get("suppressed", ())),
+        dynamic=tuple(dynamic_from_dict(d) for d in data.get("dynamic", ())),
     )
-
-
-def _read_finding(data: dict[str, Any]) -> Finding:
-    return Finding(**{**data, "severity": Severity(data["severity"])})

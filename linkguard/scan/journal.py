@@ -36,7 +36,14 @@ from typing import Any
 
 from linkguard._version import __version__
 from linkguard.errors import ConfigError
-from linkguard.model import DynamicReference, Finding, PageRecord, Severity
+from linkguard.results.codec import (
+    dynamic_from_dict,
+    dynamic_to_dict,
+    finding_from_dict,
+    finding_to_dict,
+    page_from_dict,
+    page_to_dict,
+)
 from linkguard.scan.analysis import (
     InterstitialLink,
     OutboundLink,
@@ -190,14 +197,14 @@ def _done_to(page: DonePage) -> dict[str, Any]:
         "hops": list(page.hops),
         "follow": list(page.follow),
         "page": {
-            "record": _fields(a.record),
-            "findings": [_finding_to(f) for f in a.findings],
+            "record": page_to_dict(a.record),
+            "findings": [finding_to_dict(f) for f in a.findings],
             "third_party": [list(t) for t in a.third_party],
             "references": a.references,
             "exempt": a.exempt,
             "mechanisms": [list(m) for m in a.mechanisms],
-            "dynamic": [_fields(d) for d in a.dynamic],
-            "via_interstitial": [[url, _finding_to(f)] for url, f in a.via_interstitial],
+            "dynamic": [dynamic_to_dict(d) for d in a.dynamic],
+            "via_interstitial": [[url, finding_to_dict(f)] for url, f in a.via_interstitial],
             "outbound_links": [list(o) for o in a.outbound_links],
         },
     }
@@ -206,16 +213,16 @@ def _done_to(page: DonePage) -> dict[str, Any]:
 def _done_from(data: dict[str, Any]) -> DonePage:
     p = data["page"]
     analysis = PageAnalysis(
-        record=PageRecord(**p["record"]),
-        findings=tuple(_finding_from(f) for f in p["findings"]),
+        record=page_from_dict(p["record"]),
+        findings=tuple(finding_from_dict(f) for f in p["findings"]),
         third_party=tuple(SeenThirdParty(*map(str, t)) for t in p["third_party"]),
         follow=(),  # the frontier is fed from the DonePage's own follow list
         references=int(p["references"]),
         exempt=int(p["exempt"]),
         mechanisms=tuple((str(n), int(c)) for n, c in p["mechanisms"]),
-        dynamic=tuple(DynamicReference(**d) for d in p["dynamic"]),
+        dynamic=tuple(dynamic_from_dict(d) for d in p["dynamic"]),
         via_interstitial=tuple(
-            InterstitialLink(str(u), _finding_from(f)) for u, f in p["via_interstitial"]
+            InterstitialLink(str(u), finding_from_dict(f)) for u, f in p["via_interstitial"]
         ),
         outbound_links=tuple(
             OutboundLink(str(u), int(n), str(e)) for u, n, e in p["outbound_links"]
@@ -228,17 +235,3 @@ def _done_from(data: dict[str, Any]) -> DonePage:
         follow=tuple(str(f) for f in data["follow"]),
         analysis=analysis,
     )
-
-
-def _fields(item: PageRecord | DynamicReference) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in item.__dataclass_fields__}
-
-
-def _finding_to(finding: Finding) -> dict[str, Any]:
-    data = {name: getattr(finding, name) for name in finding.__dataclass_fields__}
-    data["severity"] = str(finding.severity)
-    return data
-
-
-def _finding_from(data: dict[str, Any]) -> Finding:
-    return Finding(**{**data, "severity": Severity(data["severity"])})

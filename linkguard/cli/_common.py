@@ -1,0 +1,106 @@
+"""What every command shares: the error boundary, reading results files, and turning the
+policy file and command-line options into the Policy and CrawlConfig the core runs with."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import ParamSpec
+
+import typer
+
+from linkguard.config import (
+    CrawlConfig,
+    Policy,
+    discover_policy,
+    load_policy,
+    policy_from_mapping,
+)
+from linkguard.errors import ConfigError, LinkguardError
+from linkguard.model import ScanResult
+from linkguard.results import from_json
+from linkguard.scan import is_url
+
+P = ParamSpec("P")
+
+
+def explain(error: LinkguardError) -> int:
+    """Print the error as one line (and its tip) on stderr; its exit code, for the caller to
+    exit with. A mistake the user can fix gets words, never a traceback."""
+    typer.echo(f"linkguard: error: {error}", err=True)
+    return error.exit_code
+
+
+def error_boundary(command: Callable[P, None]) -> Callable[P, None]:
+    """The command, with any LinkguardError it raises explained and turned into its exit
+    code (2 for the user's configuration, 3 for a scan that could not run).
+
+    Every command goes through this one boundary, so they all fail the same way; anything
+    else that escapes is a bug and keeps its traceback.
+    """
+
+    @functools.wraps(command)  # Typer reads the options from the wrapped signature
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except LinkguardError as error:
+            raise typer.Exit(explain(error)) from None
+
+    return run
+
+
+def read_results(path: Path) -> ScanResult:
+    """The results file at ``path``; a ConfigError (exit code 2) when it cannot be read or
+    is not a linkguard results file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        tip = "pass a file written by `linkguard scan --format json`"
+        raise ConfigError(f"{path}: cannot read results file ({exc.strerror})", tip=tip) from exc
+    return from_json(text, source=str(path))
+
+
+def policy_for(config: Path | None, target: str | None) -> Policy:
+    """The policy in ``--config``, else the one found next to a folder target or in the
+    current directory, else the defaults."""
+    if config is not None:
+        if not config.exists():
+            raise ConfigError(
+                f"{config}: no such config file",
+                tip="pass the path of a linkguard.toml, or omit --config",
+            )
+        return load_policy(config)
+    folder = Path(target) if target and not is_url(target) else None
+    found = discover_policy(folder, Path.cwd())
+    return load_policy(found) if found else Policy()
+
+
+def crawl_options(policy: Policy, **overrides: object) -> CrawlConfig:
+    """The policy's crawl settings with the options that were given (None: not given);
+    counts below 1 are refused rather than read as "no limit"."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    for name in ("max_pages", "max_depth", "concurrency"):
+        value = given.get(name)
+        if isinstance(value, int) and value < 1:
+            raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, not {value}")
+    return replace(policy.crawl, **given)  # type: ignore[arg-type]
+
+
+def with_site(policy: Policy, origin: str | None, first_party: list[str] | None) -> Policy:
+    """The policy with --origin and --first-party applied, checked like the policy file."""
+    given: dict[str, object] = {}
+    if origin is not None:
+        given["origin"] = origin
+    if first_party:
+        given["first_party"] = list(first_party)
+    if not given:
+        return policy
+    checked = policy_from_mapping({"site": given}, source="command line").site
+    site = policy.site
+    if origin is not None:
+        site = replace(site, origin=checked.origin)
+    if first_party:
+        site = replace(site, first_party=site.first_party + checked.first_party)
+    return replace(policy, site=site)

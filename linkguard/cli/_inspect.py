@@ -1,0 +1,71 @@
+"""The commands that look without judging a run: ``classify`` (where an href lands),
+``links`` (every reference found) and ``rules`` (the rule catalogue)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from linkguard.classify.scope import Scope
+from linkguard.cli._common import crawl_options, error_boundary, policy_for, with_site
+from linkguard.cli._options import ConfigOption, FirstPartyOption, MaxPagesOption
+from linkguard.errors import ConfigError
+from linkguard.scan import ScanRequest, make_scope, run_links
+
+
+@error_boundary
+def classify(
+    hrefs: Annotated[list[str], typer.Argument(help="hrefs to classify (put -- before them).")],
+    config: ConfigOption = None,
+    origin: Annotated[
+        str | None, typer.Option(help="The site's origin; hrefs resolve against it.")
+    ] = None,
+    first_party: FirstPartyOption = None,
+    base: Annotated[str | None, typer.Option(help="Resolve hrefs against this page URL.")] = None,
+) -> None:
+    """Print where each HREF lands: one JSON object per line (href, url, host, site, party)."""
+    policy = with_site(policy_for(config, None), origin, first_party)
+    if not policy.site.origin:
+        raise ConfigError(
+            "classify needs an origin",
+            tip="pass --origin https://www.example.com or a config with site.origin",
+        )
+    scope = Scope.build(policy.site.origin, policy.site.first_party)
+    for href in hrefs:
+        boundary = scope.classify_href(href, base)
+        typer.echo(
+            json.dumps(
+                {
+                    "href": href,
+                    "url": boundary.url,
+                    "host": boundary.host,
+                    "site": boundary.site,
+                    "party": str(boundary.party),
+                    "reason": boundary.reason,
+                },
+                ensure_ascii=False,
+            )
+        )
+
+
+@error_boundary
+def links(
+    target: Annotated[str, typer.Argument(help="A URL to crawl, or a folder of built HTML.")],
+    config: ConfigOption = None,
+    max_pages: MaxPagesOption = None,
+    origin: Annotated[str | None, typer.Option(help="Read a folder as this origin.")] = None,
+) -> None:
+    """Print every reference found, one JSON object per line (page, line, kind, ..., party)."""
+    policy = with_site(policy_for(config, target), origin, None)
+    crawl = crawl_options(policy, max_pages=max_pages)
+    request = ScanRequest(target, policy, make_scope(target, policy), crawl)
+    run_links(request, lambda row: typer.echo(json.dumps(row, ensure_ascii=False)))
+
+
+def list_rules() -> None:
+    """Print the rule catalogue as a Markdown table: id, default severity, name, why."""
+    from linkguard.rules import rules_table
+
+    typer.echo(rules_table(), nl=False)

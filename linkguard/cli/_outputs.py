@@ -1,0 +1,52 @@
+"""Where the commands put what they make: reports in files or on stdout, the progress line
+and the summary on stderr (reporters only return text; the CLI decides where it goes)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+
+from linkguard.cli._files import write_atomic
+from linkguard.model import ScanResult
+from linkguard.reporters import Format, render
+from linkguard.results import iter_json
+from linkguard.scan import ScanRequest, run_scan
+
+
+def write_outputs(result: ScanResult, formats: list[Format], outputs: list[str]) -> None:
+    """Write the result in each format to the ``--output`` in the same position, or to the
+    format's default file when there is none; ``-`` is stdout."""
+    for index, fmt in enumerate(formats):
+        destination = outputs[index] if index < len(outputs) else fmt.default_output
+        # JSON is streamed: a 100,000-finding results file is never one string in memory
+        text: str | Iterator[str] = iter_json(result) if fmt is Format.JSON else render(result, fmt)
+        if destination == "-":
+            sys.stdout.writelines(text)
+        else:
+            write_atomic(Path(destination), text)
+            typer.echo(f"wrote {fmt.value} to {destination}", err=True)
+
+
+def console_summary(result: ScanResult, quiet: bool) -> None:
+    """Print the summary on stderr unless ``quiet``, coloured on a terminal without
+    ``NO_COLOR``."""
+    if quiet:
+        return
+    from linkguard.reporters.console import render_summary
+
+    color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    typer.echo(render_summary(result, color=color), err=True)
+
+
+def run_with_progress(request: ScanRequest, quiet: bool) -> ScanResult:
+    """Run the scan with a progress line on stderr (cleared before the summary prints)."""
+    if quiet:
+        return run_scan(request)
+    from linkguard.reporters.console import ProgressLine
+
+    with ProgressLine(sys.stderr) as line:
+        return run_scan(request, progress=line.update)

@@ -1,0 +1,163 @@
+"""``linkguard scan``: crawl a site, or read a build folder or template sources, judge every
+page against the policy, write the reports and exit with the run's verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from linkguard.cli._common import (
+    crawl_options,
+    error_boundary,
+    policy_for,
+    read_results,
+    with_site,
+)
+from linkguard.cli._options import FirstPartyOption, FormatsOption, MaxPagesOption, OutputsOption
+from linkguard.cli._outputs import console_summary, run_with_progress, write_outputs
+from linkguard.config import Policy
+from linkguard.errors import ConfigError
+from linkguard.reporters import Format
+from linkguard.results.verdict import FailOn, verdict_of
+from linkguard.scan import ScanRequest, is_url, make_scope
+
+
+@error_boundary
+def scan(
+    target: Annotated[
+        str | None, typer.Argument(help="A URL to crawl, or a folder of built HTML.")
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Policy file (linkguard.toml, or a pyproject.toml with "
+            "[tool.linkguard]). Default: linkguard.toml in the folder or the current directory.",
+        ),
+    ] = None,
+    formats: FormatsOption = None,
+    outputs: OutputsOption = None,
+    fail_on: Annotated[
+        FailOn, typer.Option(help="Lowest severity that fails the run.")
+    ] = FailOn.ERROR,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            help="A previous results JSON: its findings are reported as known and do not fail."
+        ),
+    ] = None,
+    origin: Annotated[
+        str | None, typer.Option(help="Read a folder as this origin (overrides site.origin).")
+    ] = None,
+    first_party: FirstPartyOption = None,
+    max_pages: MaxPagesOption = None,
+    max_depth: Annotated[int | None, typer.Option(help="Follow links this many hops deep.")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Requests in flight at once.")] = None,
+    delay: Annotated[
+        float | None, typer.Option(help="Seconds between requests to one host.")
+    ] = None,
+    check_external: Annotated[
+        bool,
+        typer.Option(
+            "--check-external",
+            help="Request every outbound link once (HEAD, then GET) and report broken ones.",
+        ),
+    ] = False,
+    ignore_robots: Annotated[
+        bool, typer.Option("--ignore-robots", help="Crawl paths that robots.txt disallows.")
+    ] = False,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="Judge template sources under this folder in place (Jinja2, "
+            "Django, Liquid, Handlebars, ERB, PHP, Go templates); findings point at file:line.",
+        ),
+    ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            help="With --templates: only files changed since this git revision (e.g. origin/main).",
+        ),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            "--resume",
+            metavar="STATE",
+            help="Save the crawl's progress in this file as it goes; if an earlier run with "
+            "it was interrupted, continue where that one stopped. Removed when a crawl finishes.",
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress.")] = False,
+) -> None:
+    """Crawl a site, or read a build folder or template sources, and check its promises."""
+    if templates is not None:
+        target = str(templates)
+    if target is None:
+        raise ConfigError("scan needs a TARGET (a URL or a folder) or --templates DIR")
+    policy = with_site(policy_for(config, target), origin, first_party)
+    if not is_url(target) and not Path(target).is_dir():
+        raise ConfigError(
+            f"{target}: neither an http(s) URL nor a folder",
+            tip="pass https://www.example.com/ or a folder of built HTML",
+        )
+    files = _template_files(templates, changed_since, policy)
+    crawl = crawl_options(
+        policy,
+        max_pages=max_pages,
+        max_depth=max_depth,
+        concurrency=concurrency,
+        delay=delay,
+        respect_robots=False if ignore_robots else None,
+    )
+    scope = make_scope(target, policy)
+    if not quiet:
+        typer.echo(
+            f"scope: origin {scope.origin}; first party: {', '.join(scope.entries)}", err=True
+        )
+    request = ScanRequest(
+        target,
+        policy,
+        scope,
+        crawl,
+        fail_on=fail_on.value,
+        templates=files,
+        partial=changed_since is not None,
+        check_external=check_external,
+        resume=resume,
+    )
+    result = run_with_progress(request, quiet)
+    if baseline is not None:
+        from linkguard.results.baseline import apply_baseline
+
+        result = apply_baseline(result, read_results(baseline))
+    write_outputs(result, formats or [Format.JSON], outputs or [])
+    console_summary(result, quiet)
+    if not result.run.complete:
+        typer.echo("linkguard: scan interrupted; the results hold the pages done so far", err=True)
+        if resume is not None:
+            typer.echo(f"linkguard: run it again with --resume {resume} to continue", err=True)
+    raise typer.Exit(verdict_of(result).exit_code)
+
+
+def _template_files(
+    folder: Path | None, since: str | None, policy: Policy
+) -> tuple[Path, ...] | None:
+    """The template files ``--templates`` names (only those changed since ``since``, with
+    ``--changed-since``); None when the scan does not read templates."""
+    if folder is None:
+        if since is not None:
+            raise ConfigError("--changed-since works with --templates DIR")
+        return None
+    from linkguard.sources.templates import changed_since, template_files
+
+    files = template_files(folder, policy.templates.paths, policy.templates.exclude)
+    if since is not None:
+        changed = changed_since(folder, since)
+        files = [f for f in files if f.resolve() in changed]
+    return tuple(files)
