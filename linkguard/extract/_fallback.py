@@ -13,12 +13,12 @@ from html.parser import HTMLParser
 from lxml import etree
 
 from linkguard.classify import urls
-from linkguard.extract._tree import (
+from linkguard.extract._elements import (
     JS_TYPES,
     MAX_TEXT,
     ExtractedPage,
-    _ignore_ids,
     compiled_selector,
+    ignore_ids,
     make_reference,
     reference_url,
     references_of,
@@ -75,7 +75,7 @@ class _Tokens(HTMLParser):
                     line=line,
                     element=start_tag(tag, values),
                     notice_selectors=self._matching(tag, values) if kind is Kind.LINK else (),
-                    ignore=_ignore_ids(ignore) if ignore is not None else frozenset(),
+                    ignore=ignore_ids(ignore) if ignore is not None else frozenset(),
                     in_noscript=self.noscript > 0,
                 )
             )
