@@ -69,10 +69,7 @@ class DrupalExtlink:
     subdomains: bool = True
     exclude: str = ""
     include: str = ""
-    css_exclude: str = ""
-    css_explicit: str = ""
     alert: bool = False
-    alert_text: str = ""
 
     @classmethod
     def from_settings(cls, data: Mapping[str, object]) -> DrupalExtlink:
@@ -93,17 +90,13 @@ class DrupalExtlink:
             subdomains=flag("extSubdomains", True),
             exclude=text("extExclude"),
             include=text("extInclude"),
-            css_exclude=text("extCssExclude"),
-            css_explicit=text("extCssExplicit"),
             alert=flag("extAlert", False),
-            alert_text=text("extAlertText"),
         )
 
 
 @dataclass(frozen=True, slots=True)
 class ExtractedPage:
     url: str
-    base_url: str
     title: str
     references: tuple[Reference, ...]
     drupal_extlink: DrupalExtlink | None = None
@@ -136,7 +129,6 @@ def make_reference(
     in_noscript: bool = False,
 ) -> Reference:
     """One Reference from an element's attributes and its ``reference_url``."""
-    form = kind is Kind.FORM
     return Reference(
         kind=kind,
         tag=tag,
@@ -149,7 +141,6 @@ def make_reference(
         rel=frozenset(attrs.get("rel", "").lower().split()),
         target=attrs.get("target", ""),
         integrity=attrs.get("integrity", ""),
-        method=(attrs.get("method") or attrs.get("formmethod") or "get").lower() if form else "",
         notice_selectors=notice_selectors,
         ignore=ignore,
         in_noscript=in_noscript,

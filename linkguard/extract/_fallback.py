@@ -144,4 +144,4 @@ def extract_flat(text: str, page_url: str, selectors: tuple[str, ...] = ()) -> E
     tokens = _Tokens(page_url, selectors)
     tokens.feed(text)
     tokens.close()
-    return ExtractedPage(page_url, tokens.base, "", tuple(tokens.refs), flat=True)
+    return ExtractedPage(page_url, "", tuple(tokens.refs), flat=True)

@@ -66,7 +66,7 @@ def extract_references(
     the benchmark site)."""
     text = decode_html(html, charset) if isinstance(html, bytes) else html.replace("\x00", "\ufffd")
     if not text.strip():
-        return ExtractedPage(page_url, page_url, "", ())
+        return ExtractedPage(page_url, "", ())
     try:
         root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
@@ -111,7 +111,6 @@ class _Walk:
             self._element(element, *self._context(element))
         return ExtractedPage(
             url=self.page_url,
-            base_url=self.base,
             title=_title(self.root),
             references=tuple(self.refs),
             drupal_extlink=self.drupal,
