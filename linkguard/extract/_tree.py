@@ -7,8 +7,8 @@ over the tree in document order. The walk keeps a stack of what ancestors contri
 linear in its size, 100,000 links or not.
 
 libxml2 gives up below 2,048 levels of nesting, and its line numbers stop at 65,535; such
-pages are read again by the fallback reader (``_fallback.py``) that keeps every reference
-and its exact line, without ancestor context.
+pages are read again by the fallback reader (``_fallback.py``): the same references with
+the same context and their exact lines, from a tree built as the HTML standard says.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from linkguard.model import Kind, Reference
 
 __all__ = ["extract_references"]
 
-MAX_TREE_LINES = 65_535  # libxml2 stores a line number in 16 bits: longer pages read flat
+MAX_TREE_LINES = 65_535  # libxml2 stores a line number in 16 bits: longer pages go to the fallback
 
 _Context = tuple[tuple[str, ...], frozenset[str], bool]
 _EMPTY: _Context = ((), frozenset(), False)
@@ -72,7 +72,7 @@ def extract_references(
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None or _too_deep(_PARSER.error_log) or text.count("\n") >= MAX_TREE_LINES:
-        return extract_flat(text, page_url, notice_selectors)
+        return extract_flat(text, page_url, notice_selectors, text_for)
     return _Walk(root, page_url, notice_selectors, text_for).run()
 
 
