@@ -161,7 +161,6 @@ class Reference:
     rel: frozenset[str] = frozenset()
     target: str = ""
     integrity: str = ""
-    method: str = ""  # forms: get or post
     notice_selectors: tuple[str, ...] = ()  # configured selectors matching it or an ancestor
     ignore: frozenset[str] = frozenset()  # rule ids of data-linkguard-ignore on it or an ancestor
     in_noscript: bool = False

@@ -1,25 +1,25 @@
 """Reading HTML into References: every URL a page makes the browser use, parsed once.
 
 ``extract_references`` is the stage's entry point; the tree walk (``_tree.py``), the
-fallback reader for pages libxml2 cannot build (``_fallback.py``) and character-set
-detection (``_charset.py``) are private. ``masking`` hides template syntax so that a
-template source reads as HTML.
+fallback reader for pages libxml2 cannot build (``_fallback.py``), what both read off an
+element (``_elements.py``) and character-set detection (``_charset.py``) are private.
+``masking`` hides template syntax so that a template source reads as HTML.
 """
 
 from __future__ import annotations
 
 from linkguard.extract._charset import decode_html
-from linkguard.extract._tree import (
+from linkguard.extract._elements import (
     JS_TYPES,
     MAX_ELEMENT,
     DrupalExtlink,
     ExtractedPage,
-    extract_references,
     parse_srcset,
     refresh_url,
     script_literals,
     start_tag,
 )
+from linkguard.extract._tree import extract_references
 
 __all__ = [
     "JS_TYPES",

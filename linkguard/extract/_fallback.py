@@ -1,147 +1,273 @@
-"""The fallback reader for pages libxml2 will not build a tree of (nesting over 2,048 deep).
+"""The fallback reader, for pages libxml2 will not build a tree of: nesting deeper than
+about 2,048 levels, or more than 65,535 lines (where libxml2's line numbers stop).
 
-A streaming tokenizer (the standard library's): linear time, no recursion, every reference
-kept with its line. What it cannot give is ancestor context, so configured exit-notice
-selectors match only the element itself and ``data-linkguard-ignore`` only on the element.
+turbohtml builds the tree as the HTML standard says a browser does: its tokenizer ends
+``<!-->`` as an empty comment, ``<!-- --!>`` as a comment and ``<![CDATA[ x>`` as a bogus
+comment at its first ``>``, so none of them hides the markup after it (the standard
+library's tokenizer hid everything up to the next ``-->``). It is C, linear in the page's
+size, and it records each start tag's source span, so every reference keeps the exact line
+the tree walk would give it: the line where its start tag ends.
+
+With a tree, a reference learns its ancestors' context as in the tree walk: configured
+exit-notice selectors that match it or an ancestor (cssselect's own XPath, evaluated by
+turbohtml, so a selector means the same in both readers), ``data-linkguard-ignore`` on it
+or an ancestor, being inside ``<noscript>`` (parsed with scripting off, as libxml2 does).
+One difference is the browser's: like Chromium, turbohtml attaches elements nested deeper
+than 512 levels to the 512th, so context is the DOM a visitor gets, not the source nesting.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from html.parser import HTMLParser
+from collections.abc import Callable, Iterator
 
-from lxml import etree
+import turbohtml
+from turbohtml import Document, DocumentFragment, Element, Node, Text
 
 from linkguard.classify import urls
-from linkguard.extract._tree import (
+from linkguard.extract._elements import (
+    HIDDEN_TEXT_TAGS,
     JS_TYPES,
+    MAX_PAGE_TEXT,
     MAX_TEXT,
+    REFERENCE_TAGS,
+    DrupalExtlink,
     ExtractedPage,
-    _ignore_ids,
     compiled_selector,
+    drupal_settings,
+    ignore_ids,
+    inline_script_references,
     make_reference,
     reference_url,
     references_of,
-    script_literals,
     start_tag,
 )
 from linkguard.model import Kind, Reference
 
+__all__ = ["extract_flat"]
 
-class _Tokens(HTMLParser):
-    def __init__(self, page_url: str, selectors: tuple[str, ...]) -> None:
-        super().__init__(convert_charrefs=True)
-        self.selectors = selectors
+_Context = tuple[tuple[str, ...], frozenset[str], bool]
+_EMPTY: _Context = ((), frozenset(), False)
+
+
+def extract_flat(
+    text: str,
+    page_url: str,
+    selectors: tuple[str, ...] = (),
+    text_for: Callable[[str | None], bool] | None = None,
+) -> ExtractedPage:
+    """Every reference in ``text``, as ``extract_references`` gives it, for a page that
+    libxml2 cannot build."""
+    document = turbohtml.parse(text, source_locations=True)
+    return _Reader(document, page_url, selectors, text_for).run()
+
+
+class _Reader:
+    """One document-order pass over a page turbohtml built."""
+
+    def __init__(
+        self,
+        document: Document,
+        page_url: str,
+        selectors: tuple[str, ...],
+        text_for: Callable[[str | None], bool] | None,
+    ) -> None:
+        self.document = document
         self.page_url = page_url
-        self.base = page_url
+        self.text_for = text_for
+        self.base = _base_url(document, page_url)
         self.refs: list[Reference] = []
-        self.link: tuple[int, list[str]] | None = None  # index of open link ref, its text
-        self.script: tuple[int, str] | None = None  # line, type of an open inline script
-        self.script_text: list[str] = []
-        self.noscript = 0
-        self.parents: list[str] = []
+        self.drupal: DrupalExtlink | None = None
+        self.matches: dict[Element, tuple[str, ...]] = {}
+        for selector in selectors:
+            for element in _selected(document, selector):
+                self.matches[element] = (*self.matches.get(element, ()), selector)
+        self._ids: dict[str, Element] | None = None
+        self._memo: dict[Node, _Context] = {}
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        line = self.getpos()[0]
-        if tag == "base" and values.get("href") and self.base == self.page_url:
-            self.base = urls.resolve(values["href"], self.page_url) or self.page_url
-        if tag == "noscript":
-            self.noscript += 1
-        if tag == "script" and "src" not in values:
-            self.script = (line, values.get("type", "").strip().lower())
-            self.script_text = []
+    def run(self) -> ExtractedPage:
+        """The page's references in document order, its title and, for a page that
+        refreshes, its visible text."""
+        for element in self.document.iter_elements(REFERENCE_TAGS):
+            self._element(element, *self._context(element))
+        return ExtractedPage(
+            url=self.page_url,
+            title=_title(self.document),
+            references=tuple(self.refs),
+            drupal_extlink=self.drupal,
+            interstitial_text=(
+                _visible_text(self.document)
+                if any(ref.kind is Kind.REFRESH for ref in self.refs)
+                else ""
+            ),
+            flat=True,
+        )
+
+    def _context(self, element: Element) -> _Context:
+        """What an element's ancestors and itself contribute, memoised per node so that a
+        page costs O(nodes) however deep it is. Iterative: no recursion at any depth."""
+        chain: list[Node] = []
+        node: Node | None = element
+        while node is not None and node not in self._memo:
+            chain.append(node)
+            node = node.parent
+        context = self._memo[node] if node is not None else _EMPTY
+        for node in reversed(chain):
+            if isinstance(node, Element):
+                selectors, ignores, noscript = context
+                if node in self.matches:
+                    selectors = selectors + self.matches[node]
+                ignore_attr = node.attr("data-linkguard-ignore")
+                if ignore_attr is not None:
+                    ignores = ignores | ignore_ids(ignore_attr)
+                if node.tag == "noscript":
+                    noscript = True
+                context = (selectors, ignores, noscript)
+            self._memo[node] = context
+        return context
+
+    def _element(
+        self, element: Element, selectors: tuple[str, ...], ignores: frozenset[str], noscript: bool
+    ) -> None:
+        tag = element.tag
+        attrs = _attributes(element)
+        if tag == "script" and "src" not in attrs:
+            self._inline_script(element, attrs, ignores, noscript)
             return
-        if tag == "img" and self.link is not None and values.get("alt"):
-            self.link[1].append(values["alt"])
-        parent = self.parents[-1] if self.parents else ""
-        if tag in ("video", "audio", "picture"):
-            self.parents.append(tag)
-        for kind, attr, raw in references_of(tag, values, parent):
-            if kind is Kind.LINK:
-                self.link = (
-                    len(self.refs),
-                    [values.get("aria-label", ""), values.get("title", "")],
-                )
-            ignore = values.get("data-linkguard-ignore")
+        parent = element.parent
+        parent_tag = parent.tag.lower() if isinstance(parent, Element) else ""
+        found = list(references_of(tag, attrs, parent_tag))
+        if not found:
+            return
+        line = _line(element)
+        snippet = start_tag(tag, attrs)
+        resolved = [reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in found]
+        text = ""
+        if tag in ("a", "area") and (self.text_for is None or self.text_for(resolved[0])):
+            text = self._accessible_text(element, attrs)
+        for (kind, attr, raw), url in zip(found, resolved, strict=True):
             self.refs.append(
                 make_reference(
                     kind,
                     tag,
                     attr,
                     raw,
-                    values,
-                    url=reference_url(kind, raw, self.page_url, self.base),
+                    attrs,
+                    url=url,
                     line=line,
-                    element=start_tag(tag, values),
-                    notice_selectors=self._matching(tag, values) if kind is Kind.LINK else (),
-                    ignore=_ignore_ids(ignore) if ignore is not None else frozenset(),
-                    in_noscript=self.noscript > 0,
+                    element=snippet,
+                    text=text,
+                    notice_selectors=selectors,
+                    ignore=ignores,
+                    in_noscript=noscript,
                 )
             )
 
-    def _matching(self, tag: str, values: dict[str, str]) -> tuple[str, ...]:
-        """Configured selectors that match the element on its own (no ancestors here)."""
-        if not self.selectors:
-            return ()
-        try:
-            alone = etree.Element(
-                tag,
-                {
-                    k: v
-                    for k, v in values.items()
-                    if k.isidentifier() or k.replace("-", "_").isidentifier()
-                },
-            )
-        except ValueError:
-            return ()
-        found = []
-        for selector in self.selectors:
-            compiled = compiled_selector(selector)
-            if compiled is not None and compiled(alone):
-                found.append(selector)
-        return tuple(found)
+    def _accessible_text(self, link: Element, attrs: dict[str, str]) -> str:
+        """Text a screen reader would announce for a link, plus its title and descriptions."""
+        parts = [" ".join(link.text.split())]
+        for attr in ("aria-label", "title"):
+            if attrs.get(attr):
+                parts.append(attrs[attr])
+        for inner in link.iter_elements(("img", "svg")):
+            if inner.tag == "img" and inner.attr("alt"):
+                parts.append(inner.attr("alt") or "")
+            elif inner.tag == "svg" and inner.attr("aria-label"):
+                parts.append(inner.attr("aria-label") or "")
+        for ref_id in attrs.get("aria-describedby", "").split():
+            described = self._by_id(ref_id)
+            if described is not None:
+                parts.append(" ".join(described.text.split()))
+        return " | ".join(p for p in parts if p)[:MAX_TEXT]
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "noscript" and self.noscript:
-            self.noscript -= 1
-        elif tag in ("video", "audio", "picture") and self.parents:
-            self.parents.pop()
-        elif tag in ("a", "area") and self.link is not None:
-            index, text = self.link
-            ref = self.refs[index]
-            joined = " | ".join(t for t in text if t)
-            self.refs[index] = replace(ref, text=joined[:MAX_TEXT])
-            self.link = None
-        elif tag == "script" and self.script is not None:
-            line, kind = self.script
-            self.script = None
-            if kind in JS_TYPES:
-                for offset, literal in script_literals("".join(self.script_text)):
-                    self.refs.append(
-                        Reference(
-                            kind=Kind.SCRIPT,
-                            tag="script",
-                            attr="inline",
-                            raw=literal,
-                            url=urls.resolve(literal, self.base),
-                            line=line + offset,
-                            element=f"<script> … {literal} … </script>"[:300],
-                            in_noscript=self.noscript > 0,
-                        )
-                    )
+    def _by_id(self, ref_id: str) -> Element | None:
+        if self._ids is None:
+            self._ids = {}
+            for element in self.document.iter_elements():
+                element_id = element.attr("id")
+                if element_id and element_id not in self._ids:
+                    self._ids[element_id] = element
+        return self._ids.get(ref_id)
 
-    def handle_data(self, data: str) -> None:
-        if self.script is not None:
-            self.script_text.append(data)
-        elif self.link is not None and data.strip():
-            self.link[1].insert(
-                len(self.link[1]) - 2 if len(self.link[1]) >= 2 else 0, " ".join(data.split())
-            )
+    def _inline_script(
+        self, element: Element, attrs: dict[str, str], ignores: frozenset[str], noscript: bool
+    ) -> None:
+        kind = attrs.get("type", "").strip().lower()
+        body = element.text
+        if kind == "application/json" and attrs.get("data-drupal-selector") == (
+            "drupal-settings-json"
+        ):
+            self.drupal = drupal_settings(body) or self.drupal
+            return
+        if kind not in JS_TYPES or not body:
+            return
+        self.refs.extend(
+            inline_script_references(body, _line(element), self.base, ignores, noscript)
+        )
 
 
-def extract_flat(text: str, page_url: str, selectors: tuple[str, ...] = ()) -> ExtractedPage:
-    tokens = _Tokens(page_url, selectors)
-    tokens.feed(text)
-    tokens.close()
-    return ExtractedPage(page_url, tokens.base, "", tuple(tokens.refs), flat=True)
+def _selected(document: Document, selector: str) -> Iterator[Element]:
+    """Elements a configured selector matches: cssselect's XPath for it, as lxml runs it in
+    the tree walk (None of it if turbohtml's XPath cannot run that expression)."""
+    compiled = compiled_selector(selector)
+    if compiled is None:
+        return
+    try:
+        found = document.xpath(compiled.path)
+    except ValueError:
+        return
+    if isinstance(found, list):
+        yield from (node for node in found if isinstance(node, Element))
+
+
+def _attributes(element: Element) -> dict[str, str]:
+    """The element's attributes as written (``class`` and ``rel`` not split into lists)."""
+    return {name: element.attr(name) or "" for name in element.attrs}
+
+
+def _line(element: Element) -> int:
+    """The line the element's start tag ends on, libxml2's ``sourceline``: an inline
+    script's body starts there, so its literals' lines count from it."""
+    location = element.source_location
+    if location is not None:
+        return location.start_tag.end_line
+    return element.source_line or 0
+
+
+def _base_url(document: Document, page_url: str) -> str:
+    for base in document.iter_elements(("base",)):
+        href = base.attr("href")
+        if href:
+            return urls.resolve(href, page_url) or page_url
+    return page_url
+
+
+def _title(document: Document) -> str:
+    for title in document.iter_elements(("title",)):
+        return " ".join(title.text.split())[:MAX_TEXT]
+    return ""
+
+
+def _visible_text(document: Document) -> str:
+    """The body's text outside script, style and template, lower case, bounded."""
+    chunks: list[str] = []
+    size = 0
+    for body in document.iter_elements(("body",)):
+        for node in body.descendants:
+            if not isinstance(node, Text) or _text_parent(node) in HIDDEN_TEXT_TAGS:
+                continue
+            piece = node.data
+            if piece.strip():
+                chunks.append(piece)
+                size += len(piece)
+                if size > MAX_PAGE_TEXT:
+                    break
+        break
+    return " ".join(" ".join(chunks).split()).lower()[:MAX_PAGE_TEXT]
+
+
+def _text_parent(node: Text) -> str:
+    """The tag of the element a text node is in; a template's content counts as in it."""
+    parent = node.parent
+    if isinstance(parent, DocumentFragment):
+        parent = parent.parent
+    return parent.tag if isinstance(parent, Element) else ""

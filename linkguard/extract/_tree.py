@@ -7,130 +7,47 @@ over the tree in document order. The walk keeps a stack of what ancestors contri
 linear in its size, 100,000 links or not.
 
 libxml2 gives up below 2,048 levels of nesting, and its line numbers stop at 65,535; such
-pages are read again by a streaming tokenizer (``_flat.py``) that keeps every reference and
-its exact line, without ancestor context.
+pages are read again by the fallback reader (``_fallback.py``): the same references with
+the same context and their exact lines, from a tree built as the HTML standard says.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
-from html import escape
+from collections.abc import Callable
 
 from lxml import etree
-from lxml.cssselect import CSSSelector, SelectorError
 
 from linkguard.classify import urls
 from linkguard.extract._charset import decode_html
+from linkguard.extract._elements import (
+    HIDDEN_TEXT_TAGS,
+    JS_TYPES,
+    MAX_PAGE_TEXT,
+    MAX_TEXT,
+    REFERENCE_TAGS,
+    DrupalExtlink,
+    ExtractedPage,
+    compiled_selector,
+    drupal_settings,
+    ignore_ids,
+    inline_script_references,
+    make_reference,
+    reference_url,
+    references_of,
+    start_tag,
+)
+from linkguard.extract._fallback import extract_flat
 from linkguard.model import Kind, Reference
 
-__all__ = ["DrupalExtlink", "ExtractedPage", "decode_html", "extract_references"]
+__all__ = ["extract_references"]
 
-MAX_ELEMENT = 300
-MAX_TREE_LINES = 65_535  # libxml2 stores a line number in 16 bits: longer pages read flat
-MAX_TEXT = 500
-MAX_PAGE_TEXT = 4_000  # enough for an interstitial's "you are leaving" notice
-JS_TYPES = frozenset(
-    {
-        "",
-        "text/javascript",
-        "application/javascript",
-        "module",
-        "text/ecmascript",
-        "application/ecmascript",
-        "application/x-javascript",
-        "text/jscript",
-    }
-)
-_HIDDEN_TEXT_TAGS = frozenset({"script", "style", "template"})
-
-
-@dataclass(frozen=True, slots=True)
-class DrupalExtlink:
-    """Drupal extlink module settings (``drupalSettings.extlink``), read from the page."""
-
-    ext_class: str = "ext"
-    label: str = "(link is external)"
-    subdomains: bool = True
-    exclude: str = ""
-    include: str = ""
-    css_exclude: str = ""
-    css_explicit: str = ""
-    alert: bool = False
-    alert_text: str = ""
-
-    @classmethod
-    def from_settings(cls, data: Mapping[str, object]) -> DrupalExtlink:
-        def text(key: str, default: str = "") -> str:
-            value = data.get(key, default)
-            return value if isinstance(value, str) else default
-
-        def flag(key: str, default: bool) -> bool:
-            value = data.get(key, default)
-            return value not in (False, 0, "0", "", None)
-
-        ext_class = text("extClass", "ext")
-        return cls(
-            ext_class="" if ext_class == "0" else ext_class,
-            label=text("extLabel", "(link is external)"),
-            subdomains=flag("extSubdomains", True),
-            exclude=text("extExclude"),
-            include=text("extInclude"),
-            css_exclude=text("extCssExclude"),
-            css_explicit=text("extCssExplicit"),
-            alert=flag("extAlert", False),
-            alert_text=text("extAlertText"),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class ExtractedPage:
-    url: str
-    base_url: str
-    title: str
-    references: tuple[Reference, ...]
-    drupal_extlink: DrupalExtlink | None = None
-    interstitial_text: str = ""  # visible text, lower case, bounded; read for meta refresh only
-    flat: bool = False  # read by the fallback tokenizer: no ancestor context
-
+MAX_TREE_LINES = 65_535  # libxml2 stores a line number in 16 bits: longer pages go to the fallback
 
 _Context = tuple[tuple[str, ...], frozenset[str], bool]
 _EMPTY: _Context = ((), frozenset(), False)
-# Elements that can carry a URL the browser uses (DESIGN section 5).
-_REFERENCE_TAGS = (
-    "a",
-    "area",
-    "form",
-    "button",
-    "input",
-    "script",
-    "iframe",
-    "frame",
-    "embed",
-    "object",
-    "link",
-    "img",
-    "source",
-    "video",
-    "audio",
-    "track",
-    "meta",
-)
 _PARSER = etree.HTMLParser(
     huge_tree=True, recover=True, remove_comments=True, remove_pis=True, no_network=True
 )
-
-
-@lru_cache(maxsize=256)
-def compiled_selector(selector: str) -> CSSSelector | None:
-    """A configured selector compiled once per process (None if it does not compile)."""
-    try:
-        return CSSSelector(selector, translator="html")
-    except (SelectorError, etree.XPathError, ValueError):
-        return None
 
 
 def extract_references(
@@ -149,15 +66,13 @@ def extract_references(
     the benchmark site)."""
     text = decode_html(html, charset) if isinstance(html, bytes) else html.replace("\x00", "\ufffd")
     if not text.strip():
-        return ExtractedPage(page_url, page_url, "", ())
+        return ExtractedPage(page_url, "", ())
     try:
         root = etree.fromstring(text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None or _too_deep(_PARSER.error_log) or text.count("\n") >= MAX_TREE_LINES:
-        from linkguard.extract._fallback import extract_flat
-
-        return extract_flat(text, page_url, notice_selectors)
+        return extract_flat(text, page_url, notice_selectors, text_for)
     return _Walk(root, page_url, notice_selectors, text_for).run()
 
 
@@ -192,11 +107,10 @@ class _Walk:
         self._memo: dict[etree._Element, _Context] = {}
 
     def run(self) -> ExtractedPage:
-        for element in self.root.iter(*_REFERENCE_TAGS):
+        for element in self.root.iter(*REFERENCE_TAGS):
             self._element(element, *self._context(element))
         return ExtractedPage(
             url=self.page_url,
-            base_url=self.base,
             title=_title(self.root),
             references=tuple(self.refs),
             drupal_extlink=self.drupal,
@@ -225,7 +139,7 @@ class _Walk:
                 selectors = selectors + self.matches[node]
             ignore_attr = node.get("data-linkguard-ignore")
             if ignore_attr is not None:
-                ignores = ignores | _ignore_ids(ignore_attr)
+                ignores = ignores | ignore_ids(ignore_attr)
             if node.tag == "noscript":
                 noscript = True
             context = (selectors, ignores, noscript)
@@ -310,220 +224,13 @@ class _Walk:
             kind == "application/json"
             and element.get("data-drupal-selector") == "drupal-settings-json"
         ):
-            self.drupal = _drupal_settings(body) or self.drupal
+            self.drupal = drupal_settings(body) or self.drupal
             return
         if kind not in JS_TYPES or not body:
             return
-        line = element.sourceline or 0
-        for offset, literal in script_literals(body):
-            self.refs.append(
-                Reference(
-                    kind=Kind.SCRIPT,
-                    tag="script",
-                    attr="inline",
-                    raw=literal,
-                    url=urls.resolve(literal, self.base),
-                    line=line + offset,
-                    element=_bounded(f"<script> … {literal} … </script>"),
-                    ignore=ignores,
-                    in_noscript=noscript,
-                )
-            )
-
-
-def make_reference(
-    kind: Kind,
-    tag: str,
-    attr: str,
-    raw: str,
-    attrs: Mapping[str, str],
-    *,
-    url: str | None,
-    line: int,
-    element: str,
-    text: str = "",
-    notice_selectors: tuple[str, ...] = (),
-    ignore: frozenset[str] = frozenset(),
-    in_noscript: bool = False,
-) -> Reference:
-    """One Reference from an element's attributes and its ``reference_url``: what the tree
-    walk and the flat reader share."""
-    form = kind is Kind.FORM
-    return Reference(
-        kind=kind,
-        tag=tag,
-        attr=attr,
-        raw=raw,
-        url=url,
-        line=line,
-        element=element,
-        text=text,
-        rel=frozenset(attrs.get("rel", "").lower().split()),
-        target=attrs.get("target", ""),
-        integrity=attrs.get("integrity", ""),
-        method=(attrs.get("method") or attrs.get("formmethod") or "get").lower() if form else "",
-        notice_selectors=notice_selectors,
-        ignore=ignore,
-        in_noscript=in_noscript,
-    )
-
-
-def reference_url(kind: Kind, raw: str, page_url: str, base: str) -> str | None:
-    """The absolute URL of a reference (None if invalid): a form with no action posts to
-    the page itself."""
-    if kind is Kind.FORM and not raw.strip():
-        return page_url
-    return urls.resolve(raw, base)
-
-
-def references_of(
-    tag: str, attrs: Mapping[str, str], parent_tag: str
-) -> Iterator[tuple[Kind, str, str]]:
-    """(kind, attribute, raw value) for each URL an element makes the browser use."""
-    get = attrs.get
-    if tag in ("a", "area"):
-        if get("href") is not None:
-            yield Kind.LINK, "href", get("href", "")
-    elif tag == "form":
-        yield Kind.FORM, "action", get("action", "")
-    elif tag in ("button", "input") and get("formaction") is not None:
-        yield Kind.FORM, "formaction", get("formaction", "")
-    elif tag == "script" and get("src"):
-        yield Kind.SCRIPT, "src", get("src", "")
-    elif tag in ("iframe", "frame", "embed") and get("src"):
-        yield Kind.FRAME, "src", get("src", "")
-    elif tag == "object" and get("data"):
-        yield Kind.FRAME, "data", get("data", "")
-    elif tag == "link" and get("href"):
-        kind = _link_kind(get("rel", "").lower().split(), get("as", "").lower())
-        if kind is not None:
-            yield kind, "href", get("href", "")
-    elif tag in ("img", "source") and parent_tag not in ("video", "audio"):
-        yield from _image_refs(attrs)
-    elif tag in ("video", "audio", "source", "track"):
-        if get("src"):
-            yield Kind.MEDIA, "src", get("src", "")
-        if tag == "video" and get("poster"):
-            yield Kind.IMAGE, "poster", get("poster", "")
-    elif tag == "input" and get("type", "").lower() == "image" and get("src"):
-        yield Kind.IMAGE, "src", get("src", "")
-    elif tag == "meta" and get("http-equiv", "").lower() == "refresh":
-        target = refresh_url(get("content", ""))
-        if target is not None:
-            yield Kind.REFRESH, "content", target
-
-
-def _image_refs(attrs: Mapping[str, str]) -> Iterator[tuple[Kind, str, str]]:
-    if attrs.get("src"):
-        yield Kind.IMAGE, "src", attrs.get("src", "")
-    for candidate in parse_srcset(attrs.get("srcset", "")):
-        yield Kind.IMAGE, "srcset", candidate
-
-
-def _link_kind(rel: list[str], as_: str) -> Kind | None:
-    if "stylesheet" in rel:
-        return Kind.STYLESHEET
-    if "modulepreload" in rel or ("preload" in rel and as_ == "script"):
-        return Kind.SCRIPT
-    if {"preload", "prefetch", "preconnect", "dns-prefetch"} & set(rel):
-        return Kind.PRELOAD
-    if {"icon", "apple-touch-icon", "shortcut"} & set(rel):
-        return Kind.IMAGE
-    return None
-
-
-_SRCSET_URL = re.compile(r"[\s,]*([^\s,][^\s]*)")
-
-
-def parse_srcset(value: str) -> list[str]:
-    """Candidate URLs of a srcset, by the HTML standard's algorithm (commas may be in URLs)."""
-    found: list[str] = []
-    position = 0
-    while position < len(value):
-        match = _SRCSET_URL.match(value, position)
-        if match is None:
-            break
-        url = match.group(1)
-        position = match.end()
-        if url.endswith(","):
-            url = url.rstrip(",")
-        else:
-            position = _skip_descriptors(value, position)
-        if url:
-            found.append(url)
-    return found
-
-
-def _skip_descriptors(value: str, position: int) -> int:
-    depth = 0
-    while position < len(value):
-        char = value[position]
-        position += 1
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(0, depth - 1)
-        elif char == "," and depth == 0:
-            break
-    return position
-
-
-_REFRESH = re.compile(
-    r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(?P<q>['\"]?)(?P<url>.*?)(?P=q)\s*$",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
-def refresh_url(content: str) -> str | None:
-    """The URL of ``<meta http-equiv=refresh content=...>``, or None for a plain reload."""
-    match = _REFRESH.match(content)
-    if match is None:
-        return None
-    url = match.group("url").strip()
-    return url or None
-
-
-_LITERAL = re.compile(
-    r"""["'`]((?:https?:)?//[A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z0-9\-]+"""
-    r"""(?::\d+)?(?:[/?#][^\s"'`<>\\]*)?)"""
-)
-
-
-def script_literals(body: str) -> Iterator[tuple[int, str]]:
-    """(line offset, URL) of each quoted absolute URL literal in an inline script.
-
-    This is how tag managers and pixels load (``j.src='https://www.googletagmanager.com/
-    gtm.js?id='+i``). JSON-style escaped slashes are unescaped first.
-    """
-    text = body.replace("\\/", "/")
-    seen: set[str] = set()
-    for match in _LITERAL.finditer(text):
-        literal = match.group(1)
-        if literal not in seen:
-            seen.add(literal)
-            yield text.count("\n", 0, match.start()), literal
-
-
-def start_tag(tag: str, attrs: Mapping[str, str]) -> str:
-    """The element's start tag, re-serialised and escaped, bounded in length."""
-    parts = ["<", tag]
-    for name, value in attrs.items():
-        value = str(value)
-        parts += (" ", name, '="', escape(value) if _TO_ESCAPE.search(value) else value, '"')
-    parts.append(">")
-    return _bounded("".join(parts))
-
-
-_TO_ESCAPE = re.compile("[&<>\"']")
-
-
-def _bounded(text: str) -> str:
-    return text if len(text) <= MAX_ELEMENT else text[: MAX_ELEMENT - 1] + "…"
-
-
-def _ignore_ids(value: str) -> frozenset[str]:
-    ids = frozenset(v for v in re.split(r"[\s,]+", value.strip()) if v)
-    return frozenset({"*"}) if not ids or "all" in ids else ids
+        self.refs.extend(
+            inline_script_references(body, element.sourceline or 0, self.base, ignores, noscript)
+        )
 
 
 def _base_url(root: etree._Element, page_url: str) -> str:
@@ -546,7 +253,7 @@ def _visible_text(root: etree._Element) -> str:
     for body in root.iter("body"):
         for element in body.iter():
             tag = element.tag.lower() if isinstance(element.tag, str) else ""
-            for piece in (element.text if tag not in _HIDDEN_TEXT_TAGS else None, element.tail):
+            for piece in (element.text if tag not in HIDDEN_TEXT_TAGS else None, element.tail):
                 if piece and piece.strip():
                     chunks.append(piece)
                     size += len(piece)
@@ -554,12 +261,3 @@ def _visible_text(root: etree._Element) -> str:
                 break
         break
     return " ".join(" ".join(chunks).split()).lower()[:MAX_PAGE_TEXT]
-
-
-def _drupal_settings(body: str) -> DrupalExtlink | None:
-    try:
-        settings = json.loads(body)
-    except ValueError:
-        return None
-    extlink = settings.get("extlink") if isinstance(settings, dict) else None
-    return DrupalExtlink.from_settings(extlink) if isinstance(extlink, dict) else None

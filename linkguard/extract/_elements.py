@@ -1,0 +1,336 @@
+"""What both readers of a page share: which URLs an element makes the browser use, and
+how each becomes a Reference.
+
+The tree walk (``_tree.py``, lxml) and the fallback reader (``_fallback.py``) differ only in
+how they find elements and their ancestors; everything an element's tag and attributes
+decide lives here, so the two cannot drift apart. The kinds are those of ARCHITECTURE.md,
+section «Reference kinds».
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+
+from lxml import etree
+from lxml.cssselect import CSSSelector, SelectorError
+
+from linkguard.classify import urls
+from linkguard.model import Kind, Reference
+
+MAX_ELEMENT = 300
+MAX_TEXT = 500
+MAX_PAGE_TEXT = 4_000  # enough for an interstitial's "you are leaving" notice
+JS_TYPES = frozenset(
+    {
+        "",
+        "text/javascript",
+        "application/javascript",
+        "module",
+        "text/ecmascript",
+        "application/ecmascript",
+        "application/x-javascript",
+        "text/jscript",
+    }
+)
+HIDDEN_TEXT_TAGS = frozenset({"script", "style", "template"})
+# Elements that can carry a URL the browser uses (ARCHITECTURE.md, «Reference kinds»).
+REFERENCE_TAGS = (
+    "a",
+    "area",
+    "form",
+    "button",
+    "input",
+    "script",
+    "iframe",
+    "frame",
+    "embed",
+    "object",
+    "link",
+    "img",
+    "source",
+    "video",
+    "audio",
+    "track",
+    "meta",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DrupalExtlink:
+    """Drupal extlink module settings (``drupalSettings.extlink``), read from the page."""
+
+    ext_class: str = "ext"
+    label: str = "(link is external)"
+    subdomains: bool = True
+    exclude: str = ""
+    include: str = ""
+    alert: bool = False
+
+    @classmethod
+    def from_settings(cls, data: Mapping[str, object]) -> DrupalExtlink:
+        """The settings the module's JavaScript would apply, defaults where a key is absent."""
+
+        def text(key: str, default: str = "") -> str:
+            value = data.get(key, default)
+            return value if isinstance(value, str) else default
+
+        def flag(key: str, default: bool) -> bool:
+            value = data.get(key, default)
+            return value not in (False, 0, "0", "", None)
+
+        ext_class = text("extClass", "ext")
+        return cls(
+            ext_class="" if ext_class == "0" else ext_class,
+            label=text("extLabel", "(link is external)"),
+            subdomains=flag("extSubdomains", True),
+            exclude=text("extExclude"),
+            include=text("extInclude"),
+            alert=flag("extAlert", False),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedPage:
+    url: str
+    title: str
+    references: tuple[Reference, ...]
+    drupal_extlink: DrupalExtlink | None = None
+    interstitial_text: str = ""  # visible text, lower case, bounded; read for meta refresh only
+    flat: bool = False  # read by the fallback reader: libxml2 could not build the page
+
+
+@lru_cache(maxsize=256)
+def compiled_selector(selector: str) -> CSSSelector | None:
+    """A configured selector compiled once per process (None if it does not compile)."""
+    try:
+        return CSSSelector(selector, translator="html")
+    except (SelectorError, etree.XPathError, ValueError):
+        return None
+
+
+def make_reference(
+    kind: Kind,
+    tag: str,
+    attr: str,
+    raw: str,
+    attrs: Mapping[str, str],
+    *,
+    url: str | None,
+    line: int,
+    element: str,
+    text: str = "",
+    notice_selectors: tuple[str, ...] = (),
+    ignore: frozenset[str] = frozenset(),
+    in_noscript: bool = False,
+) -> Reference:
+    """One Reference from an element's attributes and its ``reference_url``."""
+    return Reference(
+        kind=kind,
+        tag=tag,
+        attr=attr,
+        raw=raw,
+        url=url,
+        line=line,
+        element=element,
+        text=text,
+        rel=frozenset(attrs.get("rel", "").lower().split()),
+        target=attrs.get("target", ""),
+        integrity=attrs.get("integrity", ""),
+        notice_selectors=notice_selectors,
+        ignore=ignore,
+        in_noscript=in_noscript,
+    )
+
+
+def inline_script_references(
+    body: str, line: int, base: str, ignore: frozenset[str], in_noscript: bool
+) -> Iterator[Reference]:
+    """A Reference for each absolute URL literal in an inline script whose body starts on
+    ``line``: how tag managers and pixels load."""
+    for offset, literal in script_literals(body):
+        yield Reference(
+            kind=Kind.SCRIPT,
+            tag="script",
+            attr="inline",
+            raw=literal,
+            url=urls.resolve(literal, base),
+            line=line + offset,
+            element=bounded(f"<script> … {literal} … </script>"),
+            ignore=ignore,
+            in_noscript=in_noscript,
+        )
+
+
+def reference_url(kind: Kind, raw: str, page_url: str, base: str) -> str | None:
+    """The absolute URL of a reference (None if invalid): a form with no action posts to
+    the page itself."""
+    if kind is Kind.FORM and not raw.strip():
+        return page_url
+    return urls.resolve(raw, base)
+
+
+def references_of(
+    tag: str, attrs: Mapping[str, str], parent_tag: str
+) -> Iterator[tuple[Kind, str, str]]:
+    """(kind, attribute, raw value) for each URL an element makes the browser use."""
+    get = attrs.get
+    if tag in ("a", "area"):
+        if get("href") is not None:
+            yield Kind.LINK, "href", get("href", "")
+    elif tag == "form":
+        yield Kind.FORM, "action", get("action", "")
+    elif tag in ("button", "input") and get("formaction") is not None:
+        yield Kind.FORM, "formaction", get("formaction", "")
+    elif tag == "script" and get("src"):
+        yield Kind.SCRIPT, "src", get("src", "")
+    elif tag in ("iframe", "frame", "embed") and get("src"):
+        yield Kind.FRAME, "src", get("src", "")
+    elif tag == "object" and get("data"):
+        yield Kind.FRAME, "data", get("data", "")
+    elif tag == "link" and get("href"):
+        kind = _link_kind(get("rel", "").lower().split(), get("as", "").lower())
+        if kind is not None:
+            yield kind, "href", get("href", "")
+    elif tag in ("img", "source") and parent_tag not in ("video", "audio"):
+        yield from _image_refs(attrs)
+    elif tag in ("video", "audio", "source", "track"):
+        if get("src"):
+            yield Kind.MEDIA, "src", get("src", "")
+        if tag == "video" and get("poster"):
+            yield Kind.IMAGE, "poster", get("poster", "")
+    elif tag == "input" and get("type", "").lower() == "image" and get("src"):
+        yield Kind.IMAGE, "src", get("src", "")
+    elif tag == "meta" and get("http-equiv", "").lower() == "refresh":
+        target = refresh_url(get("content", ""))
+        if target is not None:
+            yield Kind.REFRESH, "content", target
+
+
+def _image_refs(attrs: Mapping[str, str]) -> Iterator[tuple[Kind, str, str]]:
+    if attrs.get("src"):
+        yield Kind.IMAGE, "src", attrs.get("src", "")
+    for candidate in parse_srcset(attrs.get("srcset", "")):
+        yield Kind.IMAGE, "srcset", candidate
+
+
+def _link_kind(rel: list[str], as_: str) -> Kind | None:
+    if "stylesheet" in rel:
+        return Kind.STYLESHEET
+    if "modulepreload" in rel or ("preload" in rel and as_ == "script"):
+        return Kind.SCRIPT
+    if {"preload", "prefetch", "preconnect", "dns-prefetch"} & set(rel):
+        return Kind.PRELOAD
+    if {"icon", "apple-touch-icon", "shortcut"} & set(rel):
+        return Kind.IMAGE
+    return None
+
+
+_SRCSET_URL = re.compile(r"[\s,]*([^\s,][^\s]*)")
+
+
+def parse_srcset(value: str) -> list[str]:
+    """Candidate URLs of a srcset, by the HTML standard's algorithm (commas may be in URLs)."""
+    found: list[str] = []
+    position = 0
+    while position < len(value):
+        match = _SRCSET_URL.match(value, position)
+        if match is None:
+            break
+        url = match.group(1)
+        position = match.end()
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:
+            position = _skip_descriptors(value, position)
+        if url:
+            found.append(url)
+    return found
+
+
+def _skip_descriptors(value: str, position: int) -> int:
+    depth = 0
+    while position < len(value):
+        char = value[position]
+        position += 1
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            break
+    return position
+
+
+_REFRESH = re.compile(
+    r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(?P<q>['\"]?)(?P<url>.*?)(?P=q)\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def refresh_url(content: str) -> str | None:
+    """The URL of ``<meta http-equiv=refresh content=...>``, or None for a plain reload."""
+    match = _REFRESH.match(content)
+    if match is None:
+        return None
+    url = match.group("url").strip()
+    return url or None
+
+
+_LITERAL = re.compile(
+    r"""["'`]((?:https?:)?//[A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z0-9\-]+"""
+    r"""(?::\d+)?(?:[/?#][^\s"'`<>\\]*)?)"""
+)
+
+
+def script_literals(body: str) -> Iterator[tuple[int, str]]:
+    """(line offset, URL) of each quoted absolute URL literal in an inline script.
+
+    This is how tag managers and pixels load (``j.src='https://www.googletagmanager.com/
+    gtm.js?id='+i``). JSON-style escaped slashes are unescaped first.
+    """
+    text = body.replace("\\/", "/")
+    seen: set[str] = set()
+    for match in _LITERAL.finditer(text):
+        literal = match.group(1)
+        if literal not in seen:
+            seen.add(literal)
+            yield text.count("\n", 0, match.start()), literal
+
+
+def start_tag(tag: str, attrs: Mapping[str, str]) -> str:
+    """The element's start tag, re-serialised and escaped, bounded in length."""
+    parts = ["<", tag]
+    for name, value in attrs.items():
+        value = str(value)
+        parts += (" ", name, '="', escape(value) if _TO_ESCAPE.search(value) else value, '"')
+    parts.append(">")
+    return bounded("".join(parts))
+
+
+_TO_ESCAPE = re.compile("[&<>\"']")
+
+
+def bounded(text: str) -> str:
+    """``text`` cut to ``MAX_ELEMENT`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= MAX_ELEMENT else text[: MAX_ELEMENT - 1] + "…"
+
+
+def ignore_ids(value: str) -> frozenset[str]:
+    """The rule ids a ``data-linkguard-ignore`` value names; ``*`` for all (or none named)."""
+    ids = frozenset(v for v in re.split(r"[\s,]+", value.strip()) if v)
+    return frozenset({"*"}) if not ids or "all" in ids else ids
+
+
+def drupal_settings(body: str) -> DrupalExtlink | None:
+    """The extlink settings in a ``drupal-settings-json`` script, or None if it has none."""
+    try:
+        settings = json.loads(body)
+    except ValueError:
+        return None
+    extlink = settings.get("extlink") if isinstance(settings, dict) else None
+    return DrupalExtlink.from_settings(extlink) if isinstance(extlink, dict) else None

@@ -1,0 +1,153 @@
+"""The fallback reader, for pages libxml2 cannot build: past 65,535 lines or ~2,048 levels
+of nesting. It must read what the tree walk reads, with the same context and exact lines,
+and tokenize as a browser does."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from test_extract import ACCESSIBLE, KINDS, PAGE, refs
+
+from linkguard.extract import ExtractedPage, extract_references
+
+# libxml2 numbers lines in 16 bits: a page with this many newlines goes to the fallback.
+PAD = 65_535
+
+
+def fallback(html: str, **kwargs: object) -> ExtractedPage:
+    """``html`` read by the fallback: pushed past libxml2's last line by blank lines
+    before it (which HTML ignores). Lines in the result count from ``html``'s first."""
+    page = extract_references("\n" * PAD + html, PAGE, **kwargs)  # type: ignore[arg-type]
+    assert page.flat
+    return page
+
+
+def fallback_refs(html: str, **kwargs: object) -> list[tuple[str, str, str, str | None, int]]:
+    page = fallback(html, **kwargs)
+    return [(str(r.kind), r.attr, r.raw, r.url, r.line - PAD) for r in page.references]
+
+
+@pytest.mark.parametrize(("name", "html", "expected"), KINDS, ids=[k[0] for k in KINDS])
+def test_the_fallback_reads_every_reference_kind_as_the_tree_walk(
+    name: str, html: str, expected: list[tuple[object, ...]]
+) -> None:
+    assert fallback_refs(html) == expected == refs(html)
+
+
+@pytest.mark.parametrize(("html", "text"), ACCESSIBLE)
+def test_the_fallback_gives_links_their_accessible_text(html: str, text: str) -> None:
+    assert fallback(html).references[0].text == text
+
+
+def test_a_page_over_65535_lines_reports_the_exact_line_of_a_late_link() -> None:
+    lines = ['<html><body><a href="/first">first</a>']
+    lines += [f"<p>paragraph {i}</p>" for i in range(69_996)]
+    lines += [
+        '<a href="https://late.example/">late</a>',
+        "<script>",
+        "load('https://pixel.example/p.js');",
+        "</script>",
+    ]
+    page = extract_references("\n".join(lines), PAGE)
+    assert page.flat
+    assert [(r.raw, r.line) for r in page.references] == [
+        ("/first", 1),
+        ("https://late.example/", 69_998),
+        ("https://pixel.example/p.js", 70_000),
+    ]
+
+
+def test_a_three_thousand_deep_page_keeps_every_reference_and_its_ancestors_context() -> None:
+    html = (
+        '<div class="partners" data-linkguard-ignore="unsafe-target-blank"><noscript>'
+        + "<div>" * 3_000
+        + '\n<a href="https://deep.example/">deep</a>'
+        + "</div>" * 3_000
+        + '</noscript></div>\n<a href="https://after.example/">after</a>'
+    )
+    page = extract_references(html, PAGE, notice_selectors=(".partners a",))
+    assert page.flat
+    assert [
+        (r.raw, r.line, r.notice_selectors, r.ignore, r.in_noscript) for r in page.references
+    ] == [
+        ("https://deep.example/", 2, (".partners a",), frozenset({"unsafe-target-blank"}), True),
+        ("https://after.example/", 3, (), frozenset(), False),
+    ]
+
+
+def test_data_linkguard_ignore_on_an_inline_script_and_on_an_ancestor() -> None:
+    html = (
+        "<script data-linkguard-ignore='undeclared-third-party'>\n"
+        "load('https://own.example/a.js');</script>\n"
+        "<div data-linkguard-ignore><section><script>\n"
+        "load('https://inherited.example/b.js');</script></section></div>\n"
+        "<script>load('https://plain.example/c.js');</script>"
+    )
+    page = fallback(html)
+    assert [(r.raw, r.attr, r.line - PAD, r.ignore) for r in page.references] == [
+        ("https://own.example/a.js", "inline", 2, frozenset({"undeclared-third-party"})),
+        ("https://inherited.example/b.js", "inline", 4, frozenset({"*"})),
+        ("https://plain.example/c.js", "inline", 5, frozenset()),
+    ]
+    tree = extract_references(html, PAGE).references
+    assert page.references == tuple(replace(ref, line=ref.line + PAD) for ref in tree)
+
+
+def test_a_notice_selector_matching_an_ancestor() -> None:
+    html = (
+        '<div class="partners"><ul><li><a href="https://a.example/">a</a></li></ul></div>'
+        '<p class="partners-note"><a href="https://b.example/">b</a></p>'
+    )
+    selectors = (".partners a", "div > ul a", "[bad")
+    page = fallback(html, notice_selectors=selectors)
+    assert [r.notice_selectors for r in page.references] == [(".partners a", "div > ul a"), ()]
+    tree = extract_references(html, PAGE, notice_selectors=selectors)
+    assert [r.notice_selectors for r in tree.references] == [(".partners a", "div > ul a"), ()]
+
+
+def test_the_line_of_a_multi_line_start_tag_is_where_it_ends_as_in_the_tree_walk() -> None:
+    html = (
+        '<p>\n<a\n  class="ext"\n  href="/m">m</a>\n<script\n  type="text/javascript"\n>'
+        "\nload('https://cdn.example/s.js');</script>"
+    )
+    assert [line for *_, line in fallback_refs(html)] == [4, 8] == [line for *_, line in refs(html)]
+
+
+# What a browser does: ``<!-->`` is an empty comment; ``<!-- --!>`` ends the comment;
+# ``<![CDATA[`` outside SVG and MathML opens a bogus comment that ends at the first ``>``.
+# The standard library's tokenizer read each as a comment open until the next ``-->``
+# (or ``]]>``), hiding the script between.
+COMMENTS = [
+    ("empty comment", "<!-->", "<!-- a real comment -->"),
+    ("bang close", "<!-- note --!>", "<!-- a real comment -->"),
+    ("CDATA in HTML", "<![CDATA[ x>", "<p>]]></p><!-- a real comment -->"),
+]
+
+
+@pytest.mark.parametrize(("name", "opener", "later"), COMMENTS, ids=[c[0] for c in COMMENTS])
+def test_odd_comments_do_not_hide_a_later_script(name: str, opener: str, later: str) -> None:
+    html = f'<p>text{opener}\n<script src="https://cdn.example/x.js"></script>{later}'
+    assert fallback_refs(html) == [
+        ("script", "src", "https://cdn.example/x.js", "https://cdn.example/x.js", 2)
+    ]
+
+
+def test_a_cdata_section_in_html_is_a_bogus_comment_up_to_its_first_gt() -> None:
+    html = '<![CDATA[ <a href="/hidden"> ]]><a href="/shown">shown</a><!-- <a href="/c"> -->'
+    assert [raw for _, _, raw, _, _ in fallback_refs(html)] == ["/shown"]
+
+
+def test_the_fallback_reads_title_drupal_settings_and_the_text_of_a_refresh_page() -> None:
+    html = (
+        "<title> Leaving \n soon </title>"
+        '<meta http-equiv="refresh" content="0; url=https://r.example/">'
+        '<script type="application/json" data-drupal-selector="drupal-settings-json">'
+        '{"extlink": {"extClass": "0", "extAlert": true}}</script>'
+        "<body><p>You are <b>leaving</b> our site</p><script>var hidden;</script>"
+    )
+    page = fallback(html)
+    assert page.title == "Leaving soon"
+    assert page.drupal_extlink is not None
+    assert (page.drupal_extlink.ext_class, page.drupal_extlink.alert) == ("", True)
+    assert page.interstitial_text == "you are leaving our site"
