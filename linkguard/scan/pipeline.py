@@ -62,6 +62,9 @@ class Walk:
 def make_source(request: ScanRequest) -> Source:
     """The source that reads ``request.target``, mapped onto the site's origin when the
     target is a copy of the site (another origin than ``site.origin``)."""
+    served = urls.origin_of(request.target) if is_url(request.target) else ""
+    copy = served and served != request.scope.origin
+    mirror = Mirror(served, request.scope.origin) if copy else None
     source: Source
     if request.templates is not None:
         source = TemplateSource(
@@ -72,7 +75,11 @@ def make_source(request: ScanRequest) -> Source:
         )
     elif is_url(request.target):
         source = HttpCrawler(
-            [request.target], request.scope, request.crawl, transport=request.transport
+            [request.target],
+            request.scope,
+            request.crawl,
+            transport=request.transport,
+            mirror=mirror,  # what the crawler learns itself (sitemaps, redirects) maps too
         )
     else:
         source = FolderSource(
@@ -81,10 +88,7 @@ def make_source(request: ScanRequest) -> Source:
             max_pages=request.crawl.max_pages,
             max_bytes=request.crawl.max_bytes,
         )
-    served = urls.origin_of(request.target) if is_url(request.target) else ""
-    if served and served != request.scope.origin:
-        return MirroredSource(source, Mirror(served, request.scope.origin))
-    return source
+    return source if mirror is None else MirroredSource(source, mirror)
 
 
 async def walk(

@@ -5,6 +5,10 @@ depth and page limits, include/exclude patterns and robots.txt. Each fetch has a
 deadline, a body-size cap counted on decompressed bytes, a content-type filter and manual
 redirect handling, so every hop is recorded and a first-party URL that bounces visitors to a
 third party shows up as a ``redirect`` reference.
+
+Crawling a copy of the site (``mirror``), every URL the crawler learns, from a link, a
+sitemap, robots.txt or a redirect, is requested from the copy when it is on the site's
+origin and not at all otherwise (``sources/mirror.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from linkguard.policy import CrawlConfig
 from linkguard.sources import Restored, Visit
 from linkguard.sources._answers import RetryLater, content_type, describe, retry_after
 from linkguard.sources._linkgraph import LinkGraph
+from linkguard.sources.mirror import Mirror
 from linkguard.sources.netio import crawl_transport
 from linkguard.sources.robots import RobotsCache, sitemap_urls
 
@@ -86,11 +91,13 @@ class HttpCrawler:
         crawl: CrawlConfig,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        mirror: Mirror | None = None,
     ) -> None:
         self.seeds = seeds
         self.scope = scope
         self.crawl = crawl
         self._transport = transport
+        self._mirror = mirror  # crawling a copy: site URLs are requested from it
         self._queue: deque[_Job] = deque()
         self._seen: set[str] = set()
         self._ignored = urls.DEFAULT_IGNORED_PARAMS | frozenset(
@@ -151,6 +158,11 @@ class HttpCrawler:
         if urls.scheme_of(url) not in urls.WEB_SCHEMES:
             return False
         key = urls.normalize(url, self._ignored)
+        if self._mirror is not None:
+            local = self._mirror.local(key)  # a sitemap or a build names the live site
+            if local is None:
+                return False
+            key = local
         if key in self._seen:
             if depth < self._depth.get(key, depth):
                 self._depth[key] = depth
@@ -232,11 +244,26 @@ class HttpCrawler:
             self._admit(seed, 0)
         if self.crawl.sitemaps:
             extra = self._robots.sitemaps() if self._robots else []
-            for sitemap_url in await sitemap_urls(client, self.seeds, extra, self.crawl.max_pages):
+            found = await sitemap_urls(
+                client, self.seeds, extra, self.crawl.max_pages, where=self._sitemap_at
+            )
+            for sitemap_url in found:
                 self._admit(sitemap_url, 1)
         for page in self._restored:
             for link in page.follow:
                 self._admit(link, page.depth + 1, page.url)
+
+    def _sitemap_at(self, url: str) -> str | None:
+        """Where a sitemap named by robots.txt or a sitemap index is requested: on a copy of
+        the site, from the copy (None: the copy does not serve it)."""
+        return url if self._mirror is None else self._mirror.local(url)
+
+    def _requested(self, url: str) -> str | None:
+        """Where a redirect's target is requested: itself when first party, the copy's URL
+        when crawling a copy of the site; None when it is not followed."""
+        if self._mirror is not None:
+            return self._mirror.local(url)
+        return url if self.scope.classify(url).party is Party.FIRST else None
 
     async def _work(self, client: httpx.AsyncClient, visit: Visit) -> None:
         while not self._stopped:
@@ -319,23 +346,25 @@ class HttpCrawler:
                 if not response.is_redirect:
                     return await self._page(job, current, response, tuple(hops))
                 location = response.headers.get("location", "")
-                target = urls.resolve(location, current)
-                if target is None:
+                resolved = urls.resolve(location, current)
+                if resolved is None:
                     return job.failed(
                         f"redirect to an invalid URL: {location!r}",
                         response.status_code,
                         tuple(hops),
                     )
+                requested = self._requested(resolved)
+                target = requested or resolved
                 hops.append((current, target, response.status_code))
             if len(hops) > MAX_REDIRECTS:
                 return job.failed(f"more than {MAX_REDIRECTS} redirects", hops[-1][2], tuple(hops))
             if target in visited:
                 return job.failed(f"redirect loop at {target}", hops[-1][2], tuple(hops))
-            off_site = self.scope.classify(target).party is not Party.FIRST
             key = urls.normalize(target, self._ignored)
-            if off_site or (key in self._seen and key != job.url):
+            if requested is None or (key in self._seen and key != job.url):
                 # Recorded, not followed: the analysis turns an off-site hop into a
-                # ``redirect`` reference; an on-site one lands on a page crawled anyway.
+                # ``redirect`` reference; an on-site one lands on a page crawled anyway
+                # (or, from a copy, on another first-party host the copy does not serve).
                 return FetchedPage(
                     url=job.url,
                     final_url=target,

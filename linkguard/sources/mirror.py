@@ -7,8 +7,15 @@ and the links to follow are rewritten back onto the copy. A copy serves only the
 origin's pages: links to other first-party hosts (a portal on another domain) are not on
 it, and are never requested from a crawl of a copy.
 
-``MirroredSource`` wraps any source, so every command that reads pages (scan, links, init)
-gets the same mapping from one place.
+The mapping has two sides, one per direction:
+
+- ``MirroredSource`` wraps any source, so every command that reads pages (scan, links,
+  init) sees pages, depths and resumed pages on the site's origin, from one place;
+- the crawler is handed the ``Mirror`` itself (``HttpCrawler(mirror=)``), because it learns
+  URLs no page hands back: sitemap ``<loc>``s and index entries, robots.txt ``Sitemap:``
+  lines, redirect ``Location`` headers. A copy's build names the live origin in all of
+  them, and each is requested where ``Mirror.local`` says, so a crawl of a copy never
+  requests, or looks up, the live site.
 """
 
 from __future__ import annotations
@@ -36,6 +43,16 @@ class Mirror:
     def serves(self, url: str) -> bool:
         """Whether ``url`` (on the site's origin) is a page of the copy."""
         return url == self.origin or url.startswith(self.origin + "/")
+
+    def local(self, url: str) -> str | None:
+        """Where the copy serves ``url`` (a WHATWG-serialised URL): a URL on the site's
+        origin as the copy's, one on the copy as it is; None for any other origin, another
+        first-party host included, which the copy does not serve and a crawl of it must
+        never request."""
+        served = self.to_served(url)
+        if served == self.served or served.startswith(self.served + "/"):
+            return served
+        return None
 
     def page(self, result: SourceResult) -> SourceResult:
         """``result`` as the site would have answered it: every URL on the site's origin."""

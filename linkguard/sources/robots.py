@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from collections.abc import Callable
 
 import httpx
 from lxml import etree
@@ -53,19 +54,27 @@ class RobotsCache:
 
 
 async def sitemap_urls(
-    client: httpx.AsyncClient, seeds: list[str], extra: list[str], limit: int
+    client: httpx.AsyncClient,
+    seeds: list[str],
+    extra: list[str],
+    limit: int,
+    *,
+    where: Callable[[str], str | None] = lambda url: url,
 ) -> list[str]:
     """Page URLs listed by the seeds' /sitemap.xml and robots.txt's Sitemap lines.
 
     Sitemap indexes are followed (at most 50 files), gzipped sitemaps are read with a
-    decompressed-size cap, and XML entities are never resolved.
+    decompressed-size cap, and XML entities are never resolved. Every sitemap file named by
+    robots.txt or an index is requested where ``where`` says (None: not at all), so a copy
+    of a site reads its own sitemaps where they name the live site's.
     """
     pending = [f"{urls.origin_of(s)}/sitemap.xml" for s in seeds] + list(extra)
     done: set[str] = set()
     pages: list[str] = []
     while pending and len(done) < _MAX_SITEMAP_FILES and len(pages) < limit:
-        sitemap = pending.pop(0)
-        if sitemap in done:
+        named = urls.normalize(pending.pop(0))
+        sitemap = where(named) if urls.scheme_of(named) in urls.WEB_SCHEMES else None
+        if sitemap is None or sitemap in done:
             continue
         done.add(sitemap)
         body = await _get_bytes(client, sitemap, _MAX_SITEMAP_BYTES)
