@@ -75,6 +75,9 @@ class FetchedPage:
     redirects: tuple[tuple[str, str, int], ...] = ()  # (from, to, status) hops
     file: str | None = None  # path on disk, for a folder source
     template: bool = False  # a masked template source: templated URLs may be dynamic
+    # Larger than the source's byte cap (crawl.max_bytes): ``body`` is its first max_bytes
+    # bytes, scanned as they are (a link near the top of a huge page is still found).
+    truncated: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,7 +117,8 @@ class UnreadFile:
         return 0  # a folder's pages are all read, none is reached by links
 
     def read(self) -> FetchedPage | FailedPage:
-        """The page, or why it cannot be read (as a crawl error, like a failed fetch)."""
+        """The page (its first ``max_bytes`` bytes, marked truncated, when it is larger),
+        or why it cannot be read (as a crawl error, like a failed fetch)."""
         try:
             with open(self.path, "rb") as handle:
                 body = handle.read(self.max_bytes + 1)
@@ -122,14 +126,17 @@ class UnreadFile:
             return FailedPage(
                 url=self.url, depth=0, error=f"cannot read {self.file}: {exc.strerror or exc}"
             )
-        if len(body) > self.max_bytes:
-            return FailedPage(
-                url=self.url,
-                depth=0,
-                error=f"{self.file} is larger than the {self.max_bytes} byte cap",
-            )
+        truncated = len(body) > self.max_bytes
         url = self.url
-        return FetchedPage(url=url, final_url=url, status=200, depth=0, body=body, file=self.file)
+        return FetchedPage(
+            url=url,
+            final_url=url,
+            status=200,
+            depth=0,
+            body=body[: self.max_bytes] if truncated else body,
+            file=self.file,
+            truncated=truncated,
+        )
 
 
 SourceResult = FetchedPage | FailedPage | SkippedPage | UnreadFile
@@ -256,6 +263,7 @@ class PageRecord:
     outbound: int = 0  # outbound navigations to third parties on this page
     noticed: int = 0  # of which carry an exit notice (exempt ones count as noticed)
     file: str | None = None  # the source file, for folder and template scans
+    truncated: bool = False  # larger than crawl.max_bytes: only its first max_bytes were read
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

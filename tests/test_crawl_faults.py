@@ -81,8 +81,11 @@ def test_a_gzip_bomb_is_stopped_by_decompressed_size(router: respx.MockRouter) -
             200, content=bomb, headers={"content-type": "text/html", "content-encoding": "gzip"}
         )
     )
-    pages = _pages(_crawl(router, max_bytes=1_000_000))
-    assert "byte cap" in (pages["bomb"][1] or "")
+    result = _crawl(router, max_bytes=1_000_000)
+    bomb = next(p for p in result.pages if p.url.endswith("/bomb"))
+    assert (bomb.status, bomb.error, bomb.truncated) == (200, None, True)
+    cut = [f.message for f in result.findings if f.rule == "page-truncated"]
+    assert cut == ["Page cut at 1,000,000 bytes (crawl.max_bytes): only that much was checked."]
 
 
 def test_redirect_to_a_non_http_scheme_is_recorded(router: respx.MockRouter) -> None:

@@ -104,14 +104,21 @@ def test_first_party_redirect_off_site_is_recorded_not_followed(router: respx.Mo
 
 
 def test_body_over_the_cap_is_cut_off(router: respx.MockRouter) -> None:
+    """Read up to the cap, scanned, and reported as cut (tests/test_byte_cap.py: the same
+    on a real server, a folder and templates)."""
     router.get(SITE + "/").mock(return_value=_page("/big"))
     router.get(SITE + "/big").mock(
         return_value=httpx.Response(
-            200, content=b"<p>" + b"x" * 5000, headers={"content-type": "text/html"}
+            200,
+            content=b'<a href="/top">top</a><p>' + b"x" * 5000 + b'<a href="/bottom">b</a>',
+            headers={"content-type": "text/html"},
         )
     )
-    pages = _pages(_crawl(router, max_bytes=1000))
-    assert "byte cap" in (pages["/big"][1] or "")
+    router.get(SITE + "/top").mock(return_value=_page())
+    result = _crawl(router, max_bytes=1000)
+    assert sorted(_pages(result)) == ["/", "/big", "/top"]
+    assert [p.url.removeprefix(SITE) for p in result.pages if p.truncated] == ["/big"]
+    assert [f.rule for f in result.findings] == ["page-truncated"]
 
 
 def test_limits_on_pages_and_depth(router: respx.MockRouter) -> None:

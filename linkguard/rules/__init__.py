@@ -11,7 +11,7 @@ page's classified references and the policy:
     transport.py        insecure-form, mixed-content, missing-sri, unsafe-target-blank
     raised_by_scan.py   rules the scan raises, with their findings' constructors:
                         unused-declaration, broken-outbound-link, crawl-error,
-                        internal-error (a check that failed)
+                        internal-error (a check that failed), page-truncated
     _catalogue.py       the modules above that declare rules, in order; RULES, gathered
                         from them; rules_table
     engine.py           evaluate: runs the checks over a page, counts exit-notice coverage

@@ -2,9 +2,10 @@
 
 The scan raises them from what only it knows: ``unused-declaration`` needs the whole crawl,
 ``broken-outbound-link`` the requests of ``--check-external``, ``crawl-error`` a page that
-could not be fetched or read; the engine raises ``internal-error`` when a check itself
-fails. Their findings have no reference to point at, so they are built here, by keyword,
-rather than by ``make_finding``; the ResultBuilder gives them their fingerprint.
+could not be fetched or read, ``page-truncated`` a page larger than the byte cap, read only
+up to it; the engine raises ``internal-error`` when a check itself fails. Their findings
+have no reference to point at, so they are built here, by keyword, rather than by
+``make_finding``; the ResultBuilder gives them their fingerprint.
 """
 
 from __future__ import annotations
@@ -127,6 +128,35 @@ def internal_error(page_url: str, what: str, error: Exception, *, file: str | No
         host="",
         element="",
         message=f"rule {what} failed: {type(error).__name__}: {error}",
+        kind="page",
+        file=file,
+    )
+
+
+PAGE_TRUNCATED = Rule(
+    id="page-truncated",
+    name="Page only partly read",
+    severity=Severity.WARNING,
+    rationale="A page larger than [crawl].max_bytes was read only up to the cap: its links "
+    "and embeds after the cut were not checked.",
+    fix="Raise [crawl].max_bytes above the page's size, or make the page smaller.",
+    bad="a 14 MB /catalogue/ page, with max_bytes = 10485760",
+    good="max_bytes = 16777216, or /catalogue/ split into pages",
+)
+
+
+def page_truncated(page_url: str, read: int, *, file: str | None) -> Finding:
+    """The finding for a page larger than the byte cap, of which only the first ``read``
+    bytes were scanned: reported on the page (and its file, for folder and template scans)."""
+    return Finding(
+        rule=PAGE_TRUNCATED.id,
+        severity=PAGE_TRUNCATED.severity,
+        page=page_url,
+        line=0,
+        target=page_url,
+        host=urls.host_of(page_url),
+        element="",
+        message=f"Page cut at {read:,} bytes (crawl.max_bytes): only that much was checked.",
         kind="page",
         file=file,
     )

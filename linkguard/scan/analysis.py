@@ -32,6 +32,7 @@ from linkguard.model import (
 from linkguard.policy import Policy
 from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, PageContext, crawl_error, evaluate
 from linkguard.rules.declarations import declaration_for
+from linkguard.rules.raised_by_scan import page_truncated
 
 # Reference kinds the crawler follows to find more first-party pages.
 FOLLOWED = frozenset({Kind.LINK, Kind.FRAME, Kind.REFRESH})
@@ -165,10 +166,14 @@ def _judged(
         outbound=verdict.outbound,
         noticed=verdict.noticed,
         file=page.file,
+        truncated=page.truncated,
     )
+    findings = verdict.findings
+    if page.truncated:  # what was read is judged; what was not is said
+        findings += (page_truncated(page.url, len(page.body), file=page.file),)
     return PageAnalysis(
         record=record,
-        findings=verdict.findings,
+        findings=findings,
         third_party=tuple(sorted(_declared(seen, policy))),
         follow=read.follow,
         references=len(classified) + len(read.dynamic),

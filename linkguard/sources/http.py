@@ -390,12 +390,16 @@ class HttpCrawler:
         if media_type and media_type not in HTML_TYPES:
             return SkippedPage(url=job.url, depth=job.depth, status=status, content_type=media_type)
         body = bytearray()
+        cap = self.crawl.max_bytes
+        truncated = False
         async for chunk in response.aiter_bytes():  # decompressed bytes: a gzip bomb stops here
             body += chunk
-            if len(body) > self.crawl.max_bytes:
-                return job.failed(
-                    f"body larger than the {self.crawl.max_bytes} byte cap", status, hops
-                )
+            if len(body) > cap:
+                # The rest is never read (the connection is closed, not reused); what was
+                # read is scanned, and the page is reported as cut.
+                del body[cap:]
+                truncated = True
+                break
         return FetchedPage(
             url=job.url,
             final_url=url,
@@ -405,6 +409,7 @@ class HttpCrawler:
             content_type=media_type or "text/html",
             charset=charset,
             redirects=hops,
+            truncated=truncated,
         )
 
     def _slot(self, url: str) -> asyncio.Semaphore:

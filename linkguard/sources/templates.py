@@ -113,14 +113,12 @@ class TemplateSource(FileSource):
         rel = path.relative_to(self.root).as_posix()
         url = urls.with_origin(rel, self.origin)
         try:
-            raw = path.read_bytes()
+            with path.open("rb") as handle:
+                raw = handle.read(self.max_bytes + 1)
         except OSError as exc:
             return FailedPage(url=url, depth=0, error=f"cannot read {rel}: {exc.strerror or exc}")
-        if len(raw) > self.max_bytes:
-            return FailedPage(
-                url=url, depth=0, error=f"{rel} is larger than the {self.max_bytes} byte cap"
-            )
-        masked = mask_templates(decode_html(raw))
+        truncated = len(raw) > self.max_bytes  # judged up to the cap, and reported as cut
+        masked = mask_templates(decode_html(raw[: self.max_bytes]))
         return FetchedPage(
             url=url,
             final_url=url,
@@ -130,4 +128,5 @@ class TemplateSource(FileSource):
             charset="utf-8",
             file=rel,
             template=True,
+            truncated=truncated,
         )
