@@ -72,6 +72,11 @@ class CrawlConfig:
     # limit turns away is counted in the results (summary.not_crawled).
     max_per_pattern: int = 0
     per_host: int = 0  # requests in flight to one host; 0: as many as concurrency allows
+    # How this machine reaches the web: from the command line (--proxy, --system-certs) and
+    # the environment (HTTPS_PROXY ...), never from the policy file, which CI and laptops on
+    # other networks share with the weekly crawl.
+    proxy: str | None = None  # every request through this HTTP proxy (NO_PROXY still applies)
+    system_certs: bool = False  # trust the operating system's certificate store
 
 
 @dataclass(frozen=True, slots=True)

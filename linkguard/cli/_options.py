@@ -26,3 +26,21 @@ OutputsOption = Annotated[
     list[str] | None,
     typer.Option("--output", "-o", help="Where to write the matching --format ('-' for stdout)."),
 ]
+# How the crawl reaches the web: the machine's, not the site's, so never in the policy file.
+ProxyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--proxy",
+        metavar="URL",
+        help="Send every request through this HTTP proxy (hosts in NO_PROXY go direct). "
+        "Default: HTTP_PROXY, HTTPS_PROXY or ALL_PROXY from the environment.",
+    ),
+]
+SystemCertsOption = Annotated[
+    bool,
+    typer.Option(
+        "--system-certs",
+        help="Trust the operating system's certificate store (where a company installs "
+        "its own root certificate) instead of the bundled one.",
+    ),
+]

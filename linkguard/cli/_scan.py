@@ -15,13 +15,21 @@ from linkguard.cli._common import (
     read_results,
     with_site,
 )
-from linkguard.cli._options import FirstPartyOption, FormatsOption, MaxPagesOption, OutputsOption
+from linkguard.cli._options import (
+    FirstPartyOption,
+    FormatsOption,
+    MaxPagesOption,
+    OutputsOption,
+    ProxyOption,
+    SystemCertsOption,
+)
 from linkguard.cli._outputs import console_summary, run_with_progress, write_outputs
 from linkguard.config import Policy
 from linkguard.errors import ConfigError
 from linkguard.reporters import Format
 from linkguard.results.verdict import FailOn, verdict_of
 from linkguard.scan import ScanRequest, is_url, make_scope
+from linkguard.sources.proxy import proxy_routes
 
 
 @error_boundary
@@ -69,6 +77,8 @@ def scan(
     ignore_robots: Annotated[
         bool, typer.Option("--ignore-robots", help="Crawl paths that robots.txt disallows.")
     ] = False,
+    proxy: ProxyOption = None,
+    system_certs: SystemCertsOption = False,
     templates: Annotated[
         Path | None,
         typer.Option(
@@ -107,6 +117,8 @@ def scan(
             tip="pass https://www.example.com/ or a folder of built HTML",
         )
     files = _template_files(templates, changed_since, policy)
+    if is_url(target) or check_external:
+        proxy_routes(proxy)  # a proxy URL, given or in the environment, that cannot work
     crawl = crawl_options(
         policy,
         max_pages=max_pages,
@@ -114,6 +126,8 @@ def scan(
         concurrency=concurrency,
         delay=delay,
         respect_robots=False if ignore_robots else None,
+        proxy=proxy,
+        system_certs=system_certs or None,
     )
     scope = make_scope(target, policy)
     if not quiet:

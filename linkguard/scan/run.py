@@ -89,6 +89,8 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
                     timeout=min(request.crawl.timeout, 10.0),
                     concurrency=request.crawl.concurrency,
                     transport=request.transport,
+                    proxy=request.crawl.proxy,
+                    system_certs=request.crawl.system_certs,
                 )
             )
     finally:

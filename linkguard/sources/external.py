@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import httpx
 
 from linkguard.classify import urls
+from linkguard.sources.proxy import proxy_mounts, tls_context
 
 _REFUSE_HEAD = frozenset({405, 501})
 PER_HOST = 2
@@ -26,13 +27,21 @@ async def check_links(
     timeout: float = 10.0,
     concurrency: int = 8,
     transport: httpx.AsyncBaseTransport | None = None,
+    proxy: str | None = None,
+    system_certs: bool = False,
 ) -> dict[str, str | None]:
-    """Each URL -> why it is broken (``HTTP 404``, ``connection failed``...), or None if fine."""
+    """Each URL -> why it is broken (``HTTP 404``, ``connection failed``...), or None if fine.
+    Requests go out as the crawl's do: through ``proxy`` (``--proxy``) or the machine's
+    proxy settings, trusting the system's certificates with ``system_certs``."""
     targets = sorted(set(links))
     overall = asyncio.Semaphore(concurrency)
     per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(PER_HOST))
+    verify = tls_context(system_certs)
+    limits = httpx.Limits(max_connections=concurrency)
+    mounts = None if transport else proxy_mounts(proxy, limits=limits, verify=verify)
     async with httpx.AsyncClient(
-        transport=transport,
+        transport=transport or httpx.AsyncHTTPTransport(verify=verify, limits=limits),
+        mounts=mounts,
         timeout=httpx.Timeout(timeout),
         headers={"User-Agent": user_agent},
         follow_redirects=True,

@@ -32,6 +32,7 @@ from linkguard.sources._answers import RetryLater, content_type, describe, retry
 from linkguard.sources._linkgraph import LinkGraph
 from linkguard.sources.mirror import Mirror
 from linkguard.sources.netio import crawl_transport
+from linkguard.sources.proxy import proxy_mounts, tls_context
 from linkguard.sources.robots import RobotsCache, sitemap_urls
 
 RETRY_STATUSES = frozenset({429, 503})
@@ -205,8 +206,15 @@ class HttpCrawler:
             max_connections=self.crawl.concurrency,
             max_keepalive_connections=self.crawl.concurrency,
         )
+        verify = tls_context(self.crawl.system_certs)
+        # Straight to the site on the crawl's own pool, or through the machine's proxy
+        # (--proxy, HTTPS_PROXY ...); a transport a test injects is the only way out.
+        mounts = None
+        if self._transport is None:
+            mounts = proxy_mounts(self.crawl.proxy, limits=limits, verify=verify)
         async with httpx.AsyncClient(
-            transport=self._transport or crawl_transport(limits),
+            transport=self._transport or crawl_transport(limits, verify),
+            mounts=mounts,
             limits=limits,
             timeout=httpx.Timeout(self.crawl.timeout, connect=min(10.0, self.crawl.timeout)),
             headers={"User-Agent": user_agent(self.crawl)},

@@ -257,14 +257,17 @@ def _pool_is_known(version: str) -> bool:
     return version.split(".")[:2] == ["1", "0"]
 
 
-def crawl_transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+def crawl_transport(
+    limits: httpx.Limits, verify: ssl.SSLContext | bool = True
+) -> httpx.AsyncHTTPTransport:
     """httpx's own transport (TLS verification, HTTP/1.1, pooling) on :class:`AsyncioBackend`,
-    with :class:`CrawlPool` on httpcore 1.0.
+    with :class:`CrawlPool` on httpcore 1.0: the direct path, straight to the site (a proxy
+    is mounted beside it, ``sources/proxy.py``). ``verify`` is what TLS trusts.
 
     httpx 0.28 does not take a network backend, so the transport's pool is rebuilt with the
     same settings and ours; ``tests/test_netio.py`` proves the swap took.
     """
-    transport = httpx.AsyncHTTPTransport(limits=limits)
+    transport = httpx.AsyncHTTPTransport(limits=limits, verify=verify)
     old = transport._pool
     assert isinstance(old, httpcore.AsyncConnectionPool), "httpx built an unexpected pool"
     pool = CrawlPool if _pool_is_known(httpcore.__version__) else httpcore.AsyncConnectionPool
