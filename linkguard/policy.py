@@ -72,6 +72,9 @@ class CrawlConfig:
     # limit turns away is counted in the results (summary.not_crawled).
     max_per_pattern: int = 0
     per_host: int = 0  # requests in flight to one host; 0: as many as concurrency allows
+    # The share of pages that may fail (HTTP errors, timeouts, unreadable files) before the
+    # run is incomplete and does not pass: past half, the site seen is not the site.
+    max_failed_share: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,3 +104,28 @@ def with_site(policy: Policy, origin: str | None, first_party: list[str] | None)
     if first_party:
         site = replace(site, first_party=site.first_party + checked.first_party)
     return replace(policy, site=site)
+
+
+def checked_target(target: str) -> str:
+    """``target`` when it is an http(s) URL or a folder; a ConfigError (exit code 2) when it
+    is neither, so a mistyped path is not read as a site with no pages."""
+    if not is_url(target) and not Path(target).is_dir():
+        raise ConfigError(
+            f"{target}: neither an http(s) URL nor a folder",
+            tip="pass https://www.example.com/ or a folder of built HTML",
+        )
+    return target
+
+
+def say_nothing_checked(why: str, target: str, *, templates: bool = False) -> None:
+    """Say on stderr that the run checked nothing, why, and where to look."""
+    if templates:
+        tip = f"check --templates {target} and the policy's [templates] paths and exclude"
+    elif is_url(target):
+        tip = (
+            f"check that {target} answers with an HTML page from where linkguard runs "
+            "(the URL, the server, a firewall, a login wall)"
+        )
+    else:
+        tip = f"check that {target} is the folder the build writes its .html files to"
+    typer.echo(f"linkguard: error: nothing was checked: {why}\n  tip: {tip}", err=True)

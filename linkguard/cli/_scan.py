@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 
 from linkguard.cli._common import (
+    checked_target,
     crawl_options,
     error_boundary,
     policy_for,
     read_results,
+    say_nothing_checked,
     with_site,
 )
 from linkguard.cli._options import FirstPartyOption, FormatsOption, MaxPagesOption, OutputsOption
@@ -21,7 +23,7 @@ from linkguard.config import Policy
 from linkguard.errors import ConfigError
 from linkguard.reporters import Format
 from linkguard.results.verdict import FailOn, verdict_of
-from linkguard.scan import ScanRequest, is_url, make_scope
+from linkguard.scan import ScanRequest, make_scope
 
 
 @error_boundary
@@ -93,7 +95,10 @@ def scan(
             "it was interrupted, continue where that one stopped. Removed when a crawl finishes.",
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print nothing but errors."),
+    ] = False,
 ) -> None:
     """Crawl a site, or read a build folder or template sources, and check its promises."""
     if templates is not None:
@@ -101,11 +106,7 @@ def scan(
     if target is None:
         raise ConfigError("scan needs a TARGET (a URL or a folder) or --templates DIR")
     policy = with_site(policy_for(config, target), origin, first_party)
-    if not is_url(target) and not Path(target).is_dir():
-        raise ConfigError(
-            f"{target}: neither an http(s) URL nor a folder",
-            tip="pass https://www.example.com/ or a folder of built HTML",
-        )
+    checked_target(target)
     files = _template_files(templates, changed_since, policy)
     crawl = crawl_options(
         policy,
@@ -128,6 +129,7 @@ def scan(
         fail_on=fail_on.value,
         templates=files,
         partial=changed_since is not None,
+        changed_since=changed_since,
         check_external=check_external,
         resume=resume,
     )
@@ -138,11 +140,21 @@ def scan(
         result = apply_baseline(result, read_results(baseline))
     write_outputs(result, formats or [Format.JSON], outputs or [])
     console_summary(result, quiet)
+    verdict = verdict_of(result)
+    # Why a run fails without a finding is said even with --quiet: it is an error.
     if not result.run.complete:
         typer.echo("linkguard: scan interrupted; the results hold the pages done so far", err=True)
         if resume is not None:
             typer.echo(f"linkguard: run it again with --resume {resume} to continue", err=True)
-    raise typer.Exit(verdict_of(result).exit_code)
+    elif verdict.unchecked:
+        say_nothing_checked(verdict.unchecked, target, templates=templates is not None)
+    elif not verdict.complete:
+        typer.echo(
+            f"linkguard: error: incomplete: {verdict.shortfall}\n  tip: the crawl-error "
+            "findings say why each page failed; [crawl] max_failed_share sets how many may",
+            err=True,
+        )
+    raise typer.Exit(verdict.exit_code)
 
 
 def _template_files(

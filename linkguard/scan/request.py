@@ -27,6 +27,7 @@ class ScanRequest:
     transport: httpx.AsyncBaseTransport | None = None  # tests inject faults here
     templates: tuple[Path, ...] | None = None  # template mode: these files, judged in place
     partial: bool = False  # a deliberate subset (--changed-since): no unused-declaration
+    changed_since: str | None = None  # the git revision of --changed-since, for the results
     workers: int | None = None  # processes that analyse pages; None: one per core
     check_external: bool = False  # request each outbound link once: broken-outbound-link
     resume: Path | None = None  # a crawl's state file (--resume): continued, and kept up
