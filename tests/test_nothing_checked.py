@@ -1,7 +1,8 @@
 """The gate never passes on nothing: a run that scanned no page, or whose start page failed,
 exits 4 and says why in every report; a run where too many pages failed is incomplete
-(exit 3, ``[crawl] max_failed_share``); ``links`` and ``init`` fail the same way. Real
-folders, real servers on 127.0.0.1, the real CLI."""
+(exit 3, ``[crawl] max_failed_share``); ``links`` and ``init`` fail the same way; ``-q`` is
+quiet; a folder read with no site origin is said out loud. Real folders, real servers on
+127.0.0.1, the real CLI."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkguard.cli import app
+from linkguard.config import load_policy
 from linkguard.reporters import Format
 from linkguard.results.verdict import Coverage, FailOn, Verdict
 
@@ -251,7 +253,7 @@ def test_max_failed_share_is_validated(tmp_path: Path, value: str, says: str) ->
     assert "tip: write a number from 0 to 1, unquoted, e.g. `max_failed_share = 0.5`" in err
 
 
-# -- a healthy scan is unchanged ---------------------------------------------------------
+# -- a healthy scan is unchanged, and -q is quiet -----------------------------------------
 @pytest.mark.parametrize(("body", "code"), [("<p>hi</p>", 0), (TRACKER, 1)])
 def test_a_healthy_crawl_still_exits_0_or_1(
     tmp_path: Path, serve: Callable[[Path], str], body: str, code: int
@@ -263,6 +265,32 @@ def test_a_healthy_crawl_still_exits_0_or_1(
     data = _results(out)
     assert data["summary"]["pages"] == 2  # type: ignore[index]
     assert data["verdict"]["exit_code"] == code  # type: ignore[index]
+
+
+def test_quiet_prints_nothing_on_success(tmp_path: Path) -> None:
+    root = _folder(tmp_path / "site", {"index.html": "<p>hi</p>"})
+    code, out, err = _scan(str(root), "--origin", "https://www.example.com", "-q",
+                           "-o", str(tmp_path / "r.json"))  # fmt: skip
+    assert (code, out, err) == (0, "", "")
+    assert (tmp_path / "r.json").is_file()
+
+
+# -- a folder without a site origin --------------------------------------------------------
+def test_a_folder_read_without_an_origin_is_warned_about(tmp_path: Path) -> None:
+    root = _folder(tmp_path / "site", {"index.html": "<p>hi</p>"})
+    out = str(tmp_path / "r.json")
+    _, _, err = _scan(str(root), "-o", out)
+    assert (
+        f"linkguard: warning: no site origin is set, so {root} is read as http://localhost" in err
+    )
+    assert "pass --origin https://www.example.com" in err
+    assert _scan(str(root), "-o", out, "-q")[2] == ""
+    assert (
+        "no site origin"
+        not in _scan(str(root), "-o", out, "--origin", "https://www.example.com")[2]
+    )
+    _policy(root, '[site]\norigin = "https://www.example.com"\n')
+    assert "no site origin" not in _scan(str(root), "-o", out)[2]
 
 
 # -- links and init ------------------------------------------------------------------------
@@ -302,6 +330,26 @@ def test_init_on_a_refused_url_writes_nothing_and_exits_4(tmp_path: Path) -> Non
     assert not output.exists()
 
 
+def test_init_on_a_folder_marks_the_origin_todo_and_the_file_loads(tmp_path: Path) -> None:
+    root = _folder(tmp_path / "site", {"index.html": TRACKER})
+    output = tmp_path / "linkguard.toml"
+    done = runner.invoke(app, ["init", str(root), "--output", str(output)])
+    assert done.exit_code == 0, done.stderr
+    assert "linkguard: warning: no site origin is set" in done.stderr
+    lines = output.read_text(encoding="utf-8").splitlines()
+    at = lines.index('origin = "http://localhost"')
+    assert lines[at - 2].startswith("# TODO: the site's real origin")
+    policy = load_policy(output)
+    assert policy.site.origin == "http://localhost"
+    assert [d.hosts for d in policy.third_parties] == [("example.net",)]
+    given = tmp_path / "given.toml"
+    done = runner.invoke(
+        app, ["init", str(root), "--origin", "https://www.example.com", "--output", str(given)]
+    )
+    assert done.exit_code == 0 and "TODO: the site's real origin" not in given.read_text("utf-8")
+
+
+# -- template mode -------------------------------------------------------------------------
 def _git(cwd: Path, *args: str) -> None:
     subprocess.run(
         ["git", *args],

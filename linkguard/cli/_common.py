@@ -22,6 +22,7 @@ from linkguard.errors import ConfigError, LinkguardError
 from linkguard.model import ScanResult
 from linkguard.results import from_json
 from linkguard.scan import is_url
+from linkguard.scan.request import DEFAULT_FOLDER_ORIGIN, origin_assumed
 
 P = ParamSpec("P")
 
@@ -115,6 +116,25 @@ def checked_target(target: str) -> str:
             tip="pass https://www.example.com/ or a folder of built HTML",
         )
     return target
+
+
+def warn_without_origin(target: str, policy: Policy) -> None:
+    """Warn on stderr when a folder is read with no site origin: it is then judged as
+    served from plain-http ``http://localhost``, which no one wants to learn from a report
+    full of ``insecure-form`` findings."""
+    if not origin_assumed(target, policy):
+        return
+    typer.echo(
+        f"linkguard: warning: no site origin is set, so {target} is read as "
+        f"{DEFAULT_FOLDER_ORIGIN}: its pages are judged as served over plain http "
+        "(every form is an insecure-form)",
+        err=True,
+    )
+    typer.echo(
+        "  tip: set `origin` in the [site] table of linkguard.toml, "
+        "or pass --origin https://www.example.com",
+        err=True,
+    )
 
 
 def say_nothing_checked(why: str, target: str, *, templates: bool = False) -> None:

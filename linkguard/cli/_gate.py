@@ -14,6 +14,7 @@ from linkguard.cli._common import (
     error_boundary,
     read_results,
     say_nothing_checked,
+    warn_without_origin,
 )
 from linkguard.cli._files import write_atomic
 from linkguard.cli._options import FirstPartyOption, FormatsOption, MaxPagesOption, OutputsOption
@@ -26,6 +27,7 @@ from linkguard.results.baseline import diff as diff_results
 from linkguard.results.baseline import diff_to_json, render_diff
 from linkguard.results.verdict import EXIT_UNCHECKED, verdict_of
 from linkguard.scan import ScanRequest, make_scope
+from linkguard.scan.request import origin_assumed
 
 
 @error_boundary
@@ -74,13 +76,15 @@ def init(
     checked_target(target)
     policy = _site_policy(origin, first_party or [])
     crawl = crawl_options(policy, max_pages=max_pages)
+    warn_without_origin(target, policy)
     request = ScanRequest(target, policy, make_scope(target, policy), crawl)
     result, survey = survey_site(request)
     unchecked = verdict_of(result).unchecked
     if unchecked:  # a policy drafted from no page would declare nothing, and look done
         say_nothing_checked(unchecked, target)
         raise typer.Exit(EXIT_UNCHECKED)
-    write_atomic(output, render_starter(result, survey))
+    draft = render_starter(result, survey, origin_todo=origin_assumed(target, policy))
+    write_atomic(output, draft)
     typer.echo(f"wrote {output}: {len(result.third_parties)} third-party host(s) seen on "
                f"{result.summary.pages} page(s); review its TODOs", err=True)  # fmt: skip
 

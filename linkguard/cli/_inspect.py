@@ -15,6 +15,7 @@ from linkguard.cli._common import (
     error_boundary,
     policy_for,
     say_nothing_checked,
+    warn_without_origin,
     with_site,
 )
 from linkguard.cli._options import ConfigOption, FirstPartyOption, MaxPagesOption
@@ -69,6 +70,7 @@ def links(
     policy = with_site(policy_for(config, target), origin, None)
     checked_target(target)
     crawl = crawl_options(policy, max_pages=max_pages)
+    warn_without_origin(target, policy)
     request = ScanRequest(target, policy, make_scope(target, policy), crawl)
     seen = run_links(request, lambda row: typer.echo(json.dumps(row, ensure_ascii=False)))
     if seen.unchecked:  # no line printed must not read as "no reference found"

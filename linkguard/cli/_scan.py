@@ -15,6 +15,7 @@ from linkguard.cli._common import (
     policy_for,
     read_results,
     say_nothing_checked,
+    warn_without_origin,
     with_site,
 )
 from linkguard.cli._options import FirstPartyOption, FormatsOption, MaxPagesOption, OutputsOption
@@ -121,6 +122,7 @@ def scan(
         typer.echo(
             f"scope: origin {scope.origin}; first party: {', '.join(scope.entries)}", err=True
         )
+        warn_without_origin(target, policy)
     request = ScanRequest(
         target,
         policy,
@@ -138,7 +140,7 @@ def scan(
         from linkguard.results.baseline import apply_baseline
 
         result = apply_baseline(result, read_results(baseline))
-    write_outputs(result, formats or [Format.JSON], outputs or [])
+    write_outputs(result, formats or [Format.JSON], outputs or [], quiet=quiet)
     console_summary(result, quiet)
     verdict = verdict_of(result)
     # Why a run fails without a finding is said even with --quiet: it is an error.

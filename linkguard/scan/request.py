@@ -46,6 +46,13 @@ def origin_for(target: str, policy: Policy) -> str:
     return DEFAULT_FOLDER_ORIGIN
 
 
+def origin_assumed(target: str, policy: Policy) -> bool:
+    """True when a folder is read with no site origin to read it as: it is then read as
+    ``DEFAULT_FOLDER_ORIGIN``, a plain-http origin, and judged as such (every form an
+    ``insecure-form``)."""
+    return not policy.site.origin and not is_url(target)
+
+
 def make_scope(target: str, policy: Policy) -> Scope:
     """The first-party boundary: the origin, the policy's first-party list, and the host of a
     crawled target (the live site, or a staging copy on 127.0.0.1, is ours by definition)."""
