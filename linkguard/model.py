@@ -305,6 +305,10 @@ class RunInfo:
     complete: bool = True
     fail_on: str = "error"
     tool_version: str = ""  # the linkguard that produced the result ("" = this one)
+    # The share of pages that may fail before the run is incomplete ([crawl]
+    # max_failed_share); 1.0, none, for results written before the setting existed.
+    max_failed_share: float = 1.0
+    changed_since: str | None = None  # --templates --changed-since: the git revision
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,6 +327,10 @@ class Summary:
     # URLs found but not scanned because a crawl limit kept them out, by limit
     # (max_pages, max_depth, max_per_pattern): a scan cut short by a limit says so.
     not_crawled: dict[str, int] = field(default_factory=dict)
+    failed_pages: int = 0  # pages that could not be scanned (an HTTP error, a timeout, ...)
+    # Why the start page (the target URL, after redirects) could not be scanned; None when
+    # it was, or when the target has no start page (a folder, templates).
+    start_page_error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,6 +93,7 @@ def _summary(
         suppressed=suppressed,
         baseline=baseline,
         dynamic_references=dynamic,
+        failed_pages=sum(1 for p in pages if p.error is not None),
     )
 
 

@@ -2,8 +2,9 @@
 
 Each command parses its options, calls the core, picks reporters and ends with an exit
 code (the repository's ARCHITECTURE.md, «Exit codes»): 0 clean, 1 a finding fails the run
-(``linkguard.results.verdict``), 2 a usage or configuration error, 3 the scan itself failed
-or was interrupted. Errors the user can act on pass through ``_common.error_boundary``.
+(``linkguard.results.verdict``), 2 a usage or configuration error, 3 the run is incomplete
+(interrupted, or too many pages failed), 4 nothing was checked. Errors the user can act on
+pass through ``_common.error_boundary``.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from linkguard.errors import ConfigError, LinkguardError
 from linkguard.model import ScanResult
 from linkguard.results import from_json
 from linkguard.scan import is_url
+from linkguard.scan.request import DEFAULT_FOLDER_ORIGIN, origin_assumed
 
 P = ParamSpec("P")
 
@@ -104,3 +105,47 @@ def with_site(policy: Policy, origin: str | None, first_party: list[str] | None)
     if first_party:
         site = replace(site, first_party=site.first_party + checked.first_party)
     return replace(policy, site=site)
+
+
+def checked_target(target: str) -> str:
+    """``target`` when it is an http(s) URL or a folder; a ConfigError (exit code 2) when it
+    is neither, so a mistyped path is not read as a site with no pages."""
+    if not is_url(target) and not Path(target).is_dir():
+        raise ConfigError(
+            f"{target}: neither an http(s) URL nor a folder",
+            tip="pass https://www.example.com/ or a folder of built HTML",
+        )
+    return target
+
+
+def warn_without_origin(target: str, policy: Policy) -> None:
+    """Warn on stderr when a folder is read with no site origin: it is then judged as
+    served from plain-http ``http://localhost``, which no one wants to learn from a report
+    full of ``insecure-form`` findings."""
+    if not origin_assumed(target, policy):
+        return
+    typer.echo(
+        f"linkguard: warning: no site origin is set, so {target} is read as "
+        f"{DEFAULT_FOLDER_ORIGIN}: its pages are judged as served over plain http "
+        "(every form is an insecure-form)",
+        err=True,
+    )
+    typer.echo(
+        "  tip: set `origin` in the [site] table of linkguard.toml, "
+        "or pass --origin https://www.example.com",
+        err=True,
+    )
+
+
+def say_nothing_checked(why: str, target: str, *, templates: bool = False) -> None:
+    """Say on stderr that the run checked nothing, why, and where to look."""
+    if templates:
+        tip = f"check --templates {target} and the policy's [templates] paths and exclude"
+    elif is_url(target):
+        tip = (
+            f"check that {target} answers with an HTML page from where linkguard runs "
+            "(the URL, the server, a firewall, a login wall)"
+        )
+    else:
+        tip = f"check that {target} is the folder the build writes its .html files to"
+    typer.echo(f"linkguard: error: nothing was checked: {why}\n  tip: {tip}", err=True)

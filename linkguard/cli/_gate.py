@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from linkguard.cli._common import crawl_options, error_boundary, read_results
+from linkguard.cli._common import (
+    checked_target,
+    crawl_options,
+    error_boundary,
+    read_results,
+    say_nothing_checked,
+    warn_without_origin,
+)
 from linkguard.cli._files import write_atomic
 from linkguard.cli._options import FirstPartyOption, FormatsOption, MaxPagesOption, OutputsOption
 from linkguard.cli._outputs import write_outputs
@@ -18,7 +25,9 @@ from linkguard.errors import ConfigError
 from linkguard.reporters import Format
 from linkguard.results.baseline import diff as diff_results
 from linkguard.results.baseline import diff_to_json, render_diff
-from linkguard.scan import ScanRequest, is_url, make_scope
+from linkguard.results.verdict import EXIT_UNCHECKED, verdict_of
+from linkguard.scan import ScanRequest, make_scope
+from linkguard.scan.request import origin_assumed
 
 
 @error_boundary
@@ -64,16 +73,18 @@ def init(
             f"{output} already exists; linkguard init does not overwrite it",
             tip="pass --force to replace it, or --output to write elsewhere",
         )
-    if not is_url(target) and not Path(target).is_dir():
-        raise ConfigError(
-            f"{target}: neither an http(s) URL nor a folder",
-            tip="pass https://www.example.com/ or a folder of built HTML",
-        )
+    checked_target(target)
     policy = _site_policy(origin, first_party or [])
     crawl = crawl_options(policy, max_pages=max_pages)
+    warn_without_origin(target, policy)
     request = ScanRequest(target, policy, make_scope(target, policy), crawl)
     result, survey = survey_site(request)
-    write_atomic(output, render_starter(result, survey))
+    unchecked = verdict_of(result).unchecked
+    if unchecked:  # a policy drafted from no page would declare nothing, and look done
+        say_nothing_checked(unchecked, target)
+        raise typer.Exit(EXIT_UNCHECKED)
+    draft = render_starter(result, survey, origin_todo=origin_assumed(target, policy))
+    write_atomic(output, draft)
     typer.echo(f"wrote {output}: {len(result.third_parties)} third-party host(s) seen on "
                f"{result.summary.pages} page(s); review its TODOs", err=True)  # fmt: skip
 

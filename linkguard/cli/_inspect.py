@@ -9,9 +9,18 @@ from typing import Annotated
 import typer
 
 from linkguard.classify.scope import Scope
-from linkguard.cli._common import crawl_options, error_boundary, policy_for, with_site
+from linkguard.cli._common import (
+    checked_target,
+    crawl_options,
+    error_boundary,
+    policy_for,
+    say_nothing_checked,
+    warn_without_origin,
+    with_site,
+)
 from linkguard.cli._options import ConfigOption, FirstPartyOption, MaxPagesOption
 from linkguard.errors import ConfigError
+from linkguard.results.verdict import EXIT_UNCHECKED
 from linkguard.scan import ScanRequest, make_scope, run_links
 
 
@@ -59,9 +68,14 @@ def links(
 ) -> None:
     """Print every reference found, one JSON object per line (page, line, kind, ..., party)."""
     policy = with_site(policy_for(config, target), origin, None)
+    checked_target(target)
     crawl = crawl_options(policy, max_pages=max_pages)
+    warn_without_origin(target, policy)
     request = ScanRequest(target, policy, make_scope(target, policy), crawl)
-    run_links(request, lambda row: typer.echo(json.dumps(row, ensure_ascii=False)))
+    seen = run_links(request, lambda row: typer.echo(json.dumps(row, ensure_ascii=False)))
+    if seen.unchecked:  # no line printed must not read as "no reference found"
+        say_nothing_checked(seen.unchecked, target)
+        raise typer.Exit(EXIT_UNCHECKED)
 
 
 def list_rules() -> None:

@@ -17,9 +17,12 @@ from linkguard.results import iter_json
 from linkguard.scan import ScanRequest, run_scan
 
 
-def write_outputs(result: ScanResult, formats: list[Format], outputs: list[str]) -> None:
+def write_outputs(
+    result: ScanResult, formats: list[Format], outputs: list[str], *, quiet: bool = False
+) -> None:
     """Write the result in each format to the ``--output`` in the same position, or to the
-    format's default file when there is none; ``-`` is stdout."""
+    format's default file when there is none; ``-`` is stdout. Each file written is named
+    on stderr unless ``quiet``."""
     for index, fmt in enumerate(formats):
         destination = outputs[index] if index < len(outputs) else fmt.default_output
         # JSON is streamed: a 100,000-finding results file is never one string in memory
@@ -28,7 +31,8 @@ def write_outputs(result: ScanResult, formats: list[Format], outputs: list[str])
             sys.stdout.writelines(text)
         else:
             write_atomic(Path(destination), text)
-            typer.echo(f"wrote {fmt.value} to {destination}", err=True)
+            if not quiet:
+                typer.echo(f"wrote {fmt.value} to {destination}", err=True)
 
 
 def console_summary(result: ScanResult, quiet: bool) -> None:

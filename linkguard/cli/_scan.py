@@ -9,10 +9,13 @@ from typing import Annotated
 import typer
 
 from linkguard.cli._common import (
+    checked_target,
     crawl_options,
     error_boundary,
     policy_for,
     read_results,
+    say_nothing_checked,
+    warn_without_origin,
     with_site,
 )
 from linkguard.cli._options import (
@@ -103,7 +106,10 @@ def scan(
             "it was interrupted, continue where that one stopped. Removed when a crawl finishes.",
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary or progress.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print nothing but errors."),
+    ] = False,
 ) -> None:
     """Crawl a site, or read a build folder or template sources, and check its promises."""
     if templates is not None:
@@ -111,11 +117,7 @@ def scan(
     if target is None:
         raise ConfigError("scan needs a TARGET (a URL or a folder) or --templates DIR")
     policy = with_site(policy_for(config, target), origin, first_party)
-    if not is_url(target) and not Path(target).is_dir():
-        raise ConfigError(
-            f"{target}: neither an http(s) URL nor a folder",
-            tip="pass https://www.example.com/ or a folder of built HTML",
-        )
+    checked_target(target)
     files = _template_files(templates, changed_since, policy)
     if is_url(target) or check_external:
         proxy_routes(proxy)  # a proxy URL, given or in the environment, that cannot work
@@ -134,6 +136,7 @@ def scan(
         typer.echo(
             f"scope: origin {scope.origin}; first party: {', '.join(scope.entries)}", err=True
         )
+        warn_without_origin(target, policy)
     request = ScanRequest(
         target,
         policy,
@@ -142,6 +145,7 @@ def scan(
         fail_on=fail_on.value,
         templates=files,
         partial=changed_since is not None,
+        changed_since=changed_since,
         check_external=check_external,
         resume=resume,
     )
@@ -150,13 +154,23 @@ def scan(
         from linkguard.results.baseline import apply_baseline
 
         result = apply_baseline(result, read_results(baseline))
-    write_outputs(result, formats or [Format.JSON], outputs or [])
+    write_outputs(result, formats or [Format.JSON], outputs or [], quiet=quiet)
     console_summary(result, quiet)
+    verdict = verdict_of(result)
+    # Why a run fails without a finding is said even with --quiet: it is an error.
     if not result.run.complete:
         typer.echo("linkguard: scan interrupted; the results hold the pages done so far", err=True)
         if resume is not None:
             typer.echo(f"linkguard: run it again with --resume {resume} to continue", err=True)
-    raise typer.Exit(verdict_of(result).exit_code)
+    elif verdict.unchecked:
+        say_nothing_checked(verdict.unchecked, target, templates=templates is not None)
+    elif not verdict.complete:
+        typer.echo(
+            f"linkguard: error: incomplete: {verdict.shortfall}\n  tip: the crawl-error "
+            "findings say why each page failed; [crawl] max_failed_share sets how many may",
+            err=True,
+        )
+    raise typer.Exit(verdict.exit_code)
 
 
 def _template_files(

@@ -131,9 +131,14 @@ def integer(minimum: int, maximum: int | None = None, *, example: int) -> Checke
     return check
 
 
-def number(minimum: float, *, above: bool = False, example: float) -> Checker[float]:
-    """A finite number (integer or float) at least ``minimum``, or above it when ``above``."""
+def number(
+    minimum: float, maximum: float | None = None, *, above: bool = False, example: float
+) -> Checker[float]:
+    """A finite number (integer or float) at least ``minimum``, or above it when ``above``,
+    and at most ``maximum`` when there is one."""
     valid = f"a number {'above' if above else 'of at least'} {minimum:g}"
+    if maximum is not None:
+        valid = f"a number from {minimum:g} to {maximum:g}"
 
     def check(value: object, where: Where) -> float:
         fix = f"write {valid}, unquoted, e.g. `{where.name} = {example}`"
@@ -143,7 +148,11 @@ def number(minimum: float, *, above: bool = False, example: float) -> Checker[fl
             or not math.isfinite(value)
         ):
             raise where.error(f"must be a finite number, not {describe(value)}", fix)
-        if value < minimum or (above and value == minimum):
+        if (
+            value < minimum
+            or (above and value == minimum)
+            or (maximum is not None and value > maximum)
+        ):
             raise where.error(f"is out of range: {value}", fix)
         return float(value)
 

@@ -14,7 +14,8 @@ Beyond the keys every site needs ([site], [[third_party]], [rules]):
 - ``[crawl]``: ``timeout`` (seconds per page), ``max_bytes``, ``user_agent``, ``contact``,
   ``ignore_params`` (query parameters that do not change a page), ``sitemaps``, ``retries``
   (for 429/503), ``max_per_pattern`` (pages per path shape, against crawler traps),
-  ``per_host`` (requests in flight to one host; 0 means ``concurrency``).
+  ``per_host`` (requests in flight to one host; 0 means ``concurrency``), ``max_failed_share``
+  (the share of pages, 0 to 1, that may fail before the run is incomplete and does not pass).
 - ``[templates]``: ``paths`` and ``exclude``, globs of template sources for ``--templates``.
 - ``[[waiver]]``: ``rule`` (a rule id or ``"*"``), ``reason``, ``page`` and/or ``host`` globs,
   ``expires`` (a TOML date such as ``2027-03-31``).
@@ -269,6 +270,7 @@ _SECTIONS: check.Schema = {
         "retries": check.integer(0, 10, example=3),
         "max_per_pattern": check.integer(0, example=1000),
         "per_host": check.integer(0, 256, example=4),
+        "max_failed_share": check.number(0, 1, example=0.5),
     }),
     "exit_notice": _exit_notice,
     "third_party": _third_parties,

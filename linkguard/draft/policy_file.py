@@ -1,7 +1,8 @@
 """``linkguard init``'s output: a starter ``linkguard.toml`` written from a crawl's results and
 notice survey (``survey.py``). ``render_starter`` writes what the crawl saw:
 
-- ``[site]``: the origin and first-party set the crawl ran with;
+- ``[site]``: the origin and first-party set the crawl ran with (an origin a folder was
+  read under for want of one is marked TODO);
 - ``[exit_notice]``: the mechanisms detected, each with the number of links it covered;
   none detected leaves the built-in conventions in force;
 - one ``[[third_party]]`` entry per registrable domain that served anything other than a
@@ -20,6 +21,10 @@ from linkguard.classify.vendors import vendor_of
 from linkguard.draft.survey import NoticeSurvey
 from linkguard.model import NAVIGATION_KINDS, RunInfo, ScanResult, ThirdParty
 
+ORIGIN_TODO = (
+    '# TODO: the site\'s real origin, e.g. "https://www.example.com". A folder has none, so',
+    "# it was read as this placeholder, and pages are judged as served over plain http.",
+)
 TODO_PURPOSE = "TODO: what {name} is used for, and the privacy-policy section that names it"
 
 
@@ -32,8 +37,12 @@ def _array(values: list[str]) -> str:
     return "[" + ", ".join(_toml(v) for v in values) + "]"
 
 
-def render_starter(result: ScanResult, survey: NoticeSurvey) -> str:
-    """The starter policy file's text: it loads with ``config.load_policy`` as written."""
+def render_starter(result: ScanResult, survey: NoticeSurvey, *, origin_todo: bool = False) -> str:
+    """The starter policy file's text: it loads with ``config.load_policy`` as written.
+
+    ``origin_todo``: the origin was assumed (a folder read with no ``--origin``), so its
+    line is marked as one the user must fill in.
+    """
     pages = result.summary.pages
     lines = [
         f"# linkguard.toml, written by `linkguard init` on {result.run.finished[:10]} from",
@@ -41,6 +50,7 @@ def render_starter(result: ScanResult, survey: NoticeSurvey) -> str:
         "# Review every TODO with whoever owns the privacy policy, then commit this file.",
         "",
         "[site]",
+        *(ORIGIN_TODO if origin_todo else ()),
         f"origin = {_toml(result.run.origin)}",
         f"first_party = {_array(_first_party(result.run))}",
         "",

@@ -22,7 +22,7 @@ from linkguard.rules import FACT_DRUPAL_EXTLINK
 from linkguard.rules.mechanisms import normalize_text
 from linkguard.scan.aggregate import ResultBuilder
 from linkguard.scan.analysis import ReadPage, analyze_page
-from linkguard.scan.pipeline import Observed, walk
+from linkguard.scan.pipeline import Observed, start_url, walk
 from linkguard.scan.request import ScanRequest
 
 
@@ -114,4 +114,4 @@ async def _survey(request: ScanRequest) -> tuple[ScanResult, NoticeSurvey]:
         config=None,
         complete=not walked.interrupted,
     )
-    return observer.builder.build(run), observer.survey
+    return observer.builder.build(run, start=start_url(request)), observer.survey

@@ -54,7 +54,13 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
     listed = vendors(result.third_parties)
     kinds = vendor_counts(listed)
     undeclared = kinds["undeclared"]
-    state = "complete" if result.run.complete else paint("INCOMPLETE: cut short", "INCOMPLETE")
+    state = "complete"
+    if verdict.unchecked:
+        state = paint("NOTHING CHECKED", "FAIL")
+    elif not result.run.complete:
+        state = paint("INCOMPLETE: cut short", "INCOMPLETE")
+    elif not verdict.complete:
+        state = paint("INCOMPLETE: pages failed", "INCOMPLETE")
     by_severity = ", ".join(
         paint(f"{counts[str(s)]:,} {s}", str(s)) if counts[str(s)] else f"0 {s}" for s in SEVERITIES
     )

@@ -2,8 +2,8 @@
 
 A finding that fails the run (new, not suppressed, at or above ``run.fail_on``) is a
 ``<failure>`` of its page's test case; every other finding on the page is listed in the
-case's ``<system-out>``. An incomplete scan adds one ``<error>`` case, so a cut-short crawl
-never looks green.
+case's ``<system-out>``. A run that cannot vouch for the site (incomplete, or nothing was
+checked) adds one ``<error>`` case that says why, so it never looks green.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from linkguard._version import __version__
 from linkguard.classify import urls
 from linkguard.model import Finding, ScanResult
 from linkguard.reporters._digest import suppressed
-from linkguard.results.verdict import is_failing
+from linkguard.results.verdict import is_failing, verdict_of
 
 # Characters XML 1.0 cannot hold at all, even escaped (crawled text may contain them).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -46,7 +46,8 @@ def to_element(result: ScanResult) -> ET.Element:
     failures = sum(
         1 for url in page_urls if any(is_failing(f, fail_on) for f in by_page.get(url, ()))
     )
-    errors = 0 if result.run.complete else 1
+    verdict = verdict_of(result)
+    errors = 1 if verdict.gap else 0
     tests = len(page_urls) + errors
 
     root = ET.Element(
@@ -87,16 +88,10 @@ def to_element(result: ScanResult) -> ET.Element:
                 notes.append(_note(finding))
         if notes:
             ET.SubElement(case, "system-out").text = clean("\n".join(notes))
-    if not result.run.complete:
+    if verdict.gap:  # a run that cannot vouch for the site never looks green
         case = ET.SubElement(suite, "testcase", _attrs(classname=classname, name="(scan)"))
-        ET.SubElement(
-            case,
-            "error",
-            _attrs(
-                message="the scan was cut short: pages it did not reach were not checked",
-                type="incomplete",
-            ),
-        )
+        kind = "nothing-checked" if verdict.unchecked else "incomplete"
+        ET.SubElement(case, "error", _attrs(message=verdict.gap, type=kind))
     return root
 
 

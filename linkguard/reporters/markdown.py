@@ -46,12 +46,10 @@ def render(result: ScanResult, top: int = TOP) -> str:
         f"**{verdict.status}**: {verdict.reason} on {origin} "
         f"({_n(result.summary.pages, 'page')} scanned, fail-on {result.run.fail_on})."
     )
-    if not result.run.complete:
-        out += [
-            "",
-            "**INCOMPLETE SCAN**: the scan was cut short; pages it did not reach were "
-            "not checked, so this is not a clean bill of health.",
-        ]
+    if verdict.gap:
+        label = "NOTHING CHECKED" if verdict.unchecked else "INCOMPLETE SCAN"
+        why = verdict.unchecked or verdict.gap
+        out += ["", f"**{label}**: {why}, so this is not a clean bill of health."]
     out += ["", "| severity | findings | known (baseline) |", "|---|---:|---:|"]
     out += [f"| {s} | {counts[s]} | {known[s]} |" for s in map(str, SEVERITIES)]
     out.append(f"| suppressed | {len(silenced)} | |")

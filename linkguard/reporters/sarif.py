@@ -17,6 +17,7 @@ from linkguard._version import __version__
 from linkguard.model import Finding, ScanResult, Severity, fingerprint
 from linkguard.reporters._digest import rule_for
 from linkguard.reporters._digest import suppressed as suppressed_findings
+from linkguard.results.verdict import verdict_of
 from linkguard.rules import RULES, Rule
 
 SCHEMA_URI = (
@@ -69,7 +70,10 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
 
 
 def _invocation(result: ScanResult) -> dict[str, Any]:
-    invocation: dict[str, Any] = {"executionSuccessful": result.run.complete}
+    gap = verdict_of(result).gap
+    invocation: dict[str, Any] = {"executionSuccessful": not gap}
+    if gap:  # why the run cannot vouch for the site, where SARIF viewers show tool problems
+        invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": gap}}]
     if result.run.started:
         invocation["startTimeUtc"] = result.run.started
     if result.run.finished:

@@ -1,6 +1,8 @@
 """The results JSON contract (``linkguard/results/v1``): ScanResult <-> JSON.
 
 The contract is described in the repository's ARCHITECTURE.md, «The results contract».
+``verdict`` is written for the file's readers (a dashboard, a script) and never read back:
+``linkguard.results.verdict`` judges the findings and the run again.
 Output is deterministic: lists sorted, keys in a fixed order, so two runs over the same
 site differ only in ``run.started`` and ``run.finished``.
 
@@ -29,6 +31,7 @@ from linkguard.model import (
     Summary,
     ThirdParty,
 )
+from linkguard.results.verdict import verdict_of
 
 SCHEMA = "linkguard/results/v1"
 
@@ -39,6 +42,7 @@ def _sections(result: ScanResult) -> Iterator[tuple[str, Any]]:
     yield "tool", {"name": "linkguard", "version": result.run.tool_version or __version__}
     yield "run", _run(result.run)
     yield "summary", asdict(result.summary)
+    yield "verdict", _verdict(result)
     yield "pages", (page_to_dict(p) for p in sorted(result.pages, key=lambda p: p.url))
     yield (
         "third_parties",
@@ -56,6 +60,13 @@ def _sections(result: ScanResult) -> Iterator[tuple[str, Any]]:
         "dynamic",
         (dynamic_to_dict(d) for d in sorted(result.dynamic, key=lambda d: (d.page, d.line, d.raw))),
     )
+
+
+def _verdict(result: ScanResult) -> dict[str, Any]:
+    """The run's verdict, for readers of the file: derived from the rest (``from_json``
+    reads it back from the findings and the run, never from here)."""
+    verdict = verdict_of(result)
+    return {"status": verdict.status, "exit_code": verdict.exit_code, "reason": verdict.reason}
 
 
 _LIST_KEYS = frozenset({"pages", "third_parties", "findings", "suppressed", "dynamic"})

@@ -28,6 +28,7 @@ from linkguard.model import (
     fingerprint,
 )
 from linkguard.policy import Policy
+from linkguard.results.verdict import Coverage
 from linkguard.rules import RULES, broken_outbound_link, unused_declaration
 from linkguard.scan.analysis import PageAnalysis
 
@@ -180,9 +181,37 @@ class ResultBuilder:
             )
 
     def build(
-        self, run: RunInfo, *, partial: bool = False, not_crawled: dict[str, int] | None = None
+        self,
+        run: RunInfo,
+        *,
+        partial: bool = False,
+        not_crawled: dict[str, int] | None = None,
+        start: str | None = None,
     ) -> ScanResult:
-        if run.complete and not partial:
+        """The result; ``start`` is the start page's URL as the pages record it (None: the
+        target has none), whose failure the summary records."""
+        html_pages = [
+            p
+            for p in self.pages
+            if p.error is None
+            and p.status is not None
+            and (p.content_type or "text/html") in ("text/html", "application/xhtml+xml")
+        ]
+        failed = sum(1 for p in self.pages if p.error is not None)
+        start_error = next(
+            (p.error for p in self.pages if p.url == start and p.error is not None), None
+        )
+        scanned = Coverage(
+            target=run.target,
+            scanned=len(html_pages),
+            found=len(self.pages),
+            failed=failed,
+            start_error=start_error,
+            cut_short=not run.complete,
+            max_failed_share=run.max_failed_share,
+            changed_since=run.changed_since,
+        )
+        if scanned.whole and not partial:  # else every declaration would look unused
             self._unused_declarations()
         for url in sorted(self.broken & self.via_interstitial.keys()):
             for finding in self.via_interstitial[url]:
@@ -192,13 +221,6 @@ class ResultBuilder:
             for host, (site, kinds) in sorted(self.hosts.items())
         )
         counts = Counter(str(f.severity) for f in self.findings)
-        html_pages = [
-            p
-            for p in self.pages
-            if p.error is None
-            and p.status is not None
-            and (p.content_type or "text/html") in ("text/html", "application/xhtml+xml")
-        ]
         summary = Summary(
             pages=len(html_pages),
             references=self.references,
@@ -211,6 +233,8 @@ class ResultBuilder:
             suppressed=len(self.suppressed),
             dynamic_references=len(self.dynamic),
             not_crawled=dict(not_crawled or {}),
+            failed_pages=failed,
+            start_page_error=start_error,
         )
         return ScanResult(
             run=run,

@@ -9,25 +9,36 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from linkguard.model import FetchedPage, SourceResult, loaded
+from linkguard.model import FailedPage, FetchedPage, SourceResult, loaded
+from linkguard.results.verdict import Coverage
 from linkguard.scan.analysis import read_page
-from linkguard.scan.pipeline import Observed, walk
+from linkguard.scan.pipeline import Observed, start_url, walk
 from linkguard.scan.request import ScanRequest
 
 Row = dict[str, object]
 
 
 class _Rows:
-    """Emits one row per reference of each page."""
+    """Emits one row per reference of each page, counting the pages read and failed."""
 
     def __init__(self, request: ScanRequest, emit: Callable[[Row], None]) -> None:
         self.request = request
         self.emit = emit
+        self.start = start_url(request)
+        self.found = self.scanned = self.failed = 0
+        self.start_error: str | None = None
 
     async def page(self, page: SourceResult) -> Observed:
         page = loaded(page)
-        if not isinstance(page, FetchedPage):
+        self.found += 1
+        if isinstance(page, FailedPage):
+            self.failed += 1
+            if page.url == self.start:
+                self.start_error = page.error
             return Observed((), failed=True)
+        if not isinstance(page, FetchedPage):
+            return Observed(())  # not HTML: nothing to list
+        self.scanned += 1
         read = read_page(page, self.request.policy, self.request.scope, every_text=True)
         for cref in read.refs:
             ref, boundary = cref.ref, cref.boundary
@@ -47,10 +58,20 @@ class _Rows:
         return Observed(read.follow)
 
 
-def run_links(request: ScanRequest, emit: Callable[[Row], None]) -> None:
-    """Walk the target like a scan, emitting every reference instead of judging it."""
+def run_links(request: ScanRequest, emit: Callable[[Row], None]) -> Coverage:
+    """Walk the target like a scan, emitting every reference instead of judging it; what
+    the walk covered (``Coverage.unchecked`` says when it read no page)."""
+    rows = _Rows(request, emit)
 
-    async def listing() -> None:
-        await walk(request, _Rows(request, emit))
+    async def listing() -> Coverage:
+        walked = await walk(request, rows)
+        return Coverage(
+            target=request.target,
+            scanned=rows.scanned,
+            found=rows.found,
+            failed=rows.failed,
+            start_error=rows.start_error,
+            cut_short=walked.interrupted,
+        )
 
-    asyncio.run(listing())
+    return asyncio.run(listing())

@@ -91,6 +91,20 @@ def make_source(request: ScanRequest) -> Source:
     return source if mirror is None else MirroredSource(source, mirror)
 
 
+def start_url(request: ScanRequest) -> str | None:
+    """The start page's URL as the pages of the walk record it: the target URL, normalised
+    as the crawler queues it, on the site's origin. None when the target is a folder or
+    template sources, which have no start page."""
+    if request.templates is not None or not is_url(request.target):
+        return None
+    ignored = urls.DEFAULT_IGNORED_PARAMS | {p.lower() for p in request.crawl.ignore_params}
+    url = urls.normalize(request.target, ignored)
+    served = urls.origin_of(request.target)
+    if served and served != request.scope.origin:
+        return Mirror(served, request.scope.origin).to_site(url)
+    return url
+
+
 async def walk(
     request: ScanRequest,
     observer: Observer,

@@ -27,6 +27,7 @@ class ScanRequest:
     transport: httpx.AsyncBaseTransport | None = None  # tests inject faults here
     templates: tuple[Path, ...] | None = None  # template mode: these files, judged in place
     partial: bool = False  # a deliberate subset (--changed-since): no unused-declaration
+    changed_since: str | None = None  # the git revision of --changed-since, for the results
     workers: int | None = None  # processes that analyse pages; None: one per core
     check_external: bool = False  # request each outbound link once: broken-outbound-link
     resume: Path | None = None  # a crawl's state file (--resume): continued, and kept up
@@ -43,6 +44,13 @@ def origin_for(target: str, policy: Policy) -> str:
     if is_url(target):
         return urls.origin_of(target)
     return DEFAULT_FOLDER_ORIGIN
+
+
+def origin_assumed(target: str, policy: Policy) -> bool:
+    """True when a folder is read with no site origin to read it as: it is then read as
+    ``DEFAULT_FOLDER_ORIGIN``, a plain-http origin, and judged as such (every form an
+    ``insecure-form``)."""
+    return not policy.site.origin and not is_url(target)
 
 
 def make_scope(target: str, policy: Policy) -> Scope:

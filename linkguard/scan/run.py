@@ -14,7 +14,7 @@ from linkguard.model import RunInfo, ScanResult, SourceResult
 from linkguard.scan.aggregate import ResultBuilder
 from linkguard.scan.analysis import analyze_page
 from linkguard.scan.journal import CrawlState, DonePage, identity
-from linkguard.scan.pipeline import Observed, ProgressCallback, walk
+from linkguard.scan.pipeline import Observed, ProgressCallback, start_url, walk
 from linkguard.scan.pool import Analyzer
 from linkguard.scan.request import ScanRequest
 from linkguard.sources import Restored
@@ -107,6 +107,13 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         config_sha256=request.policy.sha256,
         complete=not interrupted,
         fail_on=request.fail_on,
+        max_failed_share=request.crawl.max_failed_share,
+        changed_since=request.changed_since,
     )
     builder.set_depths(walked.source.depth_of)
-    return builder.build(run, partial=request.partial, not_crawled=walked.source.not_crawled())
+    return builder.build(
+        run,
+        partial=request.partial,
+        not_crawled=walked.source.not_crawled(),
+        start=start_url(request),
+    )
