@@ -147,6 +147,59 @@ def test_a_connection_the_server_closed_is_not_reused(closing_site: _Server) -> 
     assert closing_site.connections >= 15  # nearly every request needed a new one
 
 
+@pytest.fixture
+def dropping_server() -> Iterator[tuple[str, list[str]]]:
+    """Answers the first request on each connection with keep-alive, then reads the next
+    request on it and closes without a byte of answer: the race a server that closes idle
+    connections loses when a request is already on its way."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    served: list[str] = []
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            request = conn.recv(65536)
+            if not request:
+                return
+            path = request.split(b" ", 2)[1].decode()
+            served.append(path)
+            body = b'<html><body><a href="/next">next</a></body></html>'
+            if path == "/next":
+                body = b"<html><body>end</body></html>"
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                + body
+            )
+            conn.recv(65536)  # the next request on this connection: dropped unanswered
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{port}/", served
+    listener.close()
+
+
+def test_a_request_the_server_drops_on_a_kept_alive_connection_is_sent_again(
+    dropping_server: tuple[str, list[str]],
+) -> None:
+    """The request for /next goes out on the connection / came back on; the server closes it
+    unanswered. It is sent once more, on a new connection, and the page is scanned."""
+    url, served = dropping_server
+    result = _crawl(url, concurrency=1)
+    assert [(p.url.rsplit("/", 1)[1], p.error) for p in result.pages] == [
+        ("", None),
+        ("next", None),
+    ]
+    assert served == ["/", "/next"]
+
+
 def test_connection_refused_on_a_real_socket_is_recorded() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

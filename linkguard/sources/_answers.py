@@ -1,12 +1,17 @@
-"""Reading an HTTP answer: when to retry (``Retry-After``), its media type and charset, and
-a failed request's reason in words a person can act on."""
+"""Reading an HTTP answer: when to retry (``Retry-After``, a kept-alive connection closed under a
+request), its media type and charset, the cookies it sets, and a failed request's reason in
+words a person can act on."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
+
+MAX_RETRY_WAIT = 60.0  # seconds: a longer Retry-After is cut to this
+BACKOFF_BASE = 0.5
 
 
 class RetryLater(Exception):
@@ -60,3 +65,28 @@ def describe(exc: httpx.HTTPError) -> str:
         if isinstance(exc, kind):
             return f"{label}: {exc}" if str(exc) else label
     return f"{type(exc).__name__}: {exc}"
+
+
+class QuietCookies(httpx.Cookies):
+    """httpx's cookie jar, kept as it is (a site's session cookie is sent back), except that
+    a response which sets no cookie is not handed to the standard library's jar: building
+    the request and response wrappers it wants cost ~0.25 ms a response on the event loop."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
+
+
+def closed_before_answering(exc: httpx.RemoteProtocolError) -> bool:
+    """The server closed the connection without a byte of answer (h11's wording): a kept-alive
+    connection it dropped while the request was on its way."""
+    return "without sending" in str(exc) or "Server disconnected" in str(exc)
+
+
+def backoff(attempt: int, retry_after: float | None, jitter: random.Random) -> float:
+    """Seconds to wait before retry ``attempt`` + 1: the server's Retry-After (capped), else
+    exponential backoff with jitter."""
+    if retry_after is not None:
+        return min(retry_after, MAX_RETRY_WAIT)
+    base = BACKOFF_BASE * 2**attempt
+    return float(min(base * (1 + jitter.random() / 2), MAX_RETRY_WAIT))

@@ -28,7 +28,15 @@ from linkguard.classify.scope import Scope
 from linkguard.model import FailedPage, FetchedPage, Party, SkippedPage, SourceResult
 from linkguard.policy import CrawlConfig
 from linkguard.sources import Restored, Visit
-from linkguard.sources._answers import RetryLater, content_type, describe, retry_after
+from linkguard.sources._answers import (
+    QuietCookies,
+    RetryLater,
+    backoff,
+    closed_before_answering,
+    content_type,
+    describe,
+    retry_after,
+)
 from linkguard.sources._linkgraph import LinkGraph
 from linkguard.sources.mirror import Mirror
 from linkguard.sources.netio import crawl_transport
@@ -36,8 +44,6 @@ from linkguard.sources.proxy import proxy_mounts, tls_context
 from linkguard.sources.robots import RobotsCache, sitemap_urls
 
 RETRY_STATUSES = frozenset({429, 503})
-MAX_RETRY_WAIT = 60.0  # seconds: a longer Retry-After is cut to this
-BACKOFF_BASE = 0.5
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_REDIRECTS = 10
 
@@ -70,16 +76,6 @@ class _Job:
         return FailedPage(
             url=self.url, depth=self.depth, error=error, status=status, redirects=hops
         )
-
-
-class _Cookies(httpx.Cookies):
-    """httpx's cookie jar, kept as it is (a site's session cookie is sent back), except that
-    a response which sets no cookie is not handed to the standard library's jar: building
-    the request and response wrappers it wants cost ~0.25 ms a response on the event loop."""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        if "set-cookie" in response.headers:
-            super().extract_cookies(response)
 
 
 class HttpCrawler:
@@ -220,7 +216,7 @@ class HttpCrawler:
             headers={"User-Agent": user_agent(self.crawl)},
             follow_redirects=False,
         ) as client:
-            client._cookies = _Cookies()  # the setter would copy it into a plain Cookies
+            client._cookies = QuietCookies()  # the setter would copy it into a plain Cookies
             await self._seed(client)
             workers = [
                 asyncio.create_task(self._work(client, visit))
@@ -319,17 +315,27 @@ class HttpCrawler:
 
     # -- one fetch -----------------------------------------------------------------------
     async def _fetch(self, client: httpx.AsyncClient, job: _Job) -> SourceResult:
-        """One page, retried on 429/503 (Retry-After, else exponential backoff with jitter)."""
-        for attempt in range(self.crawl.retries + 1):
+        """One page, retried on 429/503 (Retry-After, else exponential backoff with jitter),
+        and once at once when the server closed a kept-alive connection as the request went
+        out on it (it answered nothing: a GET is safe to send again, as browsers do)."""
+        stale_retried = False
+        attempt = 0
+        while attempt <= self.crawl.retries:
             try:
                 async with asyncio.timeout(self.crawl.timeout):
                     return await self._follow(client, job)
+            except httpx.RemoteProtocolError as exc:
+                if stale_retried or not closed_before_answering(exc):
+                    return job.failed(describe(exc))
+                stale_retried = True
+                continue
             except RetryLater as later:
                 if attempt == self.crawl.retries:
                     return job.failed(
                         f"HTTP {later.status} after {attempt + 1} attempts", later.status
                     )
-                await asyncio.sleep(self._backoff(attempt, later.retry_after))
+                await asyncio.sleep(backoff(attempt, later.retry_after, self._random))
+                attempt += 1
             except TimeoutError:
                 return job.failed(f"timed out after {self.crawl.timeout:g} s")
             except httpx.HTTPError as exc:
@@ -337,12 +343,6 @@ class HttpCrawler:
             except httpx.InvalidURL as exc:  # httpx parses a Location it will not follow
                 return job.failed(f"redirect to a URL that is not http(s) or not valid: {exc}")
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, MAX_RETRY_WAIT)
-        base = BACKOFF_BASE * 2**attempt
-        return float(min(base * (1 + self._random.random() / 2), MAX_RETRY_WAIT))
 
     async def _follow(self, client: httpx.AsyncClient, job: _Job) -> SourceResult:
         hops: list[tuple[str, str, int]] = []
