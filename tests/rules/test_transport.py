@@ -34,6 +34,12 @@ CASES = [
     Case("preconnect and dns-prefetch fetch nothing",
          '<link rel="preconnect" href="http://img.example.net">'
          '<link rel="dns-prefetch" href="http://cdn.example.net">'),
+    Case("an http script an inline loader fetches",
+         "<script>var s=document.createElement('script');"
+         "s.src='http://cdn.example.net/x.js';</script>",
+         frozenset({(MIXED, "http://cdn.example.net/x.js")})),
+    Case("an http URL an inline script only names",
+         "<script>var cfg = {legacy: 'http://cdn.example.net/x.js'};</script>"),
     Case("an http link is not mixed content", '<a class="ext" href="http://x.example.net/">x</a>'),
     Case("an http page has no mixed content", '<img src="http://img.example.net/a.jpg" alt="">',
          page=HTTP_PAGE),
