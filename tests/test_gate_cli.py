@@ -104,14 +104,14 @@ def test_only_the_new_finding_fails_after_an_edit(leaky: Path, tmp_path: Path) -
     index = leaky / "index.html"
     index.write_text("\n" + index.read_text(encoding="utf-8"), encoding="utf-8")  # lines move
     grinder = leaky / "products" / "grinder.html"
-    tracker = '<script src="https://new-tracker.example/t.js"></script></head>'
+    tracker = '<script src="https://new-tracker.example/t-2.1.0.js"></script></head>'
     grinder.write_text(grinder.read_text(encoding="utf-8").replace("</head>", tracker))
     assert _scan(leaky, after, "--baseline", str(base)) == 1
     data = json.loads(after.read_text(encoding="utf-8"))
     new = {(f["rule"], f["target"]) for f in data["findings"] if not f["known"]}
     assert new == {
-        ("undeclared-script", "https://new-tracker.example/t.js"),
-        ("missing-sri", "https://new-tracker.example/t.js"),
+        ("undeclared-script", "https://new-tracker.example/t-2.1.0.js"),
+        ("missing-sri", "https://new-tracker.example/t-2.1.0.js"),
     }
     assert data["summary"]["baseline"]["new"] == 2 and data["summary"]["baseline"]["fixed"] == 0
     assert _scan(leaky, after, "--baseline", str(base), "--fail-on", "never") == 0
