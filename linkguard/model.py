@@ -33,9 +33,13 @@ class Kind(StrEnum):
     PRELOAD = "preload"
     REFRESH = "refresh"
     REDIRECT = "redirect"
+    MENTION = "mention"  # a URL an inline script names without visibly loading it
 
 
 NAVIGATION_KINDS = frozenset({Kind.LINK, Kind.REFRESH, Kind.REDIRECT})
+# Kinds no [[third_party]] entry has to cover: navigations need exit notices, and a mention
+# makes no request by itself.
+UNDECLARED_KINDS = NAVIGATION_KINDS | {Kind.MENTION}
 
 
 class Party(StrEnum):

@@ -163,11 +163,11 @@ def test_fingerprints_survive_unrelated_edits_of_a_real_site(
         page.write_text("\n\n" + page.read_text(encoding="utf-8"), encoding="utf-8")
     grinder = site / "products" / "grinder.html"
     html = grinder.read_text(encoding="utf-8")
-    tracker = '<script src="https://t.example/x.js"></script></head>'
+    tracker = '<script src="https://t.example/x-1.0.0.js"></script></head>'
     grinder.write_text(html.replace("</head>", tracker), encoding="utf-8")
     after = apply_baseline(_scan(site), before)
     assert after.summary.baseline == {"new": 2, "known": len(before.findings), "fixed": 0}
     assert {(f.rule, f.target) for f in after.findings if not f.known} == {
-        ("undeclared-script", "https://t.example/x.js"),
-        ("missing-sri", "https://t.example/x.js"),
+        ("undeclared-script", "https://t.example/x-1.0.0.js"),
+        ("missing-sri", "https://t.example/x-1.0.0.js"),
     }

@@ -246,7 +246,7 @@ def test_design_example_loads(tmp_path: Path) -> None:
     assert policy.templates == TemplatesConfig(("templates/**/*.html",), ("templates/vendor/**",))
 
 
-@pytest.mark.parametrize("site", ["northwind-clinic", "leaky-shop"])
+@pytest.mark.parametrize("site", ["northwind-clinic", "leaky-shop", "real-world-mirror"])
 def test_sample_site_policies_load(site: str) -> None:
     assert load_policy(SAMPLE_SITES / site / "linkguard.toml").site.origin
 

@@ -162,17 +162,21 @@ def test_line_numbers_follow_the_source() -> None:
     ]
 
 
-def test_inline_script_url_literals_are_script_references() -> None:
+def test_inline_script_loads_are_scripts_and_other_urls_mentions() -> None:
     html = """<script>
 (function(w,d,s,l,i){var j=d.createElement(s);
 j.src='https://www.googletagmanager.com/gtm.js?id='+i;})(window,document,'script','dataLayer','GTM-X');
 </script>
 <script>fbq('init'); t.src="https:\\/\\/connect.facebook.net\\/en_US\\/fbevents.js";</script>
 <script type="application/ld+json">{"url": "https://schema.example/org"}</script>
+<script>var cfg = {"api": "https:\\/\\/api.example.net\\/v1\\/",
+  "icon": "//cdn.example.net/i.png"};</script>
 """
     assert [(k, a, raw, line) for k, a, raw, _, line in refs(html)] == [
         ("script", "inline", "https://www.googletagmanager.com/gtm.js?id=", 3),
         ("script", "inline", "https://connect.facebook.net/en_US/fbevents.js", 5),
+        ("mention", "inline", "https://api.example.net/v1/", 7),
+        ("mention", "inline", "//cdn.example.net/i.png", 8),
     ]
 
 

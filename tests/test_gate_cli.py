@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from linkguard.cli import app
 from linkguard.config import load_policy
+from linkguard.model import Kind
 
 runner = CliRunner()
 
@@ -103,14 +104,14 @@ def test_only_the_new_finding_fails_after_an_edit(leaky: Path, tmp_path: Path) -
     index = leaky / "index.html"
     index.write_text("\n" + index.read_text(encoding="utf-8"), encoding="utf-8")  # lines move
     grinder = leaky / "products" / "grinder.html"
-    tracker = '<script src="https://new-tracker.example/t.js"></script></head>'
+    tracker = '<script src="https://new-tracker.example/t-2.1.0.js"></script></head>'
     grinder.write_text(grinder.read_text(encoding="utf-8").replace("</head>", tracker))
     assert _scan(leaky, after, "--baseline", str(base)) == 1
     data = json.loads(after.read_text(encoding="utf-8"))
     new = {(f["rule"], f["target"]) for f in data["findings"] if not f["known"]}
     assert new == {
-        ("undeclared-script", "https://new-tracker.example/t.js"),
-        ("missing-sri", "https://new-tracker.example/t.js"),
+        ("undeclared-script", "https://new-tracker.example/t-2.1.0.js"),
+        ("missing-sri", "https://new-tracker.example/t-2.1.0.js"),
     }
     assert data["summary"]["baseline"]["new"] == 2 and data["summary"]["baseline"]["fixed"] == 0
     assert _scan(leaky, after, "--baseline", str(base), "--fail-on", "never") == 0
@@ -188,6 +189,26 @@ def test_init_detects_an_interstitial_and_drupal(tmp_path: Path) -> None:
     assert policy.exit_notice.interstitials == ("/leaving?url={url}",)
     assert policy.exit_notice.selectors == ("a.ext",)
     assert "Drupal extlink settings found on 1 page(s)" in out.read_text(encoding="utf-8")
+
+
+def test_init_declares_what_scripts_load_not_what_they_only_name(tmp_path: Path) -> None:
+    site = _write_site(
+        tmp_path / "site",
+        "<script>var pay = {allowed: ['https://checkout.paymentsco.net/v1/',"
+        " 'https://cdn.paymentsco.net/sdk.js']};\n"
+        "var s=document.createElement('script');s.src='https://tags.example.net/t.js';</script>",
+    )
+    out = tmp_path / "linkguard.toml"
+    result = runner.invoke(
+        app, ["init", str(site), "--origin", "https://www.example.com", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    policy = load_policy(out)
+    assert [(d.hosts, d.kinds) for d in policy.third_parties] == [
+        (("example.net",), frozenset({Kind.SCRIPT}))
+    ]
+    written = out.read_text(encoding="utf-8")
+    assert "1 other site(s) are only linked to or named in scripts" in written
 
 
 def test_init_on_a_local_copy_never_contacts_another_host(

@@ -16,7 +16,7 @@ import pytest
 from report_samples import SAMPLES, XSS_IMG, assert_golden, failing_site, hostile_site, passing_site
 
 from linkguard._version import __version__
-from linkguard.model import CrawlStats, Finding, ScanResult, Severity
+from linkguard.model import CrawlStats, Finding, ScanResult, Severity, ThirdParty
 from linkguard.reporters import Format, render, renderer_for
 from linkguard.reporters._digest import vendors
 from linkguard.reporters.console import ProgressLine, describe, render_summary
@@ -146,6 +146,27 @@ def test_vendors_fold_hosts_by_declaration_then_by_site() -> None:
         "linked",
     ]
     assert listed["example.net"].status == "linked"  # only linked to: no declaration needed
+
+
+def test_a_vendor_a_script_only_names_needs_no_declaration() -> None:
+    def host(name: str, kinds: tuple[str, ...]) -> ThirdParty:
+        return ThirdParty(host=name, site=name, name=None, declared=False, kinds=kinds, pages=1)
+
+    listed = {
+        v.name: v.status
+        for v in vendors(
+            (
+                host("s.w.org", ("mention",)),
+                host("pay.example.net", ("link", "mention")),
+                host("tracker.example.org", ("mention", "script")),
+            )
+        )
+    }
+    assert listed == {
+        "s.w.org": "linked",
+        "pay.example.net": "linked",
+        "tracker.example.org": "undeclared",
+    }
 
 
 # -- JSON -----------------------------------------------------------------------------------------

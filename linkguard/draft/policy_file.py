@@ -6,7 +6,8 @@ notice survey (``survey.py``). ``render_starter`` writes what the crawl saw:
 - ``[exit_notice]``: the mechanisms detected, each with the number of links it covered;
   none detected leaves the built-in conventions in force;
 - one ``[[third_party]]`` entry per registrable domain that served anything other than a
-  navigation (links need notices, not declarations), with the kinds seen and the purpose
+  navigation or a mention (links need notices, not declarations; a URL a script only names
+  makes no request), with the kinds seen and the purpose
   left as a TODO for a person. Names come from the third-party-web snapshot where it knows
   the hosts (it names; this file, once a person has reviewed it, declares).
 """
@@ -19,7 +20,7 @@ from collections import defaultdict
 from linkguard.classify import urls
 from linkguard.classify.vendors import vendor_of
 from linkguard.draft.survey import NoticeSurvey
-from linkguard.model import NAVIGATION_KINDS, RunInfo, ScanResult, ThirdParty
+from linkguard.model import UNDECLARED_KINDS, RunInfo, ScanResult, ThirdParty
 
 ORIGIN_TODO = (
     '# TODO: the site\'s real origin, e.g. "https://www.example.com". A folder has none, so',
@@ -100,7 +101,7 @@ def _third_parties(parties: tuple[ThirdParty, ...]) -> list[str]:
     groups: dict[str, list[ThirdParty]] = defaultdict(list)
     linked_only: set[str] = set()
     for party in parties:
-        if set(party.kinds) - {str(k) for k in NAVIGATION_KINDS}:
+        if set(party.kinds) - {str(k) for k in UNDECLARED_KINDS}:
             groups[party.site or party.host].append(party)
         else:
             linked_only.add(party.site or party.host)
@@ -113,8 +114,8 @@ def _third_parties(parties: tuple[ThirdParty, ...]) -> list[str]:
     for site in sorted(groups):
         lines += ["", *_entry(site, groups[site], taken)]
     if linked_only:
-        lines += ["", f"# {len(linked_only)} other site(s) are only linked to: links need exit "
-                  "notices, not declarations."]  # fmt: skip
+        lines += ["", f"# {len(linked_only)} other site(s) are only linked to or named in "
+                  "scripts: links need exit notices, not declarations."]  # fmt: skip
     return lines
 
 
@@ -124,7 +125,7 @@ def _entry(site: str, hosts: list[ThirdParty], taken: set[str]) -> list[str]:
     if name.casefold() in taken:
         name = f"{name} ({site})"
     taken.add(name.casefold())
-    kinds = sorted({k for h in hosts for k in h.kinds} - {str(k) for k in NAVIGATION_KINDS})
+    kinds = sorted({k for h in hosts for k in h.kinds} - {str(k) for k in UNDECLARED_KINDS})
     lines = [
         "[[third_party]]",
         f"name = {_toml(name)}",

@@ -2,7 +2,8 @@
 
 ``extract_references`` is the stage's entry point; the tree walk (``_tree.py``), the
 fallback reader for pages libxml2 cannot build (``_fallback.py``), what both read off an
-element (``_elements.py``) and character-set detection (``_charset.py``) are private.
+element (``_elements.py``), what an inline script loads or only mentions (``_inline.py``,
+reading it with ``_jsread.py``) and character-set detection (``_charset.py``) are private.
 ``masking`` hides template syntax so that a template source reads as HTML.
 """
 
@@ -16,9 +17,9 @@ from linkguard.extract._elements import (
     ExtractedPage,
     parse_srcset,
     refresh_url,
-    script_literals,
     start_tag,
 )
+from linkguard.extract._inline import script_literals
 from linkguard.extract._tree import extract_references
 
 __all__ = [

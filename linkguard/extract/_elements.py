@@ -20,6 +20,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 
 from linkguard.classify import urls
+from linkguard.extract._inline import script_uses
 from linkguard.model import Kind, Reference
 
 MAX_ELEMENT = 300
@@ -150,17 +151,18 @@ def make_reference(
 def inline_script_references(
     body: str, line: int, base: str, ignore: frozenset[str], in_noscript: bool
 ) -> Iterator[Reference]:
-    """A Reference for each absolute URL literal in an inline script whose body starts on
-    ``line``: how tag managers and pixels load."""
-    for offset, literal in script_literals(body):
+    """A Reference for each URL an inline script whose body starts on ``line`` loads (a
+    script, stylesheet, image or frame, where the code visibly loads it) or only mentions
+    (``Kind.MENTION``): ``_inline.py`` tells which."""
+    for use in script_uses(body):
         yield Reference(
-            kind=Kind.SCRIPT,
+            kind=use.kind,
             tag="script",
             attr="inline",
-            raw=literal,
-            url=urls.resolve(literal, base),
-            line=line + offset,
-            element=bounded(f"<script> … {literal} … </script>"),
+            raw=use.url,
+            url=urls.resolve(use.url, base),
+            line=line + use.offset,
+            element=bounded(f"<script> … {use.evidence} … </script>"),
             ignore=ignore,
             in_noscript=in_noscript,
         )
@@ -279,27 +281,6 @@ def refresh_url(content: str) -> str | None:
         return None
     url = match.group("url").strip()
     return url or None
-
-
-_LITERAL = re.compile(
-    r"""["'`]((?:https?:)?//[A-Za-z0-9][A-Za-z0-9.\-]*\.[A-Za-z0-9\-]+"""
-    r"""(?::\d+)?(?:[/?#][^\s"'`<>\\]*)?)"""
-)
-
-
-def script_literals(body: str) -> Iterator[tuple[int, str]]:
-    """(line offset, URL) of each quoted absolute URL literal in an inline script.
-
-    This is how tag managers and pixels load (``j.src='https://www.googletagmanager.com/
-    gtm.js?id='+i``). JSON-style escaped slashes are unescaped first.
-    """
-    text = body.replace("\\/", "/")
-    seen: set[str] = set()
-    for match in _LITERAL.finditer(text):
-        literal = match.group(1)
-        if literal not in seen:
-            seen.add(literal)
-            yield text.count("\n", 0, match.start()), literal
 
 
 def start_tag(tag: str, attrs: Mapping[str, str]) -> str:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from linkguard.model import NAVIGATION_KINDS, Finding, ScanResult, Severity, ThirdParty
+from linkguard.model import UNDECLARED_KINDS, Finding, ScanResult, Severity, ThirdParty
 from linkguard.rules import RULES, Rule
 
 SEVERITIES: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -150,7 +150,7 @@ def top_groups(rules: Sequence[RuleGroup]) -> tuple[FindingGroup, ...]:
 
 
 # -- the third-party inventory -------------------------------------------------------------
-_NAVIGATION = frozenset(str(kind) for kind in NAVIGATION_KINDS)
+_NAVIGATION = frozenset(str(kind) for kind in UNDECLARED_KINDS)  # and mentions
 DECLARED, UNDECLARED, LINKED = "declared", "undeclared", "linked"
 
 
@@ -164,8 +164,9 @@ class Vendor:
 
     @property
     def status(self) -> str:
-        """declared; linked (only navigated to: it needs exit notices, not a declaration);
-        or undeclared (it receives visitors' data without being named in the policy)."""
+        """declared; linked (only navigated to, or named by a script without being loaded:
+        it needs exit notices, not a declaration); or undeclared (it receives visitors' data
+        without being named in the policy)."""
         if self.declared:
             return DECLARED
         return LINKED if set(self.kinds) <= _NAVIGATION else UNDECLARED

@@ -8,11 +8,15 @@ so ``.../npm/swiper@11/`` is declared and ``.../npm/swiper-evil/`` is not. An en
 (a crawl asks for every reference of 10,000+ pages), so a lookup walks the host's labels,
 not the register.
 
-Kinds map to rules: ``script`` (src, script preload, and URL literals in inline scripts,
-the way tag managers load) to ``undeclared-script``; ``frame`` to ``undeclared-frame``;
+Kinds map to rules: ``script`` (src, script preload, and what an inline script visibly
+loads, the way tag managers load) to ``undeclared-script``; ``frame`` to ``undeclared-frame``;
 ``form`` to ``undeclared-form-target``; ``image``, ``stylesheet``, ``media`` and ``preload``
 to ``undeclared-resource``. Navigations (links, refreshes, redirects) need exit notices, not
-declarations.
+declarations. A ``mention`` (a URL an inline script names without loading it: a settings
+object, an allowlist, a folder of images) is judged by no rule: it makes no request, and
+an informational finding per mention would be the noise this kind exists to remove (one
+site had 2,115 such findings on 24 pages). The inventory lists mentions, so an auditor
+still sees every host a script names.
 """
 
 from __future__ import annotations
@@ -122,7 +126,7 @@ def _undeclared(
 def _message(cref: ClassifiedReference, other: ThirdPartyDecl | None) -> str:
     kind = cref.ref.kind
     what = _WHAT.get(kind, str(kind))
-    inline = " (a URL in an inline script)" if cref.ref.attr == "inline" else ""
+    inline = " (loaded by an inline script)" if cref.ref.attr == "inline" else ""
     text = f"Third-party {what} from {cref.boundary.host}{inline} is not declared"
     if other is not None and other.kinds is not None:
         declared = ", ".join(sorted(str(k) for k in other.kinds))
@@ -143,8 +147,8 @@ def _message(cref: ClassifiedReference, other: ThirdPartyDecl | None) -> str:
     'purpose = "Usage statistics (privacy policy section 6)"\nkinds = ["script"]',
 )
 def undeclared_script(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
-    """A finding for each third-party script (src, script preload, inline-loader URL) that
-    no ``[[third_party]]`` entry declares for kind ``script``."""
+    """A finding for each third-party script (src, script preload, a script an inline
+    script visibly loads) that no ``[[third_party]]`` entry declares for kind ``script``."""
     return _undeclared(ctx, policy, undeclared_script, frozenset({Kind.SCRIPT}))
 
 

@@ -6,13 +6,20 @@
   image, media, frame, or a preload that fetches (``dns-prefetch`` and ``preconnect`` fetch
   nothing). Links are navigations, not subresources, and are not mixed content.
 - ``missing-sri``: a third-party script (``src``, or a script preload) or stylesheet has no
-  ``integrity``. URL literals in inline scripts cannot carry one and are not judged.
+  ``integrity``, where a hash can hold: its URL names a fixed file (an exact version
+  ``x.y.z`` or a content hash in its path), or it is on a package CDN, where any file can
+  be pinned (a range such as ``swiper@11`` there is told to pin an exact version).
+  Everything else a vendor serves as it pleases under one URL (tag managers, analytics,
+  Google Fonts CSS, which differs by browser, account loaders): a hash pinned today breaks
+  the page tomorrow, so the finding could not be acted on and is not raised. Scripts an
+  inline script loads cannot carry an attribute and are not judged.
 - ``unsafe-target-blank``: a link opens a third party with ``target=_blank`` and neither
   ``noopener`` nor ``noreferrer`` in its ``rel``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from linkguard.classify import urls
@@ -25,6 +32,22 @@ _SUBRESOURCES = frozenset(
 )
 _NO_FETCH = frozenset({"dns-prefetch", "preconnect"})
 _OPENER_SAFE = frozenset({"noopener", "noreferrer"})
+# Hosts that serve open-source packages by exact version: any file there can be pinned.
+PACKAGE_CDNS = frozenset(
+    {
+        "cdn.jsdelivr.net",
+        "fastly.jsdelivr.net",
+        "cdnjs.cloudflare.com",
+        "unpkg.com",
+        "code.jquery.com",
+        "ajax.googleapis.com",
+        "ajax.aspnetcdn.com",
+        "stackpath.bootstrapcdn.com",
+        "maxcdn.bootstrapcdn.com",
+    }
+)
+_EXACT_VERSION = re.compile(r"\d+\.\d+\.\d+")  # 3.14.1, in alpinejs@3.14.1 or jquery-3.7.1.js
+_HASHED_NAME = re.compile(r"[.\-_]([0-9a-f]{8,64})(?:\.min)?\.(?:m?js|css)$")
 
 
 @rule(
@@ -85,27 +108,48 @@ def mixed_content(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
     name="Third-party script or stylesheet without integrity",
     severity=Severity.WARNING,
     rationale="Without Subresource Integrity, whoever controls the third party's host "
-    "controls our page.",
-    fix="Add an integrity attribute (and crossorigin) with the file's hash, self-host it, "
-    "or waive it for a vendor whose files cannot be pinned.",
+    "controls our page. Raised only where a hash can hold: a fixed file (an exact version or "
+    "a content hash in its URL) or a file on a package CDN, which can be pinned; tag "
+    "managers, analytics, Google Fonts CSS and other files a vendor changes under one URL "
+    "would break with a hash, so they are not reported.",
+    fix="Add an integrity attribute (and crossorigin) with the file's hash, pinning an exact "
+    "version first on a package CDN, or self-host the file.",
     bad='<script src="https://cdn.example.net/lib@1.2.3/lib.min.js"></script>',
     good='<script src="https://cdn.example.net/lib@1.2.3/lib.min.js"\n'
     '        integrity="sha384-..." crossorigin="anonymous"></script>',
 )
 def missing_sri(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
     """A finding for each third-party script or stylesheet without a Subresource Integrity
-    hash (URL literals in inline scripts cannot carry one and are not judged)."""
+    hash where one can hold (a fixed file, or any file on a package CDN); scripts loaded by
+    inline code cannot carry one and are not judged."""
     for cref in ctx.refs:
         ref = cref.ref
         if ref.kind not in (Kind.SCRIPT, Kind.STYLESHEET) or cref.party is not Party.THIRD:
             continue
         if ref.attr == "inline" or ref.integrity.strip():
             continue
+        fixed = is_fixed_file(cref.boundary.url or "")
+        if not fixed and cref.boundary.host not in PACKAGE_CDNS:
+            continue
         message = (
             f"Third-party {ref.kind} from {cref.boundary.host} has no integrity attribute: "
             "whoever controls that host controls this page."
         )
+        if not fixed:
+            message += " Pin an exact version (name@1.2.3) in its URL, then add the hash."
         yield make_finding(missing_sri, cref, ctx, message)
+
+
+def is_fixed_file(url: str) -> bool:
+    """True when the URL's path names one fixed file: an exact version (``@3.14.1``,
+    ``/3.7.1/``, ``jquery-3.7.1.min.js``) or a content hash in the file name
+    (``app.3f9a2c1b.js``). A version in the query (``?ver=``) is a cache-buster, not one."""
+    parsed = urls.parse(url)
+    path = parsed.pathname if parsed is not None else ""
+    if _EXACT_VERSION.search(path):
+        return True
+    hashed = _HASHED_NAME.search(path.lower())
+    return hashed is not None and not hashed.group(1).isdigit() and not hashed.group(1).isalpha()
 
 
 @rule(

@@ -192,13 +192,22 @@ def _judged(
 
 def _declared(seen: set[tuple[str, str, str, str]], policy: Policy) -> set[SeenThirdParty]:
     """(host, site, kind, url) seen -> each host with the declaration that covers it: the
-    inventory's input, judged here so the folding process only counts."""
+    inventory's input, judged here so the folding process only counts. A mention is covered
+    by any entry naming its host, whatever its kinds: no entry declares mentions, and a
+    vendor a script only names is still the vendor the policy declared."""
     return {
         SeenThirdParty(
-            host, site, kind, getattr(declaration_for(url, host, Kind(kind), policy), "name", "")
+            host,
+            site,
+            kind,
+            getattr(declaration_for(url, host, _declared_kind(kind), policy), "name", ""),
         )
         for host, site, kind, url in seen
     }
+
+
+def _declared_kind(kind: str) -> Kind | None:
+    return None if kind == Kind.MENTION else Kind(kind)
 
 
 def _split_dynamic(

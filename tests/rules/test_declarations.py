@@ -44,6 +44,38 @@ CASES = [
          "<script>var s=document.createElement('script');"
          "s.src='https://connect.facebook.net/en_US/fbevents.js';</script>",
          frozenset({(S, "https://connect.facebook.net/en_US/fbevents.js")})),
+    # -- inline scripts: a load is judged, a mention is not
+    Case("a URL an inline script only names is no finding",
+         "<script>var cfg = {allowed: ['https://js.stripe.com/v3/', "
+         "'https://www.paypal.com/sdk/js'], theme: 'https://cdn.pay.example.net/t.css', "
+         "spinner: 'https://cdn.pay.example.net/s.gif'};</script>"),
+    Case("WordPress emoji settings name a folder of images",
+         '<script>window._wpemojiSettings = {"baseUrl":"https:\\/\\/s.w.org\\/images'
+         '\\/core\\/emoji\\/15.0.3\\/72x72\\/","ext":".png"};</script>'),
+    Case("a Drupal 7 ajaxPageState lists files already loaded",
+         '<script>jQuery.extend(Drupal.settings, {"ajaxPageState":{"js":'
+         '{"https:\\/\\/cdn.tracker.example.net\\/t.js":1}}});</script>'),
+    Case("the Twitter loader loads widgets.js",
+         "<script>!function(d,s,id){var js,fjs=d.getElementsByTagName(s)[0],"
+         "p=/^http:/.test(d.location)?'http':'https';if(!d.getElementById(id)){"
+         "js=d.createElement(s);js.id=id;js.src=p+\"://platform.twitter.com/widgets.js\";"
+         "fjs.parentNode.insertBefore(js,fjs);}}(document,\"script\",\"twitter-wjs\");</script>",
+         frozenset({(S, "https://platform.twitter.com/widgets.js")})),
+    Case("the classic Google Analytics loader loads ga.js",
+         '<script>var gaJsHost = (("https:" == document.location.protocol) ? '
+         '"https://ssl." : "http://www.");\ndocument.write(unescape("%3Cscript src=\'" + '
+         'gaJsHost + "google-analytics.com/ga.js\' type=\'text/javascript\'%3E%3C/script%3E"));'
+         "</script>",
+         frozenset({(S, "https://ssl.google-analytics.com/ga.js")})),
+    Case("a loader declared by domain", "<script>var s=document.createElement('script');"
+         "s.src='https://connect.facebook.net/en_US/fbevents.js';</script>",
+         toml=decl('"facebook.net"', '"script"')),
+    Case("a stylesheet or image a loader fetches is a resource",
+         "<script>var s=document.createElement('script');"
+         "s.src='https://cdn.tracker.example.net/a.css';"
+         "s.src='https://cdn.tracker.example.net/b.gif';</script>",
+         frozenset({(R, "https://cdn.tracker.example.net/a.css"),
+                    (R, "https://cdn.tracker.example.net/b.gif")})),
     Case("JSON-LD is not a script",
          '<script type="application/ld+json">{"url": "https://schema.example.net/x"}</script>'),
     Case("modulepreload is a script", f'<link rel="modulepreload" href="{JS}">',

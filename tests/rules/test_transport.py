@@ -8,7 +8,7 @@ from rule_judge import Case, found, judge
 FORM, MIXED, SRI, BLANK = "insecure-form", "mixed-content", "missing-sri", "unsafe-target-blank"
 RULES = (FORM, MIXED, SRI, BLANK)
 HTTP_PAGE = "http://www.example.com/contact.html"
-CDN = "https://cdn.example.net/lib.js"
+CDN = "https://cdn.example.net/lib@1.2.3/lib.min.js"
 
 CASES = [
     # -- insecure-form: any party
@@ -34,6 +34,12 @@ CASES = [
     Case("preconnect and dns-prefetch fetch nothing",
          '<link rel="preconnect" href="http://img.example.net">'
          '<link rel="dns-prefetch" href="http://cdn.example.net">'),
+    Case("an http script an inline loader fetches",
+         "<script>var s=document.createElement('script');"
+         "s.src='http://cdn.example.net/x.js';</script>",
+         frozenset({(MIXED, "http://cdn.example.net/x.js")})),
+    Case("an http URL an inline script only names",
+         "<script>var cfg = {legacy: 'http://cdn.example.net/x.js'};</script>"),
     Case("an http link is not mixed content", '<a class="ext" href="http://x.example.net/">x</a>'),
     Case("an http page has no mixed content", '<img src="http://img.example.net/a.jpg" alt="">',
          page=HTTP_PAGE),
@@ -41,12 +47,35 @@ CASES = [
     Case("third-party script without integrity", f'<script src="{CDN}"></script>',
          frozenset({(SRI, CDN)})),
     Case("with integrity", f'<script src="{CDN}" integrity="sha384-abc" crossorigin></script>'),
-    Case("third-party stylesheet", '<link rel="stylesheet" href="https://cdn.example.net/a.css">',
-         frozenset({(SRI, "https://cdn.example.net/a.css")})),
+    Case("third-party stylesheet",
+         '<link rel="stylesheet" href="https://cdn.example.net/a-2.0.1.css">',
+         frozenset({(SRI, "https://cdn.example.net/a-2.0.1.css")})),
     Case("first-party script needs none", '<script src="/app.js"></script>'),
     Case("a script preload", f'<link rel="modulepreload" href="{CDN}">', frozenset({(SRI, CDN)})),
     Case("an inline loader cannot carry integrity",
-         "<script>s.src='https://cdn.example.net/loader.js'</script>"),
+         "<script>s.src='https://cdn.example.net/loader-1.0.0.js'</script>"),
+    # missing-sri only where a hash can hold: a fixed file, or a package CDN (pinnable)
+    Case("a content-hashed file name is a fixed file",
+         '<script src="https://assets.example.net/app.3f9a2c1b.js"></script>',
+         frozenset({(SRI, "https://assets.example.net/app.3f9a2c1b.js")})),
+    Case("a package CDN file without a version can be pinned",
+         '<script src="https://cdn.jsdelivr.net/npm/swiper@11/swiper-bundle.min.js"></script>'
+         '<script src="https://unpkg.com/htmx.org"></script>',
+         frozenset({(SRI, "https://cdn.jsdelivr.net/npm/swiper@11/swiper-bundle.min.js"),
+                    (SRI, "https://unpkg.com/htmx.org")})),
+    Case("a vendor file without a version changes under its URL",
+         '<script src="https://cdn.example.net/lib.js"></script>'
+         '<script src="https://static.example.net/w.js?ver=6.4.2"></script>'),
+    Case("tag managers, analytics and pixels cannot be pinned",
+         '<script async src="https://www.googletagmanager.com/gtag/js?id=G-1"></script>'
+         '<script src="https://www.googletagmanager.com/gtm.js?id=GTM-1"></script>'
+         '<script src="https://www.google-analytics.com/analytics.js"></script>'
+         '<script src="https://connect.facebook.net/en_US/fbevents.js"></script>'
+         '<script src="https://static.hotjar.com/c/hotjar-3141592.js?sv=6"></script>'
+         '<script src="https://js.stripe.com/v3/"></script>'),
+    Case("Google Fonts CSS differs by browser",
+         '<link rel="stylesheet" '
+         'href="https://fonts.googleapis.com/css2?family=Roboto:wght@400;700&display=swap">'),
     Case("a third-party image needs none", '<img src="https://img.example.net/a.png" alt="">'),
     # -- unsafe-target-blank
     Case("target=_blank without rel", '<a href="https://x.example.net/" target="_blank">x</a>',
