@@ -254,8 +254,9 @@ class PageRecord:
     error: str | None = None
     content_type: str | None = None
     outbound: int = 0  # outbound navigations to third parties on this page
-    noticed: int = 0  # of which carry an exit notice (exempt ones count as noticed)
+    noticed: int = 0  # of which carry an exit notice
     file: str | None = None  # the source file, for folder and template scans
+    exempt: int = 0  # of which go to an exempt destination without one: they need none
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -307,6 +308,8 @@ class Summary:
     outbound_with_notice: int
     third_party_hosts: int
     findings: dict[str, int] = field(default_factory=dict)
+    # outbound_with_notice and outbound_exempt never overlap: coverage is
+    # outbound_with_notice / (outbound_links - outbound_exempt) (ARCHITECTURE.md, «Exit notices»)
     outbound_exempt: int = 0
     notice_mechanisms: dict[str, int] = field(default_factory=dict)  # selector/text/... -> links
     suppressed: int = 0

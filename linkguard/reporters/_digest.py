@@ -52,9 +52,16 @@ def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
     return counts
 
 
+def needing_notice(result: ScanResult) -> int:
+    """Outbound links that need an exit notice: all but those to exempt destinations."""
+    return max(0, result.summary.outbound_links - result.summary.outbound_exempt)
+
+
 def coverage(result: ScanResult) -> float | None:
-    """Share of outbound links that carry an exit notice, 0..1; None when there are none."""
-    total = result.summary.outbound_links
+    """Share of the outbound links that need an exit notice that carry one, 0..1; None when
+    none needs one. Exempt links are neither noticed nor missing a notice, so they are left
+    out of both sides (ARCHITECTURE.md, «Exit notices»)."""
+    total = needing_notice(result)
     if total <= 0:
         return None
     return min(1.0, result.summary.outbound_with_notice / total)

@@ -38,6 +38,7 @@ from linkguard.reporters._digest import (
     active,
     coverage,
     group_findings,
+    needing_notice,
     percent,
     rule_for,
     severity_counts,
@@ -123,7 +124,8 @@ class PageView:
 class Coverage:
     outbound: int
     noticed: int
-    exempt: int
+    exempt: int  # need no notice: neither noticed nor counted in ``needed``
+    needed: int  # outbound links that need a notice: the share's denominator
     share: float | None
     label: str  # "92.3%" or "n/a"
     arc: float  # 0..100, the donut's filled part
@@ -260,6 +262,7 @@ def _coverage(result: ScanResult) -> Coverage:
         summary.outbound_links,
         summary.outbound_with_notice,
         summary.outbound_exempt,
+        needing_notice(result),
         share,
         percent(share),
         arc,

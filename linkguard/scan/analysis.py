@@ -165,6 +165,7 @@ def _judged(
         outbound=verdict.outbound,
         noticed=verdict.noticed,
         file=page.file,
+        exempt=verdict.exempt,
     )
     return PageAnalysis(
         record=record,
