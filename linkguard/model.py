@@ -272,6 +272,17 @@ class ThirdParty:
     declared_by: str | None = None
     company: str | None = None
     category: str | None = None
+    # Distinct pages that use any host of its vendor (the hosts sharing its ``vendor_key``);
+    # 0 in results written before it was counted.
+    vendor_pages: int = 0
+
+    @property
+    def vendor_key(self) -> tuple[bool, str]:
+        """What the inventory groups hosts by: the policy entry that declares the host, else
+        its registrable domain (and whether it is declared)."""
+        if self.declared_by:
+            return (True, self.declared_by)
+        return (self.declared, self.site or self.host)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

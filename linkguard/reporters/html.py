@@ -165,7 +165,7 @@ def build(result: ScanResult) -> Report:
     findings = active(result)
     silenced = suppressed(result)
     counts = severity_counts(findings)
-    listed = vendors(result.third_parties)
+    listed = vendors(result.third_parties, scanned=result.summary.pages)
     kinds = vendor_counts(listed)
     rules = tuple(_rule_view(r) for r in group_findings(findings))
     hidden = tuple(_rule_view(r) for r in group_findings(silenced))
