@@ -27,6 +27,7 @@ from linkguard.model import (
     Summary,
     ThirdParty,
     fingerprint,
+    numbered,
 )
 from linkguard.policy import Policy
 from linkguard.rules import RULES, broken_outbound_link, unused_declaration
@@ -213,6 +214,11 @@ class ResultBuilder:
                 for host, (site, kinds) in sorted(self.hosts.items())
             ]
         )  # fmt: skip
+        kept = numbered((*self.findings, *self.suppressed))  # each occurrence its own print
+        self.findings, self.suppressed = (
+            list(kept[: len(self.findings)]),
+            list(kept[len(self.findings) :]),
+        )
         counts = Counter(str(f.severity) for f in self.findings)
         html_pages = [
             p
