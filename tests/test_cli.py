@@ -227,3 +227,26 @@ def test_every_command_fails_through_one_error_boundary(
     assert isinstance(result.exception, SystemExit)
     assert result.stderr.startswith("linkguard: error: ") and says in result.stderr
     assert "Traceback" not in result.output and not result.stdout
+
+
+def test_a_multi_line_start_tag_is_reported_on_its_first_line(tmp_path: Path) -> None:
+    """In the results and in SARIF, a finding points at the ``<a``, not at the ``>`` five
+    lines further down where libxml2 finishes the tag."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        '<p>intro</p>\n<a\n  class="x"\n  href="https://partner.example/"\n  title="t"\n>go</a>\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["scan", str(site), "-f", "json", "-o", str(tmp_path / "r.json"),
+              "-f", "sarif", "-o", str(tmp_path / "r.sarif")],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    [finding] = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["findings"]
+    assert (finding["rule"], finding["file"], finding["line"]) == (
+        "exit-notice-missing", "index.html", 2,
+    )  # fmt: skip
+    sarif = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+    [location] = sarif["runs"][0]["results"][0]["locations"]
+    assert location["physicalLocation"]["region"]["startLine"] == 2
