@@ -2,7 +2,9 @@
 
 ``build/about/index.html`` becomes ``https://www.example.com/about/`` and
 ``build/news/2024.html`` becomes ``https://www.example.com/news/2024.html``: the URLs a crawl
-of the live site would see, so findings have the same fingerprints either way.
+of the live site would see, so findings have the same fingerprints either way. A name that
+is not a plain URL path (``index.html?lang=ar%2Ffeed%2F.html``, saved by wget and HTTrack) is
+percent-encoded, as a static server expects it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from linkguard.classify import urls
 from linkguard.model import UnreadFile
 from linkguard.sources import Visit
-from linkguard.sources._files import FileSource
+from linkguard.sources._files import FileSource, url_path
 
 LANES = 32  # files in flight at once: unread, they cost nothing, and they reach the
 # analysis pool together (linkguard/workers.py sends pages that arrive together as one task)
@@ -25,11 +27,12 @@ _SKIP_DIRS = frozenset({".git", "node_modules", ".svn", ".hg", "__pycache__"})
 
 
 def page_url(path: Path, root: Path, origin: str) -> str:
-    """The URL under ``origin`` that serves ``path`` (``dir/index.html`` is ``dir/``)."""
+    """The URL under ``origin`` that serves ``path`` (``dir/index.html`` is ``dir/``), its
+    name percent-encoded as a static server expects it (``_files.url_path``)."""
     rel = path.relative_to(root).as_posix()
     if rel == "index.html" or rel.endswith("/index.html"):
         rel = rel[: -len("index.html")]
-    return urls.with_origin(rel, origin)
+    return urls.with_origin(url_path(rel), origin)
 
 
 def html_files(root: Path) -> Iterator[Path]:
