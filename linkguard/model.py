@@ -110,6 +110,7 @@ class UnreadFile:
     path: str  # absolute path on disk
     file: str  # relative to the folder, as FetchedPage.file
     max_bytes: int
+    root: str = ""  # the folder: where the pages it links to should be (missing-page)
 
     @property
     def depth(self) -> int:

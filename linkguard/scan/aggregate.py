@@ -2,7 +2,8 @@
 third-party inventory are kept, references never are.
 
 The builder also files what only the whole scan can tell: links through an exit interstitial
-that turned out broken, unused declarations, broken outbound links (``--check-external``).
+that turned out broken, unused declarations, broken outbound links (``--check-external``),
+and in a folder scan the linked pages the folder lacks (``missing-page``).
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from linkguard.model import (
     numbered,
 )
 from linkguard.policy import Policy
-from linkguard.rules import RULES, broken_outbound_link, unused_declaration
-from linkguard.scan.analysis import PageAnalysis
+from linkguard.rules import RULES, broken_outbound_link, missing_page, unused_declaration
+from linkguard.scan.analysis import MissingLink, PageAnalysis
 
 
 @dataclass(slots=True)
@@ -58,6 +59,9 @@ class ResultBuilder:
     # filed at the end if the crawl found that URL broken (HTTP 4xx/5xx).
     via_interstitial: dict[str, list[Finding]] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)
+    # Folder scans: links to first-party pages the folder lacks, (page, file, link), filed
+    # as missing-page findings when the results are built.
+    missing: list[tuple[str, str | None, MissingLink]] = field(default_factory=list)
     _strings: dict[str, str] = field(default_factory=dict)  # one copy of each repeated string
     # --check-external: outbound URL -> where it is linked (page, line, element, file)
     outbound: dict[str, list[tuple[str, int, str, str | None]]] | None = None
@@ -70,6 +74,9 @@ class ResultBuilder:
                 self.outbound.setdefault(url, []).append(where)
         if analysis.record.status is not None and analysis.record.status >= 400:
             self.broken.add(urls.normalize(analysis.record.url))
+        self.missing.extend(
+            (analysis.record.url, analysis.record.file, m) for m in analysis.missing
+        )
         for url, finding in analysis.via_interstitial:
             self.via_interstitial.setdefault(urls.normalize(url), []).append(finding)
         self.references += analysis.references
@@ -189,6 +196,19 @@ class ResultBuilder:
             return f"waiver: {waiver.reason}{until}"
         return None
 
+    def _missing_pages(self) -> None:
+        """A ``missing-page`` finding wherever a folder's page links to a first-party page
+        that no file of the folder serves: a build that lacks a page it links to has
+        promises nobody checked."""
+        for page, file, link in self.missing:
+            self._file(
+                missing_page(
+                    link.url, page=page, line=link.line, element=link.element, file=file,
+                    kind=link.kind, ignored=link.ignored,
+                )
+            )  # fmt: skip
+        self.missing.clear()  # filed once, should the results be built again
+
     def _unused_declarations(self) -> None:
         for decl in self.policy.third_parties:
             if decl.name in self.used_declarations:
@@ -205,6 +225,7 @@ class ResultBuilder:
         for url in sorted(self.broken & self.via_interstitial.keys()):
             for finding in self.via_interstitial[url]:
                 self._file(finding)
+        self._missing_pages()
         third = self._vendor_pages(
             [
                 _third_party(
