@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -250,3 +252,28 @@ def test_a_multi_line_start_tag_is_reported_on_its_first_line(tmp_path: Path) ->
     sarif = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
     [location] = sarif["runs"][0]["results"][0]["locations"]
     assert location["physicalLocation"]["region"]["startLine"] == 2
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_outputs_follow_the_umask(tmp_path: Path, umask: int) -> None:
+    """A report is written with the mode any new file gets (0666 less the umask), not 0600,
+    so one published on an intranet server can be read; still atomically, nothing left."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text('<a href="/about/">about</a>', encoding="utf-8")
+    out = tmp_path / "out"
+    previous = os.umask(umask)
+    try:
+        result = runner.invoke(
+            app, ["scan", str(site), "-f", "json", "-o", str(out / "r.json"),
+                  "-f", "html", "-o", str(out / "r.html")],
+        )  # fmt: skip
+        report = runner.invoke(
+            app, ["report", str(out / "r.json"), "-f", "markdown", "-o", str(out / "r.md")]
+        )
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert report.exit_code == 0, report.output
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()}
+    assert modes == dict.fromkeys(("r.json", "r.html", "r.md"), 0o666 & ~umask)
