@@ -16,7 +16,9 @@ be compared in tests, pickled to a worker process and serialised to the results 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -115,6 +117,7 @@ class UnreadFile:
     path: str  # absolute path on disk
     file: str  # relative to the folder, as FetchedPage.file
     max_bytes: int
+    root: str = ""  # the folder: where the pages it links to should be (missing-page)
 
     @property
     def depth(self) -> int:
@@ -228,7 +231,8 @@ def fingerprint(rule: str, page: str, target: str, kind: str) -> str:
     """A finding's identity across runs: stable under edits that move lines.
 
     Built from the rule, the page's path (not its origin, so a folder scan and a crawl of
-    the live site agree), the target and the element kind.
+    the live site agree), the target and the element kind; a second identical finding on
+    the page is told apart by ``numbered``.
     """
     from linkguard.classify.urls import path_of
 
@@ -239,6 +243,42 @@ def fingerprint_of_path(rule: str, path: str, target: str, kind: str) -> str:
     """``fingerprint`` for a page whose path (``urls.path_of``) is already known."""
     key = "\x1f".join((rule, path, target, kind))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def occurrence_fingerprint(first: str, occurrence: int) -> str:
+    """The fingerprint of the ``occurrence``-th (from 0) of findings whose fingerprint is
+    ``first``: the first keeps it, so results written before occurrences were told apart
+    stay valid baselines."""
+    if occurrence <= 0:
+        return first
+    key = f"{first}\x1f{occurrence}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def numbered(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """``findings`` (in the same order), each occurrence with its own fingerprint.
+
+    Two identical bad links on one page are one rule, page path, target and kind: without
+    this they share a fingerprint, and a baseline or a code-scanning UI takes an added
+    duplicate for the known one. The n-th of them in document order (page, then line) gets
+    ``occurrence_fingerprint(first, n)``, so it survives edits that move lines; a finding
+    without a fingerprint (an older results file) gets its computed one first.
+    """
+    base = [f.fingerprint or fingerprint(f.rule, f.page, f.target, f.kind) for f in findings]
+    if len(set(base)) == len(base):
+        return tuple(
+            f if f.fingerprint == b else replace(f, fingerprint=b)
+            for f, b in zip(findings, base, strict=True)
+        )
+    seen: Counter[str] = Counter()
+    out = list(findings)
+    for index in sorted(range(len(out)), key=lambda i: out[i].sort_key()):
+        first = base[index]
+        given = occurrence_fingerprint(first, seen[first])
+        seen[first] += 1
+        if out[index].fingerprint != given:
+            out[index] = replace(out[index], fingerprint=given)
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,9 +305,10 @@ class PageRecord:
     error: str | None = None
     content_type: str | None = None
     outbound: int = 0  # outbound navigations to third parties on this page
-    noticed: int = 0  # of which carry an exit notice (exempt ones count as noticed)
+    noticed: int = 0  # of which carry an exit notice
     file: str | None = None  # the source file, for folder and template scans
     truncated: bool = False  # larger than crawl.max_bytes: only its first max_bytes were read
+    exempt: int = 0  # of which go to an exempt destination without one: they need none
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -283,6 +324,17 @@ class ThirdParty:
     declared_by: str | None = None
     company: str | None = None
     category: str | None = None
+    # Distinct pages that use any host of its vendor (the hosts sharing its ``vendor_key``);
+    # 0 in results written before it was counted.
+    vendor_pages: int = 0
+
+    @property
+    def vendor_key(self) -> tuple[bool, str]:
+        """What the inventory groups hosts by: the policy entry that declares the host, else
+        its registrable domain (and whether it is declared)."""
+        if self.declared_by:
+            return (True, self.declared_by)
+        return (self.declared, self.site or self.host)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,6 +375,8 @@ class Summary:
     outbound_with_notice: int
     third_party_hosts: int
     findings: dict[str, int] = field(default_factory=dict)
+    # outbound_with_notice and outbound_exempt never overlap: coverage is
+    # outbound_with_notice / (outbound_links - outbound_exempt) (ARCHITECTURE.md, «Exit notices»)
     outbound_exempt: int = 0
     notice_mechanisms: dict[str, int] = field(default_factory=dict)  # selector/text/... -> links
     suppressed: int = 0

@@ -88,8 +88,8 @@ def _summary(
         outbound_with_notice=sum(p.noticed for p in pages),
         third_party_hosts=len(third),
         findings=counts,
-        outbound_exempt=2,
-        notice_mechanisms={"selector": 9, "text": 3},
+        outbound_exempt=sum(p.exempt for p in pages),
+        notice_mechanisms=_mechanisms(sum(p.noticed for p in pages)),
         suppressed=suppressed,
         baseline=baseline,
         dynamic_references=dynamic,
@@ -97,16 +97,29 @@ def _summary(
     )
 
 
+def _mechanisms(noticed: int) -> dict[str, int]:
+    """Notice mechanisms that sum to ``noticed``, as a scan's do."""
+    text = min(3, noticed)
+    return {k: v for k, v in (("selector", noticed - text), ("text", text)) if v}
+
+
 def passing_site() -> ScanResult:
     origin = "https://www.example.org"
     pages = tuple(
-        PageRecord(url=f"{origin}{path}", status=200, depth=depth, outbound=out, noticed=out)
-        for path, depth, out in (
-            ("/", 0, 4),
-            ("/about/", 1, 2),
-            ("/contact/", 1, 1),
-            ("/news/", 1, 3),
-            ("/privacy/", 2, 2),
+        PageRecord(
+            url=f"{origin}{path}",
+            status=200,
+            depth=depth,
+            outbound=out,
+            noticed=out - exempt,
+            exempt=exempt,
+        )
+        for path, depth, out, exempt in (
+            ("/", 0, 4, 0),
+            ("/about/", 1, 2, 0),
+            ("/contact/", 1, 1, 0),
+            ("/news/", 1, 3, 0),
+            ("/privacy/", 2, 2, 2),  # links to a regulator, exempt: they need no notice
         )
     )
     third = (

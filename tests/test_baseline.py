@@ -171,3 +171,84 @@ def test_fingerprints_survive_unrelated_edits_of_a_real_site(
         ("undeclared-script", "https://t.example/x-1.0.0.js"),
         ("missing-sri", "https://t.example/x-1.0.0.js"),
     }
+
+
+# -- each occurrence its own fingerprint ---------------------------------------------------
+BAD = '<p><a href="https://x.example.net/">x</a></p>\n'
+
+
+def _scan_cli(site: Path, out: Path, *extra: str, code: int = 1) -> dict[str, object]:
+    from typer.testing import CliRunner
+
+    from linkguard.cli import app
+
+    result = CliRunner().invoke(
+        app, ["scan", str(site), "-f", "json", "-o", str(out), "-f", "sarif",
+              "-o", str(out.with_suffix(".sarif")), *extra],
+    )  # fmt: skip
+    assert result.exit_code == code, result.output
+    data: dict[str, object] = json.loads(out.read_text(encoding="utf-8"))
+    return data
+
+
+def _prints(data: dict[str, object]) -> list[tuple[int, str]]:
+    return [(f["line"], f["fingerprint"]) for f in data["findings"]]  # type: ignore[attr-defined]
+
+
+def test_an_added_identical_bad_link_is_a_new_finding_with_its_own_fingerprint(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(BAD, encoding="utf-8")
+    base = _scan_cli(site, tmp_path / "base.json")
+    [(_, first)] = _prints(base)
+
+    (site / "index.html").write_text(BAD + BAD, encoding="utf-8")
+    now = _scan_cli(site, tmp_path / "now.json", "--baseline", str(tmp_path / "base.json"))
+    [(line_kept, kept), (line_added, added)] = _prints(now)
+    assert (line_kept, line_added) == (1, 2)
+    assert kept == first != added  # the first keeps today's fingerprint: baselines stay valid
+    assert now["summary"]["baseline"] == {"new": 1, "known": 1, "fixed": 0}  # type: ignore[index]
+    assert [f["line"] for f in now["findings"] if not f["known"]] == [2]  # type: ignore[attr-defined]
+
+    sarif = json.loads((tmp_path / "now.sarif").read_text(encoding="utf-8"))
+    partial = [r["partialFingerprints"] for r in sarif["runs"][0]["results"]]
+    assert len({json.dumps(p, sort_keys=True) for p in partial}) == 2  # a code-scanning UI
+    # keeps them apart too
+    assert [r["baselineState"] for r in sarif["runs"][0]["results"]] == ["unchanged", "new"]
+
+
+def test_occurrence_fingerprints_survive_edits_that_move_lines(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(BAD + BAD, encoding="utf-8")
+    before = [p for _, p in _prints(_scan_cli(site, tmp_path / "a.json"))]
+    (site / "index.html").write_text(
+        "<h1>News</h1>\n\n\n" + BAD + "<p>text</p>\n" + BAD, encoding="utf-8"
+    )
+    after = [p for _, p in _prints(_scan_cli(site, tmp_path / "b.json"))]
+    assert before == after and len(set(after)) == 2
+
+
+def test_a_baseline_written_before_occurrences_had_fingerprints_still_knows_both(
+    tmp_path: Path,
+) -> None:
+    """Results from before repeat the first fingerprint for each identical finding: read as
+    a baseline, or diffed, they match a new run's numbered occurrences."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(BAD + BAD, encoding="utf-8")
+    old = _scan_cli(site, tmp_path / "old.json")
+    [(_, first), _] = _prints(old)
+    for finding in old["findings"]:  # type: ignore[attr-defined]
+        finding["fingerprint"] = first  # as the earlier version wrote them
+    (tmp_path / "old.json").write_text(json.dumps(old), encoding="utf-8")
+
+    now = _scan_cli(site, tmp_path / "now.json", "--baseline", str(tmp_path / "old.json"), code=0)
+    assert now["summary"]["baseline"] == {"new": 0, "known": 2, "fixed": 0}  # type: ignore[index]
+    changes = diff(
+        from_json((tmp_path / "old.json").read_text(encoding="utf-8")),
+        from_json((tmp_path / "now.json").read_text(encoding="utf-8")),
+    )
+    assert not changes.new_findings and not changes.fixed_findings

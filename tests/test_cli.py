@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -227,3 +229,51 @@ def test_every_command_fails_through_one_error_boundary(
     assert isinstance(result.exception, SystemExit)
     assert result.stderr.startswith("linkguard: error: ") and says in result.stderr
     assert "Traceback" not in result.output and not result.stdout
+
+
+def test_a_multi_line_start_tag_is_reported_on_its_first_line(tmp_path: Path) -> None:
+    """In the results and in SARIF, a finding points at the ``<a``, not at the ``>`` five
+    lines further down where libxml2 finishes the tag."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        '<p>intro</p>\n<a\n  class="x"\n  href="https://partner.example/"\n  title="t"\n>go</a>\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["scan", str(site), "-f", "json", "-o", str(tmp_path / "r.json"),
+              "-f", "sarif", "-o", str(tmp_path / "r.sarif")],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    [finding] = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["findings"]
+    assert (finding["rule"], finding["file"], finding["line"]) == (
+        "exit-notice-missing", "index.html", 2,
+    )  # fmt: skip
+    sarif = json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))
+    [location] = sarif["runs"][0]["results"][0]["locations"]
+    assert location["physicalLocation"]["region"]["startLine"] == 2
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_outputs_follow_the_umask(tmp_path: Path, umask: int) -> None:
+    """A report is written with the mode any new file gets (0666 less the umask), not 0600,
+    so one published on an intranet server can be read; still atomically, nothing left."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text('<a href="/about/">about</a>', encoding="utf-8")
+    out = tmp_path / "out"
+    previous = os.umask(umask)
+    try:
+        result = runner.invoke(
+            app, ["scan", str(site), "-f", "json", "-o", str(out / "r.json"),
+                  "-f", "html", "-o", str(out / "r.html")],
+        )  # fmt: skip
+        report = runner.invoke(
+            app, ["report", str(out / "r.json"), "-f", "markdown", "-o", str(out / "r.md")]
+        )
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert report.exit_code == 0, report.output
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()}
+    assert modes == dict.fromkeys(("r.json", "r.html", "r.md"), 0o666 & ~umask)

@@ -162,6 +162,35 @@ def test_line_numbers_follow_the_source() -> None:
     ]
 
 
+FIVE_LINES = (
+    '<p>intro</p>\n<a\n  class="x"\n  href="https://partner.example/"\n  title="t"\n>go</a>'
+)
+
+
+def test_a_start_tag_over_several_lines_is_reported_where_it_begins() -> None:
+    """libxml2 says line 6, where the tag ends; the ``<a`` is on line 2."""
+    assert [line for *_, line in refs(FIVE_LINES)] == [2]
+
+
+@pytest.mark.parametrize(
+    ("html", "lines"),
+    [
+        # the second tag begins on the line where the first one ends
+        ('<A\nHREF="/1">1</A><a href="/2">2</a>\n<a href="/3">3</a>', [1, 2, 3]),
+        # look-alikes in a comment, a script and an attribute value are not the tag
+        ('<!-- <a\n> -->\n<script>s = "<a href=x>";\n</script><a\nhref="/real">r</a>', [4]),
+        ('<img alt="<a\nb>"\nsrc="/i.png"><a\n href="/a">a</a>', [1, 3]),
+        # an element with no reference still moves the search past its tag
+        ('<a name="top"\n>t</a><a\nhref="/x">x</a>', [2]),
+        # a quote in an unquoted value, which the search reads as an open one: libxml2's
+        # line (where the tag ends) is kept rather than a guess
+        ('<p>\n<a title=it\'s\nhref="/q">q</a>', [3]),
+    ],
+)
+def test_each_reference_gets_the_line_of_its_own_start_tag(html: str, lines: list[int]) -> None:
+    assert [line for *_, line in refs(html)] == lines
+
+
 def test_inline_script_loads_are_scripts_and_other_urls_mentions() -> None:
     html = """<script>
 (function(w,d,s,l,i){var j=d.createElement(s);

@@ -106,12 +106,18 @@ def test_a_notice_selector_matching_an_ancestor() -> None:
     assert [r.notice_selectors for r in tree.references] == [(".partners a", "div > ul a"), ()]
 
 
-def test_the_line_of_a_multi_line_start_tag_is_where_it_ends_as_in_the_tree_walk() -> None:
+def test_the_line_of_a_multi_line_start_tag_is_where_it_begins_as_in_the_tree_walk() -> None:
+    """A reference points at its ``<``; an inline script's literals count from its body."""
     html = (
         '<p>\n<a\n  class="ext"\n  href="/m">m</a>\n<script\n  type="text/javascript"\n>'
         "\nload('https://cdn.example/s.js');</script>"
     )
-    assert [line for *_, line in fallback_refs(html)] == [4, 8] == [line for *_, line in refs(html)]
+    assert [line for *_, line in fallback_refs(html)] == [2, 8] == [line for *_, line in refs(html)]
+
+
+def test_a_five_line_start_tag_is_reported_on_its_first_line_by_the_fallback() -> None:
+    html = '<p>intro</p>\n<a\n  class="x"\n  href="https://partner.example/"\n  title="t"\n>go</a>'
+    assert [line for *_, line in fallback_refs(html)] == [2]
 
 
 # What a browser does: ``<!-->`` is an empty comment; ``<!-- --!>`` ends the comment;

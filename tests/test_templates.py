@@ -146,3 +146,15 @@ def test_changed_since_judges_only_changed_files(travel: Path, tmp_path: Path) -
     assert any(f["host"] == "new-partner.example" for f in data["findings"])
     bad = runner.invoke(app, ["scan", "--templates", str(repo), "--changed-since", "nope"])
     assert bad.exit_code == 2 and "nope" in bad.output
+
+
+def test_a_template_name_that_is_not_a_url_path_is_percent_encoded(
+    travel: Path, tmp_path: Path
+) -> None:
+    """``?`` and ``#`` in a file name are part of the page's name, not a query or fragment."""
+    root = tmp_path / "travel"
+    shutil.copytree(travel, root)
+    (root / "partials" / "footer.html").rename(root / "partials" / "footer?v=2#x.html")
+    result = _scan_templates(root)
+    [page] = [p for p in result.pages if p.file == "partials/footer?v=2#x.html"]
+    assert page.url.endswith("/partials/footer%3Fv=2%23x.html")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
+
+_ATTEMPTS = 100  # names tried before giving up, as tempfile.mkstemp does
 
 
 def write_atomic(path: Path, text: str | Iterable[str]) -> None:
@@ -13,9 +15,11 @@ def write_atomic(path: Path, text: str | Iterable[str]) -> None:
     folder and a rename.
 
     A crash or Ctrl-C mid-write leaves the previous file (or none), never a truncated one.
+    The file gets the mode any new file would (0666 less the umask), so a report published
+    on an intranet server can be read there: ``tempfile.mkstemp`` made every output 0600.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             if isinstance(text, str):
@@ -28,3 +32,17 @@ def write_atomic(path: Path, text: str | Iterable[str]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _create(path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside ``path``, opened for writing, that no one else
+    has: exclusive creation under an unguessable name, with mode 0666 for the kernel to
+    apply the umask to."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(_ATTEMPTS):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no unused temporary file name beside {path}")

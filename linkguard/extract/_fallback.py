@@ -6,7 +6,7 @@ turbohtml builds the tree as the HTML standard says a browser does: its tokenize
 comment at its first ``>``, so none of them hides the markup after it (the standard
 library's tokenizer hid everything up to the next ``-->``). It is C, linear in the page's
 size, and it records each start tag's source span, so every reference keeps the exact line
-the tree walk would give it: the line where its start tag ends.
+the tree walk gives it: the line where its start tag begins.
 
 With a tree, a reference learns its ancestors' context as in the tree walk: configured
 exit-notice selectors that match it or an ancestor (cssselect's own XPath, evaluated by
@@ -138,7 +138,7 @@ class _Reader:
         found = list(references_of(tag, attrs, parent_tag))
         if not found:
             return
-        line = _line(element)
+        line = _start_line(element)
         snippet = start_tag(tag, attrs)
         resolved = [reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in found]
         text = ""
@@ -222,6 +222,14 @@ def _selected(document: Document, selector: str) -> Iterator[Element]:
 def _attributes(element: Element) -> dict[str, str]:
     """The element's attributes as written (``class`` and ``rel`` not split into lists)."""
     return {name: element.attr(name) or "" for name in element.attrs}
+
+
+def _start_line(element: Element) -> int:
+    """The line the element's start tag begins on, its ``<``: where a reference points."""
+    location = element.source_location
+    if location is not None:
+        return location.start_tag.start_line
+    return element.source_line or 0
 
 
 def _line(element: Element) -> int:

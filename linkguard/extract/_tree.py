@@ -4,7 +4,9 @@ One lxml parse per page (libxml2: fast, and it knows each element's source line)
 over the tree in document order. The walk keeps a stack of what ancestors contribute
 (configured exit-notice selectors that match them, ``data-linkguard-ignore``, being inside
 ``<noscript>``), so a link learns its ancestors' context in O(1) and the whole page is
-linear in its size, 100,000 links or not.
+linear in its size, 100,000 links or not. libxml2's line is where a start tag ends; a
+reference reports where it begins, the line of its ``<`` (``_lines.py``, one forward pass
+over the text).
 
 libxml2 gives up below 2,048 levels of nesting, and its line numbers stop at 65,535; such
 pages are read again by the fallback reader (``_fallback.py``): the same references with
@@ -37,6 +39,7 @@ from linkguard.extract._elements import (
     start_tag,
 )
 from linkguard.extract._fallback import extract_flat
+from linkguard.extract._lines import StartLines
 from linkguard.model import Kind, Reference
 
 __all__ = ["extract_references"]
@@ -73,7 +76,7 @@ def extract_references(
         root = None
     if root is None or _too_deep(_PARSER.error_log) or text.count("\n") >= MAX_TREE_LINES:
         return extract_flat(text, page_url, notice_selectors, text_for)
-    return _Walk(root, page_url, notice_selectors, text_for).run()
+    return _Walk(root, page_url, notice_selectors, text_for, StartLines(text)).run()
 
 
 def _too_deep(log: etree._ListErrorLog) -> bool:
@@ -89,8 +92,10 @@ class _Walk:
         page_url: str,
         selectors: tuple[str, ...],
         text_for: Callable[[str | None], bool] | None = None,
+        lines: StartLines | None = None,
     ) -> None:
         self.root = root
+        self.lines = lines  # where start tags begin; without it, libxml2's line (their end)
         self.text_for = text_for
         self.page_url = page_url
         self.base = _base_url(root, page_url)
@@ -154,8 +159,12 @@ class _Walk:
         noscript: bool,
     ) -> None:
         tag = element.tag
+        end_line = element.sourceline or 0
+        # Every element moves the cursor, referencing or not, so the next one's search
+        # starts past its tag.
+        line = self.lines.start(tag, end_line) if self.lines is not None else end_line
         if tag == "script" and element.get("src") is None:
-            self._inline_script(element, ignores, noscript)
+            self._inline_script(element, ignores, noscript)  # its body starts at end_line
             return
         parent = element.getparent()
         parent_tag = (
@@ -164,7 +173,6 @@ class _Walk:
         found = list(references_of(tag, element.attrib, parent_tag))
         if not found:
             return
-        line = element.sourceline or 0
         snippet = start_tag(tag, element.attrib)
         resolved = [reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in found]
         text = ""

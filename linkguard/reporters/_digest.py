@@ -52,9 +52,16 @@ def severity_counts(findings: Iterable[Finding]) -> dict[str, int]:
     return counts
 
 
+def needing_notice(result: ScanResult) -> int:
+    """Outbound links that need an exit notice: all but those to exempt destinations."""
+    return max(0, result.summary.outbound_links - result.summary.outbound_exempt)
+
+
 def coverage(result: ScanResult) -> float | None:
-    """Share of outbound links that carry an exit notice, 0..1; None when there are none."""
-    total = result.summary.outbound_links
+    """Share of the outbound links that need an exit notice that carry one, 0..1; None when
+    none needs one. Exempt links are neither noticed nor missing a notice, so they are left
+    out of both sides (ARCHITECTURE.md, «Exit notices»)."""
+    total = needing_notice(result)
     if total <= 0:
         return None
     return min(1.0, result.summary.outbound_with_notice / total)
@@ -156,11 +163,17 @@ DECLARED, UNDECLARED, LINKED = "declared", "undeclared", "linked"
 
 @dataclass(frozen=True, slots=True)
 class Vendor:
-    """One third party: the policy's declaration name, or the registrable domain."""
+    """One third party: the policy's declaration name, or the registrable domain.
+
+    It is named, and given a company and category, only by what all its hosts share: an
+    undeclared ``google.com`` whose hosts are Google Plus and an unnamed Google Forms frame
+    is not "Google Plus, social". What its hosts do not share is shown host by host.
+    """
 
     name: str
     declared: bool
     hosts: tuple[ThirdParty, ...]
+    scanned: int = 0  # pages the scan read, the most a vendor can be on (0: unknown)
 
     @property
     def status(self) -> str:
@@ -177,40 +190,64 @@ class Vendor:
 
     @property
     def known_as(self) -> str | None:
-        """Another name its hosts go by (a third-party-web entity), if any."""
-        return next((h.name for h in self.hosts if h.name and h.name != self.name), None)
+        """Another name all its hosts go by (a third-party-web entity), if they share one."""
+        name = _shared(h.name for h in self.hosts)
+        return name if name != self.name else None
 
     @property
     def company(self) -> str | None:
-        return next((h.company for h in self.hosts if h.company), None)
+        """The company behind every one of its hosts, if they share one."""
+        return _shared(h.company for h in self.hosts)
 
     @property
     def category(self) -> str | None:
-        return next((h.category for h in self.hosts if h.category), None)
+        """The category of every one of its hosts, if they share one."""
+        return _shared(h.category for h in self.hosts)
+
+    @property
+    def mixed(self) -> bool:
+        """Its hosts are not all named alike: each host's own name is worth showing."""
+        return len({(h.name, h.company, h.category) for h in self.hosts}) > 1
 
     @property
     def pages_min(self) -> int:
-        """Pages of its busiest host: at least this many pages use the vendor."""
-        return max((h.pages for h in self.hosts), default=0)
+        """At least this many pages use the vendor: exactly this many when the results
+        count distinct pages per vendor (``ThirdParty.vendor_pages``), else its busiest
+        host's pages."""
+        counted = self._counted()
+        return counted if counted is not None else max((h.pages for h in self.hosts), default=0)
 
     @property
     def pages_max(self) -> int:
-        """At most this many pages (the hosts' pages may overlap)."""
-        return sum(h.pages for h in self.hosts)
+        """At most this many pages: the hosts' pages may overlap, and no vendor is on more
+        pages than were scanned."""
+        counted = self._counted()
+        if counted is not None:
+            return counted
+        total = sum(h.pages for h in self.hosts)
+        return max(self.pages_min, min(total, self.scanned)) if self.scanned else total
+
+    def _counted(self) -> int | None:
+        counts = {h.vendor_pages for h in self.hosts}
+        return counts.pop() if len(counts) == 1 and 0 not in counts else None
 
 
-def vendors(third_parties: Iterable[ThirdParty]) -> tuple[Vendor, ...]:
-    """Hosts folded into vendors: declared ones by declaration, the rest by registrable
-    domain. Undeclared vendors come first (what an auditor acts on), then declared ones,
-    then those only linked to."""
+def _shared(values: Iterable[str | None]) -> str | None:
+    """The one value all of them have, else None (none, or not the same for all)."""
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def vendors(third_parties: Iterable[ThirdParty], *, scanned: int = 0) -> tuple[Vendor, ...]:
+    """Hosts folded into vendors (``ThirdParty.vendor_key``): declared ones by declaration,
+    the rest by registrable domain. Undeclared vendors come first (what an auditor acts on),
+    then declared ones, then those only linked to. ``scanned`` (the pages read) caps a
+    vendor's page count where the results do not count its distinct pages."""
     buckets: dict[tuple[bool, str], list[ThirdParty]] = defaultdict(list)
     for host in third_parties:
-        if host.declared_by:
-            buckets[(True, host.declared_by)].append(host)
-        else:
-            buckets[(host.declared, host.site or host.host)].append(host)
+        buckets[host.vendor_key].append(host)
     found = [
-        Vendor(name, declared, tuple(sorted(hosts, key=lambda h: h.host)))
+        Vendor(name, declared, tuple(sorted(hosts, key=lambda h: h.host)), scanned)
         for (declared, name), hosts in buckets.items()
     ]
     order = {UNDECLARED: 0, DECLARED: 1, LINKED: 2}

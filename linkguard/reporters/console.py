@@ -18,6 +18,7 @@ from linkguard.reporters._digest import (
     SEVERITIES,
     active,
     coverage,
+    needing_notice,
     percent,
     severity_counts,
     suppressed,
@@ -71,11 +72,7 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
     rows = [
         ("pages scanned", f"{summary.pages:,}"),
         ("references", f"{summary.references:,}"),
-        (
-            "outbound links",
-            f"{summary.outbound_links:,}, {summary.outbound_with_notice:,} with "
-            f"exit notice ({percent(coverage(result))})",
-        ),
+        ("outbound links", _outbound(result)),
         (
             "third parties",
             f"{len(listed):,}: {kinds['declared']:,} declared, "
@@ -91,6 +88,20 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
     width = max(len(label) for label, _ in rows)
     lines += [f"  {label.ljust(width)}  {value}" for label, value in rows]
     return "\n".join(lines)
+
+
+def _outbound(result: ScanResult) -> str:
+    """``13, 1 exempt; 0 of the other 12 with exit notice (0.0%)``: exempt links need no
+    notice, so the share is of the others."""
+    summary = result.summary
+    share = percent(coverage(result))
+    noticed = f"{summary.outbound_with_notice:,}"
+    if not summary.outbound_exempt:
+        return f"{summary.outbound_links:,}, {noticed} with exit notice ({share})"
+    return (
+        f"{summary.outbound_links:,}, {summary.outbound_exempt:,} exempt; {noticed} of the "
+        f"other {needing_notice(result):,} with exit notice ({share})"
+    )
 
 
 def _limits(not_crawled: dict[str, int], paint: Callable[[str, str], str]) -> list[tuple[str, str]]:

@@ -38,6 +38,7 @@ from linkguard.reporters._digest import (
     active,
     coverage,
     group_findings,
+    needing_notice,
     percent,
     rule_for,
     severity_counts,
@@ -123,7 +124,8 @@ class PageView:
 class Coverage:
     outbound: int
     noticed: int
-    exempt: int
+    exempt: int  # need no notice: neither noticed nor counted in ``needed``
+    needed: int  # outbound links that need a notice: the share's denominator
     share: float | None
     label: str  # "92.3%" or "n/a"
     arc: float  # 0..100, the donut's filled part
@@ -163,7 +165,7 @@ def build(result: ScanResult) -> Report:
     findings = active(result)
     silenced = suppressed(result)
     counts = severity_counts(findings)
-    listed = vendors(result.third_parties)
+    listed = vendors(result.third_parties, scanned=result.summary.pages)
     kinds = vendor_counts(listed)
     rules = tuple(_rule_view(r) for r in group_findings(findings))
     hidden = tuple(_rule_view(r) for r in group_findings(silenced))
@@ -260,6 +262,7 @@ def _coverage(result: ScanResult) -> Coverage:
         summary.outbound_links,
         summary.outbound_with_notice,
         summary.outbound_exempt,
+        needing_notice(result),
         share,
         percent(share),
         arc,

@@ -18,6 +18,7 @@ from linkguard.reporters._digest import (
     active,
     coverage,
     group_findings,
+    needing_notice,
     percent,
     severity_counts,
     suppressed,
@@ -80,9 +81,18 @@ def _facts(result: ScanResult) -> list[str]:
     share = coverage(result)
     listed = vendors(result.third_parties)
     kinds = vendor_counts(listed)
-    facts = [
+    notices = (
         f"- Exit notices: {summary.outbound_with_notice} of "
-        f"{_n(summary.outbound_links, 'outbound link')} ({percent(share)}).",
+        f"{_n(summary.outbound_links, 'outbound link')} ({percent(share)})."
+    )
+    if summary.outbound_exempt:  # they need no notice: the share is of the others
+        notices = (
+            f"- Exit notices: {summary.outbound_with_notice} of "
+            f"{_n(needing_notice(result), 'outbound link')} that need one ({percent(share)}); "
+            f"{summary.outbound_exempt} more to exempt destinations, which need none."
+        )
+    facts = [
+        notices,
         f"- Third parties: {len(listed)} ({kinds['declared']} declared, "
         f"{kinds['undeclared']} undeclared, {kinds['linked']} only linked to) "
         f"on {_n(summary.third_party_hosts, 'host')}.",

@@ -1,9 +1,13 @@
 """Two results compared: ``--baseline`` (which findings are known) and ``linkguard diff``.
 
 Findings are matched by fingerprint (rule, page path, target, element kind: never a line
-number, so unrelated edits do not make a known finding new). Fingerprints are counted, not
-just collected: a page that had one unnoticed link to ``x.example`` and now has two has one
-known finding and one new one.
+number, so unrelated edits do not make a known finding new). Each occurrence has its own:
+a page that had one unnoticed link to ``x.example`` and now has two has one known finding
+(the first, whose fingerprint is unchanged) and one new one (``model.numbered``). Results
+written before occurrences were told apart repeat a fingerprint; they are numbered the same
+way when read here, so an old baseline with two such links still knows both. Fingerprints
+are counted, not just collected, which keeps the same answer for anything else that
+repeats one.
 
 - ``apply_baseline(result, baseline)`` marks each finding ``known`` when the baseline had it,
   and sets ``summary.baseline`` to ``{"new", "known", "fixed"}``. Known findings are reported
@@ -22,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from linkguard.classify.urls import path_of
-from linkguard.model import Finding, ScanResult, ThirdParty, fingerprint
+from linkguard.model import Finding, ScanResult, ThirdParty, fingerprint, numbered
 
 
 def print_of(finding: Finding) -> str:
@@ -32,8 +36,16 @@ def print_of(finding: Finding) -> str:
     )
 
 
+def _numbered(result: ScanResult) -> ScanResult:
+    """``result`` with each occurrence of a finding under its own fingerprint."""
+    every = numbered((*result.findings, *result.suppressed))
+    split = len(result.findings)
+    return replace(result, findings=every[:split], suppressed=every[split:])
+
+
 def apply_baseline(result: ScanResult, baseline: ScanResult) -> ScanResult:
     """``result`` with findings the baseline already had marked ``known``."""
+    result, baseline = _numbered(result), _numbered(baseline)
     known = Counter(print_of(f) for f in baseline.findings)
     unmatched = Counter(known)
     marked: list[Finding] = []
@@ -70,6 +82,7 @@ class ResultsDiff:
 
 def diff(old: ScanResult, new: ScanResult) -> ResultsDiff:
     """New and fixed findings, new and gone third parties, from ``old`` to ``new``."""
+    old, new = _numbered(old), _numbered(new)
     old_all = (*old.findings, *old.suppressed)
     new_all = (*new.findings, *new.suppressed)
     old_hosts = {t.host for t in old.third_parties}

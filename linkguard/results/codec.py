@@ -205,13 +205,25 @@ def from_json(text: str, *, source: str = "results") -> ScanResult:
         ) from exc
 
 
+def _summary(data: dict[str, Any]) -> Summary:
+    """The summary, read as this version counts: a results file whose mechanisms list
+    ``exempt`` was written when exempt links counted as noticed, so they are taken out of
+    ``outbound_with_notice`` (the two never overlap now: ARCHITECTURE.md, «Exit notices»)."""
+    mechanisms = dict(data.get("notice_mechanisms", {}))
+    if "exempt" in mechanisms:
+        exempt = mechanisms.pop("exempt")
+        noticed = max(0, int(data.get("outbound_with_notice", 0)) - int(exempt))
+        data = {**data, "outbound_with_notice": noticed, "notice_mechanisms": mechanisms}
+    return Summary(**data)
+
+
 def _from_dict(data: dict[str, Any]) -> ScanResult:
     run = dict(data["run"])
     run["first_party"] = tuple(run.get("first_party", ()))
     run["tool_version"] = str(data.get("tool", {}).get("version", ""))
     return ScanResult(
         run=RunInfo(**run),
-        summary=Summary(**data["summary"]),
+        summary=_summary(data["summary"]),
         pages=tuple(page_from_dict(p) for p in data["pages"]),
         third_parties=tuple(
             ThirdParty(**{**t, "kinds": tuple(t["kinds"])}) for t in data["third_parties"]

@@ -11,7 +11,7 @@ page's classified references and the policy:
     transport.py        insecure-form, mixed-content, missing-sri, unsafe-target-blank
     raised_by_scan.py   rules the scan raises, with their findings' constructors:
                         unused-declaration, broken-outbound-link, crawl-error,
-                        internal-error (a check that failed), page-truncated
+                        internal-error (a check that failed), page-truncated, missing-page
     _catalogue.py       the modules above that declare rules, in order; RULES, gathered
                         from them; rules_table
     engine.py           evaluate: runs the checks over a page, counts exit-notice coverage
@@ -41,6 +41,7 @@ from linkguard.rules.raised_by_scan import (
     broken_outbound_link,
     crawl_error,
     internal_error,
+    missing_page,
     unused_declaration,
 )
 
@@ -58,6 +59,7 @@ __all__ = [
     "evaluate",
     "internal_error",
     "make_finding",
+    "missing_page",
     "rule",
     "rules_table",
     "unused_declaration",

@@ -88,10 +88,10 @@ class PageVerdict:
     """What the rules make of one page: findings plus the exit-notice coverage figures.
 
     ``outbound`` counts navigations (links, refreshes, redirects) that take the visitor to a
-    third party, directly or through an interstitial; ``noticed`` those that need nothing
-    more: a notice carries them, or their destination is exempt (also counted in
-    ``exempt``). Coverage is ``noticed / outbound``; ``mechanisms`` (text, selector,
-    interstitial, drupal-extlink, exempt) sums to ``noticed``.
+    third party, directly or through an interstitial; ``noticed`` those a notice carries;
+    ``exempt`` those to an exempt destination that show none (they need none, and are not
+    counted in ``noticed``). Coverage is ``noticed / (outbound - exempt)``; ``mechanisms``
+    (text, selector, interstitial, drupal-extlink) sums to ``noticed``.
 
     ``destinations`` are the third parties reached through an interstitial (host, site, kind,
     url), for the inventory; ``via_interstitial`` pairs each such link's interstitial URL with

@@ -24,9 +24,11 @@ notice is carried by the first mechanism that holds, in this order (ARCHITECTURE
 Anything else is a finding. Of a redirect chain only the hop that leaves the site is judged.
 
 Coverage (the results' ``outbound_links``, ``outbound_with_notice``, ``outbound_exempt``,
-``notice_mechanisms``): ``outbound`` counts every outbound navigation; ``noticed`` those
-that need nothing more, exempt ones included, so coverage is ``noticed / outbound``;
-``exempt`` counts the exempt ones apart; the mechanisms above sum to ``noticed``.
+``notice_mechanisms``): ``outbound`` counts every outbound navigation; ``exempt`` those that
+need no notice and show none; ``noticed`` those that show one (an exempt destination's link
+that shows a notice is noticed, not exempt), so the two never overlap and coverage is
+``noticed / (outbound - exempt)``: a site whose only "covered" links are exempt covers 0%
+of the links that need a notice. The mechanisms above, ``exempt`` aside, sum to ``noticed``.
 
 A declared interstitial that the crawl finds broken shows no notice: each link through it
 carries a prepared ``exit-notice-missing`` finding that the scan raises when the
@@ -64,6 +66,7 @@ from linkguard.rules.extlink import Extlink, extlink_for
 from linkguard.rules.mechanisms import NoticePolicy, notice_policy
 
 _ASSESSMENT = "_exit_notice"  # PageContext.facts key: the page's assessment, computed once
+EXEMPT = "exempt"  # not a notice: the destination needs none
 _REFRESH_DELAY = re.compile(r'content="\s*(\d+(?:\.\d*)?)')
 
 
@@ -85,15 +88,18 @@ class Assessment:
 
     @property
     def noticed(self) -> int:
-        return sum(1 for n in self.navigations if n.mechanism is not None)
+        """Navigations that show a notice (exempt ones, which need none, are not counted)."""
+        return sum(1 for n in self.navigations if n.mechanism not in (None, EXEMPT))
 
     @property
     def exempt(self) -> int:
-        return sum(1 for n in self.navigations if n.mechanism == "exempt")
+        """Navigations to an exempt destination that show no notice: they need none."""
+        return sum(1 for n in self.navigations if n.mechanism == EXEMPT)
 
     @property
     def mechanisms(self) -> tuple[tuple[str, int], ...]:
-        counts = Counter(n.mechanism for n in self.navigations if n.mechanism is not None)
+        """How many navigations each notice mechanism carries; they sum to ``noticed``."""
+        counts = Counter(n.mechanism for n in self.navigations if n.mechanism not in (None, EXEMPT))
         return tuple(sorted(counts.items()))
 
 
@@ -131,7 +137,7 @@ def _navigations(
         else:
             mechanism = _mechanism(cref, ctx, notice, extlink)
         if mechanism is None and notice.exempt.covers(destination.host):
-            mechanism = "exempt"
+            mechanism = EXEMPT
         yield Navigation(cref, destination, mechanism, via)
 
 

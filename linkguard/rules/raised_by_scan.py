@@ -3,8 +3,9 @@
 The scan raises them from what only it knows: ``unused-declaration`` needs the whole crawl,
 ``broken-outbound-link`` the requests of ``--check-external``, ``crawl-error`` a page that
 could not be fetched or read, ``page-truncated`` a page larger than the byte cap, read only
-up to it; the engine raises ``internal-error`` when a check itself fails. Their findings
-have no reference to point at, so they are built here, by keyword, rather than by
+up to it, ``missing-page`` a folder scan's link to a page the folder lacks; the engine
+raises ``internal-error`` when a check itself fails. Their findings have no reference to
+point at, so they are built here, by keyword, rather than by
 ``make_finding``; the ResultBuilder gives them their fingerprint.
 """
 
@@ -159,4 +160,46 @@ def page_truncated(page_url: str, read: int, *, file: str | None) -> Finding:
         message=f"Page cut at {read:,} bytes (crawl.max_bytes): only that much was checked.",
         kind="page",
         file=file,
+    )
+
+
+MISSING_PAGE = Rule(
+    id="missing-page",
+    name="Linked page missing from the build",
+    severity=Severity.WARNING,
+    rationale="A page the site links to that the build lacks was not checked: its promises "
+    "are unknown, and visitors who follow the link get an error.",
+    fix="Add the page to the build, or correct or remove the link; a URL that another "
+    "application serves (not the build) can be left out with [crawl].exclude.",
+    bad='<a href="/pricing/">Pricing</a> (the build has no pricing/index.html)',
+    good='<a href="/pricing/">Pricing</a> (the build has pricing/index.html)',
+)
+
+
+def missing_page(
+    url: str,
+    *,
+    page: str,
+    line: int,
+    element: str,
+    file: str | None,
+    kind: str = "link",
+    ignored: bool = False,
+) -> Finding:
+    """The finding for one place (``page``, ``line``, ``element``) in a folder scan that
+    leads to ``url`` (a ``link``, ``frame`` or ``refresh``), a first-party page the folder
+    has no file for. ``ignored``: the element or an ancestor carries
+    ``data-linkguard-ignore`` naming the rule."""
+    return Finding(
+        rule=MISSING_PAGE.id,
+        severity=MISSING_PAGE.severity,
+        page=page,
+        line=line,
+        target=url,
+        host=urls.host_of(url),
+        element=element,
+        message=f"Linked page {urls.path_of(url)} is not in the build: no file serves it.",
+        kind=kind,
+        file=file,
+        suppressed_by="data-linkguard-ignore" if ignored else None,
     )

@@ -2,11 +2,13 @@
 third-party inventory are kept, references never are.
 
 The builder also files what only the whole scan can tell: links through an exit interstitial
-that turned out broken, unused declarations, broken outbound links (``--check-external``).
+that turned out broken, unused declarations, broken outbound links (``--check-external``),
+and in a folder scan the linked pages the folder lacks (``missing-page``).
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -26,11 +28,12 @@ from linkguard.model import (
     Summary,
     ThirdParty,
     fingerprint,
+    numbered,
 )
 from linkguard.policy import Policy
 from linkguard.results.verdict import Coverage
-from linkguard.rules import RULES, broken_outbound_link, unused_declaration
-from linkguard.scan.analysis import PageAnalysis
+from linkguard.rules import RULES, broken_outbound_link, missing_page, unused_declaration
+from linkguard.scan.analysis import MissingLink, PageAnalysis
 
 
 @dataclass(slots=True)
@@ -47,7 +50,9 @@ class ResultBuilder:
     exempt: int = 0
     mechanisms: Counter[str] = field(default_factory=Counter)
     hosts: dict[str, tuple[str, set[str]]] = field(default_factory=dict)  # host -> site, kinds
-    host_pages: Counter[str] = field(default_factory=Counter)
+    # host -> the ordinals (in ``pages``) of the pages that use it: 4 bytes a use, so a
+    # vendor's hosts can be counted as distinct pages, not as a sum that overlaps
+    host_pages: dict[str, array[int]] = field(default_factory=dict)
     used_declarations: set[str] = field(default_factory=set)
     declared_hosts: dict[str, str | None] = field(default_factory=dict)
     dynamic: list[DynamicReference] = field(default_factory=list)
@@ -55,6 +60,9 @@ class ResultBuilder:
     # filed at the end if the crawl found that URL broken (HTTP 4xx/5xx).
     via_interstitial: dict[str, list[Finding]] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)
+    # Folder scans: links to first-party pages the folder lacks, (page, file, link), filed
+    # as missing-page findings when the results are built.
+    missing: list[tuple[str, str | None, MissingLink]] = field(default_factory=list)
     _strings: dict[str, str] = field(default_factory=dict)  # one copy of each repeated string
     # --check-external: outbound URL -> where it is linked (page, line, element, file)
     outbound: dict[str, list[tuple[str, int, str, str | None]]] | None = None
@@ -67,6 +75,9 @@ class ResultBuilder:
                 self.outbound.setdefault(url, []).append(where)
         if analysis.record.status is not None and analysis.record.status >= 400:
             self.broken.add(urls.normalize(analysis.record.url))
+        self.missing.extend(
+            (analysis.record.url, analysis.record.file, m) for m in analysis.missing
+        )
         for url, finding in analysis.via_interstitial:
             self.via_interstitial.setdefault(urls.normalize(url), []).append(finding)
         self.references += analysis.references
@@ -75,8 +86,9 @@ class ResultBuilder:
         self.dynamic.extend(analysis.dynamic)
         for finding in analysis.findings:
             self._file(finding)
+        ordinal = len(self.pages) - 1
         for host in {h for h, _, _, _ in analysis.third_party}:
-            self.host_pages[host] += 1
+            self.host_pages.setdefault(host, array("I")).append(ordinal)
         for host, site, kind, declared_by in analysis.third_party:
             self.hosts.setdefault(host, (site, set()))[1].add(kind)
             if declared_by:
@@ -111,6 +123,19 @@ class ResultBuilder:
                         url, problem, page=page, line=line, element=element, file=file
                     )
                 )
+
+    def _vendor_pages(self, hosts: list[ThirdParty]) -> tuple[ThirdParty, ...]:
+        """Each host with the number of distinct pages that use its vendor (its hosts
+        grouped by ``ThirdParty.vendor_key``, as the inventory groups them): the hosts'
+        page counts overlap, and their sum once read "141-282 pages" on a 218-page site."""
+        groups: dict[tuple[bool, str], list[str]] = {}
+        for party in hosts:
+            groups.setdefault(party.vendor_key, []).append(party.host)
+        counts: dict[tuple[bool, str], int] = {}
+        for key, members in groups.items():
+            uses = [self.host_pages.get(host, array("I")) for host in members]
+            counts[key] = len(uses[0]) if len(uses) == 1 else len(set().union(*uses))
+        return tuple(replace(party, vendor_pages=counts[party.vendor_key]) for party in hosts)
 
     def _rank(self, name: str) -> int:
         """A declaration's place in the policy, so the first matching entry names a host."""
@@ -172,6 +197,19 @@ class ResultBuilder:
             return f"waiver: {waiver.reason}{until}"
         return None
 
+    def _missing_pages(self) -> None:
+        """A ``missing-page`` finding wherever a folder's page links to a first-party page
+        that no file of the folder serves: a build that lacks a page it links to has
+        promises nobody checked."""
+        for page, file, link in self.missing:
+            self._file(
+                missing_page(
+                    link.url, page=page, line=link.line, element=link.element, file=file,
+                    kind=link.kind, ignored=link.ignored,
+                )
+            )  # fmt: skip
+        self.missing.clear()  # filed once, should the results be built again
+
     def _unused_declarations(self) -> None:
         for decl in self.policy.third_parties:
             if decl.name in self.used_declarations:
@@ -216,9 +254,20 @@ class ResultBuilder:
         for url in sorted(self.broken & self.via_interstitial.keys()):
             for finding in self.via_interstitial[url]:
                 self._file(finding)
-        third = tuple(
-            _third_party(host, site, kinds, self.host_pages[host], self.declared_hosts.get(host))
-            for host, (site, kinds) in sorted(self.hosts.items())
+        self._missing_pages()
+        third = self._vendor_pages(
+            [
+                _third_party(
+                    host, site, kinds, len(self.host_pages.get(host, ())),
+                    self.declared_hosts.get(host),
+                )
+                for host, (site, kinds) in sorted(self.hosts.items())
+            ]
+        )  # fmt: skip
+        kept = numbered((*self.findings, *self.suppressed))  # each occurrence its own print
+        self.findings, self.suppressed = (
+            list(kept[: len(self.findings)]),
+            list(kept[len(self.findings) :]),
         )
         counts = Counter(str(f.severity) for f in self.findings)
         summary = Summary(

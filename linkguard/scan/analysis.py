@@ -9,9 +9,13 @@ references rather than judge them (``linkguard links``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple
 
+from linkguard.classify import urls
 from linkguard.classify.scope import Scope
 from linkguard.extract import extract_references
 from linkguard.extract.masking import destination_is_known, is_templated, shown
@@ -27,12 +31,14 @@ from linkguard.model import (
     Reference,
     SkippedPage,
     SourceResult,
+    UnreadFile,
     loaded,
 )
 from linkguard.policy import Policy
 from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, PageContext, crawl_error, evaluate
 from linkguard.rules.declarations import declaration_for
 from linkguard.rules.raised_by_scan import page_truncated
+from linkguard.sources.folder import serves
 
 # Reference kinds the crawler follows to find more first-party pages.
 FOLLOWED = frozenset({Kind.LINK, Kind.FRAME, Kind.REFRESH})
@@ -53,6 +59,16 @@ class OutboundLink(NamedTuple):
     url: str
     line: int
     element: str
+
+
+class MissingLink(NamedTuple):
+    """A link, frame or refresh to a first-party page that the scanned folder lacks."""
+
+    url: str  # without its fragment
+    line: int
+    element: str
+    kind: str
+    ignored: bool  # data-linkguard-ignore names missing-page (or *) on it or an ancestor
 
 
 class InterstitialLink(NamedTuple):
@@ -86,6 +102,7 @@ class PageAnalysis:
     dynamic: tuple[DynamicReference, ...] = ()
     via_interstitial: tuple[InterstitialLink, ...] = ()
     outbound_links: tuple[OutboundLink, ...] = ()
+    missing: tuple[MissingLink, ...] = ()  # folder scans: pages linked to, not in the folder
     read: ReadPage | None = None  # the page's references, when asked for (init's survey)
 
 
@@ -95,6 +112,7 @@ def analyze_page(
 ) -> PageAnalysis:
     """Everything linkguard learns from one source result (and, with ``keep_references``,
     the classified references it was judged on)."""
+    folder = result.root if isinstance(result, UnreadFile) else ""
     result = loaded(result)
     if isinstance(result, FailedPage):
         return _failed(result)
@@ -107,7 +125,10 @@ def analyze_page(
         )
         return PageAnalysis(record=record)
     read = read_page(result, policy, scope)
-    return _judged(result, read, policy, scope, keep_references)
+    analysis = _judged(result, read, policy, scope, keep_references)
+    if folder:
+        analysis = replace(analysis, missing=missing_links(read.refs, Path(folder), policy, scope))
+    return analysis
 
 
 def _failed(page: FailedPage) -> PageAnalysis:
@@ -167,6 +188,7 @@ def _judged(
         noticed=verdict.noticed,
         file=page.file,
         truncated=page.truncated,
+        exempt=verdict.exempt,
     )
     findings = verdict.findings
     if page.truncated:  # what was read is judged; what was not is said
@@ -188,6 +210,50 @@ def _judged(
         ),
         read=read if keep else None,
     )
+
+
+def missing_links(
+    refs: tuple[ClassifiedReference, ...], root: Path, policy: Policy, scope: Scope
+) -> tuple[MissingLink, ...]:
+    """The links, frames and refreshes to pages on the site's origin that no file of the
+    folder ``root`` serves (``sources.folder.serves``; query and fragment ignored), bar
+    URLs the crawl settings keep out (``[crawl].include``/``exclude``): the pages a build
+    lacks, which a folder scan would otherwise pass over in silence."""
+    found: list[MissingLink] = []
+    crawl = policy.crawl
+    for cref in refs:
+        url, ref = cref.boundary.url, cref.ref
+        if ref.kind not in FOLLOWED or cref.party is not Party.FIRST or not url:
+            continue
+        path = _expected_path(url, scope.origin, crawl.include, crawl.exclude)
+        if path is None or serves(root, path):
+            continue
+        found.append(
+            MissingLink(
+                url.partition("#")[0], ref.line, ref.element, str(ref.kind),
+                "missing-page" in ref.ignore or "*" in ref.ignore,
+            )
+        )  # fmt: skip
+    return tuple(found)
+
+
+@lru_cache(maxsize=16_384)  # a site's navigation repeats the same URLs on every page
+def _expected_path(
+    url: str, origin: str, include: tuple[str, ...], exclude: tuple[str, ...]
+) -> str | None:
+    """The path of ``url`` when the build should hold it: on ``origin``, and crawlable by
+    the crawl settings (as the HTTP crawler decides it); None otherwise."""
+    parsed = urls.parse(url)
+    if parsed is None or parsed.origin != origin:
+        return None
+    if include or exclude:
+        key = urls.normalize(url)
+        if include and not any(re.search(p, key) for p in include):
+            return None
+        if any(re.search(p, key) for p in exclude):
+            return None
+    path: str = parsed.pathname
+    return path
 
 
 def _declared(seen: set[tuple[str, str, str, str]], policy: Policy) -> set[SeenThirdParty]:

@@ -5,9 +5,25 @@ there is no crawl to resume (reading every file again takes seconds)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from urllib.parse import quote
 
 from linkguard.errors import ConfigError
 from linkguard.sources import Restored
+
+# Kept as they are in a URL path segment (RFC 3986 pchar, bar the unreserved characters,
+# which are never encoded); everything else is percent-encoded.
+_SEGMENT_SAFE = "!$&'()*+,;=:@"
+
+
+def url_path(rel: str) -> str:
+    """A file's path relative to the folder (``/``-separated) as the URL path a static
+    server serves it at: each segment percent-encoded, so ``?``, ``#``, ``%``, ``\\``,
+    spaces and non-ASCII are part of the name, not a query, a fragment, an escape or a
+    separator. wget and HTTrack mirrors save ``index.html?lang=ar%2Ffeed%2F`` as a file of
+    that name, which a server answers at ``index.html%3Flang=ar%252Ffeed%252F.html``."""
+    return "/".join(
+        quote(segment, safe=_SEGMENT_SAFE, errors="surrogateescape") for segment in rel.split("/")
+    )
 
 
 class FileSource:

@@ -2,7 +2,9 @@
 
 ``build/about/index.html`` becomes ``https://www.example.com/about/`` and
 ``build/news/2024.html`` becomes ``https://www.example.com/news/2024.html``: the URLs a crawl
-of the live site would see, so findings have the same fingerprints either way.
+of the live site would see, so findings have the same fingerprints either way. A name that
+is not a plain URL path (``index.html?lang=ar%2Ffeed%2F.html``, saved by wget and HTTrack) is
+percent-encoded, as a static server expects it.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import asyncio
 import itertools
 import os
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote
 
 from linkguard.classify import urls
 from linkguard.model import UnreadFile
 from linkguard.sources import Visit
-from linkguard.sources._files import FileSource
+from linkguard.sources._files import FileSource, url_path
 
 LANES = 32  # files in flight at once: unread, they cost nothing, and they reach the
 # analysis pool together (linkguard/workers.py sends pages that arrive together as one task)
@@ -25,11 +29,39 @@ _SKIP_DIRS = frozenset({".git", "node_modules", ".svn", ".hg", "__pycache__"})
 
 
 def page_url(path: Path, root: Path, origin: str) -> str:
-    """The URL under ``origin`` that serves ``path`` (``dir/index.html`` is ``dir/``)."""
+    """The URL under ``origin`` that serves ``path`` (``dir/index.html`` is ``dir/``), its
+    name percent-encoded as a static server expects it (``_files.url_path``)."""
     rel = path.relative_to(root).as_posix()
     if rel == "index.html" or rel.endswith("/index.html"):
         rel = rel[: -len("index.html")]
-    return urls.with_origin(rel, origin)
+    return urls.with_origin(url_path(rel), origin)
+
+
+INDEX_FILES = ("index.html", "index.htm")
+
+
+def serves(root: Path, url_path: str) -> bool:
+    """Whether a static server of ``root`` answers ``url_path`` (a URL's path as written,
+    percent-encoded, without query or fragment) with a file: the file of that name; for a
+    folder (``dir/``, or ``dir``, which servers redirect to ``dir/``) its ``index.html`` or
+    ``index.htm``; for ``x``, ``x.html`` (the clean URLs of GitHub Pages, Netlify and
+    Cloudflare Pages). Nothing outside ``root`` is served."""
+    return _serves(str(root), url_path)
+
+
+@lru_cache(maxsize=65_536)  # a site's navigation links to the same pages from every page
+def _serves(root: str, url_path: str) -> bool:
+    parts = [p for p in unquote(url_path, errors="surrogateescape").split("/") if p]
+    if any(p in (".", "..") or "\x00" in p for p in parts):
+        return False
+    target = Path(root, *parts)
+    if not parts or url_path.endswith("/"):
+        return any((target / name).is_file() for name in INDEX_FILES)
+    if target.is_file():
+        return True
+    if target.is_dir():
+        return any((target / name).is_file() for name in INDEX_FILES)
+    return target.with_name(parts[-1] + ".html").is_file()
 
 
 def html_files(root: Path) -> Iterator[Path]:
@@ -72,4 +104,6 @@ class FolderSource(FileSource):
     def _read(self, path: Path) -> UnreadFile:
         url = page_url(path, self.root, self.origin)
         rel = path.relative_to(self.root).as_posix()
-        return UnreadFile(url=url, path=str(path), file=rel, max_bytes=self.max_bytes)
+        return UnreadFile(
+            url=url, path=str(path), file=rel, max_bytes=self.max_bytes, root=str(self.root)
+        )

@@ -19,7 +19,7 @@ from linkguard.extract import decode_html
 from linkguard.extract.masking import mask_templates
 from linkguard.model import FailedPage, FetchedPage
 from linkguard.sources import Visit
-from linkguard.sources._files import FileSource
+from linkguard.sources._files import FileSource, url_path
 
 TEMPLATE_SUFFIXES = frozenset(
     {
@@ -111,7 +111,7 @@ class TemplateSource(FileSource):
 
     def _read(self, path: Path) -> FetchedPage | FailedPage:
         rel = path.relative_to(self.root).as_posix()
-        url = urls.with_origin(rel, self.origin)
+        url = urls.with_origin(url_path(rel), self.origin)
         try:
             with path.open("rb") as handle:
                 raw = handle.read(self.max_bytes + 1)

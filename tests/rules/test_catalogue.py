@@ -27,6 +27,7 @@ from linkguard.rules import (
     broken_outbound_link,
     crawl_error,
     internal_error,
+    missing_page,
     unused_declaration,
 )
 from linkguard.rules import raised_by_scan as scan_rules
@@ -83,16 +84,14 @@ def test_an_id_bound_in_two_modules_stops_the_import() -> None:
 def test_page_checks_come_first_then_the_rules_the_scan_raises() -> None:
     raised = {rule.id for rule in vars(scan_rules).values() if isinstance(rule, Rule)}
     assert raised == {
-        "unused-declaration",
-        "broken-outbound-link",
-        "crawl-error",
-        "internal-error",
-        "page-truncated",
-    }
+        "unused-declaration", "broken-outbound-link", "crawl-error", "internal-error",
+        "page-truncated", "missing-page",
+    }  # fmt: skip
     kinds = [rule.check is None for rule in CATALOGUE]
     assert kinds == sorted(kinds), "a rule without a check is listed among the page checks"
     assert {rule.id for rule in CATALOGUE if rule.check is None} == raised
-    assert list(RULES)[-1] == "page-truncated"  # appended: the others keep their SARIF index
+    assert list(RULES)[-3:] == ["internal-error", "page-truncated", "missing-page"]  # appended:
+    # the others keep their SARIF index
 
 
 DECL = ThirdPartyDecl(name="Old Chat", hosts=("chat.example.net",))
@@ -107,6 +106,8 @@ DECL = ThirdPartyDecl(name="Old Chat", hosts=("chat.example.net",))
         unused_declaration(DECL, origin="https://www.example.com", policy_file="linkguard.toml"),
         internal_error("https://www.example.com/a", "missing-sri", KeyError("x"), file=None),
         page_truncated("https://www.example.com/a", 1024, file="a.html"),
+        missing_page("https://www.example.com/gone/", page="https://www.example.com/", line=4,
+                     element='<a href="/gone/">', file="index.html"),
     ],
     ids=lambda finding: finding.rule,
 )  # fmt: skip
