@@ -356,7 +356,7 @@ def test_markdown_crawled_text_is_inert() -> None:
         ("a`b", "`` a`b ``"),
         ("``x", "``` ``x ```"),
         ("a|b", "`a\\|b`"),
-        ("line\nbreak\u2028", "`line break`"),
+        ("line\nbreak\u2028", "`line\\nbreak\\u2028`"),
         ("", "(none)"),
     ],
 )

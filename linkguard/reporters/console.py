@@ -7,12 +7,12 @@ only to the stream it is given.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import TextIO
 
 from linkguard._version import __version__
+from linkguard.display import log_line, shown
 from linkguard.model import CrawlStats, ScanResult
 from linkguard.reporters._digest import (
     SEVERITIES,
@@ -38,7 +38,6 @@ _STYLES = {
     "dim": "\x1b[2m",
     "bold": "\x1b[1m",
 }
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def render_summary(result: ScanResult, *, color: bool = False) -> str:
@@ -81,13 +80,13 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
         ),
         ("findings", f"{by_severity} ({', '.join(extras)})"),
         *_limits(summary.not_crawled, paint),
-        ("verdict", f"{paint(verdict.status, verdict.status)} ({verdict.reason})"),
+        ("verdict", f"{paint(verdict.status, verdict.status)} ({shown(verdict.reason)})"),
     ]
     head = paint(f"linkguard {result.run.tool_version or __version__}", "bold")
-    lines = [f"{head}  {_plain(result.run.origin)}  {state}"]
+    lines = [f"{head}  {shown(result.run.origin)}  {state}"]
     width = max(len(label) for label, _ in rows)
     lines += [f"  {label.ljust(width)}  {value}" for label, value in rows]
-    return "\n".join(lines)
+    return "\n".join(map(log_line, lines))
 
 
 def _outbound(result: ScanResult) -> str:
@@ -111,11 +110,6 @@ def _limits(not_crawled: dict[str, int], paint: Callable[[str, str], str]) -> li
     total = sum(not_crawled.values())
     which = ", ".join(f"crawl.{name} {count:,}" for name, count in sorted(not_crawled.items()))
     return [("not scanned", paint(f"{total:,} pages found, kept out by {which}", "warning"))]
-
-
-def _plain(text: str) -> str:
-    """Terminal-safe: control characters (escape sequences) from a URL are not sent."""
-    return _CONTROL.sub("?", text)
 
 
 class ProgressLine:

@@ -3,7 +3,8 @@
 Short on purpose: the verdict, counts, exit-notice coverage and the 20 most important
 groups of findings. Crawled text (URLs, elements, messages) is hostile until proven
 otherwise: it is shown in code spans, so it can neither become a link, an image or HTML nor
-break the table.
+break the table, and with ``linkguard.display``'s escapes, so no control or bidirectional
+character reorders what a reviewer reads.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 from linkguard.classify import urls
+from linkguard.display import shown
 from linkguard.model import ScanResult
 from linkguard.reporters._digest import (
     SEVERITIES,
@@ -30,7 +32,6 @@ from linkguard.results.verdict import verdict_of
 
 TOP = 20
 _BACKTICKS = re.compile("`+")
-_CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029]+")
 _LIMIT = 120
 
 
@@ -44,13 +45,13 @@ def render(result: ScanResult, top: int = TOP) -> str:
     out = [f"## linkguard: {verdict.status}", ""]
     origin = code(result.run.origin, in_table=False)
     out.append(
-        f"**{verdict.status}**: {verdict.reason} on {origin} "
+        f"**{verdict.status}**: {shown(verdict.reason)} on {origin} "
         f"({_n(result.summary.pages, 'page')} scanned, fail-on {result.run.fail_on})."
     )
     if verdict.gap:
         label = "NOTHING CHECKED" if verdict.unchecked else "INCOMPLETE SCAN"
         why = verdict.unchecked or verdict.gap
-        out += ["", f"**{label}**: {why}, so this is not a clean bill of health."]
+        out += ["", f"**{label}**: {shown(why)}, so this is not a clean bill of health."]
     out += ["", "| severity | findings | known (baseline) |", "|---|---:|---:|"]
     out += [f"| {s} | {counts[s]} | {known[s]} |" for s in map(str, SEVERITIES)]
     out.append(f"| suppressed | {len(silenced)} | |")
@@ -127,10 +128,11 @@ def _row(group: FindingGroup, origin: str) -> str:
 def code(text: str, limit: int = _LIMIT, *, in_table: bool = True) -> str:
     """Crawled text as an inert inline code span, safe inside a table cell.
 
-    The fence is longer than any run of backticks in the text (CommonMark), line breaks
-    become spaces, pipes are escaped for GFM tables, and long text is shortened.
+    The fence is longer than any run of backticks in the text (CommonMark), control,
+    bidirectional and line-break characters are shown escaped, pipes are escaped for GFM
+    tables, and long text is shortened.
     """
-    text = _CONTROL.sub(" ", text).strip()
+    text = shown(text).strip()
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     if not text:
