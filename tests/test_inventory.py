@@ -39,7 +39,7 @@ def _scan(site: Path, tmp_path: Path) -> tuple[dict[str, object], Path]:
 def _row(report: Path, name: str) -> lxml_html.HtmlElement:
     tree = lxml_html.fromstring(report.read_bytes())
     rows = tree.xpath(
-        "//section[@id='third-parties']//tbody/tr[normalize-space(th/text()[1])=$name]",
+        "//section[@id='third-parties']//tbody/tr[normalize-space(th/bdi[1])=$name]",
         name=name,
     )
     assert len(rows) == 1, f"no single inventory row named {name}"

@@ -8,6 +8,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import lxml.html
 from github_runner import workflow_commands
 from report_samples import TOOL_VERSION, finding
 from typer.testing import CliRunner
@@ -143,6 +144,30 @@ def test_markdown_code_spans_show_control_and_bidi_characters_escaped(tmp_path: 
     text = _scan(root, "markdown", str(tmp_path / "summary.md"))
     assert RLO not in text and CSI not in text
     assert "`x\\u202e\\x9b.html:1`" in text
+
+
+# -- item: the HTML report isolates untrusted text ---------------------------------------
+def test_the_html_report_isolates_untrusted_text_in_bdi_and_still_escapes_it(
+    tmp_path: Path,
+) -> None:
+    name = f"<img src=x onerror=alert(1)>{RLO}lmth.exe.html"
+    root = _templates(tmp_path / "templates", {name: TRACKER.replace("t.js", f"{RLO}t.js")})
+    text = _scan(root, "html", str(tmp_path / "report.html"))
+    assert "<img src=x" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+    doc = lxml.html.document_fromstring(text)
+    assert not doc.xpath("//img")
+    holders = [
+        node
+        for node in doc.iter()
+        if isinstance(node.tag, str)
+        and (RLO in (node.text or "") or RLO in (node.tail or "") or RLO in node.get("title", ""))
+    ]
+    assert holders, "the file name is in the report"
+    for node in holders:
+        # text inside an element: the element is the bdi; a tail belongs to the parent
+        inside = node if RLO in (node.text or "") else node.getparent()
+        assert inside is not None and inside.tag == "bdi", lxml.html.tostring(inside)
+    assert any("file" in (n.getparent().get("class") or "") for n in holders)
 
 
 def _hostile_finding(**changes: object) -> ScanResult:

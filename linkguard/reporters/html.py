@@ -2,11 +2,12 @@
 
 Inline CSS and JS, no network: it opens offline from an email attachment and calls no third
 party. Crawled data is shown as escaped text (Jinja2 autoescape is on for every template and
-nothing crawled is marked safe); a page URL becomes a link only when it is http(s), and then
-with ``rel="noreferrer noopener"``. Findings are grouped by rule and then by (target,
-element), so a template bug repeated on 500 pages is one row, which keeps 50,000 findings a
-readable document of a few megabytes. JavaScript only hides (filters) and sorts: with it off,
-everything is visible; printed, every ``<details>`` is expanded.
+nothing crawled is marked safe), each piece isolated in ``<bdi>`` (the ``|bdi`` filter) so
+that bidirectional characters in it stay inside it; a page URL becomes a link only when it
+is http(s), and then with ``rel="noreferrer noopener"``. Findings are grouped by rule and
+then by (target, element), so a template bug repeated on 500 pages is one row, which keeps
+50,000 findings a readable document of a few megabytes. JavaScript only hides (filters) and
+sorts: with it off, everything is visible; printed, every ``<details>`` is expanded.
 
 The templates live in the ``linkguard.templates`` package (the top-level ``templates/``
 folder) and are read with importlib.resources, so they load from a checkout, an editable
@@ -332,6 +333,13 @@ def _printable(value: object) -> object:
     return value
 
 
+def isolated(value: object) -> Markup:
+    """Untrusted text escaped and set apart in ``<bdi>``: a right-to-left override or an
+    isolate in a crawled URL, file name or message cannot reorder the report's own words
+    around it (the element's text is still escaped: the template's ``|bdi`` filter)."""
+    return Markup("<bdi>{}</bdi>").format(_printable(value))
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(
@@ -344,4 +352,5 @@ def _environment() -> Environment:
         finalize=_printable,
     )
     env.filters["num"] = lambda n: f"{n:,}"
+    env.filters["bdi"] = isolated
     return env
