@@ -94,7 +94,8 @@ def scan(
         str | None,
         typer.Option(
             "--changed-since",
-            help="With --templates: only files changed since this git revision (e.g. origin/main).",
+            help="With --templates: only files changed since this git commit (a branch, tag "
+            "or hash, e.g. origin/main).",
         ),
     ] = None,
     resume: Annotated[

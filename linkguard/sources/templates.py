@@ -8,6 +8,9 @@ Template syntax is masked first (``linkguard.extract.masking``), keeping every l
 from __future__ import annotations
 
 import asyncio
+import functools
+import os
+import re
 import subprocess
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
@@ -69,25 +72,68 @@ def template_files(
 
 
 def changed_since(root: Path, revision: str) -> set[Path]:
-    """Files under ``root`` changed since a git revision (committed, staged, unstaged or new)."""
+    """Files under ``root`` changed since a git revision (committed, staged, unstaged or new).
 
-    def git(*args: str) -> list[str]:
-        try:
-            proc = subprocess.run(
-                ["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=60
-            )
-        except FileNotFoundError as exc:
-            raise ConfigError("--changed-since needs git, which is not installed") from exc
-        except subprocess.CalledProcessError as exc:
-            raise ConfigError(
-                f"--changed-since {revision}: git said: {exc.stderr.strip()}",
-                tip="pass a revision that exists, e.g. origin/main",
-            ) from exc
-        return [line for line in proc.stdout.splitlines() if line]
-
-    names = git("diff", "--name-only", "--relative", revision, "--", ".")
-    names += git("ls-files", "--others", "--exclude-standard", "--", ".")
+    The revision is checked before git reads it: one that starts with ``-`` would be an
+    option (``--output=FILE`` writes a file), and one that names no commit is refused with
+    a clear error. File names are read NUL-separated (``-z``), as git stores them, never in
+    the quoted form it prints by default (``"templates/foot\\303\\251r.html"``).
+    """
+    commit = _commit(root, revision)
+    diff = ["diff", "--name-only", "-z", "--no-ext-diff", "--no-textconv", "--relative"]
+    names = _git(root, revision, *diff, *_end_of_options(), commit, "--", ".")
+    names += _git(root, revision, "ls-files", "-z", "--others", "--exclude-standard", "--", ".")
     return {(root / name).resolve() for name in names}
+
+
+def _commit(root: Path, revision: str) -> str:
+    """The full hash of the commit ``revision`` names; a ConfigError when it names none."""
+    tip = "pass a branch, tag or commit, e.g. origin/main"
+    if not revision or revision.startswith("-"):
+        raise ConfigError(
+            f"--changed-since {revision!r}: a revision cannot be empty or start with '-'",
+            tip=tip,
+        )
+    verify = ("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    found = _git(root, revision, *verify, missing_ok=True)
+    if len(found) != 1:
+        raise ConfigError(f"--changed-since {revision!r}: no such commit in {root}", tip=tip)
+    return found[0]
+
+
+def _git(root: Path, revision: str, *args: str, missing_ok: bool = False) -> list[str]:
+    """git's output in ``root``, split on NUL (``-z``) or on line ends, decoded as Python
+    decodes names from the file system (so they compare equal to its paths). Exit code 1
+    is an empty answer when ``missing_ok`` (``rev-parse --verify --quiet``)."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=60)
+    except FileNotFoundError as exc:
+        raise ConfigError("--changed-since needs git, which is not installed") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise ConfigError(f"--changed-since {revision!r}: git answered nothing in 60 s") from exc
+    if proc.returncode == 1 and missing_ok:
+        return []
+    if proc.returncode != 0:
+        said = os.fsdecode(proc.stderr).strip().splitlines() or [f"exit code {proc.returncode}"]
+        raise ConfigError(
+            f"--changed-since {revision!r}: git said: {said[0]!r}",
+            tip="run it in a git checkout where the revision was fetched (fetch-depth: 0)",
+        )
+    separator = b"\0" if "-z" in args else b"\n"
+    return [os.fsdecode(name) for name in proc.stdout.split(separator) if name]
+
+
+@functools.cache
+def _end_of_options() -> tuple[str, ...]:
+    """``--end-of-options`` where git knows it (2.24 and later), so that nothing after it
+    is read as an option; older gits rely on ``_commit`` having checked the revision."""
+    try:
+        proc = subprocess.run(["git", "--version"], capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    found = re.search(rb"(\d+)\.(\d+)", proc.stdout)
+    version = (int(found[1]), int(found[2])) if found else (0, 0)
+    return ("--end-of-options",) if version >= (2, 24) else ()
 
 
 class TemplateSource(FileSource):

@@ -1,0 +1,140 @@
+"""The template gate cannot be steered by the pull request it judges: ``--changed-since``
+sees every changed file whatever its name and never hands git an option, and ``linkguard
+init`` writes a policy that loads, whatever the crawled site's URLs hold.
+
+Each fixture is a real git repository made in the test, run through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from linkguard.cli import app
+
+runner = CliRunner()
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+TRACKER = '<script src="https://tracker.example/t.js"></script>\n'
+CLEAN = '<p><a href="/about">About</a></p>\n'
+POLICY = '[site]\norigin = "https://www.example.com"\n'
+
+
+def git(cwd: Path, *args: str) -> str:
+    """git in ``cwd`` with no user or system configuration (core.quotePath as shipped)."""
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(cwd),
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=env)
+    return done.stdout.decode()
+
+
+def committed(repo: Path, files: dict[str, str]) -> Path:
+    """A git repository at ``repo`` whose one commit holds ``files`` and a policy."""
+    for name, body in {"linkguard.toml": POLICY, **files}.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(body, encoding="utf-8")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "main")
+    return repo
+
+
+def _gate(repo: Path, out: Path, since: str) -> tuple[int, str]:
+    args = ["scan", "--templates", str(repo / "templates"), f"--changed-since={since}"]
+    args += ["--config", str(repo / "linkguard.toml"), "-f", "json", "-o", str(out), "-q"]
+    result = runner.invoke(app, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+# -- item: names git quotes are still changed files --------------------------------------
+QUOTED = ('say "hi" \\ back.html', "tab\there.html", "footér.html", "新しい.html")
+
+
+def test_changed_since_finds_files_whose_names_git_quotes(
+    tmp_path: Path, linkguard_cmd: list[str]
+) -> None:
+    repo = committed(
+        tmp_path / "site",
+        {"templates/index.html": CLEAN, f"templates/{QUOTED[0]}": CLEAN},
+    )
+    templates = repo / "templates"
+    (templates / QUOTED[0]).write_text(CLEAN + TRACKER, encoding="utf-8")  # modified
+    (templates / QUOTED[1]).write_text(TRACKER, encoding="utf-8")
+    git(repo, "add", f"templates/{QUOTED[1]}")  # staged
+    (templates / QUOTED[2]).write_text(TRACKER, encoding="utf-8")  # new, untracked
+    (templates / QUOTED[3]).write_text(TRACKER, encoding="utf-8")
+    assert '"' in git(repo, "status", "--porcelain")  # git quotes these names by default
+
+    out = tmp_path / "results.json"
+    code, said = _gate(repo, out, "HEAD")
+    assert code == 1, said
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert {p["file"] for p in results["pages"]} == set(QUOTED)
+    assert {f["file"] for f in results["findings"]} == set(QUOTED)
+
+    gate = ["scan", "--templates", str(templates), "--changed-since", "HEAD"]
+    text = ["--config", str(repo / "linkguard.toml"), "-f", "text", "-o", "-", "-q"]
+    installed = subprocess.run(
+        [*linkguard_cmd, *gate, *text],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert installed.returncode == 1, installed.stderr
+    assert "footér.html:1:1: error: " in installed.stdout
+    assert "tab\there.html:1:1: error: " in installed.stdout
+
+
+# -- item: a revision is never an option to git -------------------------------------------
+@pytest.mark.parametrize("since", ["--output={written}", "-p", "--no-index", ""])
+def test_a_revision_that_git_would_read_as_an_option_is_refused(
+    tmp_path: Path, since: str, linkguard_cmd: list[str]
+) -> None:
+    repo = committed(tmp_path / "site", {"templates/index.html": CLEAN})
+    written = tmp_path / "written.txt"
+    since = since.format(written=written)
+    code, said = _gate(repo, tmp_path / "r.json", since)
+    assert code == 2, said
+    assert "a revision cannot be empty or start with '-'" in said
+    assert "tip: pass a branch, tag or commit" in said
+    assert "Traceback" not in said
+    gate = ["scan", "--templates", str(repo / "templates"), f"--changed-since={since}"]
+    installed = subprocess.run(
+        [*linkguard_cmd, *gate, "--config", str(repo / "linkguard.toml"), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert installed.returncode == 2, installed.stderr
+    assert "start with '-'" in installed.stderr
+    assert not written.exists()
+
+
+@pytest.mark.parametrize("since", ["nope", "HEAD:linkguard.toml", "HEAD^{tree}", "HEAD~5"])
+def test_a_revision_that_names_no_commit_is_a_clear_error(tmp_path: Path, since: str) -> None:
+    repo = committed(tmp_path / "site", {"templates/index.html": CLEAN})
+    code, said = _gate(repo, tmp_path / "r.json", since)
+    assert code == 2, said
+    assert f"--changed-since {since!r}: no such commit in " in said
+
+
+def test_a_folder_outside_any_repository_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "index.html").write_text(TRACKER, encoding="utf-8")
+    (tmp_path / "linkguard.toml").write_text(POLICY, encoding="utf-8")
+    code, said = _gate(tmp_path, tmp_path / "r.json", "HEAD")
+    assert code == 2, said
+    assert "git said: " in said and "not a git repository" in said
