@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from linkguard.cli import app
+from linkguard.config import load_policy
 
 runner = CliRunner()
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -138,3 +139,40 @@ def test_a_folder_outside_any_repository_is_a_clear_error(tmp_path: Path) -> Non
     code, said = _gate(tmp_path, tmp_path / "r.json", "HEAD")
     assert code == 2, said
     assert "git said: " in said and "not a git repository" in said
+
+
+# -- item: init writes a policy it can read back ------------------------------------------
+def test_init_writes_a_policy_that_loads_whatever_the_crawled_urls_hold(
+    tmp_path: Path, linkguard_cmd: list[str]
+) -> None:
+    site = tmp_path / "site\n[x]"  # a folder name that breaks out of a comment line
+    site.mkdir()
+    links = [
+        "/leaving?u%7F=https://evil.example/",  # U+007F: JSON writes it raw, TOML forbids it
+        "/go?%7Burl%7D=https://evil.example/",  # a route with {url} twice
+        "/out?%E2%80%AEx=https://evil.example/",  # a right-to-left override in the name
+        "/away?a\\b=https://evil.example/",  # a backslash: escaped, and still the route
+        "/exit?to=https://partner.example/",
+        "/exit?to=https://evil.example/",
+    ]
+    page = "<!DOCTYPE html>" + "".join(f'<a href="{href}">x</a>' for href in links)
+    (site / "index.html").write_text(page, encoding="utf-8")
+    out = tmp_path / "linkguard.toml"
+    done = subprocess.run(
+        [*linkguard_cmd, "init", str(site), "--origin", "https://www.example.com", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    policy = load_policy(out)  # it loads: that is the point
+    assert policy.exit_notice.interstitials == ("/exit?to={url}", "/away?a\\b={url}")
+    written = out.read_text(encoding="utf-8")
+    assert "\x7f" not in written and "\u202e" not in written
+    assert "/site\\n[x] (1 page)." in written
+    assert "# Not written, 1 link(s) seemed to use this interstitial: '/go?{url}={url}'" in written
+    assert "must contain `{url}` exactly once" in written
+    assert "'/leaving?u\\x7f={url}': linkguard would not read " in written
+    assert "'/out?\\u202ex={url}': linkguard would not read " in written
+    rescan = runner.invoke(app, ["scan", str(site), "--config", str(out), "-f", "text", "-o", "-"])
+    assert rescan.exit_code == 0, rescan.output  # every link goes through a written route

@@ -10,32 +10,94 @@ notice survey (``survey.py``). ``render_starter`` writes what the crawl saw:
   makes no request), with the kinds seen and the purpose
   left as a TODO for a person. Names come from the third-party-web snapshot where it knows
   the hosts (it names; this file, once a person has reviewed it, declares).
+
+What a crawled page gave (an interstitial route, a host) is escaped as TOML requires, and
+each value is read back through the policy checks before it is written: one that cannot be
+expressed, or would not mean what was seen, is left as a comment that says why. The whole
+file is read back too, so ``init`` never writes a policy that linkguard then refuses.
 """
 
 from __future__ import annotations
 
-import json
+import tomllib
+import unicodedata
 from collections import defaultdict
 
 from linkguard.classify import urls
 from linkguard.classify.vendors import vendor_of
+from linkguard.config import policy_from_mapping
+from linkguard.display import shown
 from linkguard.draft.survey import NoticeSurvey
+from linkguard.errors import ConfigError, ScanError
 from linkguard.model import UNDECLARED_KINDS, RunInfo, ScanResult, ThirdParty
+from linkguard.rules.mechanisms import compile_route
 
 ORIGIN_TODO = (
     '# TODO: the site\'s real origin, e.g. "https://www.example.com". A folder has none, so',
     "# it was read as this placeholder, and pages are judged as served over plain http.",
 )
 TODO_PURPOSE = "TODO: what {name} is used for, and the privacy-policy section that names it"
+SOURCE = "linkguard init"
+_SHORT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n",
+                  "\f": "\\f", "\r": "\\r"}  # fmt: skip
+
+
+class Unwritable(ValueError):
+    """A value no TOML string can hold (a lone surrogate, from a name that is not UTF-8)."""
 
 
 def _toml(value: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A TOML basic string. TOML forbids U+0000-U+001F (but TAB) and U+007F in one, where
+    JSON allows U+007F: those, and every other control, format (bidirectional) and line
+    separator character, are written as ``\\uXXXX`` so a reviewer sees them."""
+    out = []
+    for char in value:
+        if char in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[char])
+        elif unicodedata.category(char) == "Cs":
+            raise Unwritable(f"{shown(value)!r} holds a lone surrogate")
+        elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
+            code = ord(char)
+            out.append(f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def _array(values: list[str]) -> str:
     return "[" + ", ".join(_toml(v) for v in values) + "]"
+
+
+def _unwritable(key: str, value: str, example: str | None) -> str | None:
+    """Why ``value`` cannot be written in ``[exit_notice].key``, or None when it reads back
+    as itself, passes the policy checks and (a route) recognises the link it was seen on."""
+    try:
+        read = tomllib.loads(f"{key} = [{_toml(value)}]")[key]
+        policy_from_mapping({"exit_notice": {key: read}}, source=SOURCE)
+    except (Unwritable, tomllib.TOMLDecodeError) as exc:
+        return str(exc)
+    except ConfigError as exc:
+        return exc.message.removeprefix(f"{SOURCE}: ")
+    if read != [value]:
+        return "it does not read back as written"
+    route = compile_route(value) if key == "interstitials" and example is not None else None
+    if route is not None and example is not None and route.destination(example) is None:
+        return f"linkguard would not read {example} as a link through it"
+    return None
+
+
+def _comment(text: str) -> str:
+    """Text for a TOML comment: one line, no control character (TOML forbids them)."""
+    return shown(text)
+
+
+def _checked(text: str) -> str:
+    """``text`` when it loads as a policy; it is the file ``init`` writes."""
+    try:
+        policy_from_mapping(tomllib.loads(text), source=SOURCE)
+    except (tomllib.TOMLDecodeError, ConfigError) as exc:  # a bug: the entries were checked
+        raise ScanError(f"the drafted policy does not load ({exc}); no file was written") from exc
+    return text
 
 
 def render_starter(result: ScanResult, survey: NoticeSurvey, *, origin_todo: bool = False) -> str:
@@ -47,7 +109,7 @@ def render_starter(result: ScanResult, survey: NoticeSurvey, *, origin_todo: boo
     pages = result.summary.pages
     lines = [
         f"# linkguard.toml, written by `linkguard init` on {result.run.finished[:10]} from",
-        f"# {result.run.target} ({pages} page{'s' if pages != 1 else ''}).",
+        f"# {_comment(result.run.target)} ({pages} page{'s' if pages != 1 else ''}).",
         "# Review every TODO with whoever owns the privacy policy, then commit this file.",
         "",
         "[site]",
@@ -59,7 +121,7 @@ def render_starter(result: ScanResult, survey: NoticeSurvey, *, origin_todo: boo
         "",
         *_third_parties(result.third_parties),
     ]
-    return "\n".join(lines).rstrip() + "\n"
+    return _checked("\n".join(lines).rstrip() + "\n")
 
 
 def _first_party(run: RunInfo) -> list[str]:
@@ -81,10 +143,16 @@ def _exit_notice(survey: NoticeSurvey) -> list[str]:
         ("interstitials", survey.interstitials),
     )
     for key, counts in detected:
-        if counts:
-            ranked = [item for item, _ in counts.most_common()]
-            lines.append(f"{key} = {_array(ranked)}")
-            lines += [f"#   {_toml(item)}: {n} link(s)" for item, n in counts.most_common()]
+        ranked = counts.most_common()
+        why = {item: _unwritable(key, item, survey.examples.get(item)) for item, _ in ranked}
+        kept = [item for item, _ in ranked if why[item] is None]
+        if kept:
+            lines.append(f"{key} = {_array(kept)}")
+            lines += [f"#   {_toml(item)}: {n} link(s)" for item, n in ranked if item in kept]
+        for item, n in ranked:
+            if why[item] is not None:
+                lines.append(f"# Not written, {n} link(s) seemed to use this {key[:-1]}: "
+                             f"{_comment(repr(item))}: {_comment(str(why[item]))}")  # fmt: skip
     if not survey.selectors and not survey.phrases:
         lines.append("# No conventional marker or phrase was found: the built-in conventions")
         lines.append("# stay in force (see the README). Add the site's own, for example:")
@@ -136,5 +204,7 @@ def _entry(site: str, hosts: list[ThirdParty], taken: set[str]) -> list[str]:
     for host in sorted(hosts, key=lambda h: h.host):
         vendor = vendor_of(host.host)
         who = f": {vendor.name} ({vendor.company}, {vendor.category})" if vendor else ""
-        lines.append(f"# {host.host}{who}; {', '.join(host.kinds)} on {host.pages} page(s)")
+        lines.append(
+            _comment(f"# {host.host}{who}; {', '.join(host.kinds)} on {host.pages} page(s)")
+        )
     return lines

@@ -34,6 +34,7 @@ class NoticeSurvey:
     selectors: Counter[str] = field(default_factory=Counter)
     phrases: Counter[str] = field(default_factory=Counter)
     interstitials: Counter[str] = field(default_factory=Counter)
+    examples: dict[str, str] = field(default_factory=dict)  # a link seen through each route
     drupal_pages: int = 0
 
     def add_page(self, read: ReadPage, scope: Scope) -> None:
@@ -48,6 +49,7 @@ class NoticeSurvey:
                 route = interstitial_route(ref.url, scope)
                 if route is not None:
                     self.interstitials[route] += 1
+                    self.examples.setdefault(route, ref.url)
                 continue
             if cref.party is not Party.THIRD:
                 continue
@@ -59,7 +61,11 @@ class NoticeSurvey:
 
 def interstitial_route(url: str, scope: Scope) -> str | None:
     """``/leaving?url={url}`` or ``/exit/{url}`` when a first-party URL carries an off-site
-    destination in a query parameter or in its path; None otherwise."""
+    destination in a query parameter or in its path; None otherwise.
+
+    The route is written as a crawled page gave it (a parameter named ``%7Burl%7D`` makes
+    ``/go?{url}={url}``): ``render_starter`` writes only what reads back as a route that
+    recognises the link it came from (``NoticeSurvey.examples``)."""
     parsed = urls.parse(url)
     if parsed is None:
         return None
