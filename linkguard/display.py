@@ -19,8 +19,8 @@ One scheme, used by every text a command prints (the text and console reports, `
 - a printed line whose first visible characters are ``::`` has its first ``:`` shown as
   ``\\x3a`` (``log_line``).
 
-JSON lines get the same characters as JSON escapes (``json_line``), so a JSON reader still
-reads the very same string. A backslash is not doubled: text is shown for people to read,
+JSON gets the same characters as JSON escapes (``json_text``), so a JSON reader still reads
+the very same string. A backslash is not doubled: text is shown for people to read,
 and an escape in it only ever stands for a character that was not printed.
 """
 
@@ -80,11 +80,11 @@ def log_line(line: str) -> str:
     return line
 
 
-def json_line(value: object) -> str:
-    """``value`` as one line of JSON that is safe to print: the characters :func:`shown`
-    escapes are JSON escapes here (the string a JSON reader gets is unchanged), and the
-    ``[`` of ``##[`` is ``\\u005b``."""
-    text = json.dumps(value, ensure_ascii=False)
-    if not text.isprintable():
-        text = "".join(_json_escape(c) if _hidden(c) else c for c in text)
+def json_text(value: object, *, indent: int | None = None) -> str:
+    """``value`` as JSON that is safe to print: the characters :func:`shown` escapes are
+    JSON escapes here (the string a JSON reader gets is unchanged), and the ``[`` of
+    ``##[`` is ``\\u005b``. One line, unless ``indent`` asks for more."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    if not text.isprintable():  # a raw line break is the indentation's: JSON escapes the rest
+        text = "".join(_json_escape(c) if _hidden(c) and c != "\n" else c for c in text)
     return _OLD_COMMAND.sub(r"\\u005b", text) if "##[" in text else text

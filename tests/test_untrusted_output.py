@@ -14,7 +14,7 @@ from report_samples import TOOL_VERSION, finding
 from typer.testing import CliRunner
 
 from linkguard.cli import app
-from linkguard.display import json_line, log_line, shown
+from linkguard.display import json_text, log_line, shown
 from linkguard.model import RunInfo, ScanResult, Severity, Summary
 from linkguard.reporters.console import render_summary
 
@@ -56,7 +56,7 @@ def test_the_helper_escapes_every_steering_character_and_leaves_text_alone() -> 
     assert escaped.endswith("\\U000e0041z ##\\x5berror]x")
     assert shown("bad\udcffname") == "bad\\udcffname"  # a name that is not UTF-8
     assert log_line(" \u3000::error::x") == " \u3000\\x3a:error::x"
-    line = json_line({"href": f"{HOSTILE}##[x]\udcff"})
+    line = json_text({"href": f"{HOSTILE}##[x]\udcff"})
     assert json.loads(line) == {"href": f"{HOSTILE}##[x]\udcff"}
     assert not RAW & set(line) and "##[" not in line
 
@@ -212,3 +212,24 @@ def test_a_saved_results_file_rendered_as_text_is_escaped_too(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert not RAW & set(result.stdout), repr(result.stdout)
     assert workflow_commands(result.stdout) == []
+
+
+def test_diff_of_two_real_scans_gives_the_runner_no_command(tmp_path: Path) -> None:
+    """A link's fragment keeps ``##[`` (URLs do not encode it there): ``diff`` prints it."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "index.html").write_text("<p>home</p>", encoding="utf-8")
+    href = "https://evil.example/##[error]pwned"
+    (new / "index.html").write_text(f'<a href="{href}">x</a>', encoding="utf-8")
+    for site in (old, new):
+        args = ["scan", str(site), *ORIGIN, "-o", str(tmp_path / f"{site.name}.json"), "-q"]
+        assert runner.invoke(app, args).exit_code in (0, 1)
+    saved = [str(tmp_path / "old.json"), str(tmp_path / "new.json")]
+    text = runner.invoke(app, ["diff", *saved])
+    assert text.exit_code == 0, text.output
+    assert workflow_commands(text.stdout) == [], text.stdout
+    assert "https://evil.example/##\\x5berror]pwned" in text.stdout
+    as_json = runner.invoke(app, ["diff", *saved, "--json"])
+    assert workflow_commands(as_json.stdout) == [], as_json.stdout
+    assert [f["target"] for f in json.loads(as_json.stdout)["new_findings"]] == [href]

@@ -2,7 +2,7 @@
 ``links`` (every reference found) and ``rules`` (the rule catalogue).
 
 Their JSON lines carry text from pages as it was written, with every control and
-bidirectional character a JSON escape (``linkguard.display.json_line``): a terminal or a CI
+bidirectional character a JSON escape (``linkguard.display.json_text``): a terminal or a CI
 log shows it, and a JSON reader gets the very same string."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from linkguard.cli._common import (
     with_site,
 )
 from linkguard.cli._options import ConfigOption, FirstPartyOption, MaxPagesOption
-from linkguard.display import json_line
+from linkguard.display import json_text
 from linkguard.errors import ConfigError
 from linkguard.results.verdict import EXIT_UNCHECKED
 from linkguard.scan import ScanRequest, make_scope, run_links
@@ -49,7 +49,7 @@ def classify(
     for href in hrefs:
         boundary = scope.classify_href(href, base)
         typer.echo(
-            json_line(
+            json_text(
                 {
                     "href": href,
                     "url": boundary.url,
@@ -75,7 +75,7 @@ def links(
     crawl = crawl_options(policy, max_pages=max_pages)
     warn_without_origin(target, policy)
     request = ScanRequest(target, policy, make_scope(target, policy), crawl)
-    seen = run_links(request, lambda row: typer.echo(json_line(row)))
+    seen = run_links(request, lambda row: typer.echo(json_text(row)))
     if seen.unchecked:  # no line printed must not read as "no reference found"
         say_nothing_checked(seen.unchecked, target)
         raise typer.Exit(EXIT_UNCHECKED)

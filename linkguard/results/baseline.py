@@ -20,12 +20,12 @@ repeats one.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from linkguard.classify.urls import path_of
+from linkguard.display import json_text, log_line, shown
 from linkguard.model import Finding, ScanResult, ThirdParty, fingerprint, numbered
 
 
@@ -125,7 +125,7 @@ def render_diff(changes: ResultsDiff, old_name: str, new_name: str) -> str:
     for title, sign, parties in hosts:
         lines.append(f"{title}: {len(parties)}")
         lines += [f"  {sign} {_host_line(t)}" for t in parties]
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(log_line, map(shown, lines))) + "\n"  # pages name these: a CI log
 
 
 def _finding_line(finding: Finding) -> str:
@@ -148,7 +148,7 @@ def diff_to_json(changes: ResultsDiff) -> str:
                 "fingerprint": print_of(f)}  # fmt: skip
 
     return (
-        json.dumps(
+        json_text(
             {
                 "new_findings": [finding(f) for f in changes.new_findings],
                 "fixed_findings": [finding(f) for f in changes.fixed_findings],
@@ -156,7 +156,6 @@ def diff_to_json(changes: ResultsDiff) -> str:
                 "gone_third_parties": [t.host for t in changes.gone_third_parties],
             },
             indent=2,
-            ensure_ascii=False,
         )
         + "\n"
     )
