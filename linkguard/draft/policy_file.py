@@ -42,7 +42,7 @@ _SHORT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n
                   "\f": "\\f", "\r": "\\r"}  # fmt: skip
 
 
-class Unwritable(ValueError):
+class _Unwritable(ValueError):
     """A value no TOML string can hold (a lone surrogate, from a name that is not UTF-8)."""
 
 
@@ -55,7 +55,7 @@ def _toml(value: str) -> str:
         if char in _SHORT_ESCAPES:
             out.append(_SHORT_ESCAPES[char])
         elif unicodedata.category(char) == "Cs":
-            raise Unwritable(f"{shown(value)!r} holds a lone surrogate")
+            raise _Unwritable(f"{value!r} holds a lone surrogate")
         elif unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
             code = ord(char)
             out.append(f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}")
@@ -74,7 +74,7 @@ def _unwritable(key: str, value: str, example: str | None) -> str | None:
     try:
         read = tomllib.loads(f"{key} = [{_toml(value)}]")[key]
         policy_from_mapping({"exit_notice": {key: read}}, source=SOURCE)
-    except (Unwritable, tomllib.TOMLDecodeError) as exc:
+    except (_Unwritable, tomllib.TOMLDecodeError) as exc:
         return str(exc)
     except ConfigError as exc:
         return exc.message.removeprefix(f"{SOURCE}: ")
