@@ -138,6 +138,23 @@ KINDS = [
         '<base href="https://cdn.example/base/"><a href="x">x</a>',
         [("link", "href", "x", "https://cdn.example/base/x", 1)],
     ),
+    # Browsers ignore a javascript: or data: base (the HTML standard's document base URL):
+    # resolving against it made //tracker.example/t.js a javascript: URL of party "none".
+    (
+        "javascript base is ignored",
+        '<base href="javascript:/"><script src="//tracker.example/t.js"></script>',
+        [("script", "src", "//tracker.example/t.js", "https://tracker.example/t.js", 1)],
+    ),
+    (
+        "data base is ignored",
+        '<base href="data:text/html,x/"><img src="pixel.gif">',
+        [("image", "src", "pixel.gif", "https://www.example.com/dir/pixel.gif", 1)],
+    ),
+    (
+        "only the first base with an href counts",
+        '<base target="_blank"><base href=""><base href="https://cdn.example/"><a href="x">x</a>',
+        [("link", "href", "x", "https://www.example.com/dir/x", 1)],
+    ),
     ("comments are not links", '<!-- <a href="https://hidden.example/">x</a> --><p>hi</p>', []),
     (
         "invalid URL",

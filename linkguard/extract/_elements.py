@@ -168,6 +168,18 @@ def inline_script_references(
         )
 
 
+def document_base(href: str | None, page_url: str) -> str:
+    """The URL relative references resolve against, given the ``href`` of the page's first
+    ``<base>`` that has one (the HTML standard's "document base URL"): a ``data:`` or
+    ``javascript:`` base, or one that does not parse, is ignored, as browsers ignore it."""
+    if href is None:
+        return page_url
+    base = urls.resolve(href, page_url)
+    if base is None or urls.scheme_of(base) in ("data", "javascript"):
+        return page_url
+    return base
+
+
 def reference_url(kind: Kind, raw: str, page_url: str, base: str) -> str | None:
     """The absolute URL of a reference (None if invalid): a form with no action posts to
     the page itself."""

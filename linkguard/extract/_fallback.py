@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterator
 import turbohtml
 from turbohtml import Document, DocumentFragment, Element, Node, Text
 
-from linkguard.classify import urls
 from linkguard.extract._elements import (
     HIDDEN_TEXT_TAGS,
     JS_TYPES,
@@ -33,6 +32,7 @@ from linkguard.extract._elements import (
     DrupalExtlink,
     ExtractedPage,
     compiled_selector,
+    document_base,
     drupal_settings,
     ignore_ids,
     inline_script_references,
@@ -242,10 +242,11 @@ def _line(element: Element) -> int:
 
 
 def _base_url(document: Document, page_url: str) -> str:
+    """The document base URL: the first ``<base>`` with an ``href``, if a browser takes it."""
     for base in document.iter_elements(("base",)):
         href = base.attr("href")
-        if href:
-            return urls.resolve(href, page_url) or page_url
+        if href is not None:
+            return document_base(href, page_url)
     return page_url
 
 

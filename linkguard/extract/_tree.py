@@ -19,7 +19,6 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from linkguard.classify import urls
 from linkguard.extract._charset import decode_html
 from linkguard.extract._elements import (
     HIDDEN_TEXT_TAGS,
@@ -30,6 +29,7 @@ from linkguard.extract._elements import (
     DrupalExtlink,
     ExtractedPage,
     compiled_selector,
+    document_base,
     drupal_settings,
     ignore_ids,
     inline_script_references,
@@ -242,10 +242,11 @@ class _Walk:
 
 
 def _base_url(root: etree._Element, page_url: str) -> str:
+    """The document base URL: the first ``<base>`` with an ``href``, if a browser takes it."""
     for base in root.iter("base"):
         href = base.get("href")
-        if href:
-            return urls.resolve(href, page_url) or page_url
+        if href is not None:
+            return document_base(href, page_url)
     return page_url
 
 
