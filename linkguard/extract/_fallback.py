@@ -41,6 +41,7 @@ from linkguard.extract._elements import (
     references_of,
     start_tag,
 )
+from linkguard.extract._noscript import NOSCRIPT
 from linkguard.model import Kind, Reference
 
 __all__ = ["extract_flat"]
@@ -56,9 +57,23 @@ def extract_flat(
     text_for: Callable[[str | None], bool] | None = None,
 ) -> ExtractedPage:
     """Every reference in ``text``, as ``extract_references`` gives it, for a page that
-    libxml2 cannot build."""
-    document = turbohtml.parse(text, source_locations=True)
-    return _Reader(document, page_url, selectors, text_for).run()
+    libxml2 cannot build.
+
+    The page is built as a browser with scripting on builds it (a ``<noscript>``'s content
+    is raw text, ended by the first ``</noscript``); where it has a noscript, it is built
+    again with scripting off, and what that tree holds inside a noscript, and the first did
+    not hold at all, is read too (``in_noscript``): what a visitor without scripts loads."""
+    document = turbohtml.parse(text, source_locations=True, scripting=True)
+    reader = _Reader(document, page_url, selectors, text_for)
+    found = reader.read()
+    if NOSCRIPT.search(text) is not None:
+        scripted = {_offset(element) for element in document.iter_elements()}
+        unscripted = turbohtml.parse(text, source_locations=True)
+        quiet = _Reader(unscripted, page_url, selectors, text_for, base=reader.base)
+        extra = quiet.read(noscript_only=True, skip=scripted)
+        if extra:  # in document order: a stable sort by where each start tag begins
+            found = sorted(found + extra, key=lambda item: item[0])
+    return reader.page(tuple(ref for _, ref in found))
 
 
 class _Reader:
@@ -70,12 +85,13 @@ class _Reader:
         page_url: str,
         selectors: tuple[str, ...],
         text_for: Callable[[str | None], bool] | None,
+        base: str | None = None,
     ) -> None:
         self.document = document
         self.page_url = page_url
         self.text_for = text_for
-        self.base = _base_url(document, page_url)
-        self.refs: list[Reference] = []
+        self.base = base if base is not None else _base_url(document, page_url)
+        self.refs: list[tuple[int, Reference]] = []  # (where its start tag begins, reference)
         self.drupal: DrupalExtlink | None = None
         self.matches: dict[Element, tuple[str, ...]] = {}
         for selector in selectors:
@@ -84,19 +100,29 @@ class _Reader:
         self._ids: dict[str, Element] | None = None
         self._memo: dict[Node, _Context] = {}
 
-    def run(self) -> ExtractedPage:
-        """The page's references in document order, its title and, for a page that
-        refreshes, its visible text."""
+    def read(
+        self, *, noscript_only: bool = False, skip: frozenset[int] | set[int] = frozenset()
+    ) -> list[tuple[int, Reference]]:
+        """The page's references in document order, each with its start tag's offset; with
+        ``noscript_only``, only those inside a noscript whose element is not in ``skip``."""
         for element in self.document.iter_elements(REFERENCE_TAGS):
-            self._element(element, *self._context(element))
+            context = self._context(element)
+            if noscript_only and (not context[2] or _offset(element) in skip):
+                continue
+            self._element(element, *context)
+        return self.refs
+
+    def page(self, references: tuple[Reference, ...]) -> ExtractedPage:
+        """The page: its references, its title and, for a page that refreshes, its visible
+        text."""
         return ExtractedPage(
             url=self.page_url,
             title=_title(self.document),
-            references=tuple(self.refs),
+            references=references,
             drupal_extlink=self.drupal,
             interstitial_text=(
                 _visible_text(self.document)
-                if any(ref.kind is Kind.REFRESH for ref in self.refs)
+                if any(ref.kind is Kind.REFRESH for ref in references)
                 else ""
             ),
             flat=True,
@@ -146,19 +172,22 @@ class _Reader:
             text = self._accessible_text(element, attrs)
         for (kind, attr, raw), url in zip(found, resolved, strict=True):
             self.refs.append(
-                make_reference(
-                    kind,
-                    tag,
-                    attr,
-                    raw,
-                    attrs,
-                    url=url,
-                    line=line,
-                    element=snippet,
-                    text=text,
-                    notice_selectors=selectors,
-                    ignore=ignores,
-                    in_noscript=noscript,
+                (
+                    _offset(element),
+                    make_reference(
+                        kind,
+                        tag,
+                        attr,
+                        raw,
+                        attrs,
+                        url=url,
+                        line=line,
+                        element=snippet,
+                        text=text,
+                        notice_selectors=selectors,
+                        ignore=ignores,
+                        in_noscript=noscript,
+                    ),
                 )
             )
 
@@ -200,8 +229,10 @@ class _Reader:
             return
         if kind not in JS_TYPES or not body:
             return
+        at = _offset(element)
         self.refs.extend(
-            inline_script_references(body, _line(element), self.base, ignores, noscript)
+            (at, ref)
+            for ref in inline_script_references(body, _line(element), self.base, ignores, noscript)
         )
 
 
@@ -222,6 +253,12 @@ def _selected(document: Document, selector: str) -> Iterator[Element]:
 def _attributes(element: Element) -> dict[str, str]:
     """The element's attributes as written (``class`` and ``rel`` not split into lists)."""
     return {name: element.attr(name) or "" for name in element.attrs}
+
+
+def _offset(element: Element) -> int:
+    """Where the element's start tag begins in the page's text (-1 if it has none)."""
+    location = element.source_location
+    return location.start_tag.start_offset if location is not None else -1
 
 
 def _start_line(element: Element) -> int:

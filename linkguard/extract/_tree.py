@@ -6,7 +6,8 @@ over the tree in document order. The walk keeps a stack of what ancestors contri
 ``<noscript>``), so a link learns its ancestors' context in O(1) and the whole page is
 linear in its size, 100,000 links or not. libxml2's line is where a start tag ends; a
 reference reports where it begins, the line of its ``<`` (``_lines.py``, one forward pass
-over the text).
+over the text). A ``<noscript>``'s content is raw text, as with scripting on: its spans are
+blanked before libxml2 parses the page and read on their own (``_noscript.py``).
 
 libxml2 gives up below 2,048 levels of nesting, and its line numbers stop at 65,535; such
 pages are read again by the fallback reader (``_fallback.py``): the same references with
@@ -40,6 +41,7 @@ from linkguard.extract._elements import (
 )
 from linkguard.extract._fallback import extract_flat
 from linkguard.extract._lines import StartLines
+from linkguard.extract._noscript import blanked, graft, noscript_texts
 from linkguard.model import Kind, Reference
 
 __all__ = ["extract_references"]
@@ -70,13 +72,17 @@ def extract_references(
     text = decode_html(html, charset) if isinstance(html, bytes) else html.replace("\x00", "\ufffd")
     if not text.strip():
         return ExtractedPage(page_url, "", ())
+    spans = noscript_texts(text)  # read as raw text, as with scripting on (_noscript.py)
     try:
-        root = etree.fromstring(text, _PARSER)
+        root = etree.fromstring(blanked(text, spans) if spans else text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None or _too_deep(_PARSER.error_log) or text.count("\n") >= MAX_TREE_LINES:
         return extract_flat(text, page_url, notice_selectors, text_for)
-    return _Walk(root, page_url, notice_selectors, text_for, StartLines(text)).run()
+    base = _base_url(root, page_url)  # a <base> in a noscript's text is no base (with scripts)
+    if spans and not graft(root, text, spans, _PARSER):
+        return extract_flat(text, page_url, notice_selectors, text_for)
+    return _Walk(root, page_url, notice_selectors, text_for, StartLines(text), base).run()
 
 
 def _too_deep(log: etree._ListErrorLog) -> bool:
@@ -93,12 +99,13 @@ class _Walk:
         selectors: tuple[str, ...],
         text_for: Callable[[str | None], bool] | None = None,
         lines: StartLines | None = None,
+        base: str | None = None,
     ) -> None:
         self.root = root
         self.lines = lines  # where start tags begin; without it, libxml2's line (their end)
         self.text_for = text_for
         self.page_url = page_url
-        self.base = _base_url(root, page_url)
+        self.base = base if base is not None else _base_url(root, page_url)
         self.refs: list[Reference] = []
         self.drupal: DrupalExtlink | None = None
         self.matches: dict[etree._Element, tuple[str, ...]] = {}
