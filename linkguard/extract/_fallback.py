@@ -28,18 +28,21 @@ from linkguard.extract._elements import (
     JS_TYPES,
     MAX_PAGE_TEXT,
     MAX_TEXT,
-    REFERENCE_TAGS,
+    REFERENCE_SET,
     DrupalExtlink,
     ExtractedPage,
     compiled_selector,
     document_base,
     drupal_settings,
     ignore_ids,
+    in_frame,
     inline_script_references,
     make_reference,
     reference_url,
     references_of,
+    script_source,
     start_tag,
+    style_references,
 )
 from linkguard.extract._noscript import NOSCRIPT
 from linkguard.model import Kind, Reference
@@ -55,6 +58,8 @@ def extract_flat(
     page_url: str,
     selectors: tuple[str, ...] = (),
     text_for: Callable[[str | None], bool] | None = None,
+    fallback_base: str | None = None,
+    srcdoc: Callable[[str, str], ExtractedPage] | None = None,
 ) -> ExtractedPage:
     """Every reference in ``text``, as ``extract_references`` gives it, for a page that
     libxml2 cannot build.
@@ -62,14 +67,17 @@ def extract_flat(
     The page is built as a browser with scripting on builds it (a ``<noscript>``'s content
     is raw text, ended by the first ``</noscript``); where it has a noscript, it is built
     again with scripting off, and what that tree holds inside a noscript, and the first did
-    not hold at all, is read too (``in_noscript``): what a visitor without scripts loads."""
+    not hold at all, is read too (``in_noscript``): what a visitor without scripts loads.
+    ``fallback_base`` is what URLs resolve against without a ``<base>`` (the page's URL, or
+    the base of the frame of an ``iframe srcdoc``); ``srcdoc`` reads such a document."""
     document = turbohtml.parse(text, source_locations=True, scripting=True)
-    reader = _Reader(document, page_url, selectors, text_for)
+    base = _base_url(document, fallback_base or page_url)
+    reader = _Reader(document, page_url, selectors, text_for, base=base, srcdoc=srcdoc)
     found = reader.read()
     if NOSCRIPT.search(text) is not None:
         scripted = {_offset(element) for element in document.iter_elements()}
         unscripted = turbohtml.parse(text, source_locations=True)
-        quiet = _Reader(unscripted, page_url, selectors, text_for, base=reader.base)
+        quiet = _Reader(unscripted, page_url, selectors, text_for, base=base, srcdoc=srcdoc)
         extra = quiet.read(noscript_only=True, skip=scripted)
         if extra:  # in document order: a stable sort by where each start tag begins
             found = sorted(found + extra, key=lambda item: item[0])
@@ -86,11 +94,14 @@ class _Reader:
         selectors: tuple[str, ...],
         text_for: Callable[[str | None], bool] | None,
         base: str | None = None,
+        srcdoc: Callable[[str, str], ExtractedPage] | None = None,
     ) -> None:
         self.document = document
         self.page_url = page_url
         self.text_for = text_for
         self.base = base if base is not None else _base_url(document, page_url)
+        self.srcdoc = srcdoc  # reads an iframe's srcdoc document
+        self.unread = ""  # why part of the page could not be read, if it could not
         self.refs: list[tuple[int, Reference]] = []  # (where its start tag begins, reference)
         self.drupal: DrupalExtlink | None = None
         self.matches: dict[Element, tuple[str, ...]] = {}
@@ -105,7 +116,10 @@ class _Reader:
     ) -> list[tuple[int, Reference]]:
         """The page's references in document order, each with its start tag's offset; with
         ``noscript_only``, only those inside a noscript whose element is not in ``skip``."""
-        for element in self.document.iter_elements(REFERENCE_TAGS):
+        for element in self.document.iter_elements():
+            # Elements that carry a URL, and any with a style attribute (its url()s).
+            if element.tag not in REFERENCE_SET and element.attr("style") is None:
+                continue
             context = self._context(element)
             if noscript_only and (not context[2] or _offset(element) in skip):
                 continue
@@ -126,6 +140,7 @@ class _Reader:
                 else ""
             ),
             flat=True,
+            unread=self.unread,
         )
 
     def _context(self, element: Element) -> _Context:
@@ -156,15 +171,26 @@ class _Reader:
     ) -> None:
         tag = element.tag
         attrs = _attributes(element)
-        if tag == "script" and "src" not in attrs:
+        if tag == "script" and script_source(attrs) is None:
             self._inline_script(element, attrs, ignores, noscript)
+            return
+        at = _offset(element)
+        if tag == "style":
+            found_css = style_references(element.text, _line(element), self.base, ignores, noscript)
+            self.refs.extend((at, ref) for ref in found_css)
             return
         parent = element.parent
         parent_tag = parent.tag.lower() if isinstance(parent, Element) else ""
         found = list(references_of(tag, attrs, parent_tag))
+        line = _start_line(element)
+        if tag == "iframe" and "srcdoc" in attrs and self.srcdoc is not None:
+            document = self.srcdoc(attrs["srcdoc"], self.base)
+            self.unread = self.unread or document.unread
+            self.refs.extend(
+                (at, ref) for ref in in_frame(document.references, line, ignores, noscript)
+            )
         if not found:
             return
-        line = _start_line(element)
         snippet = start_tag(tag, attrs)
         resolved = [reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in found]
         text = ""
@@ -278,13 +304,14 @@ def _line(element: Element) -> int:
     return element.source_line or 0
 
 
-def _base_url(document: Document, page_url: str) -> str:
-    """The document base URL: the first ``<base>`` with an ``href``, if a browser takes it."""
+def _base_url(document: Document, fallback: str) -> str:
+    """The document base URL: the first ``<base>`` with an ``href``, if a browser takes it,
+    else ``fallback``."""
     for base in document.iter_elements(("base",)):
         href = base.attr("href")
         if href is not None:
-            return document_base(href, page_url)
-    return page_url
+            return document_base(href, fallback)
+    return fallback
 
 
 def _title(document: Document) -> str:
