@@ -66,6 +66,8 @@ def test_a_hostile_page_hides_no_third_party_from_a_folder_scan(tmp_path: Path) 
         (f"{ORIGIN}/", None),
         (f"{ORIGIN}/about/", None),
     ]
+    inventory = {(t["host"], *t["kinds"]) for t in data["third_parties"]}
+    assert {("manifest.example", "manifest"), ("ping.example", "ping")} <= inventory
 
 
 def _nested_srcdoc(levels: int) -> str:
