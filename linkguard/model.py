@@ -36,6 +36,9 @@ class Kind(StrEnum):
     REFRESH = "refresh"
     REDIRECT = "redirect"
     MENTION = "mention"  # a URL an inline script names without visibly loading it
+    FONT = "font"  # a CSS url() of a font file (.woff2, .ttf ...)
+    MANIFEST = "manifest"  # link rel=manifest: the web app manifest, fetched by the browser
+    PING = "ping"  # a URL of <a ping>: a beacon sent when the link is followed
 
 
 NAVIGATION_KINDS = frozenset({Kind.LINK, Kind.REFRESH, Kind.REDIRECT})

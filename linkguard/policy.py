@@ -114,6 +114,7 @@ class TemplatesConfig:
 
     paths: tuple[str, ...] = ()  # none: every file with a template suffix
     exclude: tuple[str, ...] = ()
+    engine: str | None = None  # the engine of files whose suffix names none (.html): masking
 
 
 @dataclass(frozen=True, slots=True)

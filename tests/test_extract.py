@@ -138,6 +138,82 @@ KINDS = [
         '<base href="https://cdn.example/base/"><a href="x">x</a>',
         [("link", "href", "x", "https://cdn.example/base/x", 1)],
     ),
+    # Browsers ignore a javascript: or data: base (the HTML standard's document base URL):
+    # resolving against it made //tracker.example/t.js a javascript: URL of party "none".
+    (
+        "javascript base is ignored",
+        '<base href="javascript:/"><script src="//tracker.example/t.js"></script>',
+        [("script", "src", "//tracker.example/t.js", "https://tracker.example/t.js", 1)],
+    ),
+    (
+        "data base is ignored",
+        '<base href="data:text/html,x/"><img src="pixel.gif">',
+        [("image", "src", "pixel.gif", "https://www.example.com/dir/pixel.gif", 1)],
+    ),
+    (
+        "only the first base with an href counts",
+        '<base target="_blank"><base href=""><base href="https://cdn.example/"><a href="x">x</a>',
+        [("link", "href", "x", "https://www.example.com/dir/x", 1)],
+    ),
+    # What CSS written in the page loads (@import a stylesheet, url() an image, a font or a
+    # media file), and what SVG, a manifest and a link's ping make the browser request.
+    (
+        "style element",
+        "<style>\n@import 'https://css.example/a.css';\n"
+        "@font-face{src:url(https://font.example/f.woff2)}\n"
+        "/* url(https://comment.example/c.png) */ b{background:u\\72l(//img.example/b.png)}"
+        "</style>",
+        [
+            ("stylesheet", "inline", "https://css.example/a.css", "https://css.example/a.css", 2),
+            ("font", "inline", "https://font.example/f.woff2", "https://font.example/f.woff2", 3),
+            ("image", "inline", "//img.example/b.png", "https://img.example/b.png", 4),
+        ],
+    ),
+    (
+        "style attribute",
+        "<p style=\"background: url('https://img.example/p.png')\">x</p>",
+        [("image", "style", "https://img.example/p.png", "https://img.example/p.png", 1)],
+    ),
+    (
+        "link ping",
+        '<a href="/x" ping="https://ping.example/a /b">x</a>',
+        [
+            ("link", "href", "/x", "https://www.example.com/x", 1),
+            ("ping", "ping", "https://ping.example/a", "https://ping.example/a", 1),
+            ("ping", "ping", "/b", "https://www.example.com/b", 1),
+        ],
+    ),
+    (
+        "manifest",
+        '<link rel="manifest" href="https://m.example/app.webmanifest">',
+        [("manifest", "href", *["https://m.example/app.webmanifest"] * 2, 1)],
+    ),
+    (
+        "svg script, image and use",
+        '<svg><script href="https://s.example/a.js"></script>'
+        '<script xlink:href="https://s.example/b.js"></script>'
+        '<image xlink:href="https://i.example/i.png"/><use href="/sprite.svg#x"/></svg>',
+        [
+            ("script", "href", "https://s.example/a.js", "https://s.example/a.js", 1),
+            ("script", "xlink:href", "https://s.example/b.js", "https://s.example/b.js", 1),
+            ("image", "xlink:href", "https://i.example/i.png", "https://i.example/i.png", 1),
+            ("image", "href", "/sprite.svg#x", "https://www.example.com/sprite.svg#x", 1),
+        ],
+    ),
+    (
+        "an html image is an img",
+        '<image src="https://i.example/j.png">',
+        [("image", "src", "https://i.example/j.png", "https://i.example/j.png", 1)],
+    ),
+    (
+        "iframe srcdoc is a document of the page, resolved against its base",
+        '<base href="https://cdn.example/b/">\n<iframe\n srcdoc="<script src=t.js></script>'
+        '<a href=&quot;https://out.example/&quot;>o</a>"></iframe>',
+        [
+            ("script", "src", "t.js", "https://cdn.example/b/t.js", 2),
+            ("link", "href", "https://out.example/", "https://out.example/", 2),
+        ],
+    ),
     ("comments are not links", '<!-- <a href="https://hidden.example/">x</a> --><p>hi</p>', []),
     (
         "invalid URL",

@@ -16,7 +16,8 @@ Beyond the keys every site needs ([site], [[third_party]], [rules]):
   (for 429/503), ``max_per_pattern`` (pages per path shape, against crawler traps),
   ``per_host`` (requests in flight to one host; 0 means ``concurrency``), ``max_failed_share``
   (the share of pages, 0 to 1, that may fail before the run is incomplete and does not pass).
-- ``[templates]``: ``paths`` and ``exclude``, globs of template sources for ``--templates``.
+- ``[templates]``: ``paths`` and ``exclude``, globs of template sources for ``--templates``;
+  ``engine``, the template language of files whose suffix names none (masking).
 - ``[[waiver]]``: ``rule`` (a rule id or ``"*"``), ``reason``, ``page`` and/or ``host`` globs,
   ``expires`` (a TOML date such as ``2027-03-31``).
 
@@ -38,6 +39,7 @@ from typing import Any, TypeVar
 import linkguard.config._checks as check
 from linkguard.config._checks import Where
 from linkguard.errors import ConfigError
+from linkguard.extract.masking import ENGINES
 from linkguard.model import Kind, Severity
 from linkguard.policy import (
     DEFAULT_NOTICE_SELECTORS,
@@ -279,6 +281,7 @@ _SECTIONS: check.Schema = {
     "templates": _section(TemplatesConfig, {
         "paths": check.array(check.relative_glob),
         "exclude": check.array(check.relative_glob),
+        "engine": check.choice({e: e for e in ENGINES}, "template engine", "engines"),
     }),
 }  # fmt: skip
 _POLICY_FIELDS = {"third_party": "third_parties", "waiver": "waivers"}

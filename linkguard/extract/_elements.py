@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from html import escape
 
@@ -20,6 +20,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 
 from linkguard.classify import urls
+from linkguard.extract._css import css_uses
 from linkguard.extract._inline import script_uses
 from linkguard.model import Kind, Reference
 
@@ -58,7 +59,15 @@ REFERENCE_TAGS = (
     "audio",
     "track",
     "meta",
+    "style",  # CSS: @import and url() (_css.py)
+    "image",  # SVG's <image href>; in HTML, <image src> is an <img>
+    "use",  # SVG's <use href>
 )
+REFERENCE_SET = frozenset(REFERENCE_TAGS)
+# An iframe's srcdoc is a document of its own, read as part of the page; one nested deeper
+# than this is not read, and the page says so (each level is read again by the next).
+MAX_SRCDOC_DEPTH = 8
+SRCDOC_TOO_DEEP = f"iframe srcdoc documents nested more than {MAX_SRCDOC_DEPTH} deep were not read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +112,7 @@ class ExtractedPage:
     drupal_extlink: DrupalExtlink | None = None
     interstitial_text: str = ""  # visible text, lower case, bounded; read for meta refresh only
     flat: bool = False  # read by the fallback reader: libxml2 could not build the page
+    unread: str = ""  # why part of the page could not be read ("" when all of it was)
 
 
 @lru_cache(maxsize=256)
@@ -168,6 +178,57 @@ def inline_script_references(
         )
 
 
+def document_base(href: str | None, page_url: str) -> str:
+    """The URL relative references resolve against, given the ``href`` of the page's first
+    ``<base>`` that has one (the HTML standard's "document base URL"): a ``data:`` or
+    ``javascript:`` base, or one that does not parse, is ignored, as browsers ignore it."""
+    if href is None:
+        return page_url
+    base = urls.resolve(href, page_url)
+    if base is None or urls.scheme_of(base) in ("data", "javascript"):
+        return page_url
+    return base
+
+
+def style_references(
+    body: str, line: int, base: str, ignore: frozenset[str], in_noscript: bool
+) -> Iterator[Reference]:
+    """A Reference for each URL the CSS of a ``<style>`` whose text starts on ``line`` loads:
+    a stylesheet it imports, an image, font or media file it uses (``_css.py``)."""
+    for use in css_uses(body):
+        yield Reference(
+            kind=use.kind,
+            tag="style",
+            attr="inline",
+            raw=use.url,
+            url=urls.resolve(use.url, base),
+            line=line + use.lines,
+            element=bounded(f"<style> … {use.url} … </style>"),
+            ignore=ignore,
+            in_noscript=in_noscript,
+        )
+
+
+def in_frame(
+    references: tuple[Reference, ...], line: int, ignore: frozenset[str], in_noscript: bool
+) -> Iterator[Reference]:
+    """The references of an iframe's srcdoc document as the page's: at the iframe's line,
+    with what its ancestors contribute (``data-linkguard-ignore``, being in a noscript)."""
+    for ref in references:
+        yield replace(
+            ref, line=line, ignore=ref.ignore | ignore, in_noscript=ref.in_noscript or in_noscript
+        )
+
+
+def script_source(attrs: Mapping[str, str]) -> tuple[str, str] | None:
+    """(attribute, URL) of the file a script element loads: ``src``, or SVG's ``href`` or
+    ``xlink:href``; None for an inline script."""
+    for attr in ("src", "href", "xlink:href"):
+        if attrs.get(attr):
+            return attr, attrs.get(attr, "")
+    return None
+
+
 def reference_url(kind: Kind, raw: str, page_url: str, base: str) -> str | None:
     """The absolute URL of a reference (None if invalid): a form with no action posts to
     the page itself."""
@@ -179,17 +240,32 @@ def reference_url(kind: Kind, raw: str, page_url: str, base: str) -> str | None:
 def references_of(
     tag: str, attrs: Mapping[str, str], parent_tag: str
 ) -> Iterator[tuple[Kind, str, str]]:
-    """(kind, attribute, raw value) for each URL an element makes the browser use."""
+    """(kind, attribute, raw value) for each URL an element makes the browser use, its
+    ``style`` attribute's ``url()`` included."""
+    yield from _element_refs(tag, attrs, parent_tag)
+    style = attrs.get("style")
+    if style and "(" in style:
+        yield from ((use.kind, "style", use.url) for use in css_uses(style))
+
+
+def _element_refs(
+    tag: str, attrs: Mapping[str, str], parent_tag: str
+) -> Iterator[tuple[Kind, str, str]]:
     get = attrs.get
     if tag in ("a", "area"):
-        if get("href") is not None:
-            yield Kind.LINK, "href", get("href", "")
+        attr = "href" if get("href") is not None else "xlink:href"  # SVG's <a xlink:href>
+        if get(attr) is not None:
+            yield Kind.LINK, attr, get(attr, "")
+        for url in get("ping", "").split():  # a beacon to each when the link is followed
+            yield Kind.PING, "ping", url
     elif tag == "form":
         yield Kind.FORM, "action", get("action", "")
     elif tag in ("button", "input") and get("formaction") is not None:
         yield Kind.FORM, "formaction", get("formaction", "")
-    elif tag == "script" and get("src"):
-        yield Kind.SCRIPT, "src", get("src", "")
+    elif tag == "script":
+        source = script_source(attrs)
+        if source is not None:
+            yield Kind.SCRIPT, *source
     elif tag in ("iframe", "frame", "embed") and get("src"):
         yield Kind.FRAME, "src", get("src", "")
     elif tag == "object" and get("data"):
@@ -198,6 +274,10 @@ def references_of(
         kind = _link_kind(get("rel", "").lower().split(), get("as", "").lower())
         if kind is not None:
             yield kind, "href", get("href", "")
+    elif tag in ("image", "use"):  # SVG (an HTML <image src> is an <img>)
+        attr = next((a for a in ("href", "xlink:href", "src") if get(a)), "")
+        if attr and (attr != "src" or tag == "image"):
+            yield Kind.IMAGE, attr, get(attr, "")
     elif tag in ("img", "source") and parent_tag not in ("video", "audio"):
         yield from _image_refs(attrs)
     elif tag in ("video", "audio", "source", "track"):
@@ -229,6 +309,8 @@ def _link_kind(rel: list[str], as_: str) -> Kind | None:
         return Kind.PRELOAD
     if {"icon", "apple-touch-icon", "shortcut"} & set(rel):
         return Kind.IMAGE
+    if "manifest" in rel:
+        return Kind.MANIFEST
     return None
 
 

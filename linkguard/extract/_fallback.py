@@ -23,24 +23,28 @@ from collections.abc import Callable, Iterator
 import turbohtml
 from turbohtml import Document, DocumentFragment, Element, Node, Text
 
-from linkguard.classify import urls
 from linkguard.extract._elements import (
     HIDDEN_TEXT_TAGS,
     JS_TYPES,
     MAX_PAGE_TEXT,
     MAX_TEXT,
-    REFERENCE_TAGS,
+    REFERENCE_SET,
     DrupalExtlink,
     ExtractedPage,
     compiled_selector,
+    document_base,
     drupal_settings,
     ignore_ids,
+    in_frame,
     inline_script_references,
     make_reference,
     reference_url,
     references_of,
+    script_source,
     start_tag,
+    style_references,
 )
+from linkguard.extract._noscript import NOSCRIPT
 from linkguard.model import Kind, Reference
 
 __all__ = ["extract_flat"]
@@ -54,11 +58,30 @@ def extract_flat(
     page_url: str,
     selectors: tuple[str, ...] = (),
     text_for: Callable[[str | None], bool] | None = None,
+    fallback_base: str | None = None,
+    srcdoc: Callable[[str, str], ExtractedPage] | None = None,
 ) -> ExtractedPage:
     """Every reference in ``text``, as ``extract_references`` gives it, for a page that
-    libxml2 cannot build."""
-    document = turbohtml.parse(text, source_locations=True)
-    return _Reader(document, page_url, selectors, text_for).run()
+    libxml2 cannot build.
+
+    The page is built as a browser with scripting on builds it (a ``<noscript>``'s content
+    is raw text, ended by the first ``</noscript``); where it has a noscript, it is built
+    again with scripting off, and what that tree holds inside a noscript, and the first did
+    not hold at all, is read too (``in_noscript``): what a visitor without scripts loads.
+    ``fallback_base`` is what URLs resolve against without a ``<base>`` (the page's URL, or
+    the base of the frame of an ``iframe srcdoc``); ``srcdoc`` reads such a document."""
+    document = turbohtml.parse(text, source_locations=True, scripting=True)
+    base = _base_url(document, fallback_base or page_url)
+    reader = _Reader(document, page_url, selectors, text_for, base=base, srcdoc=srcdoc)
+    found = reader.read()
+    if NOSCRIPT.search(text) is not None:
+        scripted = {_offset(element) for element in document.iter_elements()}
+        unscripted = turbohtml.parse(text, source_locations=True)
+        quiet = _Reader(unscripted, page_url, selectors, text_for, base=base, srcdoc=srcdoc)
+        extra = quiet.read(noscript_only=True, skip=scripted)
+        if extra:  # in document order: a stable sort by where each start tag begins
+            found = sorted(found + extra, key=lambda item: item[0])
+    return reader.page(tuple(ref for _, ref in found))
 
 
 class _Reader:
@@ -70,12 +93,16 @@ class _Reader:
         page_url: str,
         selectors: tuple[str, ...],
         text_for: Callable[[str | None], bool] | None,
+        base: str | None = None,
+        srcdoc: Callable[[str, str], ExtractedPage] | None = None,
     ) -> None:
         self.document = document
         self.page_url = page_url
         self.text_for = text_for
-        self.base = _base_url(document, page_url)
-        self.refs: list[Reference] = []
+        self.base = base if base is not None else _base_url(document, page_url)
+        self.srcdoc = srcdoc  # reads an iframe's srcdoc document
+        self.unread = ""  # why part of the page could not be read, if it could not
+        self.refs: list[tuple[int, Reference]] = []  # (where its start tag begins, reference)
         self.drupal: DrupalExtlink | None = None
         self.matches: dict[Element, tuple[str, ...]] = {}
         for selector in selectors:
@@ -84,22 +111,36 @@ class _Reader:
         self._ids: dict[str, Element] | None = None
         self._memo: dict[Node, _Context] = {}
 
-    def run(self) -> ExtractedPage:
-        """The page's references in document order, its title and, for a page that
-        refreshes, its visible text."""
-        for element in self.document.iter_elements(REFERENCE_TAGS):
-            self._element(element, *self._context(element))
+    def read(
+        self, *, noscript_only: bool = False, skip: frozenset[int] | set[int] = frozenset()
+    ) -> list[tuple[int, Reference]]:
+        """The page's references in document order, each with its start tag's offset; with
+        ``noscript_only``, only those inside a noscript whose element is not in ``skip``."""
+        for element in self.document.iter_elements():
+            # Elements that carry a URL, and any with a style attribute (its url()s).
+            if element.tag not in REFERENCE_SET and element.attr("style") is None:
+                continue
+            context = self._context(element)
+            if noscript_only and (not context[2] or _offset(element) in skip):
+                continue
+            self._element(element, *context)
+        return self.refs
+
+    def page(self, references: tuple[Reference, ...]) -> ExtractedPage:
+        """The page: its references, its title and, for a page that refreshes, its visible
+        text."""
         return ExtractedPage(
             url=self.page_url,
             title=_title(self.document),
-            references=tuple(self.refs),
+            references=references,
             drupal_extlink=self.drupal,
             interstitial_text=(
                 _visible_text(self.document)
-                if any(ref.kind is Kind.REFRESH for ref in self.refs)
+                if any(ref.kind is Kind.REFRESH for ref in references)
                 else ""
             ),
             flat=True,
+            unread=self.unread,
         )
 
     def _context(self, element: Element) -> _Context:
@@ -130,15 +171,26 @@ class _Reader:
     ) -> None:
         tag = element.tag
         attrs = _attributes(element)
-        if tag == "script" and "src" not in attrs:
+        if tag == "script" and script_source(attrs) is None:
             self._inline_script(element, attrs, ignores, noscript)
+            return
+        at = _offset(element)
+        if tag == "style":
+            found_css = style_references(element.text, _line(element), self.base, ignores, noscript)
+            self.refs.extend((at, ref) for ref in found_css)
             return
         parent = element.parent
         parent_tag = parent.tag.lower() if isinstance(parent, Element) else ""
         found = list(references_of(tag, attrs, parent_tag))
+        line = _start_line(element)
+        if tag == "iframe" and "srcdoc" in attrs and self.srcdoc is not None:
+            document = self.srcdoc(attrs["srcdoc"], self.base)
+            self.unread = self.unread or document.unread
+            self.refs.extend(
+                (at, ref) for ref in in_frame(document.references, line, ignores, noscript)
+            )
         if not found:
             return
-        line = _start_line(element)
         snippet = start_tag(tag, attrs)
         resolved = [reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in found]
         text = ""
@@ -146,19 +198,22 @@ class _Reader:
             text = self._accessible_text(element, attrs)
         for (kind, attr, raw), url in zip(found, resolved, strict=True):
             self.refs.append(
-                make_reference(
-                    kind,
-                    tag,
-                    attr,
-                    raw,
-                    attrs,
-                    url=url,
-                    line=line,
-                    element=snippet,
-                    text=text,
-                    notice_selectors=selectors,
-                    ignore=ignores,
-                    in_noscript=noscript,
+                (
+                    _offset(element),
+                    make_reference(
+                        kind,
+                        tag,
+                        attr,
+                        raw,
+                        attrs,
+                        url=url,
+                        line=line,
+                        element=snippet,
+                        text=text,
+                        notice_selectors=selectors,
+                        ignore=ignores,
+                        in_noscript=noscript,
+                    ),
                 )
             )
 
@@ -200,8 +255,10 @@ class _Reader:
             return
         if kind not in JS_TYPES or not body:
             return
+        at = _offset(element)
         self.refs.extend(
-            inline_script_references(body, _line(element), self.base, ignores, noscript)
+            (at, ref)
+            for ref in inline_script_references(body, _line(element), self.base, ignores, noscript)
         )
 
 
@@ -224,6 +281,12 @@ def _attributes(element: Element) -> dict[str, str]:
     return {name: element.attr(name) or "" for name in element.attrs}
 
 
+def _offset(element: Element) -> int:
+    """Where the element's start tag begins in the page's text (-1 if it has none)."""
+    location = element.source_location
+    return location.start_tag.start_offset if location is not None else -1
+
+
 def _start_line(element: Element) -> int:
     """The line the element's start tag begins on, its ``<``: where a reference points."""
     location = element.source_location
@@ -241,12 +304,14 @@ def _line(element: Element) -> int:
     return element.source_line or 0
 
 
-def _base_url(document: Document, page_url: str) -> str:
+def _base_url(document: Document, fallback: str) -> str:
+    """The document base URL: the first ``<base>`` with an ``href``, if a browser takes it,
+    else ``fallback``."""
     for base in document.iter_elements(("base",)):
         href = base.attr("href")
-        if href:
-            return urls.resolve(href, page_url) or page_url
-    return page_url
+        if href is not None:
+            return document_base(href, fallback)
+    return fallback
 
 
 def _title(document: Document) -> str:

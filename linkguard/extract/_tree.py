@@ -6,7 +6,8 @@ over the tree in document order. The walk keeps a stack of what ancestors contri
 ``<noscript>``), so a link learns its ancestors' context in O(1) and the whole page is
 linear in its size, 100,000 links or not. libxml2's line is where a start tag ends; a
 reference reports where it begins, the line of its ``<`` (``_lines.py``, one forward pass
-over the text).
+over the text). A ``<noscript>``'s content is raw text, as with scripting on: its spans are
+blanked before libxml2 parses the page and read on their own (``_noscript.py``).
 
 libxml2 gives up below 2,048 levels of nesting, and its line numbers stop at 65,535; such
 pages are read again by the fallback reader (``_fallback.py``): the same references with
@@ -19,27 +20,33 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from linkguard.classify import urls
 from linkguard.extract._charset import decode_html
 from linkguard.extract._elements import (
     HIDDEN_TEXT_TAGS,
     JS_TYPES,
     MAX_PAGE_TEXT,
+    MAX_SRCDOC_DEPTH,
     MAX_TEXT,
-    REFERENCE_TAGS,
+    REFERENCE_SET,
+    SRCDOC_TOO_DEEP,
     DrupalExtlink,
     ExtractedPage,
     compiled_selector,
+    document_base,
     drupal_settings,
     ignore_ids,
+    in_frame,
     inline_script_references,
     make_reference,
     reference_url,
     references_of,
+    script_source,
     start_tag,
+    style_references,
 )
 from linkguard.extract._fallback import extract_flat
 from linkguard.extract._lines import StartLines
+from linkguard.extract._noscript import blanked, graft, noscript_texts
 from linkguard.model import Kind, Reference
 
 __all__ = ["extract_references"]
@@ -68,15 +75,39 @@ def extract_references(
     only ones the exit-notice rule judges by their words (a quarter of a page's links on
     the benchmark site)."""
     text = decode_html(html, charset) if isinstance(html, bytes) else html.replace("\x00", "\ufffd")
+    return _read(text, page_url, page_url, notice_selectors, text_for, 0)
+
+
+def _read(
+    text: str,
+    page_url: str,
+    fallback_base: str,
+    selectors: tuple[str, ...],
+    text_for: Callable[[str | None], bool] | None,
+    depth: int,
+) -> ExtractedPage:
+    """The references of one document: the page, or an ``iframe srcdoc`` ``depth`` frames
+    into it, whose URLs resolve against its frame's base URL (``fallback_base``) as
+    browsers resolve those of ``about:srcdoc``."""
     if not text.strip():
         return ExtractedPage(page_url, "", ())
+
+    def srcdoc(html: str, base: str) -> ExtractedPage:
+        if depth >= MAX_SRCDOC_DEPTH:
+            return ExtractedPage(page_url, "", (), unread=SRCDOC_TOO_DEEP)
+        return _read(html.replace("\x00", "\ufffd"), page_url, base, selectors, text_for, depth + 1)
+
+    spans = noscript_texts(text)  # read as raw text, as with scripting on (_noscript.py)
     try:
-        root = etree.fromstring(text, _PARSER)
+        root = etree.fromstring(blanked(text, spans) if spans else text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         root = None
     if root is None or _too_deep(_PARSER.error_log) or text.count("\n") >= MAX_TREE_LINES:
-        return extract_flat(text, page_url, notice_selectors, text_for)
-    return _Walk(root, page_url, notice_selectors, text_for, StartLines(text)).run()
+        return extract_flat(text, page_url, selectors, text_for, fallback_base, srcdoc)
+    base = _base_url(root, fallback_base)  # a <base> in a noscript's text is no base
+    if spans and not graft(root, text, spans, _PARSER):
+        return extract_flat(text, page_url, selectors, text_for, fallback_base, srcdoc)
+    return _Walk(root, page_url, selectors, text_for, StartLines(text), base, srcdoc).run()
 
 
 def _too_deep(log: etree._ListErrorLog) -> bool:
@@ -93,12 +124,16 @@ class _Walk:
         selectors: tuple[str, ...],
         text_for: Callable[[str | None], bool] | None = None,
         lines: StartLines | None = None,
+        base: str | None = None,
+        srcdoc: Callable[[str, str], ExtractedPage] | None = None,
     ) -> None:
         self.root = root
         self.lines = lines  # where start tags begin; without it, libxml2's line (their end)
         self.text_for = text_for
         self.page_url = page_url
-        self.base = _base_url(root, page_url)
+        self.base = base if base is not None else _base_url(root, page_url)
+        self.srcdoc = srcdoc  # reads an iframe's srcdoc document
+        self.unread = ""  # why part of the page could not be read, if it could not
         self.refs: list[Reference] = []
         self.drupal: DrupalExtlink | None = None
         self.matches: dict[etree._Element, tuple[str, ...]] = {}
@@ -112,8 +147,10 @@ class _Walk:
         self._memo: dict[etree._Element, _Context] = {}
 
     def run(self) -> ExtractedPage:
-        for element in self.root.iter(*REFERENCE_TAGS):
-            self._element(element, *self._context(element))
+        for element in self.root.iter():
+            # Elements that carry a URL, and any with a style attribute (its url()s).
+            if element.tag in REFERENCE_SET or element.get("style") is not None:
+                self._element(element, *self._context(element))
         return ExtractedPage(
             url=self.page_url,
             title=_title(self.root),
@@ -126,6 +163,7 @@ class _Walk:
                 if any(ref.kind is Kind.REFRESH for ref in self.refs)
                 else ""
             ),
+            unread=self.unread,
         )
 
     def _context(self, element: etree._Element) -> _Context:
@@ -163,14 +201,23 @@ class _Walk:
         # Every element moves the cursor, referencing or not, so the next one's search
         # starts past its tag.
         line = self.lines.start(tag, end_line) if self.lines is not None else end_line
-        if tag == "script" and element.get("src") is None:
+        if tag == "script" and script_source(element.attrib) is None:
             self._inline_script(element, ignores, noscript)  # its body starts at end_line
+            return
+        if tag == "style":
+            self.refs.extend(
+                style_references(element.text or "", end_line, self.base, ignores, noscript)
+            )
             return
         parent = element.getparent()
         parent_tag = (
             parent.tag.lower() if parent is not None and isinstance(parent.tag, str) else ""
         )
         found = list(references_of(tag, element.attrib, parent_tag))
+        if tag == "iframe" and element.get("srcdoc") is not None and self.srcdoc is not None:
+            document = self.srcdoc(element.get("srcdoc", ""), self.base)
+            self.unread = self.unread or document.unread
+            self.refs.extend(in_frame(document.references, line, ignores, noscript))
         if not found:
             return
         snippet = start_tag(tag, element.attrib)
@@ -241,12 +288,14 @@ class _Walk:
         )
 
 
-def _base_url(root: etree._Element, page_url: str) -> str:
+def _base_url(root: etree._Element, fallback: str) -> str:
+    """The document base URL: the first ``<base>`` with an ``href``, if a browser takes it,
+    else ``fallback`` (the page's URL, or for a srcdoc document its frame's base URL)."""
     for base in root.iter("base"):
         href = base.get("href")
-        if href:
-            return urls.resolve(href, page_url) or page_url
-    return page_url
+        if href is not None:
+            return document_base(href, fallback)
+    return fallback
 
 
 def _title(root: etree._Element) -> str:

@@ -9,14 +9,16 @@ so ``.../npm/swiper@11/`` is declared and ``.../npm/swiper-evil/`` is not. An en
 not the register.
 
 Kinds map to rules: ``script`` (src, script preload, and what an inline script visibly
-loads, the way tag managers load) to ``undeclared-script``; ``frame`` to ``undeclared-frame``;
-``form`` to ``undeclared-form-target``; ``image``, ``stylesheet``, ``media`` and ``preload``
-to ``undeclared-resource``. Navigations (links, refreshes, redirects) need exit notices, not
-declarations. A ``mention`` (a URL an inline script names without loading it: a settings
-object, an allowlist, a folder of images) is judged by no rule: it makes no request, and
-an informational finding per mention would be the noise this kind exists to remove (one
-site had 2,115 such findings on 24 pages). The inventory lists mentions, so an auditor
-still sees every host a script names.
+loads, the way tag managers load) to ``undeclared-script``; ``frame`` to ``undeclared-
+frame``; ``form`` to ``undeclared-form-target``; ``image``, ``stylesheet``, ``media``,
+``preload``, ``font``, ``manifest`` and ``ping`` to ``undeclared-resource`` (a ping is a
+beacon the browser sends to each of its URLs when the link is followed: a third party told
+who left). Navigations (links, refreshes, redirects) need exit notices, not declarations. A
+``mention`` (a URL an inline script names without loading it: a settings object, an
+allowlist, a folder of images) is judged by no rule: it makes no request, and an
+informational finding per mention would be the noise this kind exists to remove (one site
+had 2,115 such findings on 24 pages). The inventory lists mentions, so an auditor still sees
+every host a script names.
 """
 
 from __future__ import annotations
@@ -102,11 +104,14 @@ def declaration_for(
     return register_of(policy.third_parties).lookup(url, host, kind)
 
 
-_RESOURCE_KINDS = frozenset({Kind.IMAGE, Kind.STYLESHEET, Kind.MEDIA, Kind.PRELOAD})
+_RESOURCE_KINDS = frozenset(
+    {Kind.IMAGE, Kind.STYLESHEET, Kind.MEDIA, Kind.PRELOAD, Kind.FONT, Kind.MANIFEST, Kind.PING}
+)
 _WHAT = {
     Kind.SCRIPT: "script", Kind.FRAME: "frame", Kind.FORM: "form target",
     Kind.IMAGE: "image", Kind.STYLESHEET: "stylesheet", Kind.MEDIA: "media file",
-    Kind.PRELOAD: "preload/preconnect",
+    Kind.PRELOAD: "preload/preconnect", Kind.FONT: "font", Kind.MANIFEST: "web app manifest",
+    Kind.PING: "link ping (a beacon sent on click)",
 }  # fmt: skip
 
 
@@ -126,7 +131,13 @@ def _undeclared(
 def _message(cref: ClassifiedReference, other: ThirdPartyDecl | None) -> str:
     kind = cref.ref.kind
     what = _WHAT.get(kind, str(kind))
-    inline = " (loaded by an inline script)" if cref.ref.attr == "inline" else ""
+    inline = ""
+    if cref.ref.attr == "inline":
+        inline = (
+            " (loaded by inline CSS)"
+            if cref.ref.tag == "style"
+            else " (loaded by an inline script)"
+        )
     text = f"Third-party {what} from {cref.boundary.host}{inline} is not declared"
     if other is not None and other.kinds is not None:
         declared = ", ".join(sorted(str(k) for k in other.kinds))
@@ -194,6 +205,6 @@ def undeclared_form_target(ctx: PageContext, policy: Policy) -> Iterator[Finding
     good='<img src="/img/p.gif" alt="">',
 )
 def undeclared_resource(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
-    """A finding for each third-party image, stylesheet, media file or preload/preconnect
-    that no entry declares for its kind."""
+    """A finding for each third-party image, stylesheet, media file, preload/preconnect,
+    font, web app manifest or link ping that no entry declares for its kind."""
     return _undeclared(ctx, policy, undeclared_resource, _RESOURCE_KINDS)

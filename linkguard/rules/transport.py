@@ -29,6 +29,7 @@ from linkguard.rules._base import PageContext, make_finding, rule
 
 _SUBRESOURCES = frozenset(
     {Kind.SCRIPT, Kind.STYLESHEET, Kind.IMAGE, Kind.MEDIA, Kind.FRAME, Kind.PRELOAD}
+    | {Kind.FONT, Kind.MANIFEST}
 )
 _NO_FETCH = frozenset({"dns-prefetch", "preconnect"})
 _OPENER_SAFE = frozenset({"noopener", "noreferrer"})

@@ -86,6 +86,7 @@ class ReadPage:
     facts: dict[str, object] = field(default_factory=dict)
     dynamic: tuple[DynamicReference, ...] = ()  # template mode: destinations unknown here
     follow: tuple[str, ...] = ()  # first-party URLs the page leads to
+    unread: str = ""  # why part of the page could not be read as a browser reads it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,6 +144,7 @@ def read_page(
     links that leave the site (the only ones judged by their words) unless ``every_text``."""
     refs: list[Reference] = [_redirect_reference(hop) for hop in page.redirects]
     facts: dict[str, object] = {}
+    unread = ""
     if page.body:
         extracted = extract_references(
             page.body,
@@ -154,6 +156,7 @@ def read_page(
         refs.extend(extracted.references)
         facts[FACT_DRUPAL_EXTLINK] = extracted.drupal_extlink
         facts[FACT_PAGE_TEXT] = extracted.interstitial_text
+        unread = extracted.unread
     dynamic: tuple[DynamicReference, ...] = ()
     if page.template:
         refs, dynamic = _split_dynamic(refs, page)
@@ -165,7 +168,7 @@ def read_page(
     )
     if page.redirects and not page.body:
         follow += (page.final_url,)
-    return ReadPage(refs=classified, facts=facts, dynamic=dynamic, follow=follow)
+    return ReadPage(refs=classified, facts=facts, dynamic=dynamic, follow=follow, unread=unread)
 
 
 def _judged(
@@ -189,10 +192,13 @@ def _judged(
         file=page.file,
         truncated=page.truncated,
         exempt=verdict.exempt,
+        error=read.unread or None,  # not scanned whole: counted as a page that failed
     )
     findings = verdict.findings
     if page.truncated:  # what was read is judged; what was not is said
         findings += (page_truncated(page.url, len(page.body), file=page.file),)
+    if read.unread:
+        findings += (replace(crawl_error(page.url, read.unread), file=page.file),)
     return PageAnalysis(
         record=record,
         findings=findings,

@@ -72,6 +72,7 @@ def make_source(request: ScanRequest) -> Source:
             request.scope.origin,
             list(request.templates),
             max_bytes=request.crawl.max_bytes,
+            engine=request.policy.templates.engine,
         )
     elif is_url(request.target):
         source = HttpCrawler(

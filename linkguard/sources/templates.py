@@ -19,7 +19,7 @@ from pathlib import Path
 from linkguard.classify import urls
 from linkguard.errors import ConfigError
 from linkguard.extract import decode_html
-from linkguard.extract.masking import mask_templates
+from linkguard.extract.masking import engine_for, mask_templates
 from linkguard.model import FailedPage, FetchedPage
 from linkguard.sources import Visit
 from linkguard.sources._files import FileSource, url_path
@@ -139,8 +139,17 @@ def _end_of_options() -> tuple[str, ...]:
 class TemplateSource(FileSource):
     """Reads template files, masks their syntax, and hands them on as pages."""
 
-    def __init__(self, root: Path, origin: str, files: list[Path], *, max_bytes: int) -> None:
+    def __init__(
+        self,
+        root: Path,
+        origin: str,
+        files: list[Path],
+        *,
+        max_bytes: int,
+        engine: str | None = None,  # [templates] engine: for files whose suffix names none
+    ) -> None:
         super().__init__()
+        self.engine = engine
         self.root = root
         self.origin = origin
         self.files = files
@@ -164,7 +173,8 @@ class TemplateSource(FileSource):
         except OSError as exc:
             return FailedPage(url=url, depth=0, error=f"cannot read {rel}: {exc.strerror or exc}")
         truncated = len(raw) > self.max_bytes  # judged up to the cap, and reported as cut
-        masked = mask_templates(decode_html(raw[: self.max_bytes]))
+        text = decode_html(raw[: self.max_bytes])
+        masked = mask_templates(text, engine_for(path.name, self.engine))
         return FetchedPage(
             url=url,
             final_url=url,

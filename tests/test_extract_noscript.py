@@ -1,0 +1,109 @@
+"""``<noscript>`` read as every visitor's browser reads it, with scripting on: its content is
+raw text up to the first ``</noscript``, and what follows is markup; what the content holds is
+still read, ``in_noscript``, for visitors without scripts. Both readers, the tree walk and the
+fallback, agree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from test_extract import PAGE
+from test_extract_fallback import PAD
+
+from linkguard.extract import ExtractedPage, extract_references
+
+
+def tree(html: str, **kwargs: object) -> ExtractedPage:
+    page = extract_references(html, PAGE, **kwargs)  # type: ignore[arg-type]
+    assert not page.flat
+    return page
+
+
+def flat(html: str, **kwargs: object) -> ExtractedPage:
+    """Read by the fallback (pushed past libxml2's last line), lines counted from ``html``."""
+    page = extract_references("\n" * PAD + html, PAGE, **kwargs)  # type: ignore[arg-type]
+    assert page.flat
+    return page
+
+
+READERS: list[Callable[..., ExtractedPage]] = [tree, flat]
+
+
+def seen(page: ExtractedPage) -> list[tuple[str, str | None, int, bool]]:
+    shift = PAD if page.flat else 0
+    return [(str(r.kind), r.url, r.line - shift, r.in_noscript) for r in page.references]
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_script_after_the_first_end_tag_is_read_though_an_attribute_hid_it(
+    read: Callable[..., ExtractedPage],
+) -> None:
+    html = (
+        "<html><body>\n"
+        '<noscript><p title="</noscript><script src=https://evil.example/x.js></script>">\n'
+        '<a href="/after">after</a>'
+    )
+    assert seen(read(html)) == [
+        ("script", "https://evil.example/x.js", 2, False),
+        ("link", "https://www.example.com/after", 3, False),
+    ]
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_what_a_noscript_holds_is_still_read_in_its_place(
+    read: Callable[..., ExtractedPage],
+) -> None:
+    html = (
+        "<html><head>\n<noscript><link rel=stylesheet href=https://fonts.example/f.css>"
+        "</noscript>\n</head><body>\n<NOSCRIPT>\n"
+        '<iframe src="https://www.googletagmanager.com/ns.html?id=GTM-X"></iframe>\n'
+        "</noscript >\n<img src=/logo.png>"
+    )
+    assert seen(read(html)) == [
+        ("stylesheet", "https://fonts.example/f.css", 2, True),
+        ("frame", "https://www.googletagmanager.com/ns.html?id=GTM-X", 5, True),
+        ("image", "https://www.example.com/logo.png", 7, False),
+    ]
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_comment_opened_in_a_noscript_ends_with_it(read: Callable[..., ExtractedPage]) -> None:
+    html = "<body><noscript><!--</noscript><script src=https://evil.example/c.js></script>-->"
+    assert seen(read(html)) == [("script", "https://evil.example/c.js", 1, False)]
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_a_base_inside_a_noscript_is_not_the_base(read: Callable[..., ExtractedPage]) -> None:
+    html = (
+        '<head><noscript><base href="https://www.example.com/"></noscript>'
+        '<base href="https://tracker.example/"></head><body><script src="t.js"></script>'
+    )
+    assert [r.url for r in read(html).references] == ["https://tracker.example/t.js"]
+
+
+@pytest.mark.parametrize("read", READERS)
+def test_noscript_context_selectors_and_lines_survive_crlf(
+    read: Callable[..., ExtractedPage],
+) -> None:
+    html = (
+        '<body>\r\n<div class="partners" data-linkguard-ignore="missing-sri">\r\n'
+        '<noscript>\r\n<a href="https://p.example/">p</a></noscript>\r\n'
+        '<a href="https://q.example/">q</a></div>'
+    )
+    page = read(html, notice_selectors=(".partners a",))
+    shift = PAD if page.flat else 0
+    assert [
+        (r.url, r.line - shift, r.notice_selectors, r.ignore, r.in_noscript)
+        for r in page.references
+    ] == [
+        ("https://p.example/", 4, (".partners a",), frozenset({"missing-sri"}), True),
+        ("https://q.example/", 5, (".partners a",), frozenset({"missing-sri"}), False),
+    ]
+
+
+def test_a_noscript_libxml2_cannot_build_sends_the_page_to_the_fallback() -> None:
+    html = "<body><noscript>" + "<div>" * 3_000 + '<a href="/deep">d</a></noscript><a href="/x">'
+    page = extract_references(html, PAGE)
+    assert page.flat
+    assert [(r.raw, r.in_noscript) for r in page.references] == [("/deep", True), ("/x", False)]
