@@ -11,10 +11,10 @@ scripting on (``_noscript.py``) and character-set detection (``_charset.py``) ar
 from __future__ import annotations
 
 from linkguard.extract._charset import decode_html
+from linkguard.extract._drupal import DrupalExtlink
 from linkguard.extract._elements import (
     JS_TYPES,
     MAX_ELEMENT,
-    DrupalExtlink,
     ExtractedPage,
     parse_srcset,
     refresh_url,

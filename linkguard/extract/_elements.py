@@ -9,7 +9,6 @@ section «Reference kinds».
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -21,6 +20,7 @@ from lxml.cssselect import CSSSelector, SelectorError
 
 from linkguard.classify import urls
 from linkguard.extract._css import css_uses
+from linkguard.extract._drupal import DrupalExtlink
 from linkguard.extract._inline import script_uses
 from linkguard.model import Kind, Reference
 
@@ -68,40 +68,6 @@ REFERENCE_SET = frozenset(REFERENCE_TAGS)
 # than this is not read, and the page says so (each level is read again by the next).
 MAX_SRCDOC_DEPTH = 8
 SRCDOC_TOO_DEEP = f"iframe srcdoc documents nested more than {MAX_SRCDOC_DEPTH} deep were not read"
-
-
-@dataclass(frozen=True, slots=True)
-class DrupalExtlink:
-    """Drupal extlink module settings (``drupalSettings.extlink``), read from the page."""
-
-    ext_class: str = "ext"
-    label: str = "(link is external)"
-    subdomains: bool = True
-    exclude: str = ""
-    include: str = ""
-    alert: bool = False
-
-    @classmethod
-    def from_settings(cls, data: Mapping[str, object]) -> DrupalExtlink:
-        """The settings the module's JavaScript would apply, defaults where a key is absent."""
-
-        def text(key: str, default: str = "") -> str:
-            value = data.get(key, default)
-            return value if isinstance(value, str) else default
-
-        def flag(key: str, default: bool) -> bool:
-            value = data.get(key, default)
-            return value not in (False, 0, "0", "", None)
-
-        ext_class = text("extClass", "ext")
-        return cls(
-            ext_class="" if ext_class == "0" else ext_class,
-            label=text("extLabel", "(link is external)"),
-            subdomains=flag("extSubdomains", True),
-            exclude=text("extExclude"),
-            include=text("extInclude"),
-            alert=flag("extAlert", False),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,13 +353,3 @@ def ignore_ids(value: str) -> frozenset[str]:
     """The rule ids a ``data-linkguard-ignore`` value names; ``*`` for all (or none named)."""
     ids = frozenset(v for v in re.split(r"[\s,]+", value.strip()) if v)
     return frozenset({"*"}) if not ids or "all" in ids else ids
-
-
-def drupal_settings(body: str) -> DrupalExtlink | None:
-    """The extlink settings in a ``drupal-settings-json`` script, or None if it has none."""
-    try:
-        settings = json.loads(body)
-    except ValueError:
-        return None
-    extlink = settings.get("extlink") if isinstance(settings, dict) else None
-    return DrupalExtlink.from_settings(extlink) if isinstance(extlink, dict) else None

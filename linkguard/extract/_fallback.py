@@ -23,17 +23,21 @@ from collections.abc import Callable, Iterator
 import turbohtml
 from turbohtml import Document, DocumentFragment, Element, Node, Text
 
+from linkguard.extract._drupal import (
+    DrupalExtlink,
+    ScriptSign,
+    drupal_settings,
+    script_sign,
+    with_scripts,
+)
 from linkguard.extract._elements import (
-    HIDDEN_TEXT_TAGS,
     JS_TYPES,
     MAX_PAGE_TEXT,
     MAX_TEXT,
     REFERENCE_SET,
-    DrupalExtlink,
     ExtractedPage,
     compiled_selector,
     document_base,
-    drupal_settings,
     ignore_ids,
     in_frame,
     inline_script_references,
@@ -45,6 +49,7 @@ from linkguard.extract._elements import (
     style_references,
 )
 from linkguard.extract._noscript import NOSCRIPT
+from linkguard.extract._visible import accessible_text, description_text, perceived
 from linkguard.model import Kind, Reference
 
 __all__ = ["extract_flat"]
@@ -104,11 +109,13 @@ class _Reader:
         self.unread = ""  # why part of the page could not be read, if it could not
         self.refs: list[tuple[int, Reference]] = []  # (where its start tag begins, reference)
         self.drupal: DrupalExtlink | None = None
+        self.extlink_sign = ScriptSign.NONE  # whether Drupal's extlink script is loaded
         self.matches: dict[Element, tuple[str, ...]] = {}
         for selector in selectors:
             for element in _selected(document, selector):
                 self.matches[element] = (*self.matches.get(element, ()), selector)
         self._ids: dict[str, Element] | None = None
+        self._descriptions: dict[str, str] = {}  # aria-describedby id -> its text, once a page
         self._memo: dict[Node, _Context] = {}
 
     def read(
@@ -133,7 +140,7 @@ class _Reader:
             url=self.page_url,
             title=_title(self.document),
             references=references,
-            drupal_extlink=self.drupal,
+            drupal_extlink=with_scripts(self.drupal, self.extlink_sign),
             interstitial_text=(
                 _visible_text(self.document)
                 if any(ref.kind is Kind.REFRESH for ref in references)
@@ -174,6 +181,10 @@ class _Reader:
         if tag == "script" and script_source(attrs) is None:
             self._inline_script(element, attrs, ignores, noscript)
             return
+        if tag == "script" and not noscript and attrs.get("type", "").strip().lower() in JS_TYPES:
+            self.extlink_sign = max(
+                self.extlink_sign, script_sign((script_source(attrs) or ("", ""))[1])
+            )
         at = _offset(element)
         if tag == "style":
             found_css = style_references(element.text, _line(element), self.base, ignores, noscript)
@@ -195,7 +206,7 @@ class _Reader:
         resolved = [reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in found]
         text = ""
         if tag in ("a", "area") and (self.text_for is None or self.text_for(resolved[0])):
-            text = self._accessible_text(element, attrs)
+            text = self._accessible_text(element)
         for (kind, attr, raw), url in zip(found, resolved, strict=True):
             self.refs.append(
                 (
@@ -217,31 +228,24 @@ class _Reader:
                 )
             )
 
-    def _accessible_text(self, link: Element, attrs: dict[str, str]) -> str:
-        """Text a screen reader would announce for a link, plus its title and descriptions."""
-        parts = [" ".join(link.text.split())]
-        for attr in ("aria-label", "title"):
-            if attrs.get(attr):
-                parts.append(attrs[attr])
-        for inner in link.iter_elements(("img", "svg")):
-            if inner.tag == "img" and inner.attr("alt"):
-                parts.append(inner.attr("alt") or "")
-            elif inner.tag == "svg" and inner.attr("aria-label"):
-                parts.append(inner.attr("aria-label") or "")
-        for ref_id in attrs.get("aria-describedby", "").split():
-            described = self._by_id(ref_id)
-            if described is not None:
-                parts.append(" ".join(described.text.split()))
-        return " | ".join(p for p in parts if p)[:MAX_TEXT]
+    def _accessible_text(self, link: Element) -> str:
+        """Text a visitor perceives for a link, plus its title and descriptions."""
+        return accessible_text(link, _describe, _parts, self._description)
 
-    def _by_id(self, ref_id: str) -> Element | None:
+    def _description(self, ref_id: str) -> str:
+        """The text of the element with id ``ref_id``, computed once per page."""
         if self._ids is None:
             self._ids = {}
             for element in self.document.iter_elements():
                 element_id = element.attr("id")
                 if element_id and element_id not in self._ids:
                     self._ids[element_id] = element
-        return self._ids.get(ref_id)
+        if ref_id not in self._descriptions:
+            target = self._ids.get(ref_id)
+            self._descriptions[ref_id] = (
+                "" if target is None else description_text(target, _describe, _parts)
+            )
+        return self._descriptions[ref_id]
 
     def _inline_script(
         self, element: Element, attrs: dict[str, str], ignores: frozenset[str], noscript: bool
@@ -321,26 +325,29 @@ def _title(document: Document) -> str:
 
 
 def _visible_text(document: Document) -> str:
-    """The body's text outside script, style and template, lower case, bounded."""
-    chunks: list[str] = []
-    size = 0
+    """The body's perceived text, lower case, bounded (``_visible``)."""
     for body in document.iter_elements(("body",)):
-        for node in body.descendants:
-            if not isinstance(node, Text) or _text_parent(node) in HIDDEN_TEXT_TAGS:
-                continue
-            piece = node.data
-            if piece.strip():
-                chunks.append(piece)
-                size += len(piece)
-                if size > MAX_PAGE_TEXT:
-                    break
-        break
-    return " ".join(" ".join(chunks).split()).lower()[:MAX_PAGE_TEXT]
+        seen = perceived(body, _describe, _parts, max_chars=MAX_PAGE_TEXT, max_nodes=None)
+        return seen.joined(" ").lower()[:MAX_PAGE_TEXT]
+    return ""
 
 
-def _text_parent(node: Text) -> str:
-    """The tag of the element a text node is in; a template's content counts as in it."""
-    parent = node.parent
-    if isinstance(parent, DocumentFragment):
-        parent = parent.parent
-    return parent.tag if isinstance(parent, Element) else ""
+def _describe(element: Element) -> tuple[str, Callable[[str], str | None]]:
+    """An element's tag and attribute getter, for ``_visible``."""
+    return element.tag, element.attr
+
+
+def _parts(element: Element) -> Iterator[Element | str]:
+    """An element's content in document order: text and child elements (a template's
+    content, which turbohtml keeps in a fragment, as its own)."""
+    for child in element.children:
+        if isinstance(child, Text):
+            yield child.data
+        elif isinstance(child, Element):
+            yield child
+        elif isinstance(child, DocumentFragment):
+            for inner in child.children:
+                if isinstance(inner, Text):
+                    yield inner.data
+                elif isinstance(inner, Element):
+                    yield inner

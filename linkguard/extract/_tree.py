@@ -16,24 +16,28 @@ the same context and their exact lines, from a tree built as the HTML standard s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
 from linkguard.extract._charset import decode_html
+from linkguard.extract._drupal import (
+    DrupalExtlink,
+    ScriptSign,
+    drupal_settings,
+    script_sign,
+    with_scripts,
+)
 from linkguard.extract._elements import (
-    HIDDEN_TEXT_TAGS,
     JS_TYPES,
     MAX_PAGE_TEXT,
     MAX_SRCDOC_DEPTH,
     MAX_TEXT,
     REFERENCE_SET,
     SRCDOC_TOO_DEEP,
-    DrupalExtlink,
     ExtractedPage,
     compiled_selector,
     document_base,
-    drupal_settings,
     ignore_ids,
     in_frame,
     inline_script_references,
@@ -47,6 +51,7 @@ from linkguard.extract._elements import (
 from linkguard.extract._fallback import extract_flat
 from linkguard.extract._lines import StartLines
 from linkguard.extract._noscript import blanked, graft, noscript_texts
+from linkguard.extract._visible import accessible_text, description_text, perceived
 from linkguard.model import Kind, Reference
 
 __all__ = ["extract_references"]
@@ -136,6 +141,7 @@ class _Walk:
         self.unread = ""  # why part of the page could not be read, if it could not
         self.refs: list[Reference] = []
         self.drupal: DrupalExtlink | None = None
+        self.extlink_sign = ScriptSign.NONE  # whether Drupal's extlink script is loaded
         self.matches: dict[etree._Element, tuple[str, ...]] = {}
         for selector in selectors:
             compiled = compiled_selector(selector)
@@ -144,6 +150,7 @@ class _Walk:
             for element in compiled(root):
                 self.matches[element] = (*self.matches.get(element, ()), selector)
         self._ids: dict[str, etree._Element] | None = None
+        self._descriptions: dict[str, str] = {}  # aria-describedby id -> its text, once a page
         self._memo: dict[etree._Element, _Context] = {}
 
     def run(self) -> ExtractedPage:
@@ -155,7 +162,7 @@ class _Walk:
             url=self.page_url,
             title=_title(self.root),
             references=tuple(self.refs),
-            drupal_extlink=self.drupal,
+            drupal_extlink=with_scripts(self.drupal, self.extlink_sign),
             # Only a meta refresh is judged on the page's own text (a "you are leaving"
             # page that forwards the visitor): reading it for every page was 6% of a scan.
             interstitial_text=(
@@ -204,6 +211,10 @@ class _Walk:
         if tag == "script" and script_source(element.attrib) is None:
             self._inline_script(element, ignores, noscript)  # its body starts at end_line
             return
+        if tag == "script" and not noscript and element.get("type", "").strip().lower() in JS_TYPES:
+            self.extlink_sign = max(
+                self.extlink_sign, script_sign((script_source(element.attrib) or ("", ""))[1])
+            )
         if tag == "style":
             self.refs.extend(
                 style_references(element.text or "", end_line, self.base, ignores, noscript)
@@ -244,31 +255,23 @@ class _Walk:
             )
 
     def _accessible_text(self, link: etree._Element) -> str:
-        """Text a screen reader would announce for a link, plus its title and descriptions."""
-        parts = [" ".join("".join(link.itertext()).split())]
-        for attr in ("aria-label", "title"):
-            if link.get(attr):
-                parts.append(link.get(attr, ""))
-        for inner in link.iterdescendants():
-            tag = inner.tag.lower() if isinstance(inner.tag, str) else ""
-            if tag == "img" and inner.get("alt"):
-                parts.append(inner.get("alt", ""))
-            elif tag == "svg" and inner.get("aria-label"):
-                parts.append(inner.get("aria-label", ""))
-        for ref_id in link.get("aria-describedby", "").split():
-            described = self._by_id(ref_id)
-            if described is not None:
-                parts.append(" ".join("".join(described.itertext()).split()))
-        return " | ".join(p for p in parts if p)[:MAX_TEXT]
+        """Text a visitor perceives for a link, plus its title and descriptions."""
+        return accessible_text(link, _describe, _parts, self._description)
 
-    def _by_id(self, ref_id: str) -> etree._Element | None:
+    def _description(self, ref_id: str) -> str:
+        """The text of the element with id ``ref_id``, computed once per page."""
         if self._ids is None:
             self._ids = {}
             for element in self.root.iter():
                 element_id = element.get("id") if isinstance(element.tag, str) else None
                 if element_id and element_id not in self._ids:
                     self._ids[element_id] = element
-        return self._ids.get(ref_id)
+        if ref_id not in self._descriptions:
+            target = self._ids.get(ref_id)
+            self._descriptions[ref_id] = (
+                "" if target is None else description_text(target, _describe, _parts)
+            )
+        return self._descriptions[ref_id]
 
     def _inline_script(
         self, element: etree._Element, ignores: frozenset[str], noscript: bool
@@ -288,6 +291,23 @@ class _Walk:
         )
 
 
+def _describe(element: etree._Element) -> tuple[str, Callable[[str], str | None]]:
+    """An element's tag (lower case) and attribute getter, for ``_visible``."""
+    tag = element.tag.lower() if isinstance(element.tag, str) else ""
+    return tag, element.get
+
+
+def _parts(element: etree._Element) -> Iterator[etree._Element | str]:
+    """An element's content in document order: its text, each child and the text after it."""
+    if element.text:
+        yield element.text
+    for child in element:
+        if isinstance(child.tag, str):
+            yield child
+        if child.tail:
+            yield child.tail
+
+
 def _base_url(root: etree._Element, fallback: str) -> str:
     """The document base URL: the first ``<base>`` with an ``href``, if a browser takes it,
     else ``fallback`` (the page's URL, or for a srcdoc document its frame's base URL)."""
@@ -305,16 +325,8 @@ def _title(root: etree._Element) -> str:
 
 
 def _visible_text(root: etree._Element) -> str:
-    chunks: list[str] = []
-    size = 0
+    """The body's perceived text, lower case, bounded (``_visible``)."""
     for body in root.iter("body"):
-        for element in body.iter():
-            tag = element.tag.lower() if isinstance(element.tag, str) else ""
-            for piece in (element.text if tag not in HIDDEN_TEXT_TAGS else None, element.tail):
-                if piece and piece.strip():
-                    chunks.append(piece)
-                    size += len(piece)
-            if size > MAX_PAGE_TEXT:
-                break
-        break
-    return " ".join(" ".join(chunks).split()).lower()[:MAX_PAGE_TEXT]
+        seen = perceived(body, _describe, _parts, max_chars=MAX_PAGE_TEXT, max_nodes=None)
+        return seen.joined(" ").lower()[:MAX_PAGE_TEXT]
+    return ""

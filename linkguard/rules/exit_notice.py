@@ -6,9 +6,10 @@ notice is carried by the first mechanism that holds, in this order (ARCHITECTURE
 «Exit notices»):
 
 ``text``
-    a configured phrase in the link's accessible text (text, visually hidden spans,
-    aria-label, title, img alt, aria-describedby target), NFKC-normalised and case-folded;
-    for a meta refresh with a delay, a phrase in the page's visible text.
+    a configured phrase in the text a visitor perceives of the link (text, visually hidden
+    spans, aria-label, title, img alt, aria-describedby target; never text hidden from
+    everyone: ``extract/_visible.py``), NFKC-normalised and case-folded; for a meta refresh
+    with a delay, a phrase in the page's perceived text.
 ``selector``
     a configured CSS selector matches the link or an ancestor.
 ``interstitial``
@@ -16,7 +17,8 @@ notice is carried by the first mechanism that holds, in this order (ARCHITECTURE
     against the decoded destination (a first-party destination is not outbound). Every
     navigation on the interstitial page itself is noticed by it.
 ``drupal-extlink``
-    Drupal's extlink settings on the page would decorate the link (``rules/extlink.py``).
+    Drupal's extlink module would decorate the link: its settings are on the page and so is
+    its script (``extract/_drupal.py``); settings alone decorate nothing (``rules/extlink.py``).
 
 ``exempt``
     no notice, but the destination is ``[exit_notice].exempt``: it needs none.
@@ -163,8 +165,8 @@ def _mechanism(
 
 def _extlink(ctx: PageContext, notice: NoticePolicy) -> Extlink | None:
     settings = ctx.facts.get(FACT_DRUPAL_EXTLINK)
-    if not notice.drupal_extlink or not isinstance(settings, DrupalExtlink):
-        return None
+    if not notice.drupal_extlink or not isinstance(settings, DrupalExtlink) or not settings.loaded:
+        return None  # settings alone decorate nothing: the module's script must be on the page
     parsed = urls.parse(ctx.url)
     host: str = parsed.host if parsed is not None else ""
     return extlink_for(settings, host)

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import zlib
 
 import pytest
 from rule_judge import ORIGIN, Case, found, judge
@@ -17,10 +19,23 @@ def link(attrs: str = "", text: str = "Partner", href: str = P) -> str:
     return f'<p><a href="{href}" {attrs}>{text}</a></p>'
 
 
-def drupal(settings: dict[str, object], body: str) -> str:
-    data = json.dumps({"path": {"baseUrl": "/"}, "extlink": settings})
+EXTLINK_JS = '<script src="/modules/contrib/extlink/js/extlink.js?v=2.0.4"></script>'
+
+
+def drupal(
+    settings: dict[str, object], body: str, scripts: str = EXTLINK_JS, libraries: str = ""
+) -> str:
+    """A Drupal page: ``body``, its settings (``libraries`` in ajaxPageState), ``scripts``."""
+    data = json.dumps(
+        {"path": {"baseUrl": "/"}, "ajaxPageState": {"libraries": libraries}, "extlink": settings}
+    )
     script = '<script type="application/json" data-drupal-selector="drupal-settings-json">'
-    return f"<body>{body}{script}{data}</script></body>"
+    return f"<body>{body}{script}{data}</script>{scripts}</body>"
+
+
+def compressed(libraries: str) -> str:
+    """A library list as Drupal 10.1+ writes it: zlib, URL-safe base64, no padding."""
+    return base64.urlsafe_b64encode(zlib.compress(libraries.encode())).decode().rstrip("=")
 
 
 EXTLINK = {"extClass": "ext", "extLabel": "(link is external)", "extSubdomains": True}
@@ -220,3 +235,128 @@ def test_the_finding_names_the_link_and_survives_edits() -> None:
     assert finding.line == again.line + 2
     assert (finding.target, finding.kind, finding.element) == (P, "link", again.element)
     assert "partner.example.net" in finding.message
+
+
+LIBRARIES = "core/drupal,core/drupalSettings,extlink/drupal.extlink,olivero/global-styling"
+AGGREGATE = "/sites/default/files/js/js_Qm9vdHN0cmFwX2FnZ3JlZ2F0ZQ.js"
+
+
+@pytest.mark.parametrize(
+    ("scripts", "libraries"),
+    [
+        ("", ""),  # the settings blob alone
+        ("", LIBRARIES),  # ajaxPageState names the library, but no script loads anything
+        (f'<script src="{AGGREGATE}"></script>', "core/drupal"),  # an aggregate without it
+        (f'<script src="{AGGREGATE}?include={compressed("core/drupal")}"></script>', LIBRARIES),
+        (f"<noscript>{EXTLINK_JS}</noscript>", ""),  # never runs with scripting on
+        ('<script type="text/plain" src="/modules/extlink/js/extlink.js"></script>', ""),
+        ('<script src="/js/not-extlink.js.map"></script>', ""),
+    ],
+    ids=["bare settings", "listed, no script", "aggregate without it", "include without it",
+         "in noscript", "not JavaScript", "another file"],
+)  # fmt: skip
+def test_drupal_settings_without_the_extlink_script_are_no_notice(
+    scripts: str, libraries: str
+) -> None:
+    analysis = judge(drupal(EXTLINK, link(), scripts=scripts, libraries=libraries))
+    assert found(analysis, (RULE,), suppressed=False) == set(MISSING)
+    assert (analysis.record.noticed, analysis.mechanisms) == (0, ())
+
+
+@pytest.mark.parametrize(
+    ("scripts", "libraries"),
+    [
+        (EXTLINK_JS, ""),  # aggregation off: one script per file
+        ('<script src="https://cdn.example.org/extlink/extlink.min.js"></script>', ""),
+        (f'<script src="{AGGREGATE}?v=1"></script>', LIBRARIES),  # Drupal < 10.1
+        (f'<script src="{AGGREGATE}"></script>', compressed(LIBRARIES)),
+        (f'<script src="{AGGREGATE}?scope=footer&amp;delta=0&amp;include='
+         f'{compressed(LIBRARIES)}"></script>', ""),  # Drupal >= 10.1 names it in the URL
+    ],
+    ids=["extlink.js", "extlink.min.js elsewhere", "aggregate + listed",
+         "aggregate + compressed list", "aggregate include"],
+)  # fmt: skip
+def test_drupal_extlink_is_credited_where_its_script_is(scripts: str, libraries: str) -> None:
+    analysis = judge(drupal(EXTLINK, link(), scripts=scripts, libraries=libraries))
+    assert found(analysis, (RULE,), suppressed=False) == set()
+    assert analysis.mechanisms == (("drupal-extlink", 1),)
+
+
+def test_a_hostile_library_list_is_read_within_its_bound() -> None:
+    bomb = base64.urlsafe_b64encode(zlib.compress(b"x" * 50_000_000, 9)).decode().rstrip("=")
+    analysis = judge(drupal(EXTLINK, link(), scripts=f'<script src="{AGGREGATE}"></script>',
+                            libraries=bomb))  # fmt: skip
+    assert found(analysis, (RULE,), suppressed=False) == set(MISSING)
+
+
+NOTICE = "(link is external)"
+UNPERCEIVED = [
+    f"<span hidden>{NOTICE}</span>",
+    f'<span hidden="until-found">{NOTICE}</span>',
+    f'<span aria-hidden="true" style="display:none">{NOTICE}</span>',
+    f'<span style="color: red; DISPLAY : none !important">{NOTICE}</span>',
+    f'<span style="display:none !important; display:inline">{NOTICE}</span>',
+    f'<span style="visibility:hidden">{NOTICE}</span>',
+    f'<span style="content-visibility: hidden">{NOTICE}</span>',
+    f"<template>{NOTICE}</template>",
+    f"<noscript>{NOTICE}</noscript>",
+    f"<script>/* {NOTICE} */</script>",
+    f"<style>/* {NOTICE} */</style>",
+    f'<img hidden src="/i.png" alt="{NOTICE}">',
+    f'<span style="display:none"><img src="/i.png" alt="{NOTICE}"></span>',
+    f'<img aria-hidden="true" src="/i.png" alt="{NOTICE}">',
+    f'<span aria-hidden="true"><svg aria-label="{NOTICE}"></svg></span>',
+    f"<span hidden><b><i>{NOTICE}</i></b></span>",
+]
+PERCEIVED = [
+    f'<span class="sr-only">{NOTICE}</span>',
+    f'<span class="visually-hidden">{NOTICE}</span>',
+    f'<span style="position:absolute;clip:rect(0 0 0 0);width:1px;height:1px;overflow:hidden">'
+    f"{NOTICE}</span>",
+    f'<span aria-hidden="true">{NOTICE}</span>',  # seen on screen, skipped by screen readers
+    f'<span style="visibility:hidden"><span style="visibility:visible">{NOTICE}</span></span>',
+    f'<span hidden style="display:inline">{NOTICE}</span>',
+    f'<span style="display:none; display:inline">{NOTICE}</span>',
+    f'<img src="/i.png" alt="Partner {NOTICE}">',
+    f'<template shadowrootmode="open">{NOTICE} <slot></slot></template>',
+]
+
+
+@pytest.mark.parametrize("inner", UNPERCEIVED)
+def test_text_nobody_perceives_is_no_notice(inner: str) -> None:
+    analysis = judge(link(text=f"Partner {inner}"))
+    assert found(analysis, (RULE,), suppressed=False) == set(MISSING)
+    assert analysis.record.noticed == 0
+
+
+@pytest.mark.parametrize("inner", PERCEIVED)
+def test_text_a_visitor_perceives_is_a_notice(inner: str) -> None:
+    analysis = judge(link(text=f"Partner {inner}"))
+    assert found(analysis, (RULE,), suppressed=False) == set()
+    assert analysis.mechanisms == (("text", 1),)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [f'<span id="n" hidden>{NOTICE}</span>', f'<p id="n" style="display:none">{NOTICE}</p>'],
+)
+def test_a_hidden_description_is_announced_and_so_a_notice(note: str) -> None:
+    analysis = judge(note + link('aria-describedby="n"'))
+    assert analysis.mechanisms == (("text", 1),)
+
+
+@pytest.mark.parametrize(
+    "note",
+    [f'<p id="n"><script>"{NOTICE}"</script></p>', f'<p id="n"><span hidden>{NOTICE}</span></p>'],
+)
+def test_a_description_of_text_nobody_perceives_is_no_notice(note: str) -> None:
+    analysis = judge(note + link('aria-describedby="n"'))
+    assert found(analysis, (RULE,), suppressed=False) == set(MISSING)
+
+
+def test_a_refresh_page_whose_notice_is_hidden_has_none() -> None:
+    head = f'<head><meta http-equiv="refresh" content="5; url={P}"></head>'
+    shown = judge(head + "<body><p>You are leaving our site.</p></body>")
+    hidden = judge(head + "<body><p hidden>You are leaving our site.</p></body>")
+    assert shown.mechanisms == (("text", 1),)
+    assert found(hidden, (RULE,), suppressed=False) == set(MISSING)

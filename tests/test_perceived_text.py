@@ -1,0 +1,62 @@
+"""A link's text is what a visitor perceives, and both readers agree on it: the tree walk
+(libxml2) and the fallback (turbohtml) read the same text, hidden text left out
+(linkguard/extract/_visible.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from linkguard.extract import extract_references
+
+PAGE = "https://www.example.com/page.html"
+PAD = "\n" * 65_535  # past libxml2's last line: the page goes to the fallback reader
+NOTICE = "(link is external)"
+
+CASES = [  # (inner HTML of the link, whether the notice is perceived)
+    (f"<span hidden>{NOTICE}</span>", False),
+    (f'<span aria-hidden="true" style="display:none">{NOTICE}</span>', False),
+    (f'<span style="visibility:hidden">{NOTICE}</span>', False),
+    (f"<template>{NOTICE}</template>", False),
+    (f"<noscript>{NOTICE}</noscript>", False),
+    (f"<script>'{NOTICE}'</script><style>/* {NOTICE} */</style>", False),
+    (f'<span hidden><img src="/i.png" alt="{NOTICE}"></span>', False),
+    (f'<img aria-hidden="true" src="/i.png" alt="{NOTICE}">', False),
+    (f'<span class="sr-only">{NOTICE}</span>', True),
+    (f'<span aria-hidden="true">{NOTICE}</span>', True),
+    (f'<span style="visibility:hidden"><b style="visibility:visible">{NOTICE}</b></span>', True),
+    (f'<span hidden style="display:inline">{NOTICE}</span>', True),
+    (f'<img src="/i.png" alt="{NOTICE}">', True),
+    (f'<svg aria-label="{NOTICE}"></svg>', True),
+]
+
+
+@pytest.mark.parametrize(("inner", "perceived"), CASES)
+def test_both_readers_read_only_perceived_text(inner: str, perceived: bool) -> None:
+    html = f'<body><p><a href="https://partner.example.net/">Partner {inner}</a></p></body>'
+    tree = extract_references(html, PAGE)
+    flat = extract_references(PAD + html, PAGE)
+    assert (tree.flat, flat.flat) == (False, True)
+    [link] = [r for r in tree.references if r.kind == "link"]
+    [same] = [r for r in flat.references if r.kind == "link"]
+    assert link.text == same.text
+    assert (NOTICE in link.text) is perceived
+
+
+def test_both_readers_read_a_hidden_description() -> None:
+    html = (
+        f'<body><span id="n" hidden>{NOTICE} <span hidden>not this</span></span>'
+        '<a href="https://partner.example.net/" aria-describedby="n missing n">Partner</a></body>'
+    )
+    texts = {page.references[0].text for page in (
+        extract_references(html, PAGE), extract_references(PAD + html, PAGE))}  # fmt: skip
+    assert texts == {f"Partner | {NOTICE}"}
+
+
+def test_a_hidden_notice_on_a_refresh_page_is_not_its_text_in_either_reader() -> None:
+    html = (
+        '<head><meta http-equiv="refresh" content="5; url=https://partner.example.net/"></head>'
+        "<body><p>Moving.</p><p hidden>You are leaving</p><p>our site.</p></body>"
+    )
+    texts = {p.interstitial_text for p in (
+        extract_references(html, PAGE), extract_references(PAD + html, PAGE))}  # fmt: skip
+    assert texts == {"moving. our site."}
