@@ -65,3 +65,30 @@ def test_a_scan_credits_only_notices_a_visitor_perceives(tmp_path: Path) -> None
         ("hidden.html", "https://hidden.example.net/"),
     }
     assert data["summary"]["notice_mechanisms"] == {"drupal-extlink": 1, "text": 1}
+
+
+def test_a_page_s_catastrophic_pattern_cannot_hang_the_scan(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    xs = "x" * 28  # 19 s in a backtracking engine, doubling with each x
+    links = (
+        f'<a href="https://{xs}.example.net/">kept</a>'
+        f'<a href="https://{xs}y.example.net/">excluded</a>'
+        f'<a href="https://{xs * 100}.example.org/">longer still</a>'
+    )
+    extlink = {"extClass": "ext", "extExclude": "(x+x+)+y"}
+    (site / "index.html").write_text(_drupal_page(links, extlink, EXTLINK_JS), encoding="utf-8")
+    (site / "lookaround.html").write_text(
+        _drupal_page('<a href="https://partner.example.net/">P</a>',
+                     {"extClass": "ext", "extExclude": "partner(?!x)"}, EXTLINK_JS),
+        encoding="utf-8",
+    )  # fmt: skip
+    code, data = _scan(site, tmp_path)
+    assert code == 1
+    assert _missing(data) == {
+        ("index.html", f"https://{xs}y.example.net/"),
+        ("lookaround.html", "https://partner.example.net/"),
+    }
+    [unreadable] = [f for f in data["findings"] if f["file"] == "lookaround.html"]
+    assert "extExclude pattern could not be evaluated" in unreadable["message"]
+    assert data["summary"]["notice_mechanisms"] == {"drupal-extlink": 2}

@@ -80,6 +80,7 @@ class Navigation:
     destination: Boundary  # where the visitor ends up (decoded, through an interstitial)
     mechanism: str | None  # text | selector | interstitial | drupal-extlink | exempt
     via: str | None = None  # the interstitial URL it goes through
+    undecided: str = ""  # the Drupal extlink patterns that left its notice undecided
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +141,10 @@ def _navigations(
             mechanism = _mechanism(cref, ctx, notice, extlink)
         if mechanism is None and notice.exempt.covers(destination.host):
             mechanism = EXEMPT
-        yield Navigation(cref, destination, mechanism, via)
+        undecided = ""
+        if mechanism is None and extlink is not None and kind is Kind.LINK and cref.boundary.url:
+            undecided = extlink.undecided(cref.boundary.url)
+        yield Navigation(cref, destination, mechanism, via, undecided)
 
 
 def _mechanism(
@@ -215,6 +219,12 @@ def _finding(navigation: Navigation, ctx: PageContext) -> Finding:
         message = (
             f"Link to third party {host} has no exit notice: no notice class or attribute on "
             "it or an ancestor, and no notice phrase in its text, aria-label or title."
+        )
+    if navigation.undecided:
+        message += (
+            f" Drupal extlink's {navigation.undecided} pattern could not be evaluated (a "
+            "backreference, a lookaround or an invalid pattern, which linkguard does not run "
+            "from a page), so its notice is not credited."
         )
     return make_finding(exit_notice_missing, navigation.cref, ctx, message)
 

@@ -180,8 +180,8 @@ CASES = [
     Case("drupal extInclude", drupal({**EXTLINK, "extInclude": r"evil\.net"},
                                      link(href="https://www.example.com.evil.net/")),
          coverage=(1, 1, 0, "drupal-extlink")),
-    Case("drupal bad regex is ignored", drupal({**EXTLINK, "extExclude": "(["}, link()),
-         coverage=(1, 1, 0, "drupal-extlink")),
+    Case("drupal invalid regex breaks the module: no credit",
+         drupal({**EXTLINK, "extExclude": "(["}, link()), MISSING),
     Case("drupal JS named group", drupal({**EXTLINK, "extExclude": r"(?<h>partner)\.\k<h>"},
                                          link(href="https://partner.partner.net/")),
          frozenset({(RULE, "https://partner.partner.net/")})),
@@ -360,3 +360,22 @@ def test_a_refresh_page_whose_notice_is_hidden_has_none() -> None:
     hidden = judge(head + "<body><p hidden>You are leaving our site.</p></body>")
     assert shown.mechanisms == (("text", 1),)
     assert found(hidden, (RULE,), suppressed=False) == set(MISSING)
+
+
+X28 = "https://" + "x" * 28 + ".example.net/"
+
+
+def test_a_catastrophic_drupal_pattern_completes_with_the_module_s_verdict() -> None:
+    exclude = {**EXTLINK, "extExclude": "(x+x+)+y"}
+    kept = judge(drupal(exclude, link(href=X28)))  # 28 x's and no y: not excluded
+    assert kept.mechanisms == (("drupal-extlink", 1),)
+    excluded = judge(drupal(exclude, link(href=X28.replace(".example", "y.example"))))
+    assert excluded.record.noticed == 0 and len(excluded.findings) == 1
+
+
+@pytest.mark.parametrize("pattern", [r"(partner)\.\1", r"(?<=www\.)partner", r"partner(?!x)"])
+def test_a_drupal_pattern_linkguard_cannot_run_is_no_credit_and_says_why(pattern: str) -> None:
+    analysis = judge(drupal({**EXTLINK, "extExclude": pattern}, link()))
+    [finding] = analysis.findings
+    assert (finding.rule, finding.target) == (RULE, P)
+    assert "extExclude pattern could not be evaluated" in finding.message

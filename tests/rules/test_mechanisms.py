@@ -110,20 +110,51 @@ def test_extlink_subdomains_setting() -> None:
     assert not no_icon.notices("https://partner.example.net/")
 
 
+X28 = "https://" + "x" * 28 + ".example.net/"
+
+
 @pytest.mark.parametrize(
     ("source", "url", "matches"),
     [
         (r"partner\.example", "https://PARTNER.example.net/", True),
-        (r"(?<host>x)\.\k<host>", "https://x.x.net/", True),
-        (r"(?<=https://)x", "https://x.net/", True),
+        (r"(?<host>partner)\.example", "https://partner.example.net/", True),  # JS named group
+        (r"\u0078\.net", "https://x.net/", True),  # JS Unicode escape
         (r"\d+", "https://x.net/٣", False),  # JavaScript's \d is ASCII
+        ("(x+x+)+y", X28, False),  # catastrophic for a backtracking engine: 19 s in re
+        ("(x+x+)+y", X28.replace(".example", "y.example"), True),
+        # what RE2 cannot run is unreadable (None), never run by a backtracking engine
+        (r"(?<host>x)\.\k<host>", "https://x.x.net/", None),
+        (r"(?<=https://)x", "https://x.net/", None),
+        (r"x(?!y)", "https://x.net/", None),
         ("([", "https://x.net/", None),
-        ("", "https://x.net/", None),
     ],
 )
 def test_js_regex(source: str, url: str, matches: bool | None) -> None:
     pattern = js_regex(source)
-    if matches is None:
-        assert pattern is None
-    else:
-        assert pattern is not None and (pattern.search(url) is not None) is matches
+    assert pattern is not None and pattern.matches(url.lower()) is matches
+
+
+def test_an_unset_js_regex_is_none() -> None:
+    assert js_regex("") is None
+
+
+def test_the_catastrophic_exclude_pattern_gives_the_module_s_verdict() -> None:
+    extlink = extlink_for(DrupalExtlink(exclude="(x+x+)+y"), "www.example.com")
+    assert extlink.notices(X28)  # not excluded: decorated
+    assert not extlink.notices("https://" + "x" * 28 + "y.example.net/")  # excluded
+
+
+def test_an_unreadable_exclude_credits_no_link_it_could_exclude() -> None:
+    extlink = extlink_for(DrupalExtlink(exclude=r"(a)\1"), "www.example.com")
+    assert extlink.decides("https://partner.example.net/") is None
+    assert not extlink.notices("https://partner.example.net/")
+    assert extlink.undecided("https://partner.example.net/") == "extExclude"
+    assert extlink.decides("https://www.example.com/about") is False  # internal: decided
+    assert extlink.undecided("https://www.example.com/about") == ""
+
+
+def test_an_unreadable_include_matches_nothing() -> None:
+    extlink = extlink_for(DrupalExtlink(include=r"(?=partner)"), "www.example.com")
+    assert extlink.notices("https://partner.example.net/")  # outside: decorated anyway
+    assert extlink.decides("https://shop.example.com/") is None  # internal, unless included
+    assert extlink.undecided("https://shop.example.com/") == "extInclude"
