@@ -332,11 +332,17 @@ def refresh_url(content: str) -> str | None:
 
 
 def start_tag(tag: str, attrs: Mapping[str, str]) -> str:
-    """The element's start tag, re-serialised and escaped, bounded in length."""
+    """The element's start tag, re-serialised and escaped, bounded in length: serialising
+    stops once past ``MAX_ELEMENT`` characters, so an element with a million attributes
+    costs no more than one with a few (each value is read by name, and cut, as it is used)."""
     parts = ["<", tag]
-    for name, value in attrs.items():
-        value = str(value)
+    size = len(tag) + 1
+    for full_name in attrs:
+        if size > MAX_ELEMENT:
+            break
+        name, value = full_name[:MAX_ELEMENT], str(attrs.get(full_name, ""))[:MAX_ELEMENT]
         parts += (" ", name, '="', escape(value) if _TO_ESCAPE.search(value) else value, '"')
+        size += len(name) + len(value) + 4
     parts.append(">")
     return bounded("".join(parts))
 

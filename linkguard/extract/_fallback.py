@@ -1,5 +1,6 @@
 """The fallback reader, for pages libxml2 will not build a tree of: nesting deeper than
-about 2,048 levels, or more than 65,535 lines (where libxml2's line numbers stop).
+about 2,048 levels, or more than 65,535 lines (where libxml2's line numbers stop), or would
+build in quadratic time (an element with hundreds of thousands of attributes).
 
 turbohtml builds the tree as the HTML standard says a browser does: its tokenizer ends
 ``<!-->`` as an empty comment, ``<!-- --!>`` as a comment and ``<![CDATA[ x>`` as a bogus
@@ -116,6 +117,7 @@ class _Reader:
                 self.matches[element] = (*self.matches.get(element, ()), selector)
         self._ids: dict[str, Element] | None = None
         self._descriptions: dict[str, str] = {}  # aria-describedby id -> its text, once a page
+        self._attrs: dict[Element, dict[str, str]] = {}  # each element's, read once
         self._memo: dict[Node, _Context] = {}
 
     def read(
@@ -142,7 +144,7 @@ class _Reader:
             references=references,
             drupal_extlink=with_scripts(self.drupal, self.extlink_sign),
             interstitial_text=(
-                _visible_text(self.document)
+                _visible_text(self.document, self._describe)
                 if any(ref.kind is Kind.REFRESH for ref in references)
                 else ""
             ),
@@ -177,7 +179,7 @@ class _Reader:
         self, element: Element, selectors: tuple[str, ...], ignores: frozenset[str], noscript: bool
     ) -> None:
         tag = element.tag
-        attrs = _attributes(element)
+        attrs = self._attributes(element)
         if tag == "script" and script_source(attrs) is None:
             self._inline_script(element, attrs, ignores, noscript)
             return
@@ -210,7 +212,7 @@ class _Reader:
         for (kind, attr, raw), url in zip(found, resolved, strict=True):
             self.refs.append(
                 (
-                    _offset(element),
+                    at,  # read once: source_location spans every attribute
                     make_reference(
                         kind,
                         tag,
@@ -230,7 +232,18 @@ class _Reader:
 
     def _accessible_text(self, link: Element) -> str:
         """Text a visitor perceives for a link, plus its title and descriptions."""
-        return accessible_text(link, _describe, _parts, self._description)
+        return accessible_text(link, self._describe, _parts, self._description)
+
+    def _attributes(self, element: Element) -> dict[str, str]:
+        """The element's attributes, read once per page however often they are asked for."""
+        found = self._attrs.get(element)
+        if found is None:
+            found = self._attrs[element] = _attributes(element)
+        return found
+
+    def _describe(self, element: Element) -> tuple[str, Callable[[str], str | None]]:
+        """An element's tag and attribute getter, for ``_visible``."""
+        return element.tag, self._attributes(element).get
 
     def _description(self, ref_id: str) -> str:
         """The text of the element with id ``ref_id``, computed once per page."""
@@ -243,7 +256,7 @@ class _Reader:
         if ref_id not in self._descriptions:
             target = self._ids.get(ref_id)
             self._descriptions[ref_id] = (
-                "" if target is None else description_text(target, _describe, _parts)
+                "" if target is None else description_text(target, self._describe, _parts)
             )
         return self._descriptions[ref_id]
 
@@ -281,8 +294,13 @@ def _selected(document: Document, selector: str) -> Iterator[Element]:
 
 
 def _attributes(element: Element) -> dict[str, str]:
-    """The element's attributes as written (``class`` and ``rel`` not split into lists)."""
-    return {name: element.attr(name) or "" for name in element.attrs}
+    """The element's attributes as written (``class`` and ``rel`` not split into lists), in
+    one pass: ``Element.attr`` looks a name up by scanning, so reading every attribute by
+    name was quadratic (100,000 attributes: 2.7 s)."""
+    return {
+        name: " ".join(value) if isinstance(value, list) else value or ""
+        for name, value in element.attrs.items()
+    }
 
 
 def _offset(element: Element) -> int:
@@ -292,11 +310,13 @@ def _offset(element: Element) -> int:
 
 
 def _start_line(element: Element) -> int:
-    """The line the element's start tag begins on, its ``<``: where a reference points."""
+    """The line the element's start tag begins on, its ``<``: where a reference points.
+    ``source_line`` is that line, read in O(1); ``source_location`` builds the span of every
+    attribute first (a million attributes: 6 s), so it is only the fallback."""
+    if element.source_line:
+        return element.source_line
     location = element.source_location
-    if location is not None:
-        return location.start_tag.start_line
-    return element.source_line or 0
+    return location.start_tag.start_line if location is not None else 0
 
 
 def _line(element: Element) -> int:
@@ -324,17 +344,14 @@ def _title(document: Document) -> str:
     return ""
 
 
-def _visible_text(document: Document) -> str:
+def _visible_text(
+    document: Document, describe: Callable[[Element], tuple[str, Callable[[str], str | None]]]
+) -> str:
     """The body's perceived text, lower case, bounded (``_visible``)."""
     for body in document.iter_elements(("body",)):
-        seen = perceived(body, _describe, _parts, max_chars=MAX_PAGE_TEXT, max_nodes=None)
+        seen = perceived(body, describe, _parts, max_chars=MAX_PAGE_TEXT, max_nodes=None)
         return seen.joined(" ").lower()[:MAX_PAGE_TEXT]
     return ""
-
-
-def _describe(element: Element) -> tuple[str, Callable[[str], str | None]]:
-    """An element's tag and attribute getter, for ``_visible``."""
-    return element.tag, element.attr
 
 
 def _parts(element: Element) -> Iterator[Element | str]:

@@ -25,20 +25,24 @@ applied (what is inside it is read by the rules above).
 
 Both readers (``_tree.py``, ``_fallback.py``) walk their trees with ``perceived``, so the
 two cannot disagree. The walk is bounded: it stops after ``max_chars`` characters of text
-and ``max_nodes`` elements, so a link that wraps a megabyte (or a thousand nested links, each
-wrapping the rest of the page) costs a bounded amount per link, and a page stays linear.
+(``RAW_FACTOR`` times as many as written, whitespace included) and ``max_nodes`` elements,
+so a link that wraps a megabyte (or a thousand nested links, each wrapping the rest of the
+page) costs a bounded amount per link, and a page stays linear. A notice past those bounds
+is not read: the link is reported, never wrongly credited.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TypeVar
 
 from linkguard.extract._elements import HIDDEN_TEXT_TAGS, MAX_TEXT
 
 NEVER_RENDERED = HIDDEN_TEXT_TAGS | {"noscript"}  # script, style, template, noscript
-MAX_NODES = 2_000  # elements a link's text is read from; past them its text is cut
+MAX_NODES = 256  # elements a link's text is read from; past them its text is cut
+RAW_FACTOR = 32  # characters read as written per character kept (whitespace collapses)
 
 N = TypeVar("N")
 Get = Callable[[str], "str | None"]  # an element's attribute by name, None when absent
@@ -62,15 +66,18 @@ class Perceived:
     max_chars: int
     text: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
-    size: int = 0
+    size: int = 0  # characters read, whitespace collapsed
+    raw: int = 0  # characters read as written: at most RAW_FACTOR * max_chars
 
     @property
     def full(self) -> bool:
-        return self.size > self.max_chars
+        return self.size > self.max_chars or self.raw >= self.max_chars * RAW_FACTOR
 
     def add_text(self, piece: str) -> None:
+        piece = piece[: self.max_chars * RAW_FACTOR - self.raw]  # a megabyte of text: a slice
         self.text.append(piece)
-        self.size += len(piece)
+        self.raw += len(piece)
+        self.size += sum(map(len, piece.split())) + 1
 
     def add_label(self, label: str) -> None:
         self.labels.append(label)
@@ -79,6 +86,18 @@ class Perceived:
     def joined(self, separator: str = "") -> str:
         """The visible text, its pieces joined by ``separator``, whitespace collapsed."""
         return " ".join(separator.join(self.text).split())
+
+
+_HIDING = ("display", "visibility", "content-visibility")
+
+
+@lru_cache(maxsize=1024)
+def hiding_of(style: str) -> tuple[str, str, str]:
+    """``display``, ``visibility`` and ``content-visibility`` of an inline style ("" where
+    unset); cached, since a nested link's walk meets the same element again."""
+    declared = style_of(style) if ":" in style else {}
+    display, visibility, content = (declared.get(name, "") for name in _HIDING)
+    return display, visibility, content
 
 
 def style_of(style: str) -> dict[str, str]:
@@ -110,14 +129,13 @@ def state_of(tag: str, get: Get, parent: _State, *, referenced: bool = False) ->
     if tag in NEVER_RENDERED and not (tag == "template" and get("shadowrootmode") is not None):
         return None
     style = get("style")
-    declared = style_of(style) if style and ":" in style else {}
-    display = declared.get("display", "")
+    display, visibility_value, content = hiding_of(style) if style else ("", "", "")
     if not referenced:
         if display.split()[:1] == ["none"] or (get("hidden") is not None and not display):
             return None
-        if declared.get("content-visibility", "").split()[:1] == ["hidden"]:
+        if content.split()[:1] == ["hidden"]:
             return None
-    visibility = declared.get("visibility", "").split()[:1]
+    visibility = visibility_value.split()[:1]
     invisible = parent.invisible
     if visibility in (["hidden"], ["collapse"]):
         invisible = not referenced
