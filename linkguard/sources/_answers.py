@@ -67,6 +67,19 @@ def describe(exc: httpx.HTTPError) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+async def capped_body(response: httpx.Response, cap: int) -> tuple[bytes, bool]:
+    """The body, decompressed (a gzip bomb stops at the cap), up to ``cap`` bytes, and
+    whether there was more. The rest is never read (the connection is closed, not reused):
+    what was read is scanned, and the page is reported as cut."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > cap:
+            del body[cap:]
+            return bytes(body), True
+    return bytes(body), False
+
+
 class QuietCookies(httpx.Cookies):
     """httpx's cookie jar, kept as it is (a site's session cookie is sent back), except that
     a response which sets no cookie is not handed to the standard library's jar: building

@@ -32,6 +32,7 @@ from linkguard.sources._answers import (
     QuietCookies,
     RetryLater,
     backoff,
+    capped_body,
     closed_before_answering,
     content_type,
     describe,
@@ -397,23 +398,13 @@ class HttpCrawler:
         media_type, charset = content_type(response.headers.get("content-type", ""))
         if media_type and media_type not in HTML_TYPES:
             return SkippedPage(url=job.url, depth=job.depth, status=status, content_type=media_type)
-        body = bytearray()
-        cap = self.crawl.max_bytes
-        truncated = False
-        async for chunk in response.aiter_bytes():  # decompressed bytes: a gzip bomb stops here
-            body += chunk
-            if len(body) > cap:
-                # The rest is never read (the connection is closed, not reused); what was
-                # read is scanned, and the page is reported as cut.
-                del body[cap:]
-                truncated = True
-                break
+        body, truncated = await capped_body(response, self.crawl.max_bytes)
         return FetchedPage(
             url=job.url,
             final_url=url,
             status=status,
             depth=job.depth,
-            body=bytes(body),
+            body=body,
             content_type=media_type or "text/html",
             charset=charset,
             redirects=hops,
