@@ -80,6 +80,10 @@ class CrawlConfig:
     # The share of pages that may fail (HTTP errors, timeouts, unreadable files) before the
     # run is incomplete and does not pass: past half, the site seen is not the site.
     max_failed_share: float = 0.5
+    # Origins the crawl may follow besides the target's and the default ports (http 80,
+    # https 443) of first-party hosts: a first-party host on a port of its own
+    # (``https://app.example.com:8443``). Classification ignores ports; crawling does not.
+    origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

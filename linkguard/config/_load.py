@@ -15,7 +15,8 @@ Beyond the keys every site needs ([site], [[third_party]], [rules]):
   ``ignore_params`` (query parameters that do not change a page), ``sitemaps``, ``retries``
   (for 429/503), ``max_per_pattern`` (pages per path shape, against crawler traps),
   ``per_host`` (requests in flight to one host; 0 means ``concurrency``), ``max_failed_share``
-  (the share of pages, 0 to 1, that may fail before the run is incomplete and does not pass).
+  (the share of pages, 0 to 1, that may fail before the run is incomplete and does not pass),
+  ``origins`` (first-party origins on a port of their own that the crawl may follow).
 - ``[templates]``: ``paths`` and ``exclude``, globs of template sources for ``--templates``;
   ``engine``, the template language of files whose suffix names none (masking).
 - ``[[waiver]]``: ``rule`` (a rule id or ``"*"``), ``reason``, ``page`` and/or ``host`` globs,
@@ -273,6 +274,7 @@ _SECTIONS: check.Schema = {
         "max_per_pattern": check.integer(0, example=1000),
         "per_host": check.integer(0, 256, example=4),
         "max_failed_share": check.number(0, 1, example=0.5),
+        "origins": check.array(check.origin),
     }),
     "exit_notice": _exit_notice,
     "third_party": _third_parties,

@@ -1,7 +1,8 @@
 """The HTTP crawler: a frontier of first-party URLs fetched by a bounded pool of workers.
 
-The frontier owns deduplication (on the normalised URL), scope (first-party hosts only),
-depth and page limits, include/exclude patterns and robots.txt. Each fetch has a total
+The frontier owns deduplication (on the normalised URL), scope (the origins ``_reach.py``
+allows: the target's, declared ones, first-party hosts on default ports), depth and page
+limits, include/exclude patterns and robots.txt. Each fetch has a total
 deadline, a body-size cap counted on decompressed bytes, a content-type filter and manual
 redirect handling, so every hop is recorded and a first-party URL that bounces visitors to a
 third party shows up as a ``redirect`` reference.
@@ -25,7 +26,7 @@ import httpx
 from linkguard._version import __version__
 from linkguard.classify import urls
 from linkguard.classify.scope import Scope
-from linkguard.model import FailedPage, FetchedPage, Party, SkippedPage, SourceResult
+from linkguard.model import FailedPage, FetchedPage, SkippedPage, SourceResult
 from linkguard.policy import CrawlConfig
 from linkguard.sources import Restored, Visit
 from linkguard.sources._answers import (
@@ -39,6 +40,7 @@ from linkguard.sources._answers import (
     retry_after,
 )
 from linkguard.sources._linkgraph import LinkGraph
+from linkguard.sources._reach import Reach
 from linkguard.sources.mirror import Mirror
 from linkguard.sources.netio import crawl_transport
 from linkguard.sources.proxy import proxy_mounts, tls_context
@@ -96,6 +98,7 @@ class HttpCrawler:
         self.crawl = crawl
         self._transport = transport
         self._mirror = mirror  # crawling a copy: site URLs are requested from it
+        self._reach = Reach.of(seeds, scope, crawl.origins, mirror)
         self._queue: deque[_Job] = deque()
         self._seen: set[str] = set()
         self._ignored = urls.DEFAULT_IGNORED_PARAMS | frozenset(
@@ -166,7 +169,7 @@ class HttpCrawler:
                 self._depth[key] = depth
             self._graph.link(parent, key, depth)
             return False
-        if self.scope.classify(key).party is not Party.FIRST:
+        if not self._reach.allows(key):
             return False
         if self._include and not any(p.search(key) for p in self._include):
             return False
@@ -243,32 +246,20 @@ class HttpCrawler:
             if self.crawl.max_per_pattern:
                 self._patterns[path_pattern(page.url)] += 1
             for hop in page.hops:
-                if self.scope.classify(hop).party is Party.FIRST:
+                if self._reach.allows(hop):
                     self._seen.add(urls.normalize(hop, self._ignored))
         for seed in self.seeds:
             self._admit(seed, 0)
         if self.crawl.sitemaps:
             extra = self._robots.sitemaps() if self._robots else []
             found = await sitemap_urls(
-                client, self.seeds, extra, self.crawl.max_pages, where=self._sitemap_at
+                client, self.seeds, extra, self.crawl.max_pages, where=self._reach.where
             )
             for sitemap_url in found:
                 self._admit(sitemap_url, 1)
         for page in self._restored:
             for link in page.follow:
                 self._admit(link, page.depth + 1, page.url)
-
-    def _sitemap_at(self, url: str) -> str | None:
-        """Where a sitemap named by robots.txt or a sitemap index is requested: on a copy of
-        the site, from the copy (None: the copy does not serve it)."""
-        return url if self._mirror is None else self._mirror.local(url)
-
-    def _requested(self, url: str) -> str | None:
-        """Where a redirect's target is requested: itself when first party, the copy's URL
-        when crawling a copy of the site; None when it is not followed."""
-        if self._mirror is not None:
-            return self._mirror.local(url)
-        return url if self.scope.classify(url).party is Party.FIRST else None
 
     async def _work(self, client: httpx.AsyncClient, visit: Visit) -> None:
         while not self._stopped:
@@ -362,7 +353,7 @@ class HttpCrawler:
                         response.status_code,
                         tuple(hops),
                     )
-                requested = self._requested(resolved)
+                requested = self._reach.where(resolved)  # None: not followed
                 target = requested or resolved
                 hops.append((current, target, response.status_code))
             if len(hops) > MAX_REDIRECTS:
