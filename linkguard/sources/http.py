@@ -2,10 +2,10 @@
 
 The frontier owns deduplication (on the normalised URL), scope (the origins ``_reach.py``
 allows: the target's, declared ones, first-party hosts on default ports), depth and page
-limits, include/exclude patterns and robots.txt. Each fetch has a total
-deadline, a body-size cap counted on decompressed bytes, a content-type filter and manual
-redirect handling, so every hop is recorded and a first-party URL that bounces visitors to a
-third party shows up as a ``redirect`` reference.
+limits, include/exclude patterns and robots.txt. Each fetch has a total deadline (robots.txt
+and sitemaps too), a body-size cap counted on decompressed bytes, a content-type filter and
+manual redirect handling, so every hop is recorded and a first-party URL that bounces
+visitors to a third party shows up as a ``redirect`` reference.
 
 Crawling a copy of the site (``mirror``), every URL the crawler learns, from a link, a
 sitemap, robots.txt or a redirect, is requested from the copy when it is on the site's
@@ -115,6 +115,7 @@ class HttpCrawler:
         self._visits: set[asyncio.Task[None]] = set()
         self._failure: BaseException | None = None
         self._stopped = False
+        self._seeding: asyncio.Task[None] | None = None  # robots.txt, sitemaps, resumed pages
         self._robots: RobotsCache | None = None
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, asyncio.Lock] = {}
@@ -132,6 +133,8 @@ class HttpCrawler:
     def stop(self) -> None:
         self._stopped = True
         self._wakeup.set()
+        if self._seeding is not None:
+            self._seeding.cancel()  # a signal ends a slow robots.txt or sitemap at once
 
     def queued(self) -> int:
         return len(self._queue)
@@ -221,7 +224,7 @@ class HttpCrawler:
             follow_redirects=False,
         ) as client:
             client._cookies = QuietCookies()  # the setter would copy it into a plain Cookies
-            await self._seed(client)
+            await self._seed_unless_stopped(client)
             workers = [
                 asyncio.create_task(self._work(client, visit))
                 for _ in range(self.crawl.concurrency)
@@ -235,9 +238,21 @@ class HttpCrawler:
                 for task in (*workers, *self._visits):
                     task.cancel()
 
+    async def _seed_unless_stopped(self, client: httpx.AsyncClient) -> None:
+        """Seed the frontier; ``stop()`` cuts it short (the seeds admitted so far stay)."""
+        if self._stopped:
+            return
+        self._seeding = asyncio.create_task(self._seed(client))
+        try:
+            await self._seeding
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not self._stopped or (task is not None and task.cancelling()):
+                raise  # not our stop: the crawl itself is being cancelled
+
     async def _seed(self, client: httpx.AsyncClient) -> None:
         if self.crawl.respect_robots:
-            self._robots = RobotsCache(client, user_agent(self.crawl))
+            self._robots = RobotsCache(client, user_agent(self.crawl), self.crawl.timeout)
             for seed in self.seeds:
                 await self._robots.load(seed)
         for page in self._restored:
@@ -253,7 +268,12 @@ class HttpCrawler:
         if self.crawl.sitemaps:
             extra = self._robots.sitemaps() if self._robots else []
             found = await sitemap_urls(
-                client, self.seeds, extra, self.crawl.max_pages, where=self._reach.where
+                client,
+                self.seeds,
+                extra,
+                self.crawl.max_pages,
+                timeout=self.crawl.timeout,
+                where=self._reach.where,
             )
             for sitemap_url in found:
                 self._admit(sitemap_url, 1)

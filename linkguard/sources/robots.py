@@ -1,7 +1,14 @@
-"""robots.txt (parsed by Protego, as Google reads it) and sitemap seeding."""
+"""robots.txt (parsed by Protego, as Google reads it) and sitemap seeding.
+
+Each file is one fetch with a total deadline (the crawl's ``timeout``), as a page is: a
+server that trickles robots.txt or a sitemap a byte a second cannot hold the crawl, whose
+read timeout alone never fires while bytes keep coming. A file not read in time is a file
+not there: robots.txt then allows everything, and the sitemap names no page.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import io
 import zlib
@@ -22,9 +29,10 @@ _SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 class RobotsCache:
     """robots.txt per origin; a missing or unreadable file allows everything."""
 
-    def __init__(self, client: httpx.AsyncClient, user_agent: str) -> None:
+    def __init__(self, client: httpx.AsyncClient, user_agent: str, timeout: float) -> None:
         self._client = client
         self._agent = user_agent
+        self._timeout = timeout
         self._rules: dict[str, Protego | None] = {}
 
     async def load(self, url: str) -> None:
@@ -32,7 +40,9 @@ class RobotsCache:
         if origin in self._rules:
             return
         self._rules[origin] = None
-        text = await _get_text(self._client, f"{origin}/robots.txt", _MAX_ROBOTS_BYTES)
+        text = await _get_text(
+            self._client, f"{origin}/robots.txt", _MAX_ROBOTS_BYTES, self._timeout
+        )
         if text is not None:
             self._rules[origin] = Protego.parse(text)
 
@@ -59,12 +69,14 @@ async def sitemap_urls(
     extra: list[str],
     limit: int,
     *,
+    timeout: float,
     where: Callable[[str], str | None] = lambda url: url,
 ) -> list[str]:
     """Page URLs listed by the seeds' /sitemap.xml and robots.txt's Sitemap lines.
 
     Sitemap indexes are followed (at most 50 files), gzipped sitemaps are read with a
-    decompressed-size cap, and XML entities are never resolved. Every sitemap file named by
+    decompressed-size cap, and XML entities are never resolved; each file has ``timeout``
+    seconds in all. Every sitemap file named by
     robots.txt or an index is requested where ``where`` says (None: not at all), so a copy
     of a site reads its own sitemaps where they name the live site's.
     """
@@ -77,7 +89,7 @@ async def sitemap_urls(
         if sitemap is None or sitemap in done:
             continue
         done.add(sitemap)
-        body = await _get_bytes(client, sitemap, _MAX_SITEMAP_BYTES)
+        body = await _get_bytes(client, sitemap, _MAX_SITEMAP_BYTES, timeout)
         if body is None:
             continue
         locs, is_index = _parse_sitemap(body)
@@ -108,9 +120,11 @@ def _gunzip(data: bytes, cap: int) -> bytes:
         return handle.read(cap)
 
 
-async def _get_bytes(client: httpx.AsyncClient, url: str, cap: int) -> bytes | None:
+async def _get_bytes(client: httpx.AsyncClient, url: str, cap: int, timeout: float) -> bytes | None:
+    """The body at ``url`` (None: not 200, over ``cap``, failed, or not whole within
+    ``timeout`` seconds)."""
     try:
-        async with client.stream("GET", url) as response:
+        async with asyncio.timeout(timeout), client.stream("GET", url) as response:
             if response.status_code != 200:
                 return None
             body = bytearray()
@@ -119,10 +133,10 @@ async def _get_bytes(client: httpx.AsyncClient, url: str, cap: int) -> bytes | N
                 if len(body) > cap:
                     return None
             return bytes(body)
-    except httpx.HTTPError:
+    except (httpx.HTTPError, httpx.InvalidURL, TimeoutError):
         return None
 
 
-async def _get_text(client: httpx.AsyncClient, url: str, cap: int) -> str | None:
-    body = await _get_bytes(client, url, cap)
+async def _get_text(client: httpx.AsyncClient, url: str, cap: int, timeout: float) -> str | None:
+    body = await _get_bytes(client, url, cap, timeout)
     return None if body is None else body.decode("utf-8", errors="replace")
