@@ -1,6 +1,7 @@
 """Misbehaving servers on 127.0.0.1 for the tests of untrusted input: each route answers
 as a hostile site would (trickling bytes, flooding cookies), and every request is logged,
-so a test can prove what linkguard requested and what it never did."""
+so a test can prove what linkguard requested and what it never did (header names are
+logged in lower case)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         with self.server.lock:
-            self.server.log.append((self.command, self.path, dict(self.headers.items())))
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            self.server.log.append((self.command, self.path, headers))
         route = self.server.routes.get(self.path.partition("?")[0])
         if route is None:
             send(self, 404, b"not here")

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile import hostile_server, page, trickle
+from hostile import Route, hostile_server, page, trickle
 
 WATCHDOG = 60  # seconds: a crawl that hangs fails the test instead of the whole suite
 
@@ -73,3 +73,32 @@ def test_sigterm_while_robots_txt_trickles_stops_the_crawl(
     assert proc.returncode == 3, stderr  # interrupted: what was found (nothing) is written
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert results["run"]["complete"] is False
+
+
+def _cookie_flood(name: str, count: int, following: str) -> Route:
+    """A page that sets ``count`` new cookies, each of a name no other page uses."""
+    value = "v" * 40
+    cookies = tuple(("Set-Cookie", f"{name}{i}={value}; Path=/") for i in range(count))
+    return page(f'<a href="{following}">next</a>', headers=cookies)
+
+
+def test_a_server_flooding_cookies_gets_a_bounded_jar_and_cookie_header(
+    linkguard_cmd: list[str], tmp_path: Path
+) -> None:
+    """1,000 new cookies a page, as a hostile site sets them: the jar keeps at most 180 per
+    site (as Chromium does) and the Cookie header sent stays under 8,190 bytes."""
+    pages = 6
+    routes = {f"/p{n}": _cookie_flood(f"flood{n}x", 1000, f"/p{n + 1}") for n in range(pages)}
+    routes["/"] = page('<a href="/p0">start</a>', headers=(("Set-Cookie", "session=s1"),))
+    with hostile_server(routes) as server:
+        results = _scan(
+            linkguard_cmd, server.url + "/", tmp_path, "[crawl]\nrespect_robots = false\n"
+        )
+        sent = [
+            headers.get("cookie", "") for _, path, headers in server.log if path.startswith("/p")
+        ]
+    assert len(results["pages"]) == pages + 2  # type: ignore[arg-type]  # /p6 answers 404
+    assert len(sent) == pages + 1
+    assert all(len(header) <= 8190 for header in sent)
+    assert max(header.count("=") for header in sent) <= 180
+    assert "flood4x" in sent[-2] and "flood5x" in sent[-1]  # the newest cookies are sent

@@ -30,9 +30,9 @@ from linkguard.model import FailedPage, FetchedPage, SkippedPage, SourceResult
 from linkguard.policy import CrawlConfig
 from linkguard.sources import Restored, Visit
 from linkguard.sources._answers import (
-    QuietCookies,
     RetryLater,
     backoff,
+    bounded_cookies,
     capped_body,
     closed_before_answering,
     content_type,
@@ -223,7 +223,7 @@ class HttpCrawler:
             headers={"User-Agent": user_agent(self.crawl)},
             follow_redirects=False,
         ) as client:
-            client._cookies = QuietCookies()  # the setter would copy it into a plain Cookies
+            bounded_cookies(client)  # a jar and a Cookie header as bounded as a browser's
             await self._seed_unless_stopped(client)
             workers = [
                 asyncio.create_task(self._work(client, visit))
