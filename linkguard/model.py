@@ -129,21 +129,19 @@ class UnreadFile:
     def read(self) -> FetchedPage | FailedPage:
         """The page (its first ``max_bytes`` bytes, marked truncated, when it is larger),
         or why it cannot be read (as a crawl error, like a failed fetch)."""
-        try:
-            with open(self.path, "rb") as handle:
-                body = handle.read(self.max_bytes + 1)
-        except OSError as exc:
-            return FailedPage(
-                url=self.url, depth=0, error=f"cannot read {self.file}: {exc.strerror or exc}"
-            )
-        truncated = len(body) > self.max_bytes
+        from linkguard._localfile import Unreadable, read_capped
+
+        try:  # a regular file inside the folder only, never blocking (a FIFO), capped
+            body, truncated = read_capped(self.path, self.root, self.max_bytes)
+        except Unreadable as exc:
+            return FailedPage(url=self.url, depth=0, error=f"cannot read {self.file}: {exc}")
         url = self.url
         return FetchedPage(
             url=url,
             final_url=url,
             status=200,
             depth=0,
-            body=body[: self.max_bytes] if truncated else body,
+            body=body,
             file=self.file,
             truncated=truncated,
         )

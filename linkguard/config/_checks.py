@@ -351,13 +351,18 @@ def interstitial(value: object, where: Where) -> str:
 
 
 def relative_glob(value: object, where: Where) -> str:
-    """A glob relative to a folder (``templates/**/*.html``); Path.glob refuses absolute ones."""
+    """A glob relative to a folder (``templates/**/*.html``) that stays inside it: Path.glob
+    refuses absolute ones, and ``..`` would climb out of the folder a pull request names."""
     pattern = string(value, where)
     if PurePosixPath(pattern).is_absolute() or PureWindowsPath(pattern).is_absolute():
         fix = (
             f"write it relative to the folder scanned, e.g. `{pattern.lstrip('/') or '**/*.html'}`"
         )
         raise where.error(f"must be a relative glob, not {pattern!r}", fix)
+    if ".." in PureWindowsPath(pattern).parts:  # either separator
+        inside = "/".join(p for p in PureWindowsPath(pattern).parts if p != "..") or "**/*.html"
+        fix = f"write it from the folder scanned down, without `..`, e.g. `{inside}`"
+        raise where.error(f"must stay inside the folder, not climb out: {pattern!r}", fix)
     return pattern
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from linkguard._localfile import Unreadable, read_capped
 from linkguard.classify import urls
 from linkguard.errors import ConfigError
 from linkguard.extract import decode_html
@@ -167,13 +168,11 @@ class TemplateSource(FileSource):
     def _read(self, path: Path) -> FetchedPage | FailedPage:
         rel = path.relative_to(self.root).as_posix()
         url = urls.with_origin(url_path(rel), self.origin)
-        try:
-            with path.open("rb") as handle:
-                raw = handle.read(self.max_bytes + 1)
-        except OSError as exc:
-            return FailedPage(url=url, depth=0, error=f"cannot read {rel}: {exc.strerror or exc}")
-        truncated = len(raw) > self.max_bytes  # judged up to the cap, and reported as cut
-        text = decode_html(raw[: self.max_bytes])
+        try:  # a regular file inside the folder only, never blocking (a FIFO), capped
+            raw, truncated = read_capped(str(path), str(self.root), self.max_bytes)
+        except Unreadable as exc:
+            return FailedPage(url=url, depth=0, error=f"cannot read {rel}: {exc}")
+        text = decode_html(raw)  # judged up to the cap, and reported as cut
         masked = mask_templates(text, engine_for(path.name, self.engine))
         return FetchedPage(
             url=url,
