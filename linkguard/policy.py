@@ -77,6 +77,9 @@ class CrawlConfig:
     # other networks share with the weekly crawl.
     proxy: str | None = None  # every request through this HTTP proxy (NO_PROXY still applies)
     system_certs: bool = False  # trust the operating system's certificate store
+    # --check-external requests loopback, private and link-local addresses too (an
+    # intranet's own links); by default a page cannot aim it at the network it runs in.
+    allow_private_addresses: bool = False
     # The share of pages that may fail (HTTP errors, timeouts, unreadable files) before the
     # run is incomplete and does not pass: past half, the site seen is not the site.
     max_failed_share: float = 0.5

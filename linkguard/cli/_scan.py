@@ -77,6 +77,14 @@ def scan(
             help="Request every outbound link once (HEAD, then GET) and report broken ones.",
         ),
     ] = False,
+    allow_private_addresses: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private-addresses",
+            help="With --check-external, also request links to loopback, private and "
+            "link-local addresses (an intranet's own links); refused by default.",
+        ),
+    ] = False,
     ignore_robots: Annotated[
         bool, typer.Option("--ignore-robots", help="Crawl paths that robots.txt disallows.")
     ] = False,
@@ -131,6 +139,7 @@ def scan(
         respect_robots=False if ignore_robots else None,
         proxy=proxy,
         system_certs=system_certs or None,
+        allow_private_addresses=allow_private_addresses or None,
     )
     scope = make_scope(target, policy)
     if not quiet:

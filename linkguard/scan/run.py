@@ -91,6 +91,7 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
                     transport=request.transport,
                     proxy=request.crawl.proxy,
                     system_certs=request.crawl.system_certs,
+                    allow_private=request.crawl.allow_private_addresses,
                 )
             )
     finally:

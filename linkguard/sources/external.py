@@ -2,7 +2,9 @@
 
 Each distinct outbound URL is requested once (HEAD, then GET where a server refuses HEAD),
 with bounded concurrency overall and per host and a total deadline per URL. Third-party
-pages are never parsed or crawled: only their status matters.
+pages are never parsed or crawled: only their status matters. Only public addresses are
+requested unless ``allow_private`` (``--allow-private-addresses``), redirects included
+(``_addresses.py``): a link to ``127.0.0.1`` is reported as leading nowhere a visitor goes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Iterable
 import httpx
 
 from linkguard.classify import urls
+from linkguard.sources._addresses import PrivateAddress, PublicOnlyBackend, PublicOnlyTransport
+from linkguard.sources.netio import AsyncioBackend, crawl_transport
 from linkguard.sources.proxy import proxy_mounts, tls_context
 
 _REFUSE_HEAD = frozenset({405, 501})
@@ -29,18 +33,26 @@ async def check_links(
     transport: httpx.AsyncBaseTransport | None = None,
     proxy: str | None = None,
     system_certs: bool = False,
+    allow_private: bool = False,
 ) -> dict[str, str | None]:
-    """Each URL -> why it is broken (``HTTP 404``, ``connection failed``...), or None if fine.
-    Requests go out as the crawl's do: through ``proxy`` (``--proxy``) or the machine's
-    proxy settings, trusting the system's certificates with ``system_certs``."""
+    """Each URL -> why it is broken (``HTTP 404``, ``connection failed``, a private address
+    not requested ...), or None if fine. Requests go out as the crawl's do: through ``proxy``
+    (``--proxy``) or the machine's proxy settings, trusting the system's certificates with
+    ``system_certs``; to public addresses only, unless ``allow_private``."""
     targets = sorted(set(links))
     overall = asyncio.Semaphore(concurrency)
     per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(PER_HOST))
     verify = tls_context(system_certs)
     limits = httpx.Limits(max_connections=concurrency)
-    mounts = None if transport else proxy_mounts(proxy, limits=limits, verify=verify)
+    mounts = None
+    if transport is None:  # a transport a test injects is the only way out
+        backend = AsyncioBackend() if allow_private else PublicOnlyBackend(AsyncioBackend())
+        transport = crawl_transport(limits, verify, backend)
+        mounts = proxy_mounts(proxy, limits=limits, verify=verify)
+        if not allow_private:
+            mounts = {k: v and PublicOnlyTransport(v) for k, v in mounts.items()}
     async with httpx.AsyncClient(
-        transport=transport or httpx.AsyncHTTPTransport(verify=verify, limits=limits),
+        transport=transport,
         mounts=mounts,
         timeout=httpx.Timeout(timeout),
         headers={"User-Agent": user_agent},
@@ -64,6 +76,8 @@ async def _problem(client: httpx.AsyncClient, url: str, timeout: float) -> str |
                     response = streamed
     except TimeoutError:
         return f"timed out after {timeout:g} s"
+    except PrivateAddress as refused:
+        return str(refused)
     except httpx.TooManyRedirects:
         return "too many redirects"
     except httpx.ConnectError as exc:

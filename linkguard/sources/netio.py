@@ -258,11 +258,14 @@ def _pool_is_known(version: str) -> bool:
 
 
 def crawl_transport(
-    limits: httpx.Limits, verify: ssl.SSLContext | bool = True
+    limits: httpx.Limits,
+    verify: ssl.SSLContext | bool = True,
+    backend: AsyncNetworkBackend | None = None,
 ) -> httpx.AsyncHTTPTransport:
-    """httpx's own transport (TLS verification, HTTP/1.1, pooling) on :class:`AsyncioBackend`,
-    with :class:`CrawlPool` on httpcore 1.0: the direct path, straight to the site (a proxy
-    is mounted beside it, ``sources/proxy.py``). ``verify`` is what TLS trusts.
+    """httpx's own transport (TLS verification, HTTP/1.1, pooling) on :class:`AsyncioBackend`
+    (or ``backend``), with :class:`CrawlPool` on httpcore 1.0: the direct path, straight to
+    the site (a proxy is mounted beside it, ``sources/proxy.py``). ``verify`` is what TLS
+    trusts.
 
     httpx 0.28 does not take a network backend, so the transport's pool is rebuilt with the
     same settings and ours; ``tests/test_netio.py`` proves the swap took.
@@ -278,6 +281,6 @@ def crawl_transport(
         keepalive_expiry=limits.keepalive_expiry,
         http1=True,
         http2=False,
-        network_backend=AsyncioBackend(),
+        network_backend=backend or AsyncioBackend(),
     )
     return transport
