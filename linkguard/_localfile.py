@@ -10,6 +10,9 @@ than the byte cap, and never a read that blocks.
   must lie inside the folder's (a symlink to another file of the folder is fine).
 - At most ``max_bytes + 1`` bytes are read, in chunks: ``read(n)`` allocates ``n`` bytes
   before reading any, so a large cap cost that much memory for every small file.
+- A name that is not UTF-8 (``caf\\xe9.html``, saved by an old tool in Latin-1) is shown
+  with its bytes escaped (:func:`shown_name`): Python holds it as text that no UTF-8 output
+  can carry, and writing the results crashed.
 
 The real path is opened, so a symlink swapped in after the check (by a process writing to
 the folder while it is scanned) is not followed past its last component (``O_NOFOLLOW``);
@@ -79,3 +82,15 @@ def _check_regular(mode: int) -> None:
     if not stat.S_ISREG(mode):
         kind = next((name for test, name in _KINDS if test(mode)), "not a file")
         raise Unreadable(f"not a regular file: {kind}")
+
+
+def shown_name(name: str) -> str:
+    """A file name as results and reports show it: as it is when it is UTF-8, else with each
+    byte that is not escaped as ``\\xe9`` (the file system gave Python those bytes as lone
+    surrogates, which no UTF-8 output can carry)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace")
+    return name

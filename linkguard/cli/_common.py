@@ -11,7 +11,10 @@ from typing import ParamSpec
 
 import typer
 
+from linkguard._localfile import shown_name
 from linkguard.config import (
+    MAX_DEPTH,
+    MAX_PAGES,
     CrawlConfig,
     Policy,
     discover_policy,
@@ -55,11 +58,14 @@ def error_boundary(command: Callable[P, None]) -> Callable[P, None]:
 def read_results(path: Path) -> ScanResult:
     """The results file at ``path``; a ConfigError (exit code 2) when it cannot be read or
     is not a linkguard results file."""
+    tip = "pass a file written by `linkguard scan --format json`"
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        tip = "pass a file written by `linkguard scan --format json`"
         raise ConfigError(f"{path}: cannot read results file ({exc.strerror})", tip=tip) from exc
+    except UnicodeDecodeError as exc:
+        message = f"{path}: not a results file: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})"
+        raise ConfigError(message, tip=tip) from exc
     return from_json(text, source=str(path))
 
 
@@ -67,6 +73,7 @@ def policy_for(config: Path | None, target: str | None) -> Policy:
     """The policy in ``--config``, else the one found next to a folder target or in the
     current directory, else the defaults."""
     if config is not None:
+        utf8_name(str(config), "policy file")
         if not config.exists():
             raise ConfigError(
                 f"{config}: no such config file",
@@ -78,14 +85,24 @@ def policy_for(config: Path | None, target: str | None) -> Policy:
     return load_policy(found) if found else Policy()
 
 
+_COUNTS = {"max_pages": MAX_PAGES, "max_depth": MAX_DEPTH, "concurrency": 256}
+
+
 def crawl_options(policy: Policy, **overrides: object) -> CrawlConfig:
     """The policy's crawl settings with the options that were given (None: not given);
-    counts below 1 are refused rather than read as "no limit"."""
+    counts below 1 are refused rather than read as "no limit", and counts past the policy
+    file's bounds as they are there."""
     given = {k: v for k, v in overrides.items() if v is not None}
-    for name in ("max_pages", "max_depth", "concurrency"):
+    for name, most in _COUNTS.items():
         value = given.get(name)
+        option = f"--{name.replace('_', '-')}"
         if isinstance(value, int) and value < 1:
-            raise ConfigError(f"--{name.replace('_', '-')} must be at least 1, not {value}")
+            raise ConfigError(f"{option} must be at least 1, not {value}")
+        if isinstance(value, int) and value > most:
+            raise ConfigError(
+                f"{option} must be from 1 to {most}, not {value}",
+                tip="no site needs more; the policy file's [crawl] keys have the same bounds",
+            )
     return replace(policy.crawl, **given)  # type: ignore[arg-type]
 
 
@@ -107,9 +124,22 @@ def with_site(policy: Policy, origin: str | None, first_party: list[str] | None)
     return replace(policy, site=site)
 
 
+def utf8_name(path: str, what: str) -> str:
+    """``path`` when its name is UTF-8 text; a ConfigError (exit code 2) when it is not: the
+    results record it, and no UTF-8 output can carry it."""
+    shown = shown_name(path)
+    if shown != path:
+        raise ConfigError(
+            f"{shown}: the {what}'s name is not UTF-8 text",
+            tip="rename it in UTF-8, or run linkguard from where a relative path to it is UTF-8",
+        )
+    return path
+
+
 def checked_target(target: str) -> str:
     """``target`` when it is an http(s) URL or a folder; a ConfigError (exit code 2) when it
     is neither, so a mistyped path is not read as a site with no pages."""
+    utf8_name(target, "target")
     if not is_url(target) and not Path(target).is_dir():
         raise ConfigError(
             f"{target}: neither an http(s) URL nor a folder",

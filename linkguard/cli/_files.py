@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
+
+from linkguard.errors import ConfigError
 
 _ATTEMPTS = 100  # names tried before giving up, as tempfile.mkstemp does
 
@@ -18,6 +21,8 @@ def write_atomic(path: Path, text: str | Iterable[str]) -> None:
     The file gets the mode any new file would (0666 less the umask), so a report published
     on an intranet server can be read there: ``tempfile.mkstemp`` made every output 0600.
     """
+    if path.is_dir():  # checked first: no temporary file is left beside a folder
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _create(path)
     try:
@@ -46,3 +51,12 @@ def _create(path: Path) -> tuple[int, Path]:
         except FileExistsError:
             continue
     raise FileExistsError(f"no unused temporary file name beside {path}")
+
+
+def cannot_write(path: Path, what: str, error: OSError) -> ConfigError:
+    """The error for ``what`` (``the json output``) not written to ``path``, in words."""
+    reason = "it is a folder" if isinstance(error, IsADirectoryError) else error.strerror
+    return ConfigError(
+        f"{path}: cannot write {what}: {reason or error}",
+        tip="pass --output a file path in a folder you can write to, or - for standard output",
+    )

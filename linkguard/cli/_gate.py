@@ -16,7 +16,7 @@ from linkguard.cli._common import (
     say_nothing_checked,
     warn_without_origin,
 )
-from linkguard.cli._files import write_atomic
+from linkguard.cli._files import cannot_write, write_atomic
 from linkguard.cli._options import FirstPartyOption, FormatsOption, MaxPagesOption, OutputsOption
 from linkguard.cli._outputs import write_outputs
 from linkguard.config import Policy, policy_from_mapping
@@ -84,7 +84,10 @@ def init(
         say_nothing_checked(unchecked, target)
         raise typer.Exit(EXIT_UNCHECKED)
     draft = render_starter(result, survey, origin_todo=origin_assumed(target, policy))
-    write_atomic(output, draft)
+    try:
+        write_atomic(output, draft)
+    except OSError as exc:
+        raise cannot_write(output, "the policy", exc) from exc
     typer.echo(f"wrote {output}: {len(result.third_parties)} third-party host(s) seen on "
                f"{result.summary.pages} page(s); review its TODOs", err=True)  # fmt: skip
 

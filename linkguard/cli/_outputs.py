@@ -10,7 +10,8 @@ from pathlib import Path
 
 import typer
 
-from linkguard.cli._files import write_atomic
+from linkguard.cli._files import cannot_write, write_atomic
+from linkguard.errors import ConfigError
 from linkguard.model import ScanResult
 from linkguard.reporters import Format, render
 from linkguard.results import iter_json
@@ -22,17 +23,27 @@ def write_outputs(
 ) -> None:
     """Write the result in each format to the ``--output`` in the same position, or to the
     format's default file when there is none; ``-`` is stdout. Each file written is named
-    on stderr unless ``quiet``."""
+    on stderr unless ``quiet``. An output that cannot be written (a folder, no permission)
+    does not stop the others: each is tried, then the first failure is raised (exit 2)."""
+    failures: list[ConfigError] = []
     for index, fmt in enumerate(formats):
         destination = outputs[index] if index < len(outputs) else fmt.default_output
         # JSON is streamed: a 100,000-finding results file is never one string in memory
         text: str | Iterator[str] = iter_json(result) if fmt is Format.JSON else render(result, fmt)
         if destination == "-":
             sys.stdout.writelines(text)
-        else:
+            continue
+        try:
             write_atomic(Path(destination), text)
-            if not quiet:
-                typer.echo(f"wrote {fmt.value} to {destination}", err=True)
+        except OSError as exc:
+            failures.append(cannot_write(Path(destination), f"the {fmt.value} output", exc))
+            continue
+        if not quiet:
+            typer.echo(f"wrote {fmt.value} to {destination}", err=True)
+    for failure in failures[1:]:
+        typer.echo(f"linkguard: error: {failure.message}", err=True)
+    if failures:
+        raise failures[0]
 
 
 def console_summary(result: ScanResult, quiet: bool) -> None:

@@ -164,8 +164,10 @@ def scan(
         from linkguard.results.baseline import apply_baseline
 
         result = apply_baseline(result, read_results(baseline))
-    write_outputs(result, formats or [Format.JSON], outputs or [], quiet=quiet)
-    console_summary(result, quiet)
+    try:
+        write_outputs(result, formats or [Format.JSON], outputs or [], quiet=quiet)
+    finally:  # the summary of a long crawl is shown even when an output cannot be written
+        console_summary(result, quiet)
     verdict = verdict_of(result)
     # Why a run fails without a finding is said even with --quiet: it is an error.
     if not result.run.complete:

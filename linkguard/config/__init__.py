@@ -6,7 +6,13 @@ the file, with errors that name the file, the key and the fix.
 
 from __future__ import annotations
 
-from linkguard.config._load import discover_policy, load_policy, policy_from_mapping
+from linkguard.config._load import (
+    MAX_DEPTH,
+    MAX_PAGES,
+    discover_policy,
+    load_policy,
+    policy_from_mapping,
+)
 from linkguard.policy import (
     DEFAULT_NOTICE_SELECTORS,
     DEFAULT_NOTICE_TEXT,
@@ -22,6 +28,8 @@ from linkguard.policy import (
 __all__ = [
     "DEFAULT_NOTICE_SELECTORS",
     "DEFAULT_NOTICE_TEXT",
+    "MAX_DEPTH",
+    "MAX_PAGES",
     "CrawlConfig",
     "ExitNoticeConfig",
     "Policy",

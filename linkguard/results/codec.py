@@ -27,10 +27,10 @@ from linkguard.model import (
     PageRecord,
     RunInfo,
     ScanResult,
-    Severity,
     Summary,
     ThirdParty,
 )
+from linkguard.results.shape import ABSENT, Malformed, typed, typed_value
 from linkguard.results.verdict import verdict_of
 
 SCHEMA = "linkguard/results/v1"
@@ -92,9 +92,9 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     return data
 
 
-def finding_from_dict(data: dict[str, Any]) -> Finding:
-    """The finding :func:`finding_to_dict` wrote."""
-    return Finding(**{**data, "severity": Severity(data["severity"])})
+def finding_from_dict(data: object, where: str = "finding") -> Finding:
+    """The finding :func:`finding_to_dict` wrote; :class:`Malformed` names what is wrong."""
+    return Finding(**typed(Finding, data, where))
 
 
 def page_to_dict(page: PageRecord) -> dict[str, Any]:
@@ -102,9 +102,9 @@ def page_to_dict(page: PageRecord) -> dict[str, Any]:
     return _flat(page)
 
 
-def page_from_dict(data: dict[str, Any]) -> PageRecord:
-    """The page record :func:`page_to_dict` wrote."""
-    return PageRecord(**data)
+def page_from_dict(data: object, where: str = "page") -> PageRecord:
+    """The page record :func:`page_to_dict` wrote; :class:`Malformed` names what is wrong."""
+    return PageRecord(**typed(PageRecord, data, where))
 
 
 def dynamic_to_dict(reference: DynamicReference) -> dict[str, Any]:
@@ -112,9 +112,10 @@ def dynamic_to_dict(reference: DynamicReference) -> dict[str, Any]:
     return _flat(reference)
 
 
-def dynamic_from_dict(data: dict[str, Any]) -> DynamicReference:
-    """The dynamic reference :func:`dynamic_to_dict` wrote."""
-    return DynamicReference(**data)
+def dynamic_from_dict(data: object, where: str = "dynamic reference") -> DynamicReference:
+    """The dynamic reference :func:`dynamic_to_dict` wrote; :class:`Malformed` names what is
+    wrong."""
+    return DynamicReference(**typed(DynamicReference, data, where))
 
 
 def _flat(item: Any) -> dict[str, Any]:
@@ -183,52 +184,64 @@ def _flat_json(value: dict[str, Any], prefix: str) -> str | None:
 
 
 def from_json(text: str, *, source: str = "results") -> ScanResult:
-    """Read a saved results file back (for ``linkguard report``, ``diff``, ``--baseline``)."""
+    """Read a saved results file back (for ``linkguard report``, ``diff``, ``--baseline``);
+    a ConfigError (exit code 2) that names the first value of the wrong shape, never a
+    traceback or a result that breaks a reporter later."""
+    tip = "pass a file written by `linkguard scan --format json`"
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"{source}: not a JSON file ({exc.msg} at line {exc.lineno})",
-            tip="pass a file written by `linkguard scan --format json`",
-        ) from exc
+        message = f"{source}: not a JSON file ({exc.msg} at line {exc.lineno})"
+        raise ConfigError(message, tip=tip) from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{source}: not a results file: JSON nested too deeply", tip=tip) from exc
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise ConfigError(
-            f"{source}: not a linkguard results file (schema is not {SCHEMA!r})",
-            tip="pass a file written by `linkguard scan --format json`",
+            f"{source}: not a linkguard results file (schema is not {SCHEMA!r})", tip=tip
         )
     try:
         return _from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
+    except Malformed as exc:
         raise ConfigError(
-            f"{source}: malformed results file ({type(exc).__name__}: {exc})",
+            f"{source}: malformed results file: {exc}",
             tip="re-run the scan to write a fresh results file",
         ) from exc
 
 
-def _summary(data: dict[str, Any]) -> Summary:
+def _summary(data: object) -> Summary:
     """The summary, read as this version counts: a results file whose mechanisms list
     ``exempt`` was written when exempt links counted as noticed, so they are taken out of
     ``outbound_with_notice`` (the two never overlap now: ARCHITECTURE.md, «Exit notices»)."""
-    mechanisms = dict(data.get("notice_mechanisms", {}))
+    fields_ = typed(Summary, data, "summary")
+    mechanisms = dict(fields_.get("notice_mechanisms", {}))
     if "exempt" in mechanisms:
         exempt = mechanisms.pop("exempt")
-        noticed = max(0, int(data.get("outbound_with_notice", 0)) - int(exempt))
-        data = {**data, "outbound_with_notice": noticed, "notice_mechanisms": mechanisms}
-    return Summary(**data)
+        noticed = max(0, fields_.get("outbound_with_notice", 0) - exempt)
+        fields_ = {**fields_, "outbound_with_notice": noticed, "notice_mechanisms": mechanisms}
+    return Summary(**fields_)
 
 
 def _from_dict(data: dict[str, Any]) -> ScanResult:
-    run = dict(data["run"])
-    run["first_party"] = tuple(run.get("first_party", ()))
-    run["tool_version"] = str(data.get("tool", {}).get("version", ""))
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise Malformed("tool", tool, "an object")
+    run = typed(RunInfo, data.get("run", ABSENT), "run", extra={"tool_version"})
+    run["tool_version"] = typed_value(tool.get("version", ""), str, "tool.version")
+
+    def items(key: str, required: bool = True) -> list[tuple[object, str]]:
+        value = data.get(key, ABSENT if required else [])
+        if not isinstance(value, list):
+            raise Malformed(key, value, "a list")
+        return [(item, f"{key}[{i}]") for i, item in enumerate(value)]
+
     return ScanResult(
         run=RunInfo(**run),
-        summary=_summary(data["summary"]),
-        pages=tuple(page_from_dict(p) for p in data["pages"]),
+        summary=_summary(data.get("summary", ABSENT)),
+        pages=tuple(page_from_dict(p, w) for p, w in items("pages")),
         third_parties=tuple(
-            ThirdParty(**{**t, "kinds": tuple(t["kinds"])}) for t in data["third_parties"]
+            ThirdParty(**typed(ThirdParty, t, w)) for t, w in items("third_parties")
         ),
-        findings=tuple(finding_from_dict(f) for f in data["findings"]),
-        suppressed=tuple(finding_from_dict(f) for f in data.get("suppressed", ())),
-        dynamic=tuple(dynamic_from_dict(d) for d in data.get("dynamic", ())),
+        findings=tuple(finding_from_dict(f, w) for f, w in items("findings")),
+        suppressed=tuple(finding_from_dict(f, w) for f, w in items("suppressed", False)),
+        dynamic=tuple(dynamic_from_dict(d, w) for d, w in items("dynamic", False)),
     )

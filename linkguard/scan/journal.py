@@ -44,6 +44,7 @@ from linkguard.results.codec import (
     page_from_dict,
     page_to_dict,
 )
+from linkguard.results.shape import typed_value
 from linkguard.scan.analysis import (
     InterstitialLink,
     OutboundLink,
@@ -125,7 +126,7 @@ class CrawlState:
         whole = lines[:-1]  # the last piece has no newline: empty, or torn mid-write
         try:
             header = json.loads(whole[0]) if whole else None
-        except ValueError:
+        except (ValueError, RecursionError):
             header = None
         schema = str(header.get("schema", "")) if isinstance(header, dict) else ""
         if schema.startswith(_FAMILY) and schema != SCHEMA:
@@ -144,7 +145,7 @@ class CrawlState:
         for number, line in enumerate(whole[1:], start=2):
             try:
                 self.done.append(_done_from(json.loads(line)))
-            except (ValueError, KeyError, TypeError) as exc:
+            except (ValueError, KeyError, TypeError, RecursionError) as exc:
                 raise ConfigError(
                     f"{self.path}: line {number} is damaged ({type(exc).__name__}: {exc})",
                     tip="delete the file to start the crawl afresh",
@@ -210,28 +211,49 @@ def _done_to(page: DonePage) -> dict[str, Any]:
     }
 
 
-def _done_from(data: dict[str, Any]) -> DonePage:
+def _done_from(data: Any) -> DonePage:
+    """The page :func:`_done_to` wrote; ValueError, KeyError or TypeError (naming what is
+    wrong) for a line of another shape."""
     p = data["page"]
     analysis = PageAnalysis(
-        record=page_from_dict(p["record"]),
-        findings=tuple(finding_from_dict(f) for f in p["findings"]),
-        third_party=tuple(SeenThirdParty(*map(str, t)) for t in p["third_party"]),
+        record=page_from_dict(p["record"], "page.record"),
+        findings=tuple(finding_from_dict(f, "page.findings[]") for f in p["findings"]),
+        third_party=tuple(
+            SeenThirdParty(*_strings(t, "page.third_party[]")) for t in p["third_party"]
+        ),
         follow=(),  # the frontier is fed from the DonePage's own follow list
-        references=int(p["references"]),
-        exempt=int(p["exempt"]),
-        mechanisms=tuple((str(n), int(c)) for n, c in p["mechanisms"]),
-        dynamic=tuple(dynamic_from_dict(d) for d in p["dynamic"]),
+        references=typed_value(p["references"], int, "page.references"),
+        exempt=typed_value(p["exempt"], int, "page.exempt"),
+        mechanisms=tuple(
+            (typed_value(n, str, "page.mechanisms[]"), typed_value(c, int, "page.mechanisms[]"))
+            for n, c in p["mechanisms"]
+        ),
+        dynamic=tuple(dynamic_from_dict(d, "page.dynamic[]") for d in p["dynamic"]),
         via_interstitial=tuple(
-            InterstitialLink(str(u), finding_from_dict(f)) for u, f in p["via_interstitial"]
+            InterstitialLink(
+                typed_value(u, str, "page.via_interstitial[]"),
+                finding_from_dict(f, "page.via_interstitial[]"),
+            )
+            for u, f in p["via_interstitial"]
         ),
         outbound_links=tuple(
-            OutboundLink(str(u), int(n), str(e)) for u, n, e in p["outbound_links"]
+            OutboundLink(
+                typed_value(u, str, "page.outbound_links[]"),
+                typed_value(n, int, "page.outbound_links[]"),
+                typed_value(e, str, "page.outbound_links[]"),
+            )
+            for u, n, e in p["outbound_links"]
         ),
     )
     return DonePage(
-        url=str(data["url"]),
-        depth=int(data["depth"]),
-        hops=tuple(str(h) for h in data["hops"]),
-        follow=tuple(str(f) for f in data["follow"]),
+        url=typed_value(data["url"], str, "url"),
+        depth=typed_value(data["depth"], int, "depth"),
+        hops=_strings(data["hops"], "hops"),
+        follow=_strings(data["follow"], "follow"),
         analysis=analysis,
     )
+
+
+def _strings(value: object, where: str) -> tuple[str, ...]:
+    strings: tuple[str, ...] = typed_value(value, tuple[str, ...], where)
+    return strings

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
+from linkguard._localfile import shown_name
 from linkguard.classify import urls
 from linkguard.model import UnreadFile
 from linkguard.sources import Visit
@@ -102,8 +103,8 @@ class FolderSource(FileSource):
         await asyncio.gather(*(lane() for _ in range(LANES)))
 
     def _read(self, path: Path) -> UnreadFile:
-        url = page_url(path, self.root, self.origin)
-        rel = path.relative_to(self.root).as_posix()
+        url = page_url(path, self.root, self.origin)  # the name's own bytes, percent-encoded
+        rel = shown_name(path.relative_to(self.root).as_posix())
         return UnreadFile(
             url=url, path=str(path), file=rel, max_bytes=self.max_bytes, root=str(self.root)
         )

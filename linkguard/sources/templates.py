@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from linkguard._localfile import Unreadable, read_capped
+from linkguard._localfile import Unreadable, read_capped, shown_name
 from linkguard.classify import urls
 from linkguard.errors import ConfigError
 from linkguard.extract import decode_html
@@ -167,7 +167,8 @@ class TemplateSource(FileSource):
 
     def _read(self, path: Path) -> FetchedPage | FailedPage:
         rel = path.relative_to(self.root).as_posix()
-        url = urls.with_origin(url_path(rel), self.origin)
+        url = urls.with_origin(url_path(rel), self.origin)  # the name's own bytes, encoded
+        rel = shown_name(rel)
         try:  # a regular file inside the folder only, never blocking (a FIFO), capped
             raw, truncated = read_capped(str(path), str(self.root), self.max_bytes)
         except Unreadable as exc:
