@@ -233,3 +233,16 @@ def test_diff_of_two_real_scans_gives_the_runner_no_command(tmp_path: Path) -> N
     as_json = runner.invoke(app, ["diff", *saved, "--json"])
     assert workflow_commands(as_json.stdout) == [], as_json.stdout
     assert [f["target"] for f in json.loads(as_json.stdout)["new_findings"]] == [href]
+
+
+def test_errors_and_warnings_quoting_a_target_show_it_escaped(tmp_path: Path) -> None:
+    """An error or warning that quotes a folder name, an error from a server or a tip prints
+    it as every report does: a bidi override shown as \\u202e, a leading :: never a command."""
+    empty = tmp_path / "::error file=README.md::approved\u202eexe.lmth"
+    empty.mkdir()
+    runner = CliRunner()
+    result = runner.invoke(app, ["scan", str(empty), "--output", str(tmp_path / "r.json")])
+    assert result.exit_code == 4, result.output
+    assert "\u202e" not in result.output and "\\u202e" in result.output
+    assert workflow_commands(result.output) == []
+    assert "no site origin is set" in result.output  # the warning quoted it too

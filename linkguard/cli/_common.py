@@ -21,6 +21,7 @@ from linkguard.config import (
     load_policy,
     policy_from_mapping,
 )
+from linkguard.display import log_line, shown
 from linkguard.errors import ConfigError, LinkguardError
 from linkguard.model import ScanResult
 from linkguard.results import from_json
@@ -30,10 +31,17 @@ from linkguard.scan.request import DEFAULT_FOLDER_ORIGIN, origin_assumed
 P = ParamSpec("P")
 
 
+def say(text: str) -> None:
+    """Print ``text`` on stderr, line by line, with what came from a page, a file name or a
+    server shown escaped: a target, an error or a tip can quote any of them, and a terminal
+    or a CI log must not obey them (linkguard.display)."""
+    typer.echo("\n".join(log_line(shown(line)) for line in text.split("\n")), err=True)
+
+
 def explain(error: LinkguardError) -> int:
     """Print the error as one line (and its tip) on stderr; its exit code, for the caller to
     exit with. A mistake the user can fix gets words, never a traceback."""
-    typer.echo(f"linkguard: error: {error}", err=True)
+    say(f"linkguard: error: {error}")
     return error.exit_code
 
 
@@ -154,16 +162,12 @@ def warn_without_origin(target: str, policy: Policy) -> None:
     full of ``insecure-form`` findings."""
     if not origin_assumed(target, policy):
         return
-    typer.echo(
+    say(
         f"linkguard: warning: no site origin is set, so {target} is read as "
         f"{DEFAULT_FOLDER_ORIGIN}: its pages are judged as served over plain http "
-        "(every form is an insecure-form)",
-        err=True,
-    )
-    typer.echo(
+        "(every form is an insecure-form)\n"
         "  tip: set `origin` in the [site] table of linkguard.toml, "
-        "or pass --origin https://www.example.com",
-        err=True,
+        "or pass --origin https://www.example.com"
     )
 
 
@@ -178,4 +182,4 @@ def say_nothing_checked(why: str, target: str, *, templates: bool = False) -> No
         )
     else:
         tip = f"check that {target} is the folder the build writes its .html files to"
-    typer.echo(f"linkguard: error: nothing was checked: {why}\n  tip: {tip}", err=True)
+    say(f"linkguard: error: nothing was checked: {why}\n  tip: {tip}")
