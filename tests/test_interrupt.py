@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+_ANSWERED = [0]  # pages the slow site has answered, for the test to wait on
+_ANSWERED_LOCK = threading.Lock()
+
 
 class _SlowSite(BaseHTTPRequestHandler):
     """An endless site: page N links to pages 2N and 2N+1, each answered after 0.2 s."""
@@ -32,6 +35,8 @@ class _SlowSite(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+        with _ANSWERED_LOCK:
+            _ANSWERED[0] += 1
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -39,6 +44,7 @@ class _SlowSite(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def slow_site() -> Iterator[str]:
+    _ANSWERED[0] = 0
     server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowSite)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -78,7 +84,11 @@ def test_a_signal_mid_crawl_keeps_the_pages_done(
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(3.0)  # a few pages in; the site never ends
+    # A few pages in (the site never ends): the signal goes once the site has answered six,
+    # however long a loaded machine takes to get there.
+    deadline = time.monotonic() + 120
+    while _ANSWERED[0] < 6 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 3, stderr
