@@ -39,6 +39,7 @@ class Kind(StrEnum):
     FONT = "font"  # a CSS url() of a font file (.woff2, .ttf ...)
     MANIFEST = "manifest"  # link rel=manifest: the web app manifest, fetched by the browser
     PING = "ping"  # a URL of <a ping>: a beacon sent when the link is followed
+    REQUEST = "request"  # browser mode: fetch/XHR, beacon, websocket... that no element names
 
 
 NAVIGATION_KINDS = frozenset({Kind.LINK, Kind.REFRESH, Kind.REDIRECT})
@@ -223,6 +224,10 @@ class Finding:
     suppressed_by: str | None = (
         None  # why it is suppressed: a waiver's reason or an ignore attribute
     )
+    evidence: str = "html"  # what saw it: "html" (the markup) or "browser" (a visit)
+    # browser evidence: who loaded the target, nearest first (a script, the tag manager that
+    # injected it, the page), from Chromium's network initiators; empty when unknown
+    chain: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         return (self.page, self.line, self.rule, self.target, self.element)
@@ -328,6 +333,7 @@ class ThirdParty:
     # Distinct pages that use any host of its vendor (the hosts sharing its ``vendor_key``);
     # 0 in results written before it was counted.
     vendor_pages: int = 0
+    seen: tuple[str, ...] = ()  # "browser" (a visit loaded it), "html" (the markup names it)
 
     @property
     def vendor_key(self) -> tuple[bool, str]:
@@ -390,6 +396,7 @@ class Summary:
     # Why the start page (the target URL, after redirects) could not be scanned; None when
     # it was, or when the target has no start page (a folder, templates).
     start_page_error: str | None = None
+    browser_pages: int = 0  # pages visited in headless Chromium (scan --browser)
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,3 +410,39 @@ class ScanResult:
     findings: tuple[Finding, ...]
     suppressed: tuple[Finding, ...] = ()
     dynamic: tuple[DynamicReference, ...] = ()
+    cookies: tuple[Cookie, ...] = ()  # browser mode: what visits left in the cookie jar
+    storage: tuple[StorageItem, ...] = ()  # browser mode: localStorage/sessionStorage keys
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cookie:
+    """A cookie a visit left in the browser (``scan --browser``), never its value: results'
+    ``cookies`` fold them by (domain, name, path), naming the first page by URL."""
+
+    name: str
+    domain: str  # as the browser keeps it: ".example.com" also covers its subdomains
+    path: str
+    party: str  # first | third, by the site's first-party scope
+    session: bool  # gone when the browser closes
+    lifetime: int | None  # seconds from the visit to its expiry, to the minute; None: session
+    secure: bool
+    http_only: bool
+    same_site: str  # Strict | Lax | None, as Chromium reports it
+    set_by: str = ""  # the URL of the Set-Cookie response, or of the script that wrote it
+    set_how: str = ""  # "header" | "script" | "" (not seen being set)
+    declared_by: str | None = None  # the [[third_party]] or [[cookie]] entry that covers it
+    page: str = ""
+    pages: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StorageItem:
+    """A localStorage or sessionStorage key (never its value) a frame held after a visit."""
+
+    origin: str  # the frame's origin
+    area: str  # local | session
+    key: str
+    size: int  # characters of the key and its value
+    party: str  # first | third
+    page: str = ""
+    pages: int = 1

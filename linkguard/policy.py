@@ -104,6 +104,30 @@ class ThirdPartyDecl:
     hosts: tuple[str, ...]
     purpose: str = ""
     kinds: frozenset[Kind] | None = None  # None: any kind
+    cookies: tuple[str, ...] = ()  # cookie name patterns it sets ("_ga", "_ga_*")
+    consent: str | None = None  # "required" | "exempt"; None: not stated
+
+
+@dataclass(frozen=True, slots=True)
+class CookieDecl:
+    """A ``[[cookie]]`` entry: the site's own cookies, by name pattern."""
+
+    name: str  # an fnmatch pattern: "session", "pref_*"
+    purpose: str = ""
+    max_age: int | None = None  # the longest it may live, in seconds; None: no limit
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserConfig:
+    """``[browser]``: visiting the crawled pages in headless Chromium (``scan --browser``)."""
+
+    enabled: bool = False
+    pages: int = 0  # how many pages to visit, shallowest first; 0: every page crawled
+    concurrency: int = 2  # browsers at once (each a Chromium process)
+    dwell: float = 3.0  # seconds to stay after load: beacons and late tags fire then
+    viewport: str = "desktop"  # desktop | mobile
+    args: tuple[str, ...] = ()  # extra Chromium switches
+    timeout: float = 30.0  # seconds for a page to load
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +159,8 @@ class Policy:
     rules: tuple[tuple[str, Severity | None], ...] = ()  # severity overrides; None: off
     waivers: tuple[Waiver, ...] = ()
     templates: TemplatesConfig = TemplatesConfig()
+    cookies: tuple[CookieDecl, ...] = ()
+    browser: BrowserConfig = BrowserConfig()
     path: str | None = None  # the file it came from, None for defaults
     sha256: str | None = None
 

@@ -50,3 +50,53 @@ def test_a_finding_is_every_field_in_declaration_order_with_its_severity_as_text
     data = finding_to_dict(finding)
     assert list(data) == [f.name for f in fields(Finding)]
     assert data["severity"] == str(finding.severity) and type(data["severity"]) is str
+
+
+def test_browser_evidence_cookies_and_storage_survive_the_results_file() -> None:
+    """What browser mode adds (a finding's evidence and chain, the inventory's ``seen``, the
+    cookies and storage lists) is read back as it was written."""
+    from dataclasses import replace
+
+    from linkguard.model import Cookie, Severity, StorageItem, ThirdParty
+    from linkguard.results import from_json, to_json
+
+    result = SAMPLES[sorted(SAMPLES)[0]]()
+    finding = Finding(
+        rule="undeclared-script", severity=Severity.ERROR, page="https://www.example.com/",
+        line=0, target="https://px.example.net/p.js", host="px.example.net",
+        element="script GET (browser)", message="m", kind="script", fingerprint="f" * 16,
+        evidence="browser", chain=("https://tags.example.net/gtm.js", "https://www.example.com/"),
+    )  # fmt: skip
+    cookie = Cookie(
+        name="_ga", domain=".example.com", path="/", party="first", session=False,
+        lifetime=63072000, secure=False, http_only=False, same_site="Lax",
+        set_by="https://tags.example.net/gtm.js", set_how="script", declared_by="GA",
+        page="https://www.example.com/", pages=3,
+    )  # fmt: skip
+    item = StorageItem(origin="https://www.example.com", area="local", key="k", size=4,
+                       party="first", page="https://www.example.com/", pages=1)  # fmt: skip
+    party = ThirdParty(host="px.example.net", site="example.net", name=None, declared=False,
+                       kinds=("script",), pages=1, seen=("browser", "html"))  # fmt: skip
+    grown = replace(
+        result, findings=(*result.findings, finding), third_parties=(party,),
+        cookies=(cookie,), storage=(item,),
+    )  # fmt: skip
+    back = from_json(to_json(grown))
+    assert finding in back.findings
+    assert back.third_parties == (party,)
+    assert (back.cookies, back.storage) == ((cookie,), (item,))
+
+
+def test_static_fingerprints_are_unchanged_by_browser_mode() -> None:
+    """Baselines written before browser mode still match: the value main computed."""
+    from linkguard.model import fingerprint
+
+    assert (
+        fingerprint(
+            "undeclared-script",
+            "https://www.example.com/a/",
+            "https://t.example.net/t.js",
+            "script",
+        )
+        == "d9d9ada2ca43a13a"
+    )

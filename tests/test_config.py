@@ -417,3 +417,50 @@ def test_discover_finds_a_broken_pyproject_so_its_error_is_shown(tmp_path: Path)
 
 def test_discover_nothing(tmp_path: Path) -> None:
     assert discover_policy(tmp_path, tmp_path) is None
+
+
+# -- browser mode: [browser], [[cookie]], [[third_party]] cookies and consent ---------------
+
+
+def test_browser_section_and_cookie_register_are_read() -> None:
+    from linkguard.policy import BrowserConfig, CookieDecl
+
+    policy = policy_from_mapping(
+        {
+            "browser": {"enabled": True, "pages": 5, "concurrency": 3, "dwell": 1.5,
+                        "viewport": "Mobile", "args": ["--ignore-certificate-errors"]},
+            "cookie": [{"name": "sid", "purpose": "session", "max_age": 3600}],
+            "third_party": [{"name": "GA", "hosts": ["google-analytics.com"],
+                             "cookies": ["_ga", "_ga_*"], "consent": "required"}],
+        },
+        source="linkguard.toml",
+    )  # fmt: skip
+    assert policy.browser == BrowserConfig(
+        enabled=True, pages=5, concurrency=3, dwell=1.5, viewport="mobile",
+        args=("--ignore-certificate-errors",),
+    )  # fmt: skip
+    assert policy.cookies == (CookieDecl("sid", "session", 3600),)
+    assert policy.third_parties[0].cookies == ("_ga", "_ga_*")
+    assert policy.third_parties[0].consent == "required"
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "problem"),
+    [
+        ({"browser": {"viewport": "tablet"}}, "[browser.viewport]", "unknown viewport"),
+        ({"browser": {"args": ["ignore-certificate-errors"]}}, "[browser.args[0]]",
+         "is not a Chromium switch"),
+        ({"browser": {"concurrency": 0}}, "[browser.concurrency]", ""),
+        ({"browser": {"dwel": 1}}, "[browser.dwel]", ""),
+        ({"cookie": [{"purpose": "x"}]}, "[cookie[0].name]", "is required"),
+        ({"cookie": [{"name": "a b"}]}, "[cookie[0].name]", "is not a cookie name"),
+        ({"third_party": [{"name": "X", "hosts": ["x.com"], "consent": "maybe"}]},
+         "[third_party[0].consent]", "unknown consent"),
+    ],
+)  # fmt: skip
+def test_browser_mode_keys_are_checked(data: dict[str, object], key: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        policy_from_mapping(data, source="linkguard.toml")
+    assert f"linkguard.toml: {key}" in caught.value.message
+    assert problem in caught.value.message
+    assert caught.value.tip

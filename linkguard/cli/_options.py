@@ -44,3 +44,20 @@ SystemCertsOption = Annotated[
         "its own root certificate) instead of the bundled one.",
     ),
 ]
+BrowserOption = Annotated[
+    bool,
+    typer.Option(
+        "--browser",
+        help="Also visit the crawled pages in headless Chromium and judge what they load, "
+        "set and send (needs pip install '.[browser]' and Chromium).",
+    ),
+]
+ChromiumOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--chromium",
+        metavar="PATH",
+        help="The Chromium for --browser (default: $LINKGUARD_CHROMIUM, else chromium, "
+        "chromium-browser or google-chrome on PATH).",
+    ),
+]

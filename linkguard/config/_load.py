@@ -19,6 +19,10 @@ Beyond the keys every site needs ([site], [[third_party]], [rules]):
   ``origins`` (first-party origins on a port of their own that the crawl may follow).
 - ``[templates]``: ``paths`` and ``exclude``, globs of template sources for ``--templates``;
   ``engine``, the template language of files whose suffix names none (masking).
+- ``[browser]`` (``scan --browser``): ``enabled``, ``pages``, ``concurrency``, ``dwell``,
+  ``viewport``, ``args`` (extra Chromium switches), ``timeout``, ``consent``; ``[[cookie]]``:
+  the site's own cookies (``name`` pattern, ``purpose``, ``max_age``); ``[[third_party]]``
+  entries gain ``cookies`` (name patterns) and ``consent``.
 - ``[[waiver]]``: ``rule`` (a rule id or ``"*"``), ``reason``, ``page`` and/or ``host`` globs,
   ``expires`` (a TOML date such as ``2027-03-31``).
 
@@ -45,6 +49,8 @@ from linkguard.model import Kind, Severity
 from linkguard.policy import (
     DEFAULT_NOTICE_SELECTORS,
     DEFAULT_NOTICE_TEXT,
+    BrowserConfig,
+    CookieDecl,
     CrawlConfig,
     ExitNoticeConfig,
     Policy,
@@ -239,7 +245,26 @@ def _waiver(value: object, where: Where) -> Waiver:
     return Waiver(**fields)
 
 
+def _cookie_name(value: object, where: Where) -> str:
+    """A cookie name pattern: a name, or an fnmatch pattern such as ``_ga_*``."""
+    name = check.string(value, where)
+    if any(c.isspace() or c in ';=,"' for c in name):
+        raise where.error(f"{name!r} is not a cookie name", 'write a name or pattern: "_ga_*"')
+    return name
+
+
+def _switch(value: object, where: Where) -> str:
+    """An extra Chromium switch: ``--name`` or ``--name=value``."""
+    switch = check.string(value, where)
+    if not switch.startswith("--"):
+        raise where.error(
+            f"{switch!r} is not a Chromium switch", 'write "--ignore-certificate-errors"'
+        )
+    return switch
+
+
 _STRINGS = check.array(check.string)
+_VIEWPORTS = {"desktop": "desktop", "mobile": "mobile"}
 _EXIT_NOTICE: check.Schema = {
     "selectors": check.array(check.css_selector),
     "text": _STRINGS,
@@ -254,7 +279,14 @@ _THIRD_PARTY = _section(ThirdPartyDecl, {
                          fix='list a domain, host or URL prefix: `hosts = ["vendor.com"]`'),
     "purpose": check.any_string,
     "kinds": _kinds,
+    "cookies": check.array(_cookie_name),
+    "consent": check.choice({"required": "required", "exempt": "exempt"}, "consent", "values"),
 }, name='write `name = "Vendor name"`', hosts='write `hosts = ["vendor.com"]`')  # fmt: skip
+_COOKIE = _section(CookieDecl, {
+    "name": _cookie_name,
+    "purpose": check.any_string,
+    "max_age": check.integer(0, example=31536000),
+}, name='write `name = "session_id"` (a name, or a pattern such as "pref_*")')  # fmt: skip
 _WAIVER: check.Schema = {
     "rule": _rule_id,
     "reason": check.string,
@@ -291,13 +323,23 @@ _SECTIONS: check.Schema = {
     "third_party": _third_parties,
     "rules": _rules,
     "waiver": check.tables(_waiver),
+    "cookie": check.tables(_COOKIE),
+    "browser": _section(BrowserConfig, {
+        "enabled": check.boolean,
+        "pages": check.integer(0, example=50),
+        "concurrency": check.integer(1, 32, example=2),
+        "dwell": check.number(0, example=3),
+        "viewport": check.choice(_VIEWPORTS, "viewport", "viewports"),
+        "args": check.array(_switch),
+        "timeout": check.number(0, above=True, example=30),
+    }),
     "templates": _section(TemplatesConfig, {
         "paths": check.array(check.relative_glob),
         "exclude": check.array(check.relative_glob),
         "engine": check.choice({e: e for e in ENGINES}, "template engine", "engines"),
     }),
 }  # fmt: skip
-_POLICY_FIELDS = {"third_party": "third_parties", "waiver": "waivers"}
+_POLICY_FIELDS = {"third_party": "third_parties", "waiver": "waivers", "cookie": "cookies"}
 
 
 def _policy_at(data: object, where: Where) -> Policy:

@@ -22,11 +22,13 @@ from typing import Any
 from linkguard._version import __version__
 from linkguard.errors import ConfigError
 from linkguard.model import (
+    Cookie,
     DynamicReference,
     Finding,
     PageRecord,
     RunInfo,
     ScanResult,
+    StorageItem,
     Summary,
     ThirdParty,
 )
@@ -47,7 +49,7 @@ def _sections(result: ScanResult) -> Iterator[tuple[str, Any]]:
     yield (
         "third_parties",
         (
-            {**asdict(t), "kinds": list(t.kinds)}
+            {**asdict(t), "kinds": list(t.kinds), "seen": list(t.seen)}
             for t in sorted(result.third_parties, key=lambda t: (t.site, t.host))
         ),
     )
@@ -60,6 +62,8 @@ def _sections(result: ScanResult) -> Iterator[tuple[str, Any]]:
         "dynamic",
         (dynamic_to_dict(d) for d in sorted(result.dynamic, key=lambda d: (d.page, d.line, d.raw))),
     )
+    yield "cookies", (_flat(c) for c in sorted(result.cookies, key=_cookie_key))
+    yield "storage", (_flat(s) for s in sorted(result.storage, key=_storage_key))
 
 
 def _verdict(result: ScanResult) -> dict[str, Any]:
@@ -69,7 +73,17 @@ def _verdict(result: ScanResult) -> dict[str, Any]:
     return {"status": verdict.status, "exit_code": verdict.exit_code, "reason": verdict.reason}
 
 
-_LIST_KEYS = frozenset({"pages", "third_parties", "findings", "suppressed", "dynamic"})
+_LIST_KEYS = frozenset(
+    {"pages", "third_parties", "findings", "suppressed", "dynamic", "cookies", "storage"}
+)
+
+
+def _cookie_key(cookie: Cookie) -> tuple[str, str, str]:
+    return (cookie.domain, cookie.name, cookie.path)
+
+
+def _storage_key(item: StorageItem) -> tuple[str, str, str]:
+    return (item.origin, item.area, item.key)
 
 
 def to_dict(result: ScanResult) -> dict[str, Any]:
@@ -89,6 +103,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     """A finding as the contract's object: every field, in declaration order."""
     data = _flat(finding)
     data["severity"] = str(finding.severity)
+    data["chain"] = list(finding.chain)
     return data
 
 
@@ -174,6 +189,8 @@ def _flat_json(value: dict[str, Any], prefix: str) -> str | None:
             text = "true" if item else "false"
         elif kind is int:
             text = int.__repr__(item)
+        elif (kind is list or kind is tuple) and not item:
+            text = "[]"  # a finding's empty chain: the fast path stays fast
         else:
             return None
         parts.append(f"{_encode(key)}: {text}")
@@ -244,4 +261,8 @@ def _from_dict(data: dict[str, Any]) -> ScanResult:
         findings=tuple(finding_from_dict(f, w) for f, w in items("findings")),
         suppressed=tuple(finding_from_dict(f, w) for f, w in items("suppressed", False)),
         dynamic=tuple(dynamic_from_dict(d, w) for d, w in items("dynamic", False)),
+        cookies=tuple(Cookie(**typed(Cookie, c, w)) for c, w in items("cookies", False)),
+        storage=tuple(
+            StorageItem(**typed(StorageItem, s, w)) for s, w in items("storage", False)
+        ),
     )

@@ -1,7 +1,8 @@
 """The rule catalogue: every rule linkguard raises, gathered from the modules that declare them.
 
 Each rule's id, severity, rationale, fix and examples sit beside what raises it: the page
-checks in ``exit_notice.py``, ``declarations.py`` and ``transport.py`` (``@rule``), the
+checks in ``exit_notice.py``, ``declarations.py``, ``transport.py`` and ``runtime.py`` (what
+a browser visit observed; ``@rule``), the
 rules the scan raises in ``raised_by_scan.py``. This module only lists those modules; the
 catalogue is every ``Rule`` bound at the top level of each, in a fixed order:
 
@@ -26,10 +27,11 @@ from types import ModuleType
 import linkguard.rules.declarations as declarations
 import linkguard.rules.exit_notice as exit_notice
 import linkguard.rules.raised_by_scan as raised_by_scan
+import linkguard.rules.runtime as runtime
 import linkguard.rules.transport as transport
 from linkguard.rules._base import Rule
 
-MODULES: tuple[ModuleType, ...] = (exit_notice, declarations, transport, raised_by_scan)
+MODULES: tuple[ModuleType, ...] = (exit_notice, declarations, transport, runtime, raised_by_scan)
 
 
 def _gather(modules: Iterable[ModuleType]) -> tuple[Rule, ...]:

@@ -19,12 +19,14 @@ from linkguard.classify import urls
 from linkguard.classify.scope import Scope
 from linkguard.classify.vendors import vendor_of
 from linkguard.model import (
+    Cookie,
     DynamicReference,
     Finding,
     PageRecord,
     RunInfo,
     ScanResult,
     Severity,
+    StorageItem,
     Summary,
     ThirdParty,
     fingerprint,
@@ -33,7 +35,8 @@ from linkguard.model import (
 from linkguard.policy import Policy
 from linkguard.results.verdict import Coverage
 from linkguard.rules import RULES, broken_outbound_link, missing_page, unused_declaration
-from linkguard.scan.analysis import MissingLink, PageAnalysis
+from linkguard.scan.analysis import MissingLink, PageAnalysis, SeenThirdParty
+from linkguard.scan.runtime import RuntimeAnalysis, fold_cookies, fold_storage
 
 
 @dataclass(slots=True)
@@ -66,6 +69,12 @@ class ResultBuilder:
     _strings: dict[str, str] = field(default_factory=dict)  # one copy of each repeated string
     # --check-external: outbound URL -> where it is linked (page, line, element, file)
     outbound: dict[str, list[tuple[str, int, str, str | None]]] | None = None
+    # browser mode (scan/runtime.py): what the visits observed, and what saw each host
+    seen: dict[str, set[str]] = field(default_factory=dict)  # host -> "html" / "browser"
+    visited: int = 0
+    cookies: dict[tuple[str, str, str], Cookie] = field(default_factory=dict)
+    storage: dict[tuple[str, str, str], StorageItem] = field(default_factory=dict)
+    _static: dict[str, tuple[int, set[str]]] | None = None  # page -> ordinal, fingerprints
 
     def add(self, analysis: PageAnalysis) -> None:
         self.pages.append(analysis.record)
@@ -89,7 +98,34 @@ class ResultBuilder:
         ordinal = len(self.pages) - 1
         for host in {h for h, _, _, _ in analysis.third_party}:
             self.host_pages.setdefault(host, array("I")).append(ordinal)
-        for host, site, kind, declared_by in analysis.third_party:
+        self._count_hosts(analysis.third_party, "html")
+
+    def add_runtime(self, analysis: RuntimeAnalysis) -> None:
+        """Fold one browser visit of a page already added: the findings its markup did not
+        already give (same fingerprint), the hosts it loaded, its cookies and storage keys."""
+        self.visited += 1
+        if self._static is None:  # each page's ordinal and findings, once all pages are in
+            self._static = {page.url: (i, set()) for i, page in enumerate(self.pages)}
+            for found in (*self.findings, *self.suppressed):
+                if found.page in self._static:
+                    self._static[found.page][1].add(found.fingerprint)
+        ordinal, known = self._static[analysis.page]
+        for finding in analysis.findings:
+            kept = finding.fingerprint
+            kept = kept or fingerprint(finding.rule, finding.page, finding.target, finding.kind)
+            if kept not in known:
+                self._file(finding)
+        for host in {h for h, _, _, _ in analysis.third_party}:
+            uses = self.host_pages.setdefault(host, array("I"))
+            if ordinal not in uses:  # a page counts once, markup and browser alike
+                uses.append(ordinal)
+        self._count_hosts(analysis.third_party, "browser")
+        fold_cookies(self.cookies, analysis.cookies)
+        fold_storage(self.storage, analysis.storage)
+
+    def _count_hosts(self, third_party: tuple[SeenThirdParty, ...], evidence: str) -> None:
+        for host, site, kind, declared_by in third_party:
+            self.seen.setdefault(host, set()).add(evidence)
             self.hosts.setdefault(host, (site, set()))[1].add(kind)
             if declared_by:
                 self.used_declarations.add(declared_by)
@@ -178,6 +214,8 @@ class ResultBuilder:
             fingerprint=fingerprint,
             known=finding.known,
             suppressed_by=finding.suppressed_by,
+            evidence=finding.evidence,
+            chain=finding.chain,
         )
 
     def _waiver_for(self, finding: Finding) -> str | None:
@@ -257,9 +295,12 @@ class ResultBuilder:
         self._missing_pages()
         third = self._vendor_pages(
             [
-                _third_party(
-                    host, site, kinds, len(self.host_pages.get(host, ())),
-                    self.declared_hosts.get(host),
+                replace(
+                    _third_party(
+                        host, site, kinds, len(self.host_pages.get(host, ())),
+                        self.declared_hosts.get(host),
+                    ),
+                    seen=tuple(sorted(self.seen.get(host, ()))),
                 )
                 for host, (site, kinds) in sorted(self.hosts.items())
             ]
@@ -284,6 +325,7 @@ class ResultBuilder:
             not_crawled=dict(not_crawled or {}),
             failed_pages=failed,
             start_page_error=start_error,
+            browser_pages=self.visited,
         )
         return ScanResult(
             run=run,
@@ -293,6 +335,8 @@ class ResultBuilder:
             findings=tuple(sorted(self.findings, key=Finding.sort_key)),
             suppressed=tuple(sorted(self.suppressed, key=Finding.sort_key)),
             dynamic=tuple(sorted(self.dynamic, key=lambda d: (d.page, d.line, d.raw))),
+            cookies=tuple(self.cookies[key] for key in sorted(self.cookies)),
+            storage=tuple(self.storage[key] for key in sorted(self.storage)),
         )
 
 

@@ -31,6 +31,7 @@ class ScanRequest:
     workers: int | None = None  # processes that analyse pages; None: one per core
     check_external: bool = False  # request each outbound link once: broken-outbound-link
     resume: Path | None = None  # a crawl's state file (--resume): continued, and kept up
+    chromium: str | None = None  # browser mode: visit the crawled pages with this Chromium
 
 
 def is_url(target: str) -> bool:

@@ -4,12 +4,18 @@ Each page is analysed (in a process pool once the scan is big, ``pool.py``) and 
 the ResultBuilder (``aggregate.py``); with ``--resume`` every page done is journaled
 (``journal.py``) and a rerun continues where an interrupted one stopped. A signal ends the
 walk early: the result is then marked incomplete, and holds every page done so far.
+
+In browser mode (``request.chromium``) the pages the walk read are then visited in
+Chromium (``linkguard.browser``), and each visit is judged (``runtime.py``) and folded in.
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
+from datetime import UTC, datetime
 
+from linkguard.classify import urls
 from linkguard.model import RunInfo, ScanResult, SourceResult
 from linkguard.scan.aggregate import ResultBuilder
 from linkguard.scan.analysis import analyze_page
@@ -17,9 +23,11 @@ from linkguard.scan.journal import CrawlState, DonePage, identity
 from linkguard.scan.pipeline import Observed, ProgressCallback, start_url, walk
 from linkguard.scan.pool import Analyzer
 from linkguard.scan.request import ScanRequest
+from linkguard.scan.runtime import analyze_visit, pages_to_visit
 from linkguard.sources import Restored
 from linkguard.sources.external import check_links
 from linkguard.sources.http import user_agent
+from linkguard.sources.mirror import Mirror
 
 
 class _Results:
@@ -98,12 +106,17 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         observer.analyzer.close()
         if observer.journal is not None:
             observer.journal.close(finished=not interrupted)
+    builder.set_depths(walked.source.depth_of)
+    finished = walked.finished
+    if request.chromium is not None and not interrupted:
+        interrupted = await _browse(request, builder, request.chromium)
+        finished = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     run = RunInfo(
         target=request.target,
         origin=request.scope.origin,
         first_party=request.scope.entries,
         started=walked.started,
-        finished=walked.finished,
+        finished=finished,
         config=request.policy.path,
         config_sha256=request.policy.sha256,
         complete=not interrupted,
@@ -111,10 +124,44 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         max_failed_share=request.crawl.max_failed_share,
         changed_since=request.changed_since,
     )
-    builder.set_depths(walked.source.depth_of)
     return builder.build(
         run,
         partial=request.partial,
         not_crawled=walked.source.not_crawled(),
         start=start_url(request),
     )
+
+
+async def _browse(request: ScanRequest, builder: ResultBuilder, chromium: str) -> bool:
+    """Visit the pages the walk read in Chromium and fold in what each visit observed; True
+    when Ctrl-C or SIGTERM stopped it (the visits finished so far are kept)."""
+    from linkguard.browser.run import visit_pages  # Playwright, only in browser mode
+
+    pages = pages_to_visit(builder.pages, request.policy.browser.pages)
+    served = urls.origin_of(request.target)
+    mirror = Mirror(served, request.scope.origin) if served != request.scope.origin else None
+    page_of = {(mirror.to_served(page) if mirror else page): page for page in pages}
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            pass
+    try:
+        visits = await visit_pages(
+            list(page_of),
+            chromium=chromium,
+            config=request.policy.browser,
+            scope=request.scope,
+            stop=stop,
+        )
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+    for visit in sorted(visits, key=lambda v: v.url):
+        page = page_of[visit.url]
+        builder.add_runtime(analyze_visit(visit, page, request.policy, request.scope))
+    return stop.is_set()

@@ -1,0 +1,272 @@
+"""Recording one visit: every request, who made it, the cookies and the storage it left.
+
+What is listened to, and why there:
+
+- Requests at the **browser-context** level (Playwright's ``context.on("request")``): that is
+  where runtime-injected scripts, cross-site frames in their own process (OOPIF), their
+  requests, dedicated workers' fetches and ``sendBeacon`` pings (type ``ping``) all arrive.
+  Websockets are taken from the page (``page.on("websocket")``).
+- Initiators from Chromium's ``Network.requestWillBeSent`` on a DevTools session of the page:
+  script <- tag manager <- page. That session sees the page's own frames only: requests made
+  inside a cross-site frame or a worker are not in it, so their chain falls back to the frame
+  they came from (and that frame's chain), or is empty for a worker's.
+- Cookies from the jar after the dwell; who set each from the ``Set-Cookie`` headers of the
+  responses, or from an init script that wraps ``document.cookie`` in every frame and reports
+  the writing script (the first URL on its stack). Values are never kept.
+- Storage keys per frame origin, read in each frame (cross-site ones too) after the dwell.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+
+from playwright.async_api import BrowserContext, Frame, Page, Request, Response, WebSocket
+from playwright.async_api import Error as PlaywrightError
+
+from linkguard.browser._types import BrowserRequest, Visit
+from linkguard.classify import urls
+from linkguard.classify.scope import Scope
+from linkguard.model import Cookie, StorageItem
+
+_BINDING = "__linkguardCookie"
+# Wraps the document.cookie setter in every frame: each write reports the cookie's name and
+# the stack (whose first URL is the script that wrote it), then writes as before.
+_COOKIE_WRAPPER = """(() => {
+  const d = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
+  if (!d || !d.set) return;
+  Object.defineProperty(Document.prototype, 'cookie', {
+    configurable: true, enumerable: d.enumerable,
+    get() { return d.get.call(this); },
+    set(value) {
+      try {
+        const name = String(value).split(';')[0].split('=')[0].trim();
+        const report = globalThis.BINDING;
+        if (report) report({name, stack: String(new Error().stack || ''), frame: location.href});
+      } catch (e) {}
+      return d.set.call(this, value);
+    },
+  });
+})();""".replace("BINDING", _BINDING)
+_STORAGE = """() => {
+  const out = {origin: location.origin, local: [], session: []};
+  for (const area of ['local', 'session']) {
+    try {
+      const store = area === 'local' ? localStorage : sessionStorage;
+      for (let i = 0; i < store.length; i++) {
+        const key = store.key(i);
+        out[area].push([key, key.length + (store.getItem(key) || '').length]);
+      }
+    } catch (e) {}
+  }
+  return out;
+}"""
+_STACK_URL = re.compile(r"((?:https?|file)://[^\s()]+?):\d+:\d+")
+_WEB = ("http:", "https:", "ws:", "wss:")
+_MAX_CHAIN = 12
+_SETTLE = 5.0  # seconds to wait for late answers (headers, frame reads) when collecting
+
+
+class Recorder:
+    """Listens to one browser context and page, and tells what the visit observed."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.requests: list[Request] = []
+        self.statuses: dict[int, int] = {}  # id(request) -> HTTP status
+        self.sockets: list[str] = []
+        self.initiators: dict[str, str] = {}  # URL -> the URL that caused it
+        self.set_cookie: list[tuple[str, frozenset[str]]] = []  # (response URL, names)
+        self.writes: list[tuple[str, str, str]] = []  # (name, frame URL, writing script)
+        self._pending: set[asyncio.Task[None]] = set()
+
+    async def attach(self, context: BrowserContext, page: Page) -> None:
+        """Listen to ``context`` and ``page``; call before the page is navigated."""
+        context.on("request", self._request)
+        context.on("response", self._response)
+        page.on("websocket", self._websocket)
+        await context.expose_binding(_BINDING, self._cookie_written)
+        await context.add_init_script(_COOKIE_WRAPPER)
+        session = await context.new_cdp_session(page)
+        session.on("Network.requestWillBeSent", self._will_be_sent)
+        await session.send("Network.enable")
+
+    def _request(self, request: Request) -> None:
+        self.requests.append(request)
+
+    def _response(self, response: Response) -> None:
+        self.statuses[id(response.request)] = response.status
+        task = asyncio.ensure_future(self._cookies_of(response))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _cookies_of(self, response: Response) -> None:
+        try:
+            values = await response.header_values("set-cookie")
+        except PlaywrightError:  # the context closed first
+            return
+        names = frozenset(
+            line.split(";", 1)[0].split("=", 1)[0].strip()
+            for value in values
+            for line in value.split("\n")
+        )
+        if names:
+            self.set_cookie.append((response.url, names))
+
+    def _websocket(self, socket: WebSocket) -> None:
+        self.sockets.append(socket.url)
+
+    def _cookie_written(self, source: dict[str, Any], data: dict[str, str]) -> None:
+        stack = _STACK_URL.findall(str(data.get("stack", "")))
+        frame = str(data.get("frame", ""))
+        self.writes.append((str(data.get("name", "")), frame, stack[0] if stack else frame))
+
+    def _will_be_sent(self, event: dict[str, Any]) -> None:
+        url = event.get("request", {}).get("url", "")
+        cause = _initiator_url(event.get("initiator", {}))
+        if url and cause and cause != url:
+            self.initiators.setdefault(url, cause)
+
+    def chain_of(self, url: str, frame: str = "") -> tuple[str, ...]:
+        """Who loaded ``url``, nearest first; a request the page's session did not see (in a
+        cross-site frame) starts from its ``frame``."""
+        chain: list[str] = []
+        current = url
+        while len(chain) < _MAX_CHAIN:
+            cause = self.initiators.get(current)
+            if cause is None and current == url and frame and frame != url:
+                cause = frame
+            if not cause or cause in (current, url) or cause in chain:
+                break
+            chain.append(cause)
+            current = cause
+        return tuple(chain)
+
+    async def collect(
+        self, context: BrowserContext, page: Page, url: str, error: str | None
+    ) -> Visit:
+        """What the visit observed, read after the dwell (the context is still open)."""
+        if self._pending:
+            await asyncio.wait(set(self._pending), timeout=_SETTLE)
+        jar = await context.cookies()
+        seen_at = time.time()
+        storage: list[StorageItem] = []
+        for frame in page.frames:
+            storage.extend(await self._storage_of(frame, url))
+        return Visit(
+            url=url,
+            final_url=page.url,
+            error=error,
+            requests=tuple(self._requests()),
+            cookies=tuple(sorted(
+                (self._cookie(dict(c), url, seen_at) for c in jar),
+                key=lambda c: (c.domain, c.name, c.path),
+            )),
+            storage=tuple(sorted(set(storage), key=lambda s: (s.origin, s.area, s.key))),
+        )  # fmt: skip
+
+    def _requests(self) -> list[BrowserRequest]:
+        made: list[BrowserRequest] = []
+        for request in self.requests:
+            if not request.url.startswith(_WEB):
+                continue
+            try:
+                frame = request.frame.url
+                if request.is_navigation_request() and request.frame.parent_frame is None:
+                    continue  # the page itself (or where it goes): the crawl read it
+            except PlaywrightError:  # a service worker's request has no frame
+                frame = ""
+            redirects: list[str] = []
+            before = request.redirected_from
+            while before is not None:
+                redirects.insert(0, before.url)
+                before = before.redirected_from
+            made.append(
+                BrowserRequest(
+                    url=request.url,
+                    resource_type=request.resource_type,
+                    method=request.method,
+                    frame=frame,
+                    status=self.statuses.get(id(request)),
+                    redirects=tuple(redirects),
+                    chain=self.chain_of(redirects[0] if redirects else request.url, frame),
+                )
+            )
+        for socket in self.sockets:
+            made.append(
+                BrowserRequest(
+                    url=socket,
+                    resource_type="websocket",
+                    method="GET",
+                    frame="",
+                    chain=self.chain_of(socket),
+                )
+            )
+        return made
+
+    def _cookie(self, jar: dict[str, Any], page: str, seen_at: float) -> Cookie:
+        domain = str(jar.get("domain", ""))
+        name = str(jar.get("name", ""))
+        expires = float(jar.get("expires", -1))
+        session = expires < 0
+        set_by, how = self._setter(name, domain.lstrip("."))
+        return Cookie(
+            name=name,
+            domain=domain,
+            path=str(jar.get("path", "/")),
+            party=str(self.scope.party_of_host(domain.lstrip("."))[0]),
+            session=session,
+            lifetime=None if session else max(0, round((expires - seen_at) / 60) * 60),
+            secure=bool(jar.get("secure")),
+            http_only=bool(jar.get("httpOnly")),
+            same_site=str(jar.get("sameSite", "")),
+            set_by=set_by,
+            set_how=how,
+            page=page,
+        )
+
+    def _setter(self, name: str, domain: str) -> tuple[str, str]:
+        """Who set the cookie ``name`` for ``domain``: a response whose host the cookie's
+        domain covers and that sent it, else a script that wrote it in such a frame."""
+        for url, names in self.set_cookie:
+            if name in names and _domain_match(urls.host_of(url), domain):
+                return url, "header"
+        for written, frame, script in self.writes:
+            if written == name and _domain_match(urls.host_of(frame), domain):
+                return script, "script"
+        return "", ""
+
+    async def _storage_of(self, frame: Frame, page: str) -> list[StorageItem]:
+        try:
+            found = await asyncio.wait_for(frame.evaluate(_STORAGE), timeout=_SETTLE)
+        except (PlaywrightError, TimeoutError):  # detached, or busy past the wait
+            return []
+        origin = str(found.get("origin", ""))
+        if not origin.startswith(("http:", "https:")):
+            return []  # about:blank and sandboxed frames hold no storage of a site
+        party = str(self.scope.party_of_host(urls.host_of(origin))[0])
+        return [
+            StorageItem(
+                origin=origin, area=area, key=str(key), size=int(size), party=party, page=page
+            )
+            for area in ("local", "session")
+            for key, size in found.get(area, ())
+        ]
+
+
+def _initiator_url(initiator: dict[str, Any]) -> str:
+    """The URL behind a DevTools initiator: the script on top of its stack (following async
+    parents), else the document that parsed the element."""
+    stack = initiator.get("stack")
+    while stack:
+        for frame in stack.get("callFrames", ()):
+            if frame.get("url"):
+                return str(frame["url"])
+        stack = stack.get("parent")
+    return str(initiator.get("url", ""))
+
+
+def _domain_match(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)

@@ -1,0 +1,87 @@
+"""Driving visits: each page in a fresh Chromium profile, a few browsers at a time.
+
+A visit is a first-time visitor who does nothing: a fresh persistent profile (so the
+third-party-cookie preference holds, ``_chromium.py``), the page loaded, then ``dwell``
+seconds for late tags and beacons (``networkidle`` never settles on tracker-heavy sites),
+then everything is read while the browser is still listening, and the profile is removed.
+At most ``concurrency`` Chromium processes run at once, so memory is bounded by that, not by
+the size of the site. Service workers are blocked: their requests would not be seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Playwright, async_playwright
+
+from linkguard.browser._chromium import VIEWPORTS, prepare_profile
+from linkguard.browser._recorder import Recorder
+from linkguard.browser._types import Visit
+from linkguard.classify.scope import Scope
+from linkguard.policy import BrowserConfig
+
+
+async def visit_pages(
+    pages: Sequence[str],
+    *,
+    chromium: str,
+    config: BrowserConfig,
+    scope: Scope,
+    stop: asyncio.Event | None = None,
+) -> list[Visit]:
+    """Visit each of ``pages`` in its own fresh profile, ``config.concurrency`` at a time,
+    in the order given; once ``stop`` is set, pages not yet started are not visited."""
+    limit = asyncio.Semaphore(config.concurrency)
+    async with async_playwright() as playwright:
+
+        async def one(url: str) -> Visit | None:
+            async with limit:
+                if stop is not None and stop.is_set():
+                    return None
+                return await visit_page(
+                    playwright, url, chromium=chromium, config=config, scope=scope
+                )
+
+        visits = await asyncio.gather(*(one(url) for url in pages))
+    return [visit for visit in visits if visit is not None]
+
+
+async def visit_page(
+    playwright: Playwright, url: str, *, chromium: str, config: BrowserConfig, scope: Scope
+) -> Visit:
+    """One visit to ``url``; a page that fails to load, or a Chromium that fails to start,
+    is a Visit with an ``error`` (and whatever was seen before it)."""
+    with tempfile.TemporaryDirectory(prefix="linkguard-profile-") as folder:
+        try:
+            context = await playwright.chromium.launch_persistent_context(
+                str(prepare_profile(Path(folder))),
+                executable_path=chromium,
+                headless=True,
+                args=list(config.args),
+                ignore_https_errors="--ignore-certificate-errors" in config.args,
+                service_workers="block",
+                **VIEWPORTS[config.viewport],  # type: ignore[arg-type]
+            )
+        except PlaywrightError as exc:
+            return Visit(url=url, error=f"Chromium could not start: {_first_line(exc)}")
+        try:
+            page = context.pages[0] if context.pages else await context.new_page()
+            recorder = Recorder(scope)
+            await recorder.attach(context, page)
+            error = None
+            try:
+                await page.goto(url, wait_until="load", timeout=config.timeout * 1000)
+            except PlaywrightError as exc:
+                error = f"browser visit failed: {_first_line(exc)}"
+            await asyncio.sleep(config.dwell)
+            return await recorder.collect(context, page, url, error)
+        finally:
+            await context.close()
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -1,0 +1,159 @@
+"""Browser mode's half of the analysis: which crawled pages to visit, and one visit judged.
+
+A ``Visit`` (``linkguard.browser``) is turned into a ``PageContext`` whose references are the
+third-party requests it made, with the cookies as a fact, and judged by
+``rules/runtime.py``; the result is a small ``RuntimeAnalysis`` that the ResultBuilder folds
+beside the page analyses (``aggregate.py``, ``add_runtime``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from linkguard.browser import BrowserRequest, Visit
+from linkguard.classify.scope import Scope
+from linkguard.model import (
+    ClassifiedReference,
+    Cookie,
+    Finding,
+    Kind,
+    PageRecord,
+    Party,
+    Reference,
+    StorageItem,
+)
+from linkguard.policy import Policy
+from linkguard.rules import PageContext, crawl_error
+from linkguard.rules.declarations import declaration_for
+from linkguard.rules.runtime import (
+    BROWSER,
+    FACT_CHAINS,
+    FACT_COOKIES,
+    cookie_declaration,
+    judge_visit,
+)
+from linkguard.scan.analysis import SeenThirdParty
+
+# Chromium's resource types as reference kinds, which decide the rule that judges them.
+# Fonts arrive through stylesheets and are declared with them; whatever a script asks for
+# itself (fetch, XHR, beacons, websockets, event streams) is a "request".
+_KINDS = {
+    "script": Kind.SCRIPT,
+    "document": Kind.FRAME,  # the main document is left out: it is the page itself
+    "stylesheet": Kind.STYLESHEET,
+    "font": Kind.STYLESHEET,
+    "image": Kind.IMAGE,
+    "media": Kind.MEDIA,
+    "texttrack": Kind.MEDIA,
+}
+_HTML = ("text/html", "application/xhtml+xml")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RuntimeAnalysis:
+    """One visit reduced to what the results need."""
+
+    page: str
+    findings: tuple[Finding, ...] = ()
+    third_party: tuple[SeenThirdParty, ...] = ()
+    cookies: tuple[Cookie, ...] = ()
+    storage: tuple[StorageItem, ...] = ()
+
+
+def pages_to_visit(records: Iterable[PageRecord], limit: int) -> list[str]:
+    """The HTML pages the crawl read, shallowest first then by URL (the same choice on every
+    run), at most ``limit`` of them (0: all)."""
+    chosen = sorted(
+        (r.depth, r.url)
+        for r in records
+        if r.error is None
+        and r.status is not None
+        and r.status < 400
+        and (r.content_type or "text/html") in _HTML
+    )
+    return [url for _, url in (chosen[:limit] if limit else chosen)]
+
+
+def kind_of(request: BrowserRequest) -> Kind:
+    """The reference kind of a request, by its resource type."""
+    return _KINDS.get(request.resource_type, Kind.REQUEST)
+
+
+def analyze_visit(visit: Visit, page: str, policy: Policy, scope: Scope) -> RuntimeAnalysis:
+    """What one visit (of ``page``, as the results name it) adds to the scan."""
+    refs: dict[tuple[Kind, str], ClassifiedReference] = {}
+    chains: dict[str, tuple[str, ...]] = {}
+    for request in visit.requests:
+        chains.setdefault(request.url, request.chain)
+        boundary = scope.classify(request.url)
+        key = (kind_of(request), request.url)
+        if boundary.party is Party.THIRD and key not in refs:
+            refs[key] = ClassifiedReference(_reference(request, key[0]), boundary)
+    cookies = tuple(_declared(cookie, page, policy) for cookie in visit.cookies)
+    facts: dict[str, object] = {FACT_COOKIES: cookies, FACT_CHAINS: chains}
+    ctx = PageContext(page, tuple(refs.values()), scope, None, facts)
+    findings = judge_visit(ctx, policy)
+    if visit.error is not None:
+        findings += (replace(crawl_error(page, visit.error), evidence=BROWSER),)
+    seen = {
+        SeenThirdParty(
+            c.boundary.host,
+            c.boundary.site,
+            str(kind),
+            getattr(declaration_for(url, c.boundary.host, kind, policy), "name", ""),
+        )
+        for (kind, url), c in refs.items()
+    }
+    return RuntimeAnalysis(
+        page=page,
+        findings=findings,
+        third_party=tuple(sorted(seen)),
+        cookies=cookies,
+        storage=tuple(replace(item, page=page) for item in visit.storage),
+    )
+
+
+def _reference(request: BrowserRequest, kind: Kind) -> Reference:
+    where = f" in frame {request.frame}" if request.frame and request.frame != request.url else ""
+    return Reference(
+        kind=kind,
+        tag="browser",
+        attr=request.resource_type,
+        raw=request.url,
+        url=request.url,
+        line=0,
+        element=f"{request.resource_type} {request.method}{where} (browser)",
+    )
+
+
+def _declared(cookie: Cookie, page: str, policy: Policy) -> Cookie:
+    decl = cookie_declaration(cookie, policy)
+    return replace(cookie, page=page, declared_by=decl.name if decl is not None else None)
+
+
+def fold_cookies(folded: dict[tuple[str, str, str], Cookie], cookies: Iterable[Cookie]) -> None:
+    """Fold one visit's cookies into ``folded`` by (domain, name, path): the first page by
+    URL names it, and ``pages`` counts the visits that left it."""
+    for cookie in cookies:
+        key = (cookie.domain, cookie.name, cookie.path)
+        known = folded.get(key)
+        if known is None:
+            folded[key] = cookie
+        else:
+            first = cookie if cookie.page < known.page else known
+            folded[key] = replace(first, pages=known.pages + 1)
+
+
+def fold_storage(
+    folded: dict[tuple[str, str, str], StorageItem], items: Iterable[StorageItem]
+) -> None:
+    """``fold_cookies`` for storage keys, by (origin, area, key)."""
+    for item in items:
+        key = (item.origin, item.area, item.key)
+        known = folded.get(key)
+        if known is None:
+            folded[key] = item
+        else:
+            first = item if item.page < known.page else known
+            folded[key] = replace(first, pages=known.pages + 1)

@@ -1,0 +1,130 @@
+"""A site and its third parties on 127.0.0.1, for browser mode's tests.
+
+The site is served over HTTP on one port; its third parties (``*.test`` hosts) over HTTPS
+with a throwaway certificate on another, told apart by the ``Host`` header, and Chromium is
+pointed at them with ``--host-resolver-rules=MAP *.test 127.0.0.1:PORT``. HTTPS is needed
+because a cross-site frame's cookie is only kept when it is ``Secure; SameSite=None``.
+
+What it plays: a tag-manager loader on the home page injects a vendor script, which sets a
+first-party cookie and fires a beacon; a cross-site iframe sets a third-party cookie and
+writes localStorage; a dedicated worker fetches from an API host.
+"""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+HOME = """<!doctype html><html><head><title>Home</title>
+<script>
+(function () {
+  var s = document.createElement('script');
+  s.src = 'https://tags.test/gtm.js';
+  document.head.appendChild(s);
+})();
+new Worker('/worker.js');
+</script></head><body>
+<h1>Home</h1>
+<a href="/about.html">About us</a>
+<iframe src="https://frame.test/embed" title="Player"></iframe>
+</body></html>"""
+ABOUT = "<!doctype html><html><head><title>About</title></head><body><p>About.</p></body></html>"
+GTM = """var s = document.createElement('script');
+s.src = 'https://vendor.test/pixel.js';
+document.head.appendChild(s);"""
+PIXEL = """document.cookie = '_va=1; max-age=31536000; path=/';
+navigator.sendBeacon('https://vendor.test/collect', 'visit');"""
+EMBED = """<!doctype html><html><body><p>player</p>
+<script>localStorage.setItem('player_volume', '0.8');</script></body></html>"""
+
+# (host, path) -> (content type, body, extra headers); the site answers on host "site"
+ROUTES: dict[tuple[str, str], tuple[str, str, tuple[tuple[str, str], ...]]] = {
+    ("site", "/"): ("text/html", HOME, (
+        ("Set-Cookie", "session_id=abc; Max-Age=86400; Path=/; HttpOnly"),)),
+    ("site", "/about.html"): ("text/html", ABOUT, ()),
+    ("site", "/worker.js"): ("text/javascript", "fetch('https://api.test/data');", ()),
+    ("tags.test", "/gtm.js"): ("text/javascript", GTM, ()),
+    ("vendor.test", "/pixel.js"): ("text/javascript", PIXEL, ()),
+    ("vendor.test", "/collect"): ("text/plain", "", ()),
+    ("api.test", "/data"): ("application/json", "{}", (("Access-Control-Allow-Origin", "*"),)),
+    ("frame.test", "/embed"): ("text/html", EMBED, (
+        ("Set-Cookie", "fid=42; Secure; SameSite=None; Max-Age=3600; Path=/"),)),
+}  # fmt: skip
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def _answer(self) -> None:
+        host = self.headers.get("Host", "").split(":")[0]
+        route = ROUTES.get(("site" if host == "127.0.0.1" else host, self.path.split("?")[0]))
+        if route is None:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        content_type, body, headers = route
+        data = body.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = _answer
+    do_POST = _answer  # sendBeacon posts
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class BrowserSite:
+    url: str  # the site's home page, http://127.0.0.1:PORT/
+    third_parties: int  # the HTTPS port the *.test hosts are mapped to
+
+    @property
+    def args(self) -> list[str]:
+        """The Chromium switches that reach the third parties."""
+        rules = f"--host-resolver-rules=MAP *.test 127.0.0.1:{self.third_parties}"
+        return [rules, "--ignore-certificate-errors"]
+
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for the *.test hosts, made with the openssl CLI."""
+    openssl = shutil.which("openssl")
+    assert openssl is not None
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    names = ",".join(f"DNS:{h}.test" for h in ("tags", "vendor", "api", "frame"))
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=frame.test", "-addext", f"subjectAltName={names}",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@contextmanager
+def browser_site(certificate: tuple[Path, Path]) -> Iterator[BrowserSite]:
+    """The site on HTTP and its third parties on HTTPS, both on 127.0.0.1, for a test."""
+    plain = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    tls = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    tls.socket = context.wrap_socket(tls.socket, server_side=True)
+    for server in (plain, tls):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield BrowserSite(f"http://127.0.0.1:{plain.server_address[1]}/", tls.server_address[1])
+    finally:
+        for server in (plain, tls):
+            server.shutdown()
+            server.server_close()

@@ -1,0 +1,291 @@
+"""Browser mode end to end: the real CLI crawls a site on 127.0.0.1, visits its pages in the
+system Chromium, and reports what the visits loaded, set and sent (tests/browser_site.py).
+
+The end-to-end tests need Chromium and Playwright, and skip with the reason when either is
+missing (CI installs both); the tests of what happens without them need neither.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_site import BrowserSite, browser_site, make_certificate
+from typer.testing import CliRunner
+
+from linkguard.cli import app
+from linkguard.errors import ConfigError
+
+
+def _chromium() -> str | None:
+    from linkguard.browser import find_chromium
+
+    try:
+        return find_chromium(None)
+    except ConfigError:
+        return None
+
+
+def _playwright() -> bool:
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_browser = pytest.mark.skipif(
+    _chromium() is None or not _playwright() or shutil.which("openssl") is None,
+    reason="browser mode needs Chromium (apt-get install chromium), Playwright "
+    "(pip install '.[browser]') and openssl for the test certificate",
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserSite]:
+    with browser_site(make_certificate(tmp_path_factory.mktemp("tls"))) as served:
+        yield served
+
+
+def _policy(folder: Path, site: BrowserSite, extra: str = "") -> Path:
+    args = ", ".join(json.dumps(arg) for arg in site.args)
+    policy = folder / "linkguard.toml"
+    policy.write_text(
+        f"""
+[[third_party]]
+name = "Tags"
+hosts = ["tags.test"]
+kinds = ["script"]
+
+[[third_party]]
+name = "Player"
+hosts = ["frame.test"]
+kinds = ["image"]          # not "frame": the markup's iframe stays undeclared
+cookies = ["fid"]
+
+[[cookie]]
+name = "session_id"
+purpose = "Login session"
+max_age = 3600
+
+[browser]
+dwell = 1.0
+concurrency = 1
+args = [{args}]
+{extra}
+""",
+        encoding="utf-8",
+    )
+    return policy
+
+
+def _scan(
+    cmd: list[str], folder: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    out = folder / "results.json"
+    done = subprocess.run(
+        [*cmd, "scan", *args, "--output", str(out)], capture_output=True, text=True, check=False
+    )
+    return done, json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+
+
+@pytest.fixture(scope="module")
+def visited(
+    site: BrowserSite, tmp_path_factory: pytest.TempPathFactory, linkguard_cmd: list[str]
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """One browser-mode scan of the fixture site through the installed CLI."""
+    folder = tmp_path_factory.mktemp("visited")
+    policy = _policy(folder, site)
+    return _scan(linkguard_cmd, folder, site.url, "--browser", "--config", str(policy))
+
+
+def _findings(results: dict[str, Any], rule: str) -> dict[str, dict[str, Any]]:
+    return {f["target"]: f for f in results["findings"] if f["rule"] == rule}
+
+
+@pytest.mark.slow
+@needs_browser
+def test_an_injected_vendor_script_is_judged_with_its_initiator_chain(
+    site: BrowserSite, visited: tuple[subprocess.CompletedProcess[str], dict[str, Any]]
+) -> None:
+    done, results = visited
+    assert done.returncode == 1, done.stderr  # undeclared script and cookie: errors
+    scripts = _findings(results, "undeclared-script")
+    pixel = scripts["https://vendor.test/pixel.js"]
+    assert pixel["evidence"] == "browser"
+    assert pixel["chain"] == ["https://tags.test/gtm.js", site.url]
+    assert "https://tags.test/gtm.js" not in scripts  # declared for kind script
+    beacon = _findings(results, "undeclared-resource")["https://vendor.test/collect"]
+    assert beacon["evidence"] == "browser" and beacon["kind"] == "request"
+    assert beacon["element"].startswith("ping POST")  # navigator.sendBeacon
+    assert beacon["chain"][:2] == ["https://vendor.test/pixel.js", "https://tags.test/gtm.js"]
+    assert results["summary"]["browser_pages"] == 2
+
+
+@pytest.mark.slow
+@needs_browser
+def test_a_workers_fetch_is_recorded(
+    visited: tuple[subprocess.CompletedProcess[str], dict[str, Any]],
+) -> None:
+    _, results = visited
+    fetch = _findings(results, "undeclared-resource")["https://api.test/data"]
+    assert fetch["evidence"] == "browser" and fetch["element"].startswith("fetch GET")
+
+
+@pytest.mark.slow
+@needs_browser
+def test_cookies_are_recorded_with_who_set_them_third_party_ones_included(
+    site: BrowserSite, visited: tuple[subprocess.CompletedProcess[str], dict[str, Any]]
+) -> None:
+    """If third-party cookies silently stopped being recorded (Debian's Chromium blocks them
+    unless the profile allows them), the frame's ``fid`` would be missing here."""
+    _, results = visited
+    cookies = {(c["domain"], c["name"]): c for c in results["cookies"]}
+    fid = cookies[("frame.test", "fid")]
+    assert fid["party"] == "third" and fid["secure"] and fid["same_site"] == "None"
+    assert (fid["set_by"], fid["set_how"]) == ("https://frame.test/embed", "header")
+    assert fid["declared_by"] == "Player" and fid["lifetime"] == 3600
+    va = cookies[("127.0.0.1", "_va")]
+    assert va["party"] == "first" and va["declared_by"] is None
+    assert (va["set_by"], va["set_how"]) == ("https://vendor.test/pixel.js", "script")
+    session = cookies[("127.0.0.1", "session_id")]
+    assert session["http_only"] and session["set_how"] == "header"
+    assert session["declared_by"] == "session_id"
+
+    undeclared = _findings(results, "undeclared-cookie")
+    assert set(undeclared) == {"_va@127.0.0.1/"}
+    assert undeclared["_va@127.0.0.1/"]["chain"][:2] == [
+        "https://vendor.test/pixel.js",
+        "https://tags.test/gtm.js",
+    ]
+    too_long = _findings(results, "cookie-lifetime")
+    assert set(too_long) == {"session_id@127.0.0.1/"}
+    assert too_long["session_id@127.0.0.1/"]["severity"] == "warning"
+
+
+@pytest.mark.slow
+@needs_browser
+def test_storage_keys_are_recorded_per_frame_origin_without_values(
+    site: BrowserSite, visited: tuple[subprocess.CompletedProcess[str], dict[str, Any]]
+) -> None:
+    _, results = visited
+    assert results["storage"] == [
+        {
+            "origin": "https://frame.test",
+            "area": "local",
+            "key": "player_volume",
+            "size": len("player_volume") + len("0.8"),
+            "party": "third",
+            "page": site.url,
+            "pages": 1,
+        }
+    ]
+
+
+@pytest.mark.slow
+@needs_browser
+def test_what_the_markup_already_shows_is_not_reported_twice(
+    visited: tuple[subprocess.CompletedProcess[str], dict[str, Any]],
+) -> None:
+    _, results = visited
+    frames = [f for f in results["findings"] if f["rule"] == "undeclared-frame"]
+    assert [(f["target"], f["evidence"]) for f in frames] == [("https://frame.test/embed", "html")]
+    seen = {t["host"]: t["seen"] for t in results["third_parties"]}
+    assert seen == {
+        "api.test": ["browser"],
+        "frame.test": ["browser", "html"],
+        "tags.test": ["browser", "html"],
+        "vendor.test": ["browser"],
+    }
+
+
+@pytest.mark.slow
+@needs_browser
+def test_browser_enabled_in_the_policy_and_pages_limit_the_visits(
+    site: BrowserSite, tmp_path: Path, linkguard_cmd: list[str]
+) -> None:
+    policy = _policy(tmp_path, site, "enabled = true\npages = 1")
+    done, results = _scan(linkguard_cmd, tmp_path, site.url, "--config", str(policy), "-q")
+    assert done.returncode == 1, done.stderr
+    assert results["summary"]["browser_pages"] == 1  # the home page: the shallowest
+    assert {f["page"] for f in results["findings"] if f["evidence"] == "browser"} == {site.url}
+
+
+def test_no_chromium_is_a_usage_error_naming_the_install_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LINKGUARD_CHROMIUM", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no chromium, chromium-browser, google-chrome
+    result = CliRunner().invoke(app, ["scan", "http://127.0.0.1:9/", "--browser"])
+    assert result.exit_code == 2
+    assert "apt-get install chromium" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("how", ["--chromium", "LINKGUARD_CHROMIUM"])
+def test_a_chromium_that_is_not_there_is_a_usage_error(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = str(tmp_path / "no-such-chromium")
+    args = ["scan", "http://127.0.0.1:9/", "--browser"]
+    if how == "--chromium":
+        args += ["--chromium", missing]
+    else:
+        monkeypatch.setenv("LINKGUARD_CHROMIUM", missing)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert f"{how}: {missing} is not an executable Chromium" in result.output
+    assert "apt-get install chromium" in result.output
+
+
+def test_no_playwright_is_a_usage_error_naming_the_install_command() -> None:
+    """Playwright made unimportable in a real process, as on an install without the extra."""
+    code = (
+        "import sys; sys.modules['playwright'] = None; sys.argv = ['linkguard', 'scan', "
+        "'http://127.0.0.1:9/', '--browser']; from linkguard.cli import main; main()"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "pip install '.[browser]'" in done.stderr
+    assert "pip install linkguard" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_browser_mode_needs_a_url(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<p>hi</p>", encoding="utf-8")
+    result = CliRunner().invoke(app, ["scan", str(tmp_path), "--browser", "-o", "-"])
+    assert result.exit_code == 2
+    assert "the target must be a URL" in result.output
+
+
+def test_browser_enabled_in_the_policy_is_skipped_for_a_folder(tmp_path: Path) -> None:
+    """The CI gate reads a build folder with the same policy as the weekly crawl."""
+    (tmp_path / "index.html").write_text("<p>hi</p>", encoding="utf-8")
+    (tmp_path / "linkguard.toml").write_text("[browser]\nenabled = true\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(app, ["scan", str(tmp_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "[browser] skipped: the target is not a URL" in result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["browser_pages"] == 0
+
+
+@pytest.mark.slow
+@needs_browser
+def test_browser_results_match_the_published_schema(
+    visited: tuple[subprocess.CompletedProcess[str], dict[str, Any]],
+) -> None:
+    from test_results_schema import check_results
+
+    _, results = visited
+    assert results["cookies"] and results["storage"]
+    check_results(results)
