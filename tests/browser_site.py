@@ -59,9 +59,29 @@ ROUTES: dict[tuple[str, str], tuple[str, str, tuple[tuple[str, str], ...]]] = {
 }  # fmt: skip
 
 
+_HITS = threading.Condition()  # every request the servers answered, for tests to wait on
+_SEEN: list[tuple[str, str]] = []
+
+
+def requests_so_far() -> int:
+    """How many requests the servers have answered: a mark for ``wait_for_request``."""
+    with _HITS:
+        return len(_SEEN)
+
+
+def wait_for_request(host: str, path: str, timeout: float, *, since: int) -> bool:
+    """Whether a request for ``host`` (``127.0.0.1`` for the site) and ``path`` arrived after
+    the mark ``since`` (waiting up to ``timeout`` seconds for it)."""
+    with _HITS:
+        return _HITS.wait_for(lambda: (host, path) in _SEEN[since:], timeout)
+
+
 class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         host = self.headers.get("Host", "").split(":")[0]
+        with _HITS:
+            _HITS.notify_all()
+            _SEEN.append((host, self.path))
         route = ROUTES.get(("site" if host == "127.0.0.1" else host, self.path.split("?")[0]))
         if route is None:
             self.send_response(404)

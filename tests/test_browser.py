@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_site import BrowserSite, browser_site, make_certificate
+from browser_site import (
+    BrowserSite,
+    browser_site,
+    make_certificate,
+    requests_so_far,
+    wait_for_request,
+)
 from typer.testing import CliRunner
 
 from linkguard.cli import app
@@ -289,3 +296,34 @@ def test_browser_results_match_the_published_schema(
     _, results = visited
     assert results["cookies"] and results["storage"]
     check_results(results)
+
+
+@pytest.mark.slow
+@needs_browser
+def test_ctrl_c_while_visiting_keeps_what_was_seen(
+    site: BrowserSite, tmp_path: Path, linkguard_cmd: list[str]
+) -> None:
+    """Ctrl-C reaches the whole process group (linkguard, Playwright's driver, Chromium), as
+    in a terminal: the visit under way stops dwelling, and what it saw is written, marked
+    incomplete, with exit code 3."""
+    policy = _policy(tmp_path, site, "dwell = 120.0")
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("dwell = 1.0\n", ""), encoding="utf-8"
+    )
+    out = tmp_path / "results.json"
+    mark = requests_so_far()
+    proc = subprocess.Popen(
+        [*linkguard_cmd, "scan", site.url, "--browser", "-c", str(policy), "-o", str(out), "-q"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        # the beacon fired: this scan's visit of the home page is dwelling
+        assert wait_for_request("vendor.test", "/collect", timeout=60, since=mark)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 3, stderr
+    assert "Traceback" not in stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["run"]["complete"] is False
+    assert "https://vendor.test/pixel.js" in _findings(data, "undeclared-script")

@@ -150,7 +150,10 @@ class Recorder:
         """What the visit observed, read after the dwell (the context is still open)."""
         if self._pending:
             await asyncio.wait(set(self._pending), timeout=_SETTLE)
-        jar = await context.cookies()
+        try:
+            jar = await context.cookies()
+        except PlaywrightError:  # the browser went away (Ctrl-C reaches it too)
+            jar = []
         seen_at = time.time()
         storage: list[StorageItem] = []
         for frame in page.frames:

@@ -11,6 +11,7 @@ the size of the site. Service workers are blocked: their requests would not be s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +35,8 @@ async def visit_pages(
     stop: asyncio.Event | None = None,
 ) -> list[Visit]:
     """Visit each of ``pages`` in its own fresh profile, ``config.concurrency`` at a time,
-    in the order given; once ``stop`` is set, pages not yet started are not visited."""
+    in the order given. Once ``stop`` is set, visits under way cut their dwell short and keep
+    what they saw, and pages not yet started are not visited."""
     limit = asyncio.Semaphore(config.concurrency)
     async with async_playwright() as playwright:
 
@@ -43,7 +45,7 @@ async def visit_pages(
                 if stop is not None and stop.is_set():
                     return None
                 return await visit_page(
-                    playwright, url, chromium=chromium, config=config, scope=scope
+                    playwright, url, chromium=chromium, config=config, scope=scope, stop=stop
                 )
 
         visits = await asyncio.gather(*(one(url) for url in pages))
@@ -51,11 +53,20 @@ async def visit_pages(
 
 
 async def visit_page(
-    playwright: Playwright, url: str, *, chromium: str, config: BrowserConfig, scope: Scope
+    playwright: Playwright,
+    url: str,
+    *,
+    chromium: str,
+    config: BrowserConfig,
+    scope: Scope,
+    stop: asyncio.Event | None = None,
 ) -> Visit:
     """One visit to ``url``; a page that fails to load, or a Chromium that fails to start,
     is a Visit with an ``error`` (and whatever was seen before it)."""
-    with tempfile.TemporaryDirectory(prefix="linkguard-profile-") as folder:
+    # A Chromium killed by Ctrl-C may still be writing its profile while it is removed.
+    with tempfile.TemporaryDirectory(
+        prefix="linkguard-profile-", ignore_cleanup_errors=True
+    ) as folder:
         try:
             context = await playwright.chromium.launch_persistent_context(
                 str(prepare_profile(Path(folder))),
@@ -77,10 +88,12 @@ async def visit_page(
                 await page.goto(url, wait_until="load", timeout=config.timeout * 1000)
             except PlaywrightError as exc:
                 error = f"browser visit failed: {_first_line(exc)}"
-            await asyncio.sleep(config.dwell)
+            with contextlib.suppress(TimeoutError):  # the dwell, unless a signal ends it
+                await asyncio.wait_for((stop or asyncio.Event()).wait(), config.dwell)
             return await recorder.collect(context, page, url, error)
         finally:
-            await context.close()
+            with contextlib.suppress(PlaywrightError):  # the browser may be gone already
+                await context.close()
 
 
 def _first_line(exc: Exception) -> str:
