@@ -84,7 +84,10 @@ def analyze_visit(visit: Visit, page: str, policy: Policy, scope: Scope) -> Runt
     """What one visit (of ``page``, as the results name it) adds to the scan."""
     refs: dict[tuple[Kind, str], ClassifiedReference] = {}
     chains: dict[str, tuple[str, ...]] = {}
-    for request in visit.requests:
+    # in a fixed order, so a URL asked for twice (two frames, two initiators) is reported the
+    # same way on every run, whichever request happened to come first
+    ordered = sorted(visit.requests, key=lambda r: (r.url, r.resource_type, r.frame, r.chain))
+    for request in ordered:
         chains.setdefault(request.url, request.chain)
         boundary = scope.classify(request.url)
         key = (kind_of(request), request.url)

@@ -156,3 +156,17 @@ def test_pages_are_chosen_shallowest_first_then_by_url() -> None:
     ]  # fmt: skip
     assert pages_to_visit(records, 3) == [PAGE, PAGE + "b", PAGE + "c"]
     assert pages_to_visit(records, 0) == [PAGE, PAGE + "b", PAGE + "c", PAGE + "a"]
+
+
+def test_a_url_asked_for_twice_is_reported_the_same_whatever_came_first() -> None:
+    """Two frames fetch the same script: the finding does not depend on which was first."""
+    url = "https://px.example.org/p.js"
+    requests = (
+        BrowserRequest(url=url, resource_type="script", method="GET",
+                       frame="https://a.example.net/", chain=("https://a.example.net/",)),
+        BrowserRequest(url=url, resource_type="script", method="GET", frame=PAGE, chain=(PAGE,)),
+    )  # fmt: skip
+    forward = _judge({}, Visit(url=PAGE, requests=requests))
+    backward = _judge({}, Visit(url=PAGE, requests=requests[::-1]))
+    assert forward == backward
+    assert forward[("undeclared-script", url)].chain == ("https://a.example.net/",)
