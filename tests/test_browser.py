@@ -327,3 +327,19 @@ def test_ctrl_c_while_visiting_keeps_what_was_seen(
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["run"]["complete"] is False
     assert "https://vendor.test/pixel.js" in _findings(data, "undeclared-script")
+
+
+@pytest.mark.slow
+@needs_browser
+def test_the_html_report_of_a_browser_scan_shows_cookies_and_storage(
+    visited: tuple[subprocess.CompletedProcess[str], dict[str, Any]], tmp_path: Path
+) -> None:
+    _, results = visited
+    saved, report = tmp_path / "results.json", tmp_path / "report.html"
+    saved.write_text(json.dumps(results), encoding="utf-8")
+    done = CliRunner().invoke(app, ["report", str(saved), "-f", "html", "-o", str(report)])
+    assert done.exit_code == 0, done.output
+    text = report.read_text(encoding="utf-8")
+    assert "What a visitor&#39;s browser kept" in text or "What a visitor's browser kept" in text
+    assert "Set-Cookie from https://frame.test/embed" in text
+    assert "player_volume" in text

@@ -31,6 +31,7 @@ from markupsafe import Markup
 from linkguard._version import __version__
 from linkguard.classify import urls
 from linkguard.model import DynamicReference, Finding, PageRecord, ScanResult
+from linkguard.reporters._browser import browser_facts, lifetime_text, set_by_text
 from linkguard.reporters._digest import (
     SEVERITIES,
     FindingGroup,
@@ -353,4 +354,7 @@ def _environment() -> Environment:
     )
     env.filters["num"] = lambda n: f"{n:,}"
     env.filters["bdi"] = isolated
+    env.filters["lifetime"] = lifetime_text
+    env.filters["set_by"] = set_by_text
+    env.globals["browser_facts"] = browser_facts
     return env

@@ -14,6 +14,7 @@ import re
 from linkguard.classify import urls
 from linkguard.display import shown
 from linkguard.model import ScanResult
+from linkguard.reporters._browser import browser_facts
 from linkguard.reporters._digest import (
     SEVERITIES,
     FindingGroup,
@@ -109,6 +110,9 @@ def _facts(result: ScanResult) -> list[str]:
         facts.append(f"- Not scanned, kept out by a crawl limit: {limits}.")
     if summary.dynamic_references:
         facts.append(f"- Dynamic references (not judged): {summary.dynamic_references}.")
+    browsed = browser_facts(result)
+    if browsed:
+        facts.append(f"- {browsed[0].upper()}{browsed[1:]}")
     return facts
 
 
