@@ -343,3 +343,55 @@ def test_the_html_report_of_a_browser_scan_shows_cookies_and_storage(
     assert "What a visitor&#39;s browser kept" in text or "What a visitor's browser kept" in text
     assert "Set-Cookie from https://frame.test/embed" in text
     assert "player_volume" in text
+
+
+@pytest.mark.slow
+@needs_browser
+def test_the_demo_shows_a_tag_manager_bringing_an_undeclared_pixel(
+    tmp_path: Path, linkguard_cmd: list[str]
+) -> None:
+    done = subprocess.run(
+        [*linkguard_cmd, "demo", "--browser", "--out", "demo"],
+        cwd=tmp_path, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "serving tagged-shop" in done.stderr
+    results = json.loads((tmp_path / "demo" / "results.json").read_text(encoding="utf-8"))
+    pixel = _findings(results, "undeclared-script")["http://vendor.demo.test/pixel.js"]
+    assert pixel["evidence"] == "browser"
+    assert pixel["chain"][0] == "http://tags.demo.test/gtm.js?id=DEMO-1"
+    assert "_demo_uid@127.0.0.1/" in _findings(results, "undeclared-cookie")
+    assert "chat_conversation@127.0.0.1/" in _findings(results, "cookie-lifetime")
+    assert results["summary"]["browser_pages"] == 3
+    assert (tmp_path / "demo" / "report.html").stat().st_size > 0
+
+
+def test_the_demo_server_plays_third_parties_only_from_their_folders(tmp_path: Path) -> None:
+    """A played host answers from its folder and cannot read outside it."""
+    import http.client
+
+    from linkguard.bundled.serve import serve_folder
+
+    (tmp_path / "index.html").write_text("<p>site</p>", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("site only", encoding="utf-8")
+    (tmp_path / "_hosts" / "cdn.demo.test").mkdir(parents=True)
+    (tmp_path / "_hosts" / "cdn.demo.test" / "lib.js").write_text("1;", encoding="utf-8")
+
+    def get(base: str, path: str, host: str, method: str = "GET") -> tuple[int, bytes]:
+        port = int(base.rstrip("/").rpartition(":")[2])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.putrequest(method, path, skip_host=True)
+        conn.putheader("Host", host)
+        conn.putheader("Content-Length", "0")
+        conn.endheaders()
+        answer = conn.getresponse()
+        body = answer.read()
+        conn.close()
+        return answer.status, body
+
+    with serve_folder(tmp_path, hosts=tmp_path / "_hosts") as base:
+        assert get(base, "/lib.js?v=2", "cdn.demo.test") == (200, b"1;")
+        assert get(base, "/../../secret.txt", "cdn.demo.test")[0] == 404
+        assert get(base, "/lib.js", "other.demo.test")[0] == 404  # not played: the site
+        assert get(base, "/index.html", "127.0.0.1")[1] == b"<p>site</p>"
+        assert get(base, "/collect", "cdn.demo.test", "POST")[0] == 204  # a beacon

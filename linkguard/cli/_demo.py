@@ -1,15 +1,23 @@
-"""``linkguard demo``: serve a bundled sample site on 127.0.0.1 and scan it over HTTP."""
+"""``linkguard demo``: serve a bundled sample site on 127.0.0.1 and scan it over HTTP.
+
+With ``--browser`` the pages are also visited in Chromium (the ``tagged-shop`` site by
+default, whose tag manager brings an undeclared pixel): the site's third parties are played
+by the same local server (its ``_hosts`` folder), and every other host is unresolvable, so
+the demo reaches nothing beyond 127.0.0.1.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from linkguard.cli._common import error_boundary
+from linkguard.cli._options import BrowserOption, ChromiumOption
 from linkguard.cli._outputs import console_summary, run_with_progress, write_outputs
-from linkguard.config import load_policy
+from linkguard.config import Policy, load_policy
 from linkguard.errors import ConfigError
 from linkguard.reporters import Format
 from linkguard.scan import ScanRequest, make_scope
@@ -18,11 +26,17 @@ from linkguard.scan import ScanRequest, make_scope
 @error_boundary
 def demo(
     site: Annotated[
-        str, typer.Argument(help="A bundled sample site: leaky-shop or northwind-clinic.")
-    ] = "leaky-shop",
+        str | None,
+        typer.Argument(
+            help="A bundled sample site: leaky-shop (the default), northwind-clinic, or "
+            "tagged-shop (the default with --browser)."
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option(help="Folder for the results and the report.")] = Path(
         "linkguard-demo"
     ),
+    browser: BrowserOption = False,
+    chromium: ChromiumOption = None,
 ) -> None:
     """Serve a bundled sample site on 127.0.0.1, crawl it over HTTP, write JSON and HTML.
 
@@ -32,6 +46,8 @@ def demo(
     from linkguard.bundled import sample_site, sample_site_names
     from linkguard.bundled.serve import serve_folder
 
+    browser = browser or chromium is not None
+    site = site or ("tagged-shop" if browser else "leaky-shop")
     if site not in sample_site_names():
         raise ConfigError(
             f"no sample site named {site!r}",
@@ -39,9 +55,18 @@ def demo(
         )
     root = sample_site(site)
     policy = load_policy(root / "linkguard.toml")
-    with serve_folder(root) as base:
-        typer.echo(f"serving {site} at {base} as {policy.site.origin}", err=True)
-        request = ScanRequest(base, policy, make_scope(base, policy), policy.crawl)
+    found = None
+    if browser:
+        from linkguard.browser import find_chromium, require_playwright
+
+        require_playwright()
+        found = find_chromium(str(chromium) if chromium is not None else None)
+    with serve_folder(root, hosts=root / "_hosts") as base:
+        typer.echo(f"serving {site} at {base} as {policy.site.origin or base}", err=True)
+        if found is not None:
+            policy = _played(policy, base)
+        scope = make_scope(base, policy)
+        request = ScanRequest(base, policy, scope, policy.crawl, chromium=found)
         result = run_with_progress(request, False)
     write_outputs(
         result,
@@ -50,3 +75,14 @@ def demo(
     )
     console_summary(result, False)
     typer.echo(f"open {out / 'report.html'} in a browser to read the audit report", err=True)
+
+
+def _played(policy: Policy, base: str) -> Policy:
+    """The policy with Chromium pointed at the local server for the sample's third parties
+    (``*.demo.test``), and every other host unresolvable: the demo never leaves 127.0.0.1."""
+    port = base.rstrip("/").rpartition(":")[2]
+    rules = (
+        f"--host-resolver-rules=MAP *.demo.test 127.0.0.1:{port}, MAP * ~NOTFOUND, "
+        "EXCLUDE 127.0.0.1"
+    )
+    return replace(policy, browser=replace(policy.browser, args=(*policy.browser.args, rules)))
