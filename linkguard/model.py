@@ -433,6 +433,7 @@ class Cookie:
     declared_by: str | None = None  # the [[third_party]] or [[cookie]] entry that covers it
     page: str = ""
     pages: int = 1
+    phase: str = "before"  # set before consent (no click), after "reject" or after "accept"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -446,3 +447,4 @@ class StorageItem:
     party: str  # first | third
     page: str = ""
     pages: int = 1
+    phase: str = "before"  # as Cookie.phase

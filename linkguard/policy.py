@@ -118,6 +118,16 @@ class CookieDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class ConsentConfig:
+    """``[browser.consent]``: the consent banner's buttons, as CSS selectors. Each page is
+    then also visited after clicking reject and after clicking accept."""
+
+    accept: str = ""
+    reject: str = ""
+    wait: float = 5.0  # seconds to wait for the button to appear
+
+
+@dataclass(frozen=True, slots=True)
 class BrowserConfig:
     """``[browser]``: visiting the crawled pages in headless Chromium (``scan --browser``)."""
 
@@ -128,6 +138,7 @@ class BrowserConfig:
     viewport: str = "desktop"  # desktop | mobile
     args: tuple[str, ...] = ()  # extra Chromium switches
     timeout: float = 30.0  # seconds for a page to load
+    consent: ConsentConfig | None = None  # None: visits are made without interaction only
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ because a cross-site frame's cookie is only kept when it is ``Secure; SameSite=N
 
 What it plays: a tag-manager loader on the home page injects a vendor script, which sets a
 first-party cookie and fires a beacon; a cross-site iframe sets a third-party cookie and
-writes localStorage; a dedicated worker fetches from an API host.
+writes localStorage; a dedicated worker fetches from an API host. ``/banner.html`` has a
+consent banner (``#accept``, ``#reject``): an ad pixel (wrongly) fires before consent, and a
+statistics script that sets a cookie is loaded only once the visitor accepts.
 """
 
 from __future__ import annotations
@@ -41,6 +43,22 @@ s.src = 'https://vendor.test/pixel.js';
 document.head.appendChild(s);"""
 PIXEL = """document.cookie = '_va=1; max-age=31536000; path=/';
 navigator.sendBeacon('https://vendor.test/collect', 'visit');"""
+BANNER = """<!doctype html><html><head><title>Banner</title></head><body>
+<div id="banner"><p>We use cookies.</p>
+<button id="reject">Reject all</button> <button id="accept">Accept all</button></div>
+<script>
+new Image().src = 'https://ads.test/early.gif';
+document.getElementById('accept').onclick = function () {
+  var s = document.createElement('script');
+  s.src = 'https://stats.test/stats.js';
+  document.head.appendChild(s);
+  document.getElementById('banner').remove();
+};
+document.getElementById('reject').onclick = function () {
+  document.getElementById('banner').remove();
+};
+</script></body></html>"""
+STATS = "document.cookie = '_st=1; max-age=86400; path=/';"
 EMBED = """<!doctype html><html><body><p>player</p>
 <script>localStorage.setItem('player_volume', '0.8');</script></body></html>"""
 
@@ -49,6 +67,9 @@ ROUTES: dict[tuple[str, str], tuple[str, str, tuple[tuple[str, str], ...]]] = {
     ("site", "/"): ("text/html", HOME, (
         ("Set-Cookie", "session_id=abc; Max-Age=86400; Path=/; HttpOnly"),)),
     ("site", "/about.html"): ("text/html", ABOUT, ()),
+    ("site", "/banner.html"): ("text/html", BANNER, ()),
+    ("ads.test", "/early.gif"): ("image/gif", "GIF89a", ()),
+    ("stats.test", "/stats.js"): ("text/javascript", STATS, ()),
     ("site", "/worker.js"): ("text/javascript", "fetch('https://api.test/data');", ()),
     ("tags.test", "/gtm.js"): ("text/javascript", GTM, ()),
     ("vendor.test", "/pixel.js"): ("text/javascript", PIXEL, ()),
@@ -122,7 +143,7 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     openssl = shutil.which("openssl")
     assert openssl is not None
     cert, key = folder / "cert.pem", folder / "key.pem"
-    names = ",".join(f"DNS:{h}.test" for h in ("tags", "vendor", "api", "frame"))
+    names = ",".join(f"DNS:{h}.test" for h in ("tags", "vendor", "api", "frame", "ads", "stats"))
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
          "-subj", "/CN=frame.test", "-addext", f"subjectAltName={names}",

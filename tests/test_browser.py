@@ -192,6 +192,7 @@ def test_storage_keys_are_recorded_per_frame_origin_without_values(
             "party": "third",
             "page": site.url,
             "pages": 1,
+            "phase": "before",
         }
     ]
 
@@ -395,3 +396,53 @@ def test_the_demo_server_plays_third_parties_only_from_their_folders(tmp_path: P
         assert get(base, "/lib.js", "other.demo.test")[0] == 404  # not played: the site
         assert get(base, "/index.html", "127.0.0.1")[1] == b"<p>site</p>"
         assert get(base, "/collect", "cdn.demo.test", "POST")[0] == 204  # a beacon
+
+
+@pytest.mark.slow
+@needs_browser
+def test_consent_phases_catch_tracking_before_consent_and_tag_what_accept_brings(
+    site: BrowserSite, tmp_path: Path, linkguard_cmd: list[str]
+) -> None:
+    """The banner page is visited three times: without a click, after reject, after accept.
+    The ad pixel fires on load, before any click: tracking-before-consent; the reject and
+    accept visits tell only what followed their click, and the statistics cookie comes only
+    after accept: no finding."""
+    args = ", ".join(json.dumps(arg) for arg in site.args)
+    policy = tmp_path / "linkguard.toml"
+    policy.write_text(
+        f"""
+[[third_party]]
+name = "Ads"
+hosts = ["ads.test"]
+consent = "required"
+
+[[third_party]]
+name = "Stats"
+hosts = ["stats.test"]
+cookies = ["_st"]
+consent = "required"
+
+[browser]
+dwell = 1.0
+concurrency = 1
+args = [{args}]
+
+[browser.consent]
+accept = "#accept"
+reject = "#reject"
+""",
+        encoding="utf-8",
+    )
+    done, results = _scan(
+        linkguard_cmd, tmp_path, site.url + "banner.html", "--browser", "-c", str(policy)
+    )
+    assert done.returncode == 1, done.stderr
+    early = _findings(results, "tracking-before-consent")
+    assert set(early) == {"ads.test"}
+    assert early["ads.test"]["evidence"] == "browser"
+    assert "before consent" in early["ads.test"]["message"]
+    assert early["ads.test"]["element"] == "1 request, first https://ads.test/early.gif"
+    cookies = {(c["name"], c["phase"]) for c in results["cookies"]}
+    assert cookies == {("_st", "accept")}
+    assert not [f for f in results["findings"] if f["rule"].startswith("undeclared")]
+    assert results["summary"]["browser_pages"] == 1  # one page, three visits

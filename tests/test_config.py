@@ -423,12 +423,13 @@ def test_discover_nothing(tmp_path: Path) -> None:
 
 
 def test_browser_section_and_cookie_register_are_read() -> None:
-    from linkguard.policy import BrowserConfig, CookieDecl
+    from linkguard.policy import BrowserConfig, ConsentConfig, CookieDecl
 
     policy = policy_from_mapping(
         {
             "browser": {"enabled": True, "pages": 5, "concurrency": 3, "dwell": 1.5,
-                        "viewport": "Mobile", "args": ["--ignore-certificate-errors"]},
+                        "viewport": "Mobile", "args": ["--ignore-certificate-errors"],
+                        "consent": {"accept": "#ok", "reject": "button.no"}},
             "cookie": [{"name": "sid", "purpose": "session", "max_age": 3600}],
             "third_party": [{"name": "GA", "hosts": ["google-analytics.com"],
                              "cookies": ["_ga", "_ga_*"], "consent": "required"}],
@@ -438,6 +439,7 @@ def test_browser_section_and_cookie_register_are_read() -> None:
     assert policy.browser == BrowserConfig(
         enabled=True, pages=5, concurrency=3, dwell=1.5, viewport="mobile",
         args=("--ignore-certificate-errors",),
+        consent=ConsentConfig(accept="#ok", reject="button.no"),
     )  # fmt: skip
     assert policy.cookies == (CookieDecl("sid", "session", 3600),)
     assert policy.third_parties[0].cookies == ("_ga", "_ga_*")
@@ -456,6 +458,8 @@ def test_browser_section_and_cookie_register_are_read() -> None:
         ({"cookie": [{"name": "a b"}]}, "[cookie[0].name]", "is not a cookie name"),
         ({"third_party": [{"name": "X", "hosts": ["x.com"], "consent": "maybe"}]},
          "[third_party[0].consent]", "unknown consent"),
+        ({"browser": {"consent": {"wait": 3}}}, "[browser.consent]", "names neither button"),
+        ({"browser": {"consent": {"accept": "button[["}}}, "[browser.consent.accept]", ""),
     ],
 )  # fmt: skip
 def test_browser_mode_keys_are_checked(data: dict[str, object], key: str, problem: str) -> None:

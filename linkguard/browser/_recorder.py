@@ -19,6 +19,7 @@ What is listened to, and why there:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import time
 from typing import Any
@@ -72,8 +73,13 @@ _SETTLE = 5.0  # seconds to wait for late answers (headers, frame reads) when co
 class Recorder:
     """Listens to one browser context and page, and tells what the visit observed."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, phase: str = "before") -> None:
         self.scope = scope
+        self.phase = phase
+        # what was there when the consent banner was clicked: only what follows is the phase's
+        self._mark = (0, 0)  # requests, websockets
+        self._jar: set[tuple[str, str, str]] = set()
+        self._kept: set[tuple[str, str, str]] = set()
         self.requests: list[Request] = []
         self.statuses: dict[int, int] = {}  # id(request) -> HTTP status
         self.sockets: list[str] = []
@@ -144,10 +150,20 @@ class Recorder:
             current = cause
         return tuple(chain)
 
+    async def mark(self, context: BrowserContext, page: Page) -> None:
+        """Remember what the visit holds now (before a click on the consent banner), so that
+        ``collect`` tells only what came after it."""
+        self._mark = (len(self.requests), len(self.sockets))
+        with contextlib.suppress(PlaywrightError):
+            self._jar = {(c["domain"], c["name"], c["path"]) for c in await context.cookies()}
+        for frame in page.frames:
+            self._kept.update((s.origin, s.area, s.key) for s in await self._storage_of(frame, ""))
+
     async def collect(
         self, context: BrowserContext, page: Page, url: str, error: str | None
     ) -> Visit:
-        """What the visit observed, read after the dwell (the context is still open)."""
+        """What the visit observed (since ``mark``, if it was called), read after the dwell
+        while the context is still open."""
         if self._pending:
             await asyncio.wait(set(self._pending), timeout=_SETTLE)
         try:
@@ -158,21 +174,26 @@ class Recorder:
         storage: list[StorageItem] = []
         for frame in page.frames:
             storage.extend(await self._storage_of(frame, url))
+        cookies = [self._cookie(dict(c), url, seen_at) for c in jar]
         return Visit(
             url=url,
+            phase=self.phase,
             final_url=page.url,
             error=error,
             requests=tuple(self._requests()),
             cookies=tuple(sorted(
-                (self._cookie(dict(c), url, seen_at) for c in jar),
+                (c for c in cookies if (c.domain, c.name, c.path) not in self._jar),
                 key=lambda c: (c.domain, c.name, c.path),
             )),
-            storage=tuple(sorted(set(storage), key=lambda s: (s.origin, s.area, s.key))),
+            storage=tuple(sorted(
+                {s for s in storage if (s.origin, s.area, s.key) not in self._kept},
+                key=lambda s: (s.origin, s.area, s.key),
+            )),
         )  # fmt: skip
 
     def _requests(self) -> list[BrowserRequest]:
         made: list[BrowserRequest] = []
-        for request in self.requests:
+        for request in self.requests[self._mark[0] :]:
             if not request.url.startswith(_WEB):
                 continue
             try:
@@ -197,7 +218,7 @@ class Recorder:
                     chain=self.chain_of(redirects[0] if redirects else request.url, frame),
                 )
             )
-        for socket in self.sockets:
+        for socket in self.sockets[self._mark[1] :]:
             made.append(
                 BrowserRequest(
                     url=socket,
@@ -228,6 +249,7 @@ class Recorder:
             set_by=set_by,
             set_how=how,
             page=page,
+            phase=self.phase,
         )
 
     def _setter(self, name: str, domain: str) -> tuple[str, str]:
@@ -252,7 +274,13 @@ class Recorder:
         party = str(self.scope.party_of_host(urls.host_of(origin))[0])
         return [
             StorageItem(
-                origin=origin, area=area, key=str(key), size=int(size), party=party, page=page
+                origin=origin,
+                area=area,
+                key=str(key),
+                size=int(size),
+                party=party,
+                page=page,
+                phase=self.phase,
             )
             for area in ("local", "session")
             for key, size in found.get(area, ())

@@ -26,6 +26,9 @@ class Visit:
     """A page visited in a fresh browser profile, after load and the dwell."""
 
     url: str  # the page as the crawl found it
+    # "before": no interaction (no consent given); "reject" / "accept": what followed a click
+    # on the consent banner's button, only (what came before it is the "before" visit's)
+    phase: str = "before"
     final_url: str = ""  # where the browser ended up
     error: str | None = None  # the page could not be loaded (what was seen is still kept)
     requests: tuple[BrowserRequest, ...] = ()

@@ -6,6 +6,12 @@ seconds for late tags and beacons (``networkidle`` never settles on tracker-heav
 then everything is read while the browser is still listening, and the profile is removed.
 At most ``concurrency`` Chromium processes run at once, so memory is bounded by that, not by
 the size of the site. Service workers are blocked: their requests would not be seen.
+
+With ``[browser.consent]``, each page is also visited, in another fresh profile each, by a
+visitor who clicks the banner's reject button, and by one who clicks accept: those visits
+tell only what followed the click (phases ``reject`` and ``accept``; the first is
+``before``). The button is looked for in the page, then in each of its frames (many banners
+live in a frame of their consent platform).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Playwright, async_playwright
+from playwright.async_api import Page, Playwright, async_playwright
 
 from linkguard.browser._chromium import VIEWPORTS, prepare_profile
 from linkguard.browser._recorder import Recorder
@@ -35,20 +41,24 @@ async def visit_pages(
     stop: asyncio.Event | None = None,
 ) -> list[Visit]:
     """Visit each of ``pages`` in its own fresh profile, ``config.concurrency`` at a time,
-    in the order given. Once ``stop`` is set, visits under way cut their dwell short and keep
-    what they saw, and pages not yet started are not visited."""
+    in the order given, each once per phase. Once ``stop`` is set, visits under way cut their
+    dwell short and keep what they saw, and visits not yet started are not made."""
     limit = asyncio.Semaphore(config.concurrency)
+    phases = ["before"]
+    if config.consent is not None:
+        phases += [p for p in ("reject", "accept") if getattr(config.consent, p)]
     async with async_playwright() as playwright:
 
-        async def one(url: str) -> Visit | None:
+        async def one(url: str, phase: str) -> Visit | None:
             async with limit:
                 if stop is not None and stop.is_set():
                     return None
                 return await visit_page(
-                    playwright, url, chromium=chromium, config=config, scope=scope, stop=stop
-                )
+                    playwright, url, chromium=chromium, config=config, scope=scope, stop=stop,
+                    phase=phase,
+                )  # fmt: skip
 
-        visits = await asyncio.gather(*(one(url) for url in pages))
+        visits = await asyncio.gather(*(one(url, phase) for url in pages for phase in phases))
     return [visit for visit in visits if visit is not None]
 
 
@@ -60,9 +70,11 @@ async def visit_page(
     config: BrowserConfig,
     scope: Scope,
     stop: asyncio.Event | None = None,
+    phase: str = "before",
 ) -> Visit:
-    """One visit to ``url``; a page that fails to load, or a Chromium that fails to start,
-    is a Visit with an ``error`` (and whatever was seen before it)."""
+    """One visit to ``url`` (in ``phase``: after a click on the consent banner's reject or
+    accept button); a page that fails to load, a button that is not there, or a Chromium
+    that fails to start, is a Visit with an ``error`` (and whatever was seen before it)."""
     # A Chromium killed by Ctrl-C may still be writing its profile while it is removed.
     with tempfile.TemporaryDirectory(
         prefix="linkguard-profile-", ignore_cleanup_errors=True
@@ -78,22 +90,48 @@ async def visit_page(
                 **VIEWPORTS[config.viewport],  # type: ignore[arg-type]
             )
         except PlaywrightError as exc:
-            return Visit(url=url, error=f"Chromium could not start: {_first_line(exc)}")
+            failed = f"Chromium could not start: {_first_line(exc)}"
+            return Visit(url=url, phase=phase, error=failed)
         try:
             page = context.pages[0] if context.pages else await context.new_page()
-            recorder = Recorder(scope)
+            recorder = Recorder(scope, phase)
             await recorder.attach(context, page)
-            error = None
+            error: str | None = None
             try:
                 await page.goto(url, wait_until="load", timeout=config.timeout * 1000)
             except PlaywrightError as exc:
                 error = f"browser visit failed: {_first_line(exc)}"
+            if error is None and config.consent is not None and phase != "before":
+                await recorder.mark(context, page)
+                selector = getattr(config.consent, phase)
+                if not await _click(page, selector, config.consent.wait):
+                    error = (
+                        f"consent banner: no {phase} button ({selector}) appeared within "
+                        f"{config.consent.wait:g} s"
+                    )
             with contextlib.suppress(TimeoutError):  # the dwell, unless a signal ends it
                 await asyncio.wait_for((stop or asyncio.Event()).wait(), config.dwell)
             return await recorder.collect(context, page, url, error)
         finally:
             with contextlib.suppress(PlaywrightError):  # the browser may be gone already
                 await context.close()
+
+
+async def _click(page: Page, selector: str, wait: float) -> bool:
+    """Click the first element ``selector`` matches, in the page (waiting up to ``wait``
+    seconds for it) or else in one of its frames; whether one was clicked."""
+    try:
+        await page.locator(selector).first.click(timeout=wait * 1000)
+        return True
+    except PlaywrightError:
+        pass
+    for frame in page.frames[1:]:
+        try:
+            await frame.locator(selector).first.click(timeout=1000)
+            return True
+        except PlaywrightError:
+            continue
+    return False
 
 
 def _first_line(exc: Exception) -> str:

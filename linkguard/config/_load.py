@@ -50,6 +50,7 @@ from linkguard.policy import (
     DEFAULT_NOTICE_SELECTORS,
     DEFAULT_NOTICE_TEXT,
     BrowserConfig,
+    ConsentConfig,
     CookieDecl,
     CrawlConfig,
     ExitNoticeConfig,
@@ -263,7 +264,21 @@ def _switch(value: object, where: Where) -> str:
     return switch
 
 
+def _consent(value: object, where: Where) -> ConsentConfig:
+    """``[browser.consent]``: at least one of the banner's buttons."""
+    fields = check.check_table(value, where, _CONSENT)
+    if not fields.get("accept") and not fields.get("reject"):
+        fix = 'add `accept = "#accept-all"` and/or `reject = "#reject-all"` (CSS selectors)'
+        raise where.error("names neither button of the consent banner", fix)
+    return ConsentConfig(**fields)
+
+
 _STRINGS = check.array(check.string)
+_CONSENT: check.Schema = {
+    "accept": check.css_selector,
+    "reject": check.css_selector,
+    "wait": check.number(0, above=True, example=5),
+}
 _VIEWPORTS = {"desktop": "desktop", "mobile": "mobile"}
 _EXIT_NOTICE: check.Schema = {
     "selectors": check.array(check.css_selector),
@@ -332,6 +347,7 @@ _SECTIONS: check.Schema = {
         "viewport": check.choice(_VIEWPORTS, "viewport", "viewports"),
         "args": check.array(_switch),
         "timeout": check.number(0, above=True, example=30),
+        "consent": _consent,
     }),
     "templates": _section(TemplatesConfig, {
         "paths": check.array(check.relative_glob),

@@ -78,12 +78,12 @@ _LIST_KEYS = frozenset(
 )
 
 
-def _cookie_key(cookie: Cookie) -> tuple[str, str, str]:
-    return (cookie.domain, cookie.name, cookie.path)
+def _cookie_key(cookie: Cookie) -> tuple[str, str, str, str]:
+    return (cookie.domain, cookie.name, cookie.path, cookie.phase)
 
 
-def _storage_key(item: StorageItem) -> tuple[str, str, str]:
-    return (item.origin, item.area, item.key)
+def _storage_key(item: StorageItem) -> tuple[str, str, str, str]:
+    return (item.origin, item.area, item.key, item.phase)
 
 
 def to_dict(result: ScanResult) -> dict[str, Any]:

@@ -10,6 +10,11 @@ requests, so a script, frame, beacon or websocket to an undeclared third party i
 A cookie is covered by a ``[[third_party]]`` entry whose ``cookies`` patterns match its name
 (for a third-party cookie, the entry's hosts must also cover the cookie's domain), or by a
 ``[[cookie]]`` entry whose ``name`` pattern matches it (the site's own cookies).
+
+``tracking-before-consent`` judges the visits made before any consent (phase ``before``)
+and after a click on the banner's reject button (``reject``): a third party whose entry says
+``consent = "required"`` (or, undeclared, one the third-party-web snapshot files under
+advertising, analytics or social) must neither receive a request nor set a cookie then.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from fnmatch import fnmatchcase
 import linkguard.rules.declarations as declarations
 from linkguard.classify import urls
 from linkguard.classify.scope import is_within, registrable_domain
+from linkguard.classify.vendors import vendor_of
 from linkguard.model import Cookie, Finding, Kind, Party, Severity
 from linkguard.policy import CookieDecl, Policy, ThirdPartyDecl
 from linkguard.rules._base import PageContext, Rule, rule
@@ -29,7 +35,11 @@ from linkguard.rules.raised_by_scan import internal_error
 
 FACT_COOKIES = "cookies"  # tuple[Cookie, ...]: what the visit left in the cookie jar
 FACT_CHAINS = "chains"  # dict[str, tuple[str, ...]]: URL -> who loaded it, nearest first
+FACT_PHASE = "phase"  # "before" (no consent given), "reject" or "accept": after that click
 BROWSER = "browser"  # the evidence of what a visit observed
+# third-party-web categories that track visitors: undeclared, they need consent
+TRACKING_CATEGORIES = frozenset({"ad", "analytics", "social"})
+_WHEN = {"before": "before consent", "reject": "after the visitor rejected consent"}
 
 
 def cookie_declaration(cookie: Cookie, policy: Policy) -> ThirdPartyDecl | CookieDecl | None:
@@ -136,6 +146,70 @@ def cookie_lifetime(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
         yield _cookie_finding(cookie_lifetime, ctx, cookie, message)
 
 
+def needs_consent(host: str, decl: ThirdPartyDecl | None) -> str | None:
+    """Why ``host`` may not be used before consent (its entry says ``consent = "required"``;
+    undeclared, a tracking category), or None when it may."""
+    if decl is not None:
+        return f'{decl.name!r}, consent = "required"' if decl.consent == "required" else None
+    vendor = vendor_of(host)
+    if vendor is not None and vendor.category in TRACKING_CATEGORIES:
+        return f"undeclared {vendor.category}: {vendor.name}"
+    return None
+
+
+@rule(
+    "tracking-before-consent",
+    name="Tracking before consent",
+    severity=Severity.ERROR,
+    rationale="A visitor who ignores or rejects the cookie banner must not be tracked: a "
+    "third party that needs consent may receive nothing and set nothing until it is given.",
+    fix="Load the vendor only once consent is given (through the consent platform), or, if it "
+    'does not track, say so with consent = "exempt" in its [[third_party]] entry.',
+    bad='<script src="https://stats.example.net/s.js"></script>  '
+    '(consent = "required", loaded on page load)',
+    good='the consent platform loads https://stats.example.net/s.js after "Accept"',
+)
+def tracking_before_consent(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
+    """A finding for each third party that needs consent and received a request, and for
+    each cookie of one, in a visit before consent or after a reject (browser mode only)."""
+    when = _WHEN.get(str(ctx.facts.get(FACT_PHASE, "")))
+    if when is None:  # the markup, or a visit after accept: nothing to judge here
+        return
+    chains: Mapping[str, tuple[str, ...]] = ctx.facts.get(FACT_CHAINS, {})  # type: ignore[assignment]
+    register = declarations.register_of(policy.third_parties)
+    sent: dict[str, list[str]] = {}
+    for cref in ctx.refs:
+        if cref.party is Party.THIRD and cref.boundary.url:
+            sent.setdefault(cref.boundary.host, []).append(cref.boundary.url)
+    for host, urls_sent in sorted(sent.items()):
+        first = min(urls_sent)
+        why = needs_consent(host, register.lookup(first, host, None))
+        if why is None:
+            continue
+        yield Finding(
+            rule=tracking_before_consent.id, severity=tracking_before_consent.severity,
+            page=ctx.url, line=0, target=host, host=host,
+            element=f"{len(urls_sent)} request{'s' if len(urls_sent) > 1 else ''}, first {first}",
+            message=f"{host} ({why}) received {len(urls_sent)} request"
+            f"{'s' if len(urls_sent) > 1 else ''} {when}, first {first}.",
+            kind="consent", file=ctx.file, evidence=BROWSER, chain=chains.get(first, ()),
+        )  # fmt: skip
+    for cookie in _cookies(ctx):
+        decl = cookie_declaration(cookie, policy)
+        if isinstance(decl, CookieDecl):
+            continue  # the site's own cookie, declared as such
+        setter = cookie.domain.lstrip(".") if cookie.party == Party.THIRD else ""
+        setter = setter or urls.host_of(cookie.set_by)
+        if not setter:
+            continue  # nobody was seen setting it
+        if decl is None and ctx.scope.party_of_host(setter)[0] is not Party.THIRD:
+            continue  # undeclared first-party: undeclared-cookie says so
+        why = needs_consent(setter, decl)
+        if why is not None:
+            message = f"Cookie {cookie.name!r} ({why}) was set {when}."
+            yield _cookie_finding(tracking_before_consent, ctx, cookie, message)
+
+
 _DECLARED: tuple[tuple[Rule, frozenset[Kind]], ...] = (
     (declarations.undeclared_script, frozenset({Kind.SCRIPT})),
     (declarations.undeclared_frame, frozenset({Kind.FRAME})),
@@ -155,6 +229,7 @@ def judge_visit(ctx: PageContext, policy: Policy) -> tuple[Finding, ...]:
     checks = [(r, kinds) for r, kinds in _DECLARED] + [
         (undeclared_cookie, frozenset()),
         (cookie_lifetime, frozenset()),
+        (tracking_before_consent, frozenset()),
     ]
     for checked, kinds in checks:
         if policy.severity_of(checked.id, checked.severity) is None:

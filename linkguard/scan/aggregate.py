@@ -71,9 +71,9 @@ class ResultBuilder:
     outbound: dict[str, list[tuple[str, int, str, str | None]]] | None = None
     # browser mode (scan/runtime.py): what the visits observed, and what saw each host
     seen: dict[str, set[str]] = field(default_factory=dict)  # host -> "html" / "browser"
-    visited: int = 0
-    cookies: dict[tuple[str, str, str], Cookie] = field(default_factory=dict)
-    storage: dict[tuple[str, str, str], StorageItem] = field(default_factory=dict)
+    visited: set[str] = field(default_factory=set)  # pages visited (once per phase)
+    cookies: dict[tuple[str, str, str, str], Cookie] = field(default_factory=dict)
+    storage: dict[tuple[str, str, str, str], StorageItem] = field(default_factory=dict)
     _static: dict[str, tuple[int, set[str]]] | None = None  # page -> ordinal, fingerprints
 
     def add(self, analysis: PageAnalysis) -> None:
@@ -103,7 +103,7 @@ class ResultBuilder:
     def add_runtime(self, analysis: RuntimeAnalysis) -> None:
         """Fold one browser visit of a page already added: the findings its markup did not
         already give (same fingerprint), the hosts it loaded, its cookies and storage keys."""
-        self.visited += 1
+        self.visited.add(analysis.page)
         if self._static is None:  # each page's ordinal and findings, once all pages are in
             self._static = {page.url: (i, set()) for i, page in enumerate(self.pages)}
             for found in (*self.findings, *self.suppressed):
@@ -113,7 +113,8 @@ class ResultBuilder:
         for finding in analysis.findings:
             kept = finding.fingerprint
             kept = kept or fingerprint(finding.rule, finding.page, finding.target, finding.kind)
-            if kept not in known:
+            if kept not in known:  # nor what another visit of the page (a phase) gave
+                known.add(kept)
                 self._file(finding)
         for host in {h for h, _, _, _ in analysis.third_party}:
             uses = self.host_pages.setdefault(host, array("I"))
@@ -325,7 +326,7 @@ class ResultBuilder:
             not_crawled=dict(not_crawled or {}),
             failed_pages=failed,
             start_page_error=start_error,
-            browser_pages=self.visited,
+            browser_pages=len(self.visited),
         )
         return ScanResult(
             run=run,

@@ -161,7 +161,8 @@ async def _browse(request: ScanRequest, builder: ResultBuilder, chromium: str) -
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
-    for visit in sorted(visits, key=lambda v: v.url):
+    phases = {"before": 0, "reject": 1, "accept": 2}  # what a visitor who does nothing sees first
+    for visit in sorted(visits, key=lambda v: (v.url, phases.get(v.phase, 3))):
         page = page_of[visit.url]
         builder.add_runtime(analyze_visit(visit, page, request.policy, request.scope))
     return stop.is_set()

@@ -30,6 +30,7 @@ from linkguard.rules.runtime import (
     BROWSER,
     FACT_CHAINS,
     FACT_COOKIES,
+    FACT_PHASE,
     cookie_declaration,
     judge_visit,
 )
@@ -94,7 +95,7 @@ def analyze_visit(visit: Visit, page: str, policy: Policy, scope: Scope) -> Runt
         if boundary.party is Party.THIRD and key not in refs:
             refs[key] = ClassifiedReference(_reference(request, key[0]), boundary)
     cookies = tuple(_declared(cookie, page, policy) for cookie in visit.cookies)
-    facts: dict[str, object] = {FACT_COOKIES: cookies, FACT_CHAINS: chains}
+    facts: dict[str, object] = {FACT_COOKIES: cookies, FACT_CHAINS: chains, FACT_PHASE: visit.phase}
     ctx = PageContext(page, tuple(refs.values()), scope, None, facts)
     findings = judge_visit(ctx, policy)
     if visit.error is not None:
@@ -135,11 +136,13 @@ def _declared(cookie: Cookie, page: str, policy: Policy) -> Cookie:
     return replace(cookie, page=page, declared_by=decl.name if decl is not None else None)
 
 
-def fold_cookies(folded: dict[tuple[str, str, str], Cookie], cookies: Iterable[Cookie]) -> None:
-    """Fold one visit's cookies into ``folded`` by (domain, name, path): the first page by
-    URL names it, and ``pages`` counts the visits that left it."""
+def fold_cookies(
+    folded: dict[tuple[str, str, str, str], Cookie], cookies: Iterable[Cookie]
+) -> None:
+    """Fold one visit's cookies into ``folded`` by (domain, name, path, phase): the first
+    page by URL names it, and ``pages`` counts the visits that left it."""
     for cookie in cookies:
-        key = (cookie.domain, cookie.name, cookie.path)
+        key = (cookie.domain, cookie.name, cookie.path, cookie.phase)
         known = folded.get(key)
         if known is None:
             folded[key] = cookie
@@ -149,11 +152,11 @@ def fold_cookies(folded: dict[tuple[str, str, str], Cookie], cookies: Iterable[C
 
 
 def fold_storage(
-    folded: dict[tuple[str, str, str], StorageItem], items: Iterable[StorageItem]
+    folded: dict[tuple[str, str, str, str], StorageItem], items: Iterable[StorageItem]
 ) -> None:
-    """``fold_cookies`` for storage keys, by (origin, area, key)."""
+    """``fold_cookies`` for storage keys, by (origin, area, key, phase)."""
     for item in items:
-        key = (item.origin, item.area, item.key)
+        key = (item.origin, item.area, item.key, item.phase)
         known = folded.get(key)
         if known is None:
             folded[key] = item

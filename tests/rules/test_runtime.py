@@ -170,3 +170,39 @@ def test_a_url_asked_for_twice_is_reported_the_same_whatever_came_first() -> Non
     backward = _judge({}, Visit(url=PAGE, requests=requests[::-1]))
     assert forward == backward
     assert forward[("undeclared-script", url)].chain == ("https://a.example.net/",)
+
+
+def test_tracking_before_consent_is_judged_before_consent_and_after_reject_only() -> None:
+    policy = {"third_party": [
+        {"name": "Ads", "hosts": ["ads.example.net"], "consent": "required",
+         "cookies": ["ad_id"]},
+        {"name": "CDN", "hosts": ["cdn.example.net"], "consent": "exempt"},
+    ]}  # fmt: skip
+    requests = (
+        BrowserRequest(url="https://ads.example.net/a.gif", resource_type="image",
+                       method="GET", frame=PAGE),
+        BrowserRequest(url="https://ads.example.net/b.gif", resource_type="image",
+                       method="GET", frame=PAGE),
+        BrowserRequest(url="https://cdn.example.net/lib.js", resource_type="script",
+                       method="GET", frame=PAGE),
+        # undeclared, and an analytics vendor by the third-party-web snapshot
+        BrowserRequest(url="https://www.google-analytics.com/g/collect", resource_type="ping",
+                       method="POST", frame=PAGE),
+    )  # fmt: skip
+    ad_id = _cookie("ad_id", ".ads.example.net", party="third",
+                    set_by="https://ads.example.net/a.gif", set_how="header")  # fmt: skip
+    cookies = (ad_id,)
+
+    def early(phase: str) -> set[str]:
+        visit = Visit(url=PAGE, phase=phase, requests=requests, cookies=cookies)
+        return {t for rule, t in _judge(policy, visit) if rule == "tracking-before-consent"}
+
+    expected = {"ads.example.net", "www.google-analytics.com", "ad_id@.ads.example.net/"}
+    assert early("before") == early("reject") == expected
+    assert early("accept") == set()
+    visit = Visit(url=PAGE, phase="reject", requests=requests)
+    finding = _judge(policy, visit)[("tracking-before-consent", "ads.example.net")]
+    assert finding.message == (
+        "ads.example.net ('Ads', consent = \"required\") received 2 requests after the "
+        "visitor rejected consent, first https://ads.example.net/a.gif."
+    )
