@@ -446,3 +446,45 @@ reject = "#reject"
     assert cookies == {("_st", "accept")}
     assert not [f for f in results["findings"] if f["rule"].startswith("undeclared")]
     assert results["summary"]["browser_pages"] == 1  # one page, three visits
+
+
+@pytest.mark.slow
+@needs_browser
+def test_init_with_a_browser_drafts_the_cookies_each_vendor_sets(
+    site: BrowserSite, tmp_path: Path, linkguard_cmd: list[str]
+) -> None:
+    """The draft, with its Chromium switches in a wrapper (as on a machine that needs them),
+    declares what the visits saw: scanned with it, no cookie is undeclared."""
+    wrapper = tmp_path / "chromium"
+    real = _chromium()
+    assert real is not None
+    wrapper.write_text(
+        f'#!/bin/sh\nexec {real} {" ".join(repr(a) for a in site.args)} "$@"\n', encoding="utf-8"
+    )
+    wrapper.chmod(0o755)
+    draft = tmp_path / "linkguard.toml"
+    done = subprocess.run(
+        [*linkguard_cmd, "init", site.url, "--browser", "--chromium", str(wrapper),
+         "--output", str(draft)],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = draft.read_text(encoding="utf-8")
+    from linkguard.config import load_policy
+
+    policy = load_policy(draft)
+    cookies = {d.hosts[0]: d.cookies for d in policy.third_parties}
+    assert cookies["frame.test"] == ("fid",)  # a third-party cookie, in its frame
+    assert cookies["vendor.test"] == ("_va",)  # set on the site's domain by the vendor's script
+    assert [(c.name, c.max_age) for c in policy.cookies] == [("session_id", 86400)]
+    assert 'consent = "required"  # TODO' in text
+
+    out = tmp_path / "results.json"
+    scanned = subprocess.run(
+        [*linkguard_cmd, "scan", site.url, "--browser", "--chromium", str(wrapper),
+         "-c", str(draft), "-o", str(out), "-q"],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert not _findings(results, "undeclared-cookie"), scanned.stderr
+    assert {c["declared_by"] is not None for c in results["cookies"]} == {True}

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from linkguard.cli._browser import chromium_for
 from linkguard.cli._common import error_boundary
 from linkguard.cli._options import BrowserOption, ChromiumOption
 from linkguard.cli._outputs import console_summary, run_with_progress, write_outputs
@@ -21,6 +22,8 @@ from linkguard.config import Policy, load_policy
 from linkguard.errors import ConfigError
 from linkguard.reporters import Format
 from linkguard.scan import ScanRequest, make_scope
+
+LOCAL = "http://127.0.0.1/"  # where the demo's server will be: a URL, so pages can be visited
 
 
 @error_boundary
@@ -55,12 +58,7 @@ def demo(
         )
     root = sample_site(site)
     policy = load_policy(root / "linkguard.toml")
-    found = None
-    if browser:
-        from linkguard.browser import find_chromium, require_playwright
-
-        require_playwright()
-        found = find_chromium(str(chromium) if chromium is not None else None)
+    found = chromium_for(LOCAL, browser, chromium, policy, templates=False, quiet=False)
     with serve_folder(root, hosts=root / "_hosts") as base:
         typer.echo(f"serving {site} at {base} as {policy.site.origin or base}", err=True)
         if found is not None:

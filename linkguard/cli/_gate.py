@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from linkguard.cli._browser import chromium_for
 from linkguard.cli._common import (
     checked_target,
     crawl_options,
@@ -17,7 +18,14 @@ from linkguard.cli._common import (
     warn_without_origin,
 )
 from linkguard.cli._files import cannot_write, write_atomic
-from linkguard.cli._options import FirstPartyOption, FormatsOption, MaxPagesOption, OutputsOption
+from linkguard.cli._options import (
+    BrowserOption,
+    ChromiumOption,
+    FirstPartyOption,
+    FormatsOption,
+    MaxPagesOption,
+    OutputsOption,
+)
 from linkguard.cli._outputs import write_outputs
 from linkguard.config import Policy, policy_from_mapping
 from linkguard.draft import render_starter, survey_site
@@ -66,8 +74,11 @@ def init(
     ] = None,
     first_party: FirstPartyOption = None,
     max_pages: MaxPagesOption = None,
+    browser: BrowserOption = False,
+    chromium: ChromiumOption = None,
 ) -> None:
-    """Crawl TARGET and write a starter linkguard.toml declaring every third party seen."""
+    """Crawl TARGET and write a starter linkguard.toml declaring every third party seen
+    (with --browser, also what the pages load at run time, and the cookies they set)."""
     if output.exists() and not force:
         raise ConfigError(
             f"{output} already exists; linkguard init does not overwrite it",
@@ -77,7 +88,8 @@ def init(
     policy = _site_policy(origin, first_party or [])
     crawl = crawl_options(policy, max_pages=max_pages)
     warn_without_origin(target, policy)
-    request = ScanRequest(target, policy, make_scope(target, policy), crawl)
+    found = chromium_for(target, browser, chromium, policy, templates=False, quiet=False)
+    request = ScanRequest(target, policy, make_scope(target, policy), crawl, chromium=found)
     result, survey = survey_site(request)
     unchecked = verdict_of(result).unchecked
     if unchecked:  # a policy drafted from no page would declare nothing, and look done

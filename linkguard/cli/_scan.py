@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from linkguard.cli._browser import chromium_for
 from linkguard.cli._common import (
     checked_target,
     crawl_options,
@@ -162,7 +163,7 @@ def scan(
         changed_since=changed_since,
         check_external=check_external,
         resume=resume,
-        chromium=_chromium_for(target, browser, chromium, policy, files is not None, quiet),
+        chromium=chromium_for(target, browser, chromium, policy, files is not None, quiet),
     )
     result = run_with_progress(request, quiet)
     if baseline is not None:
@@ -206,26 +207,3 @@ def _template_files(
         changed = changed_since(folder, since)
         files = [f for f in files if f.resolve() in changed]
     return tuple(files)
-
-
-def _chromium_for(
-    target: str, browser: bool, chromium: Path | None, policy: Policy, templates: bool, quiet: bool
-) -> str | None:
-    """The Chromium browser mode visits pages with (``--browser``, ``--chromium`` or
-    ``[browser] enabled``), checked before the crawl starts; None without browser mode."""
-    asked = browser or chromium is not None
-    if not (asked or policy.browser.enabled):
-        return None
-    if templates or not is_url(target):
-        if asked:
-            raise ConfigError(
-                "--browser visits pages over HTTP: the target must be a URL",
-                tip="serve the folder (e.g. python -m http.server) and scan its URL",
-            )
-        if not quiet:
-            typer.echo("linkguard: [browser] skipped: the target is not a URL", err=True)
-        return None
-    from linkguard.browser import find_chromium, require_playwright
-
-    require_playwright()
-    return find_chromium(str(chromium) if chromium is not None else None)

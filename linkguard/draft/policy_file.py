@@ -15,6 +15,10 @@ What a crawled page gave (an interstitial route, a host) is escaped as TOML requ
 each value is read back through the policy checks before it is written: one that cannot be
 expressed, or would not mean what was seen, is left as a comment that says why. The whole
 file is read back too, so ``init`` never writes a policy that linkguard then refuses.
+
+After ``init --browser``, each entry also lists the cookies its domain set, or its scripts
+wrote on the site's own domain, and asks whether it needs consent; the site's other
+cookies get ``[[cookie]]`` entries with the lifetime seen as ``max_age``.
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ import unicodedata
 from collections import defaultdict
 
 from linkguard.classify import urls
+from linkguard.classify.scope import registrable_domain
 from linkguard.classify.vendors import vendor_of
 from linkguard.config import policy_from_mapping
 from linkguard.display import shown
 from linkguard.draft.survey import NoticeSurvey
 from linkguard.errors import ConfigError, ScanError
-from linkguard.model import UNDECLARED_KINDS, RunInfo, ScanResult, ThirdParty
+from linkguard.model import UNDECLARED_KINDS, Cookie, RunInfo, ScanResult, ThirdParty
 from linkguard.rules.mechanisms import compile_route
 
 ORIGIN_TODO = (
@@ -119,7 +124,8 @@ def render_starter(result: ScanResult, survey: NoticeSurvey, *, origin_todo: boo
         "",
         *_exit_notice(survey),
         "",
-        *_third_parties(result.third_parties),
+        *_third_parties(result.third_parties, _cookies_by_site(result)),
+        *_own_cookies(result),
     ]
     return _checked("\n".join(lines).rstrip() + "\n")
 
@@ -165,7 +171,44 @@ def _exit_notice(survey: NoticeSurvey) -> list[str]:
     return lines
 
 
-def _third_parties(parties: tuple[ThirdParty, ...]) -> list[str]:
+def _cookies_by_site(result: ScanResult) -> dict[str, list[Cookie]]:
+    """The cookies a visit saw, by the registrable domain of who set them: a third-party
+    cookie's own domain, or the host of the third-party script or response that set a
+    first-party one; the site's own under ""."""
+    owners: dict[str, list[Cookie]] = defaultdict(list)
+    third = {party.host for party in result.third_parties}
+    for cookie in result.cookies:
+        if cookie.party == "third":
+            owner = registrable_domain(cookie.domain.lstrip("."))
+        else:
+            setter = urls.host_of(cookie.set_by) if cookie.set_by else ""
+            owner = registrable_domain(setter) if setter in third else ""
+        owners[owner].append(cookie)
+    return owners
+
+
+def _own_cookies(result: ScanResult) -> list[str]:
+    """A ``[[cookie]]`` entry for each of the site's own cookies a visit saw."""
+    own = sorted({c.name: c for c in _cookies_by_site(result).get("", [])}.values(),
+                 key=lambda c: c.name)  # fmt: skip
+    lines: list[str] = []
+    for cookie in own:
+        lines += [
+            "",
+            "[[cookie]]",
+            f"name = {_toml(cookie.name)}",
+            f"purpose = {_toml(f'TODO: what the {cookie.name} cookie is for')}",
+        ]
+        if cookie.lifetime is not None:
+            lines.append(
+                f"max_age = {cookie.lifetime}  # as seen; shorten it if the policy says so"
+            )
+    return lines
+
+
+def _third_parties(
+    parties: tuple[ThirdParty, ...], cookies: dict[str, list[Cookie]] | None = None
+) -> list[str]:
     groups: dict[str, list[ThirdParty]] = defaultdict(list)
     linked_only: set[str] = set()
     for party in parties:
@@ -181,6 +224,12 @@ def _third_parties(parties: tuple[ThirdParty, ...]) -> list[str]:
     taken: set[str] = set()
     for site in sorted(groups):
         lines += ["", *_entry(site, groups[site], taken)]
+        names = sorted({c.name for c in (cookies or {}).get(site, ())})
+        if names:
+            lines += [
+                f"cookies = {_array(names)}  # seen in a browser",
+                '# consent = "required"  # TODO: or "exempt" when it does not track visitors',
+            ]
     if linked_only:
         lines += ["", f"# {len(linked_only)} other site(s) are only linked to or named in "
                   "scripts: links need exit notices, not declarations."]  # fmt: skip

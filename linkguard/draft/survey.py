@@ -24,6 +24,7 @@ from linkguard.scan.aggregate import ResultBuilder
 from linkguard.scan.analysis import ReadPage, analyze_page
 from linkguard.scan.pipeline import Observed, start_url, walk
 from linkguard.scan.request import ScanRequest
+from linkguard.scan.run import browse
 
 
 @dataclass(slots=True)
@@ -111,6 +112,10 @@ def survey_site(request: ScanRequest) -> tuple[ScanResult, NoticeSurvey]:
 async def _survey(request: ScanRequest) -> tuple[ScanResult, NoticeSurvey]:
     observer = _Survey(request)
     walked = await walk(request, observer)
+    interrupted = walked.interrupted
+    if request.chromium is not None and not interrupted:  # init --browser
+        observer.builder.set_depths(walked.source.depth_of)
+        interrupted = await browse(request, observer.builder, request.chromium)
     run = RunInfo(
         target=request.target,
         origin=request.scope.origin,
@@ -118,6 +123,6 @@ async def _survey(request: ScanRequest) -> tuple[ScanResult, NoticeSurvey]:
         started=walked.started,
         finished=walked.finished,
         config=None,
-        complete=not walked.interrupted,
+        complete=not interrupted,
     )
     return observer.builder.build(run, start=start_url(request)), observer.survey

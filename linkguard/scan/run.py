@@ -109,7 +109,7 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
     builder.set_depths(walked.source.depth_of)
     finished = walked.finished
     if request.chromium is not None and not interrupted:
-        interrupted = await _browse(request, builder, request.chromium)
+        interrupted = await browse(request, builder, request.chromium)
         finished = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     run = RunInfo(
         target=request.target,
@@ -132,9 +132,10 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
     )
 
 
-async def _browse(request: ScanRequest, builder: ResultBuilder, chromium: str) -> bool:
+async def browse(request: ScanRequest, builder: ResultBuilder, chromium: str) -> bool:
     """Visit the pages the walk read in Chromium and fold in what each visit observed; True
-    when Ctrl-C or SIGTERM stopped it (the visits finished so far are kept)."""
+    when Ctrl-C or SIGTERM stopped it (the visits finished so far are kept). ``scan`` and
+    ``init`` call it after their walk."""
     from linkguard.browser.run import visit_pages  # Playwright, only in browser mode
 
     pages = pages_to_visit(builder.pages, request.policy.browser.pages)
