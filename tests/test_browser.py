@@ -488,3 +488,31 @@ def test_init_with_a_browser_drafts_the_cookies_each_vendor_sets(
     results = json.loads(out.read_text(encoding="utf-8"))
     assert not _findings(results, "undeclared-cookie"), scanned.stderr
     assert {c["declared_by"] is not None for c in results["cookies"]} == {True}
+
+
+@pytest.mark.slow
+@needs_browser
+def test_each_pages_visits_are_handed_over_as_soon_as_they_end(site: BrowserSite) -> None:
+    """Memory holds what the visits under way saw, never the whole site's: with one browser
+    at a time, a page's visits are folded before the next page is even requested."""
+    import asyncio
+
+    from linkguard.browser.run import visit_pages
+    from linkguard.classify.scope import Scope
+    from linkguard.policy import BrowserConfig
+
+    about = site.url + "about.html"
+    handed: list[tuple[list[str], bool]] = []
+
+    def on_page(visits: list[Any]) -> None:
+        handed.append(
+            ([v.url for v in visits], wait_for_request("127.0.0.1", "/about.html", 0, since=mark))
+        )
+
+    config = BrowserConfig(dwell=0.5, concurrency=1, args=tuple(site.args))
+    mark = requests_so_far()
+    asyncio.run(
+        visit_pages([site.url, about], on_page, chromium=_chromium() or "", config=config,
+                    scope=Scope.build(site.url))
+    )  # fmt: skip
+    assert handed == [([site.url], False), ([about], True)]

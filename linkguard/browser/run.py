@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from playwright.async_api import Error as PlaywrightError
@@ -34,32 +34,38 @@ from linkguard.policy import BrowserConfig
 
 async def visit_pages(
     pages: Sequence[str],
+    on_page: Callable[[list[Visit]], None],
     *,
     chromium: str,
     config: BrowserConfig,
     scope: Scope,
     stop: asyncio.Event | None = None,
-) -> list[Visit]:
-    """Visit each of ``pages`` in its own fresh profile, ``config.concurrency`` at a time,
-    in the order given, each once per phase. Once ``stop`` is set, visits under way cut their
-    dwell short and keep what they saw, and visits not yet started are not made."""
+) -> None:
+    """Visit each of ``pages``, once per phase, each visit in its own fresh profile and
+    ``config.concurrency`` at a time, and hand ``on_page`` each page's visits (phases in
+    order: before, reject, accept) as soon as they are done, so that memory holds what the
+    visits under way saw, never the whole site's. Once ``stop`` is set, visits under way cut
+    their dwell short and keep what they saw, and visits not yet started are not made."""
     limit = asyncio.Semaphore(config.concurrency)
     phases = ["before"]
     if config.consent is not None:
         phases += [p for p in ("reject", "accept") if getattr(config.consent, p)]
     async with async_playwright() as playwright:
 
-        async def one(url: str, phase: str) -> Visit | None:
-            async with limit:
-                if stop is not None and stop.is_set():
-                    return None
-                return await visit_page(
-                    playwright, url, chromium=chromium, config=config, scope=scope, stop=stop,
-                    phase=phase,
-                )  # fmt: skip
+        async def one(url: str) -> None:
+            visits: list[Visit] = []
+            for phase in phases:
+                async with limit:
+                    if stop is not None and stop.is_set():
+                        break
+                    visits.append(await visit_page(
+                        playwright, url, chromium=chromium, config=config, scope=scope,
+                        stop=stop, phase=phase,
+                    ))  # fmt: skip
+            if visits:
+                on_page(visits)
 
-        visits = await asyncio.gather(*(one(url, phase) for url in pages for phase in phases))
-    return [visit for visit in visits if visit is not None]
+        await asyncio.gather(*(one(url) for url in pages))
 
 
 async def visit_page(

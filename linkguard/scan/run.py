@@ -15,6 +15,7 @@ import asyncio
 import signal
 from datetime import UTC, datetime
 
+from linkguard.browser import Visit
 from linkguard.classify import urls
 from linkguard.model import RunInfo, ScanResult, SourceResult
 from linkguard.scan.aggregate import ResultBuilder
@@ -151,9 +152,16 @@ async def browse(request: ScanRequest, builder: ResultBuilder, chromium: str) ->
             installed.append(sig)
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
             pass
+
+    def fold(visits: list[Visit]) -> None:  # a page's visits, phases in order, as they end
+        for visit in visits:
+            page = page_of[visit.url]
+            builder.add_runtime(analyze_visit(visit, page, request.policy, request.scope))
+
     try:
-        visits = await visit_pages(
+        await visit_pages(
             list(page_of),
+            fold,
             chromium=chromium,
             config=request.policy.browser,
             scope=request.scope,
@@ -162,8 +170,4 @@ async def browse(request: ScanRequest, builder: ResultBuilder, chromium: str) ->
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
-    phases = {"before": 0, "reject": 1, "accept": 2}  # what a visitor who does nothing sees first
-    for visit in sorted(visits, key=lambda v: (v.url, phases.get(v.phase, 3))):
-        page = page_of[visit.url]
-        builder.add_runtime(analyze_visit(visit, page, request.policy, request.scope))
     return stop.is_set()
