@@ -133,7 +133,7 @@ class BrowserConfig:
 
     enabled: bool = False
     pages: int = 0  # how many pages to visit, shallowest first; 0: every page crawled
-    concurrency: int = 2  # browsers at once (each a Chromium process)
+    concurrency: int = 4  # browsers at once (each a Chromium process, idle as it dwells)
     dwell: float = 3.0  # seconds to stay after load: beacons and late tags fire then
     viewport: str = "desktop"  # desktop | mobile
     args: tuple[str, ...] = ()  # extra Chromium switches

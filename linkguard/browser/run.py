@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -81,46 +82,62 @@ async def visit_page(
     """One visit to ``url`` (in ``phase``: after a click on the consent banner's reject or
     accept button); a page that fails to load, a button that is not there, or a Chromium
     that fails to start, is a Visit with an ``error`` (and whatever was seen before it)."""
-    # A Chromium killed by Ctrl-C may still be writing its profile while it is removed.
-    with tempfile.TemporaryDirectory(
-        prefix="linkguard-profile-", ignore_cleanup_errors=True
-    ) as folder:
+    folder = tempfile.mkdtemp(prefix="linkguard-profile-")
+    try:
+        return await _visit(playwright, url, Path(folder), chromium, config, scope, stop, phase)
+    finally:
+        # off the event loop (a profile is a few hundred files: a third of a second the other
+        # visits would stand still); a Chromium killed by Ctrl-C may still be writing in it
+        await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
+
+
+async def _visit(
+    playwright: Playwright,
+    url: str,
+    folder: Path,
+    chromium: str,
+    config: BrowserConfig,
+    scope: Scope,
+    stop: asyncio.Event | None,
+    phase: str,
+) -> Visit:
+    """``visit_page`` in the profile folder ``folder``."""
+    try:
+        context = await playwright.chromium.launch_persistent_context(
+            str(prepare_profile(folder)),
+            executable_path=chromium,
+            headless=True,
+            args=list(config.args),
+            ignore_https_errors="--ignore-certificate-errors" in config.args,
+            service_workers="block",
+            **VIEWPORTS[config.viewport],  # type: ignore[arg-type]
+        )
+    except PlaywrightError as exc:
+        failed = f"Chromium could not start: {_first_line(exc)}"
+        return Visit(url=url, phase=phase, error=failed)
+    try:
+        page = context.pages[0] if context.pages else await context.new_page()
+        recorder = Recorder(scope, phase)
+        await recorder.attach(context, page)
+        error: str | None = None
         try:
-            context = await playwright.chromium.launch_persistent_context(
-                str(prepare_profile(Path(folder))),
-                executable_path=chromium,
-                headless=True,
-                args=list(config.args),
-                ignore_https_errors="--ignore-certificate-errors" in config.args,
-                service_workers="block",
-                **VIEWPORTS[config.viewport],  # type: ignore[arg-type]
-            )
+            await page.goto(url, wait_until="load", timeout=config.timeout * 1000)
         except PlaywrightError as exc:
-            failed = f"Chromium could not start: {_first_line(exc)}"
-            return Visit(url=url, phase=phase, error=failed)
-        try:
-            page = context.pages[0] if context.pages else await context.new_page()
-            recorder = Recorder(scope, phase)
-            await recorder.attach(context, page)
-            error: str | None = None
-            try:
-                await page.goto(url, wait_until="load", timeout=config.timeout * 1000)
-            except PlaywrightError as exc:
-                error = f"browser visit failed: {_first_line(exc)}"
-            if error is None and config.consent is not None and phase != "before":
-                await recorder.mark(context, page)
-                selector = getattr(config.consent, phase)
-                if not await _click(page, selector, config.consent.wait):
-                    error = (
-                        f"consent banner: no {phase} button ({selector}) appeared within "
-                        f"{config.consent.wait:g} s"
-                    )
-            with contextlib.suppress(TimeoutError):  # the dwell, unless a signal ends it
-                await asyncio.wait_for((stop or asyncio.Event()).wait(), config.dwell)
-            return await recorder.collect(context, page, url, error)
-        finally:
-            with contextlib.suppress(PlaywrightError):  # the browser may be gone already
-                await context.close()
+            error = f"browser visit failed: {_first_line(exc)}"
+        if error is None and config.consent is not None and phase != "before":
+            await recorder.mark(context, page)
+            selector = getattr(config.consent, phase)
+            if not await _click(page, selector, config.consent.wait):
+                error = (
+                    f"consent banner: no {phase} button ({selector}) appeared within "
+                    f"{config.consent.wait:g} s"
+                )
+        with contextlib.suppress(TimeoutError):  # the dwell, unless a signal ends it
+            await asyncio.wait_for((stop or asyncio.Event()).wait(), config.dwell)
+        return await recorder.collect(context, page, url, error)
+    finally:
+        with contextlib.suppress(PlaywrightError):  # the browser may be gone already
+            await context.close()
 
 
 async def _click(page: Page, selector: str, wait: float) -> bool:
