@@ -59,8 +59,10 @@ document.getElementById('reject').onclick = function () {
 };
 </script></body></html>"""
 STATS = "document.cookie = '_st=1; max-age=86400; path=/';"
+# "seen" grows by one character a visit: a browser that kept the last visit's storage shows
 EMBED = """<!doctype html><html><body><p>player</p>
-<script>localStorage.setItem('player_volume', '0.8');</script></body></html>"""
+<script>localStorage.setItem('player_volume', '0.8');
+localStorage.setItem('seen', (localStorage.getItem('seen') || '') + 'x');</script></body></html>"""
 
 # (host, path) -> (content type, body, extra headers); the site answers on host "site"
 ROUTES: dict[tuple[str, str], tuple[str, str, tuple[tuple[str, str], ...]]] = {
@@ -110,6 +112,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         content_type, body, headers = route
+        if "session_id=" in self.headers.get("Cookie", ""):  # a session is made once
+            headers = tuple(h for h in headers if not h[1].startswith("session_id="))
         data = body.encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Type", content_type)

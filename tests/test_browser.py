@@ -164,6 +164,8 @@ def test_cookies_are_recorded_with_who_set_them_third_party_ones_included(
     assert (va["set_by"], va["set_how"]) == ("https://vendor.test/pixel.js", "script")
     session = cookies[("127.0.0.1", "session_id")]
     assert session["http_only"] and session["set_how"] == "header"
+    # only the home page sets them: a browser reused for the next page keeps none of them
+    assert (va["pages"], session["pages"], fid["pages"]) == (1, 1, 1)
     assert session["declared_by"] == "session_id"
 
     undeclared = _findings(results, "undeclared-cookie")
@@ -183,17 +185,11 @@ def test_storage_keys_are_recorded_per_frame_origin_without_values(
     site: BrowserSite, visited: tuple[subprocess.CompletedProcess[str], dict[str, Any]]
 ) -> None:
     _, results = visited
+    common = {"origin": "https://frame.test", "area": "local", "party": "third",
+              "page": site.url, "pages": 1, "phase": "before"}  # fmt: skip
     assert results["storage"] == [
-        {
-            "origin": "https://frame.test",
-            "area": "local",
-            "key": "player_volume",
-            "size": len("player_volume") + len("0.8"),
-            "party": "third",
-            "page": site.url,
-            "pages": 1,
-            "phase": "before",
-        }
+        {**common, "key": "player_volume", "size": len("player_volume") + len("0.8")},
+        {**common, "key": "seen", "size": len("seen") + len("x")},
     ]
 
 
@@ -516,3 +512,29 @@ def test_each_pages_visits_are_handed_over_as_soon_as_they_end(site: BrowserSite
                     scope=Scope.build(site.url))
     )  # fmt: skip
     assert handed == [([site.url], False), ([about], True)]
+
+
+@pytest.mark.slow
+@needs_browser
+def test_a_browser_reused_for_the_next_visit_keeps_nothing_of_the_last(site: BrowserSite) -> None:
+    """Two visits of the home page in one browser: the second is a first-time visitor too.
+    The server makes a session only for a visitor without one, and the frame's ``seen`` key
+    grows by a character a visit, so anything kept from the first visit would show."""
+    import asyncio
+
+    from linkguard.browser.run import visit_pages
+    from linkguard.classify.scope import Scope
+    from linkguard.policy import BrowserConfig
+
+    seen: list[Any] = []
+    config = BrowserConfig(dwell=0.5, concurrency=1, args=tuple(site.args))
+    asyncio.run(
+        visit_pages([site.url, site.url + "?again"], seen.extend, chromium=_chromium() or "",
+                    config=config, scope=Scope.build(site.url))
+    )  # fmt: skip
+    assert len(seen) == 2
+    for visit in seen:
+        cookies = {c.name: c for c in visit.cookies}
+        assert cookies["session_id"].set_how == "header", visit.url
+        assert cookies["fid"].set_how == "header", visit.url
+        assert {s.key: s.size for s in visit.storage}["seen"] == len("seen") + 1, visit.url

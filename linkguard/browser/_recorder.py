@@ -70,6 +70,23 @@ _MAX_CHAIN = 12
 _SETTLE = 5.0  # seconds to wait for late answers (headers, frame reads) when collecting
 
 
+class Router:
+    """Where a browser context's ``document.cookie`` reports go: the binding and the init
+    script are installed once per context (Playwright allows a binding once), and each
+    visit's recorder takes the reports while it is attached."""
+
+    def __init__(self) -> None:
+        self.current: Recorder | None = None
+
+    async def install(self, context: BrowserContext) -> None:
+        await context.expose_binding(_BINDING, self._written)
+        await context.add_init_script(_COOKIE_WRAPPER)
+
+    def _written(self, source: dict[str, Any], data: dict[str, str]) -> None:
+        if self.current is not None:
+            self.current.cookie_written(data)
+
+
 class Recorder:
     """Listens to one browser context and page, and tells what the visit observed."""
 
@@ -87,17 +104,33 @@ class Recorder:
         self.set_cookie: list[tuple[str, frozenset[str]]] = []  # (response URL, names)
         self.writes: list[tuple[str, str, str]] = []  # (name, frame URL, writing script)
         self._pending: set[asyncio.Task[None]] = set()
+        self._router: Router | None = None
 
-    async def attach(self, context: BrowserContext, page: Page) -> None:
-        """Listen to ``context`` and ``page``; call before the page is navigated."""
+    async def attach(self, context: BrowserContext, page: Page, router: Router) -> None:
+        """Listen to ``context`` and ``page`` (whose context ``router`` was installed in);
+        call before the page is navigated."""
         context.on("request", self._request)
         context.on("response", self._response)
         page.on("websocket", self._websocket)
-        await context.expose_binding(_BINDING, self._cookie_written)
-        await context.add_init_script(_COOKIE_WRAPPER)
+        router.current, self._router = self, router
         session = await context.new_cdp_session(page)
         session.on("Network.requestWillBeSent", self._will_be_sent)
         await session.send("Network.enable")
+
+    def detach(self, context: BrowserContext) -> None:
+        """Stop listening to ``context``: the next visit in it has its own recorder."""
+        context.remove_listener("request", self._request)
+        context.remove_listener("response", self._response)
+        if self._router is not None and self._router.current is self:
+            self._router.current = None
+
+    def origins(self, page: Page) -> set[str]:
+        """Every origin the visit reached: what must be wiped before the next visit."""
+        seen = {urls.origin_of(r.url) for r in self.requests} | set(
+            map(urls.origin_of, self.sockets)
+        )
+        seen.update(urls.origin_of(frame.url) for frame in page.frames)
+        return {origin for origin in seen if origin.startswith(("http:", "https:"))}
 
     def _request(self, request: Request) -> None:
         self.requests.append(request)
@@ -124,7 +157,8 @@ class Recorder:
     def _websocket(self, socket: WebSocket) -> None:
         self.sockets.append(socket.url)
 
-    def _cookie_written(self, source: dict[str, Any], data: dict[str, str]) -> None:
+    def cookie_written(self, data: dict[str, str]) -> None:
+        """A ``document.cookie`` write the init script reported: its name, frame, stack."""
         stack = _STACK_URL.findall(str(data.get("stack", "")))
         frame = str(data.get("frame", ""))
         self.writes.append((str(data.get("name", "")), frame, stack[0] if stack else frame))
