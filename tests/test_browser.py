@@ -538,3 +538,26 @@ def test_a_browser_reused_for_the_next_visit_keeps_nothing_of_the_last(site: Bro
         assert cookies["session_id"].set_how == "header", visit.url
         assert cookies["fid"].set_how == "header", visit.url
         assert {s.key: s.size for s in visit.storage}["seen"] == len("seen") + 1, visit.url
+
+
+def test_init_leaves_a_cookie_name_it_cannot_write_as_a_comment() -> None:
+    """A browser keeps cookie names a policy pattern cannot hold (a space): the draft still
+    loads, and says which it left out and why."""
+    import tomllib
+    from dataclasses import replace
+
+    from report_samples import passing_site
+
+    from linkguard.config import policy_from_mapping
+    from linkguard.draft import render_starter
+    from linkguard.draft.survey import NoticeSurvey
+    from linkguard.model import Cookie
+
+    result = passing_site()
+    own = {"path": "/", "party": "first", "session": True, "lifetime": None, "secure": False,
+           "http_only": False, "same_site": "Lax", "domain": "www.shop.example"}  # fmt: skip
+    cookies = (Cookie(name="odd name", **own), Cookie(name="sid", **own))  # type: ignore[arg-type]
+    text = render_starter(replace(result, cookies=cookies), NoticeSurvey())
+    policy = policy_from_mapping(tomllib.loads(text), source="draft")
+    assert [c.name for c in policy.cookies] == ["sid"]
+    assert "# cookie 'odd name' was seen, not written:" in text

@@ -54,6 +54,7 @@ def test_the_html_report_lists_cookies_and_storage_as_text() -> None:
     assert XSS in rows[1] and "undeclared" in rows[1] and "session" in rows[1]
     assert "Secure, HttpOnly, SameSite=None" in rows[1]
     assert XSS not in text  # a crawled cookie name is text, never markup
+    assert "<bdi>&lt;script&gt;alert(1)&lt;/script&gt;</bdi>" in text  # and set apart
     assert "uid" in section.xpath("(.//table)[2]/tbody/tr")[0].text_content()
     assert (
         "46 pages visited in a browser: 2 cookies (1 third-party, 1 undeclared), 1 storage key."

@@ -187,12 +187,35 @@ def _cookies_by_site(result: ScanResult) -> dict[str, list[Cookie]]:
     return owners
 
 
+def _cookie_unwritable(name: str) -> str | None:
+    """Why a cookie name a browser kept cannot be written as a name pattern (a space, a
+    quote), or None when it reads back as itself and passes the policy checks."""
+    try:
+        read = tomllib.loads(f"name = {_toml(name)}")["name"]
+        policy_from_mapping({"cookie": [{"name": read}]}, source=SOURCE)
+    except (_Unwritable, tomllib.TOMLDecodeError) as exc:
+        return str(exc)
+    except ConfigError as exc:
+        return exc.message.removeprefix(f"{SOURCE}: ")
+    return None if read == name else "it does not read back as written"
+
+
+def _unwritten(names: list[str]) -> list[str]:
+    return [f"# cookie {_comment(repr(n))} was seen, not written: {_comment(why)}"
+            for n in names if (why := _cookie_unwritable(n))]  # fmt: skip
+
+
 def _own_cookies(result: ScanResult) -> list[str]:
     """A ``[[cookie]]`` entry for each of the site's own cookies a visit saw."""
     own = sorted({c.name: c for c in _cookies_by_site(result).get("", [])}.values(),
                  key=lambda c: c.name)  # fmt: skip
     lines: list[str] = []
+    unwritten = _unwritten([c.name for c in own])
+    if unwritten:
+        lines += ["", *unwritten]
     for cookie in own:
+        if _cookie_unwritable(cookie.name):
+            continue
         lines += [
             "",
             "[[cookie]]",
@@ -224,7 +247,9 @@ def _third_parties(
     taken: set[str] = set()
     for site in sorted(groups):
         lines += ["", *_entry(site, groups[site], taken)]
-        names = sorted({c.name for c in (cookies or {}).get(site, ())})
+        seen = sorted({c.name for c in (cookies or {}).get(site, ())})
+        names = [name for name in seen if not _cookie_unwritable(name)]
+        lines += _unwritten(seen)
         if names:
             lines += [
                 f"cookies = {_array(names)}  # seen in a browser",

@@ -262,7 +262,5 @@ def _from_dict(data: dict[str, Any]) -> ScanResult:
         suppressed=tuple(finding_from_dict(f, w) for f, w in items("suppressed", False)),
         dynamic=tuple(dynamic_from_dict(d, w) for d, w in items("dynamic", False)),
         cookies=tuple(Cookie(**typed(Cookie, c, w)) for c, w in items("cookies", False)),
-        storage=tuple(
-            StorageItem(**typed(StorageItem, s, w)) for s, w in items("storage", False)
-        ),
+        storage=tuple(StorageItem(**typed(StorageItem, s, w)) for s, w in items("storage", False)),
     )

@@ -213,9 +213,8 @@ def tracking_before_consent(ctx: PageContext, policy: Policy) -> Iterator[Findin
 _DECLARED: tuple[tuple[Rule, frozenset[Kind]], ...] = (
     (declarations.undeclared_script, frozenset({Kind.SCRIPT})),
     (declarations.undeclared_frame, frozenset({Kind.FRAME})),
-    (declarations.undeclared_resource, frozenset({Kind.IMAGE, Kind.STYLESHEET, Kind.MEDIA,
-                                                  Kind.PRELOAD, Kind.REQUEST})),
-)  # fmt: skip
+    (declarations.undeclared_resource, declarations._RESOURCE_KINDS | {Kind.REQUEST}),
+)
 
 
 def judge_visit(ctx: PageContext, policy: Policy) -> tuple[Finding, ...]:

@@ -36,14 +36,15 @@ from linkguard.rules.runtime import (
 )
 from linkguard.scan.analysis import SeenThirdParty
 
-# Chromium's resource types as reference kinds, which decide the rule that judges them.
-# Fonts arrive through stylesheets and are declared with them; whatever a script asks for
-# itself (fetch, XHR, beacons, websockets, event streams) is a "request".
+# Chromium's resource types as reference kinds, which decide the rule that judges them: the
+# markup's kinds where there is one; whatever a script asks for itself (fetch, XHR,
+# sendBeacon's "ping", websockets, event streams) is a "request" (Kind.PING is <a ping>).
 _KINDS = {
     "script": Kind.SCRIPT,
     "document": Kind.FRAME,  # the main document is left out: it is the page itself
     "stylesheet": Kind.STYLESHEET,
-    "font": Kind.STYLESHEET,
+    "font": Kind.FONT,
+    "manifest": Kind.MANIFEST,
     "image": Kind.IMAGE,
     "media": Kind.MEDIA,
     "texttrack": Kind.MEDIA,

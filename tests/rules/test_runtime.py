@@ -125,8 +125,10 @@ def test_resource_types_map_to_the_kinds_declarations_name() -> None:
         return kind_of(BrowserRequest(url=PAGE, resource_type=resource_type, method="GET",
                                       frame=""))  # fmt: skip
 
-    assert [kind(t) for t in ("script", "document", "stylesheet", "font", "image", "media")] == [
-        Kind.SCRIPT, Kind.FRAME, Kind.STYLESHEET, Kind.STYLESHEET, Kind.IMAGE, Kind.MEDIA,
+    kinds = ("script", "document", "stylesheet", "font", "image", "media", "manifest")
+    assert [kind(t) for t in kinds] == [
+        Kind.SCRIPT, Kind.FRAME, Kind.STYLESHEET, Kind.FONT, Kind.IMAGE, Kind.MEDIA,
+        Kind.MANIFEST,
     ]  # fmt: skip
     assert {kind(t) for t in ("fetch", "xhr", "ping", "websocket", "eventsource", "other")} == {
         Kind.REQUEST
@@ -206,3 +208,14 @@ def test_tracking_before_consent_is_judged_before_consent_and_after_reject_only(
         "ads.example.net ('Ads', consent = \"required\") received 2 requests after the "
         "visitor rejected consent, first https://ads.example.net/a.gif."
     )
+
+
+def test_a_runtime_font_is_judged_as_the_markup_judges_one() -> None:
+    """A font a stylesheet loads at run time is declared as a font, like a CSS url() of one."""
+    font = BrowserRequest(url="https://fonts.example.net/a.woff2", resource_type="font",
+                          method="GET", frame=PAGE)  # fmt: skip
+    declared = {"third_party": [{"name": "Fonts", "hosts": ["fonts.example.net"],
+                                 "kinds": ["font"]}]}  # fmt: skip
+    assert _judge(declared, Visit(url=PAGE, requests=(font,))) == {}
+    findings = _judge({}, Visit(url=PAGE, requests=(font,)))
+    assert findings[("undeclared-resource", font.url)].kind == "font"
