@@ -8,7 +8,8 @@ judges each ``Visit`` against the register (``rules/runtime.py``).
                     third-party cookies
     _recorder.py    one visit's requests, initiator chains, cookies (and who set them) and
                     storage keys
-    run.py          visits in fresh profiles, ``concurrency`` at a time (imports Playwright)
+    run.py          visits, ``concurrency`` browsers at a time, each wiped between visits
+                    (imports Playwright)
     _types.py       Visit and BrowserRequest
 
 Playwright is imported only when pages are visited, so linkguard without the ``browser``
