@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -308,10 +309,14 @@ def test_ctrl_c_while_visiting_keeps_what_was_seen(
         policy.read_text(encoding="utf-8").replace("dwell = 1.0\n", ""), encoding="utf-8"
     )
     out = tmp_path / "results.json"
+    # where the browser profiles go, to see none is left: a short path, as Chromium's own
+    # socket under TMPDIR must fit a Unix socket name (tmp_path is too deep for that)
+    profiles = Path(tempfile.mkdtemp(prefix="lg-"))
     mark = requests_so_far()
     proc = subprocess.Popen(
         [*linkguard_cmd, "scan", site.url, "--browser", "-c", str(policy), "-o", str(out), "-q"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env={**os.environ, "TMPDIR": str(profiles)},
     )  # fmt: skip
     try:
         # the beacon fired: this scan's visit of the home page is dwelling
@@ -324,6 +329,9 @@ def test_ctrl_c_while_visiting_keeps_what_was_seen(
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["run"]["complete"] is False
     assert "https://vendor.test/pixel.js" in _findings(data, "undeclared-script")
+    left = [p.name for p in profiles.iterdir() if p.name.startswith("linkguard-profile")]
+    shutil.rmtree(profiles, ignore_errors=True)
+    assert left == []
 
 
 @pytest.mark.slow

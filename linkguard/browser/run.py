@@ -165,7 +165,11 @@ class _Browser:
                 await context.close()
         if self.folder:
             folder, self.folder = self.folder, ""
-            await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
+            for _ in range(3):  # a Chromium killed by a signal may write a moment more
+                await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
+                if not Path(folder).exists():
+                    break
+                await asyncio.sleep(0.5)
 
 
 async def _look(
