@@ -569,3 +569,24 @@ def test_init_leaves_a_cookie_name_it_cannot_write_as_a_comment() -> None:
     policy = policy_from_mapping(tomllib.loads(text), source="draft")
     assert [c.name for c in policy.cookies] == ["sid"]
     assert "# cookie 'odd name' was seen, not written:" in text
+
+
+@pytest.mark.slow
+@needs_browser
+def test_a_deep_temporary_directory_does_not_stop_chromium(
+    site: BrowserSite, tmp_path: Path, linkguard_cmd: list[str]
+) -> None:
+    """Chromium keeps a socket under TMPDIR, whose name must fit 107 bytes: a CI job's deep
+    TMPDIR once kept it from starting at all, and every visit failed."""
+    deep = tmp_path / ("d" * 40) / ("e" * 40)
+    deep.mkdir(parents=True)
+    policy = _policy(tmp_path, site)
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [*linkguard_cmd, "scan", site.url, "--browser", "-c", str(policy), "-o", str(out), "-q"],
+        capture_output=True, text=True, check=False, timeout=300,
+        env={**os.environ, "TMPDIR": str(deep)},
+    )  # fmt: skip
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert not _findings(results, "crawl-error"), done.stderr
+    assert "https://vendor.test/pixel.js" in _findings(results, "undeclared-script")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from linkguard.errors import ConfigError
@@ -68,6 +69,20 @@ def find_chromium(explicit: str | None) -> str:
         f"${ENV_CHROMIUM}, or {', '.join(_ON_PATH[:3])} on PATH)",
         tip=f"install it with: {INSTALL_CHROMIUM}",
     )
+
+
+# Chromium keeps a Unix socket under $TMPDIR, and a socket's name holds 107 bytes: under a
+# deep TMPDIR (a CI job's, a test's) it cannot start at all (measured: a 95-byte TMPDIR).
+_SHORT_TMP = 48
+
+
+def chromium_env() -> dict[str, str | float | bool]:
+    """The environment to start Chromium in: the caller's, with a short TMPDIR if the
+    caller's temporary directory is too deep for Chromium's socket."""
+    env: dict[str, str | float | bool] = dict(os.environ)
+    if len(tempfile.gettempdir()) > _SHORT_TMP and os.path.isdir("/tmp"):
+        env["TMPDIR"] = "/tmp"
+    return env
 
 
 def prepare_profile(folder: Path) -> Path:

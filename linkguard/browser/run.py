@@ -32,7 +32,7 @@ from pathlib import Path
 from playwright.async_api import BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from linkguard.browser._chromium import VIEWPORTS, prepare_profile
+from linkguard.browser._chromium import VIEWPORTS, chromium_env, prepare_profile
 from linkguard.browser._recorder import Recorder, Router
 from linkguard.browser._types import Visit
 from linkguard.classify.scope import Scope
@@ -129,6 +129,7 @@ class _Browser:
                 args=list(self.config.args),
                 ignore_https_errors="--ignore-certificate-errors" in self.config.args,
                 service_workers="block",
+                env=chromium_env(),
                 **VIEWPORTS[self.config.viewport],  # type: ignore[arg-type]
             )
             self.router = Router()
