@@ -277,3 +277,14 @@ def test_outputs_follow_the_umask(tmp_path: Path, umask: int) -> None:
     assert report.exit_code == 0, report.output
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()}
     assert modes == dict.fromkeys(("r.json", "r.html", "r.md"), 0o666 & ~umask)
+
+
+def test_short_help_and_version_options_work_like_the_long_ones() -> None:
+    """-h on the program and on a command, and -V, as command-line users expect."""
+    runner = CliRunner()
+    assert runner.invoke(app, ["-h"]).output == runner.invoke(app, ["--help"]).output
+    scan_help = runner.invoke(app, ["scan", "-h"])
+    assert scan_help.exit_code == 0 and "--templates" in scan_help.output
+    version = runner.invoke(app, ["-V"])
+    assert version.exit_code == 0 and version.output.startswith("linkguard ")
+    assert version.output == runner.invoke(app, ["--version"]).output
