@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from linkguard.cli import app
 from linkguard.config import load_policy
+from linkguard.sources.templates import changed_since
 
 runner = CliRunner()
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -176,3 +177,22 @@ def test_init_writes_a_policy_that_loads_whatever_the_crawled_urls_hold(
     assert "'/out?\\u202ex={url}': linkguard would not read " in written
     rescan = runner.invoke(app, ["scan", str(site), "--config", str(out), "-f", "text", "-o", "-"])
     assert rescan.exit_code == 0, rescan.output  # every link goes through a written route
+
+
+def test_changed_since_is_the_branch_own_changes_after_main_moved_on(tmp_path: Path) -> None:
+    """A pull request is judged on what it changed since it left main (REV...HEAD): a page
+    main changed after the branch was cut is not the branch's."""
+    repo = committed(
+        tmp_path / "site", {"templates/index.html": CLEAN, "templates/about.html": CLEAN}
+    )
+    git(repo, "checkout", "-q", "-b", "feature")
+    (repo / "templates" / "index.html").write_text(CLEAN + "<p>new</p>", encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "feature")
+    git(repo, "checkout", "-q", "main")
+    (repo / "templates" / "about.html").write_text(CLEAN + TRACKER, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "main moves on")
+    git(repo, "checkout", "-q", "feature")
+    changed = changed_since(repo / "templates", "main")
+    assert changed == {(repo / "templates" / "index.html").resolve()}
+    code, output = _gate(repo, tmp_path / "r.json", "main")
+    assert code == 0, output  # about.html's tracker is main's, not this branch's

@@ -75,16 +75,27 @@ def template_files(
 def changed_since(root: Path, revision: str) -> set[Path]:
     """Files under ``root`` changed since a git revision (committed, staged, unstaged or new).
 
+    "Since" is since the branch left the revision (``REV...HEAD``, their merge base), as a
+    pull request's own diff is: once main moves on, the files main changed are not the
+    branch's, and are not judged as if they were.
+
     The revision is checked before git reads it: one that starts with ``-`` would be an
     option (``--output=FILE`` writes a file), and one that names no commit is refused with
     a clear error. File names are read NUL-separated (``-z``), as git stores them, never in
     the quoted form it prints by default (``"templates/foot\\303\\251r.html"``).
     """
-    commit = _commit(root, revision)
+    commit = _merge_base(root, revision, _commit(root, revision))
     diff = ["diff", "--name-only", "-z", "--no-ext-diff", "--no-textconv", "--relative"]
     names = _git(root, revision, *diff, *_end_of_options(), commit, "--", ".")
     names += _git(root, revision, "ls-files", "-z", "--others", "--exclude-standard", "--", ".")
     return {(root / name).resolve() for name in names}
+
+
+def _merge_base(root: Path, revision: str, commit: str) -> str:
+    """Where HEAD's history left ``commit`` (``git merge-base``); ``commit`` itself when the
+    two share no history."""
+    found = _git(root, revision, "merge-base", commit, "HEAD", missing_ok=True)
+    return found[0] if len(found) == 1 else commit
 
 
 def _commit(root: Path, revision: str) -> str:
