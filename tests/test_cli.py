@@ -288,3 +288,25 @@ def test_short_help_and_version_options_work_like_the_long_ones() -> None:
     version = runner.invoke(app, ["-V"])
     assert version.exit_code == 0 and version.output.startswith("linkguard ")
     assert version.output == runner.invoke(app, ["--version"]).output
+
+
+def test_colour_follows_no_color_force_color_and_dumb_terminals(
+    tmp_path: Path, linkguard_cmd: list[str], sample_sites: Path
+) -> None:
+    """FORCE_COLOR colours a CI log (not a terminal); NO_COLOR wins; TERM=dumb is plain."""
+    from linkguard.cli._outputs import wants_color
+
+    assert wants_color(True, {}) and not wants_color(False, {})
+    assert not wants_color(True, {"TERM": "dumb"})
+    assert not wants_color(True, {"NO_COLOR": "1", "FORCE_COLOR": "1"})
+    assert wants_color(False, {"FORCE_COLOR": "1"}) and not wants_color(False, {"FORCE_COLOR": "0"})
+
+    def summary(**env: str) -> str:
+        run = subprocess.run(
+            [*linkguard_cmd, "scan", str(sample_sites / "leaky-shop"), "-o", str(tmp_path / "r")],
+            capture_output=True, text=True, env={**os.environ, **env}, timeout=120,
+        )  # fmt: skip
+        return run.stderr
+
+    assert "\x1b[" in summary(FORCE_COLOR="1")  # stderr is a pipe here, not a terminal
+    assert "\x1b[" not in summary(FORCE_COLOR="1", NO_COLOR="1")

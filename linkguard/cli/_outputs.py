@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import typer
@@ -46,15 +46,27 @@ def write_outputs(
         raise failures[0]
 
 
+def wants_color(stream_is_tty: bool, environ: Mapping[str, str]) -> bool:
+    """Colour by the common conventions: ``NO_COLOR`` (set, not empty) turns it off,
+    ``FORCE_COLOR`` (set, not empty or ``0``) on, as CI logs that render ANSI want;
+    otherwise on a terminal that is not ``TERM=dumb``."""
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    return stream_is_tty and environ.get("TERM") != "dumb"
+
+
 def console_summary(result: ScanResult, quiet: bool) -> None:
-    """Print the summary on stderr unless ``quiet``, coloured on a terminal without
-    ``NO_COLOR``."""
+    """Print the summary on stderr unless ``quiet``, coloured as :func:`wants_color` says."""
     if quiet:
         return
     from linkguard.reporters.console import render_summary
 
-    color = sys.stderr.isatty() and "NO_COLOR" not in os.environ
-    typer.echo(render_summary(result, color=color), err=True)
+    color = wants_color(sys.stderr.isatty(), os.environ)
+    typer.echo(
+        render_summary(result, color=color), err=True, color=color
+    )  # click strips ANSI off a tty
 
 
 def run_with_progress(request: ScanRequest, quiet: bool) -> ScanResult:
