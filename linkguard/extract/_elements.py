@@ -355,6 +355,25 @@ def bounded(text: str) -> str:
     return text if len(text) <= MAX_ELEMENT else text[: MAX_ELEMENT - 1] + "…"
 
 
+# What an element's ancestors and itself contribute to its references: configured notice
+# selectors that match, data-linkguard-ignore rule ids, being inside <noscript>.
+Context = tuple[tuple[str, ...], frozenset[str], bool]
+NO_CONTEXT: Context = ((), frozenset(), False)
+
+
+def fold_context(
+    context: Context, matched: tuple[str, ...], ignore_attr: str | None, tag: str
+) -> Context:
+    """``context`` (the parent's) with one element's own contribution folded in: what both
+    readers do for each element, in document order, from the root down."""
+    selectors, ignores, noscript = context
+    if matched:
+        selectors = selectors + matched
+    if ignore_attr is not None:
+        ignores = ignores | ignore_ids(ignore_attr)
+    return (selectors, ignores, noscript or tag == "noscript")
+
+
 def ignore_ids(value: str) -> frozenset[str]:
     """The rule ids a ``data-linkguard-ignore`` value names; ``*`` for all (or none named)."""
     ids = frozenset(v for v in re.split(r"[\s,]+", value.strip()) if v)

@@ -35,11 +35,13 @@ from linkguard.extract._elements import (
     JS_TYPES,
     MAX_PAGE_TEXT,
     MAX_TEXT,
+    NO_CONTEXT,
     REFERENCE_SET,
+    Context,
     ExtractedPage,
     compiled_selector,
     document_base,
-    ignore_ids,
+    fold_context,
     in_frame,
     inline_script_references,
     make_reference,
@@ -54,9 +56,6 @@ from linkguard.extract._visible import accessible_text, description_text, percei
 from linkguard.model import Kind, Reference
 
 __all__ = ["extract_flat"]
-
-_Context = tuple[tuple[str, ...], frozenset[str], bool]
-_EMPTY: _Context = ((), frozenset(), False)
 
 
 def extract_flat(
@@ -118,7 +117,7 @@ class _Reader:
         self._ids: dict[str, Element] | None = None
         self._descriptions: dict[str, str] = {}  # aria-describedby id -> its text, once a page
         self._attrs: dict[Element, dict[str, str]] = {}  # each element's, read once
-        self._memo: dict[Node, _Context] = {}
+        self._memo: dict[Node, Context] = {}
 
     def read(
         self, *, noscript_only: bool = False, skip: frozenset[int] | set[int] = frozenset()
@@ -152,7 +151,7 @@ class _Reader:
             unread=self.unread,
         )
 
-    def _context(self, element: Element) -> _Context:
+    def _context(self, element: Element) -> Context:
         """What an element's ancestors and itself contribute, memoised per node so that a
         page costs O(nodes) however deep it is. Iterative: no recursion at any depth."""
         chain: list[Node] = []
@@ -160,18 +159,15 @@ class _Reader:
         while node is not None and node not in self._memo:
             chain.append(node)
             node = node.parent
-        context = self._memo[node] if node is not None else _EMPTY
+        context = self._memo[node] if node is not None else NO_CONTEXT
         for node in reversed(chain):
             if isinstance(node, Element):
-                selectors, ignores, noscript = context
-                if node in self.matches:
-                    selectors = selectors + self.matches[node]
-                ignore_attr = node.attr("data-linkguard-ignore")
-                if ignore_attr is not None:
-                    ignores = ignores | ignore_ids(ignore_attr)
-                if node.tag == "noscript":
-                    noscript = True
-                context = (selectors, ignores, noscript)
+                context = fold_context(
+                    context,
+                    self.matches.get(node, ()),
+                    node.attr("data-linkguard-ignore"),
+                    node.tag,
+                )
             self._memo[node] = context
         return context
 

@@ -35,12 +35,14 @@ from linkguard.extract._elements import (
     MAX_PAGE_TEXT,
     MAX_SRCDOC_DEPTH,
     MAX_TEXT,
+    NO_CONTEXT,
     REFERENCE_SET,
     SRCDOC_TOO_DEEP,
+    Context,
     ExtractedPage,
     compiled_selector,
     document_base,
-    ignore_ids,
+    fold_context,
     in_frame,
     inline_script_references,
     make_reference,
@@ -62,8 +64,6 @@ MAX_TREE_LINES = 65_535  # libxml2 stores a line number in 16 bits: longer pages
 MAX_ATTRIBUTES = 256  # on one element; more go to the fallback (see _crowded)
 SMALL_PAGE = 32_768  # characters; a shorter page is not counted for MAX_ATTRIBUTES
 
-_Context = tuple[tuple[str, ...], frozenset[str], bool]
-_EMPTY: _Context = ((), frozenset(), False)
 _PARSER = etree.HTMLParser(
     huge_tree=True, recover=True, remove_comments=True, remove_pis=True, no_network=True
 )
@@ -189,7 +189,7 @@ class _Walk:
                 self.matches[element] = (*self.matches.get(element, ()), selector)
         self._ids: dict[str, etree._Element] | None = None
         self._descriptions: dict[str, str] = {}  # aria-describedby id -> its text, once a page
-        self._memo: dict[etree._Element, _Context] = {}
+        self._memo: dict[etree._Element, Context] = {}
 
     def run(self) -> ExtractedPage:
         for element in self.root.iter():
@@ -211,7 +211,7 @@ class _Walk:
             unread=self.unread,
         )
 
-    def _context(self, element: etree._Element) -> _Context:
+    def _context(self, element: etree._Element) -> Context:
         """What an element's ancestors and itself contribute: notice selectors that match,
         ``data-linkguard-ignore`` rule ids, being inside ``<noscript>``. Memoised per
         element, so a page costs O(elements) however deep or wide it is."""
@@ -220,17 +220,11 @@ class _Walk:
         while node is not None and node not in self._memo:
             chain.append(node)
             node = node.getparent()
-        context = self._memo[node] if node is not None else _EMPTY
+        context = self._memo[node] if node is not None else NO_CONTEXT
         for node in reversed(chain):
-            selectors, ignores, noscript = context
-            if node in self.matches:
-                selectors = selectors + self.matches[node]
-            ignore_attr = node.get("data-linkguard-ignore")
-            if ignore_attr is not None:
-                ignores = ignores | ignore_ids(ignore_attr)
-            if node.tag == "noscript":
-                noscript = True
-            context = (selectors, ignores, noscript)
+            context = fold_context(
+                context, self.matches.get(node, ()), node.get("data-linkguard-ignore"), node.tag
+            )
             self._memo[node] = context
         return context
 
