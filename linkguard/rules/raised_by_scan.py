@@ -91,17 +91,7 @@ CRAWL_ERROR = Rule(
 
 def crawl_error(page_url: str, error: str) -> Finding:
     """The finding for a page that could not be fetched or read, reported on the page."""
-    return Finding(
-        rule=CRAWL_ERROR.id,
-        severity=CRAWL_ERROR.severity,
-        page=page_url,
-        line=0,
-        target=page_url,
-        host=urls.host_of(page_url),
-        element="",
-        message=f"Page could not be scanned: {error}",
-        kind="page",
-    )
+    return _about_page(CRAWL_ERROR, page_url, f"Page could not be scanned: {error}")
 
 
 INTERNAL_ERROR = Rule(
@@ -120,18 +110,8 @@ INTERNAL_ERROR = Rule(
 def internal_error(page_url: str, what: str, error: Exception, *, file: str | None) -> Finding:
     """The finding for ``what`` (a rule id, or a part of the engine) raising ``error`` on a
     page: the page's other rules still ran, and the bug shows instead of losing the page."""
-    return Finding(
-        rule=INTERNAL_ERROR.id,
-        severity=INTERNAL_ERROR.severity,
-        page=page_url,
-        line=0,
-        target=page_url,
-        host="",
-        element="",
-        message=f"rule {what} failed: {type(error).__name__}: {error}",
-        kind="page",
-        file=file,
-    )
+    message = f"rule {what} failed: {type(error).__name__}: {error}"
+    return _about_page(INTERNAL_ERROR, page_url, message, file=file, host="")
 
 
 PAGE_TRUNCATED = Rule(
@@ -149,18 +129,8 @@ PAGE_TRUNCATED = Rule(
 def page_truncated(page_url: str, read: int, *, file: str | None) -> Finding:
     """The finding for a page larger than the byte cap, of which only the first ``read``
     bytes were scanned: reported on the page (and its file, for folder and template scans)."""
-    return Finding(
-        rule=PAGE_TRUNCATED.id,
-        severity=PAGE_TRUNCATED.severity,
-        page=page_url,
-        line=0,
-        target=page_url,
-        host=urls.host_of(page_url),
-        element="",
-        message=f"Page cut at {read:,} bytes (crawl.max_bytes): only that much was checked.",
-        kind="page",
-        file=file,
-    )
+    message = f"Page cut at {read:,} bytes (crawl.max_bytes): only that much was checked."
+    return _about_page(PAGE_TRUNCATED, page_url, message, file=file)
 
 
 MISSING_PAGE = Rule(
@@ -202,4 +172,23 @@ def missing_page(
         kind=kind,
         file=file,
         suppressed_by="data-linkguard-ignore" if ignored else None,
+    )
+
+
+def _about_page(
+    rule: Rule, page_url: str, message: str, *, file: str | None = None, host: str | None = None
+) -> Finding:
+    """A finding about a whole page (no element to point at): reported on the page, with
+    the page as its target, at the rule's default severity."""
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        page=page_url,
+        line=0,
+        target=page_url,
+        host=urls.host_of(page_url) if host is None else host,
+        element="",
+        message=message,
+        kind="page",
+        file=file,
     )
