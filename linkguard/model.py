@@ -372,6 +372,10 @@ class RunInfo:
     # max_failed_share); 1.0, none, for results written before the setting existed.
     max_failed_share: float = 1.0
     changed_since: str | None = None  # --templates --changed-since: the git revision
+    # Folder and template scans in a git work tree: its top level (absolute) and the scanned
+    # folder's path from it ("" at the top), so reports locate files from the repository root
+    repository: str | None = None
+    repository_folder: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -229,7 +229,11 @@ def test_sarif_results_locate_fingerprint_baseline_and_suppress() -> None:
     result = failing_site()
     log = json.loads(render(result, Format.SARIF))
     results = log["runs"][0]["results"]
-    assert len(results) == len(result.findings) + len(result.suppressed)
+    every = (*result.findings, *result.suppressed)
+    # crawled pages: one result per rule and target (and suppression), every finding counted
+    assert sum(e["properties"]["occurrences"] for e in results) == len(every)
+    folds = {(f.rule, f.target, f.suppressed_by or "") for f in every if not f.file}
+    assert len(results) == len(folds) + sum(1 for f in every if f.file)
     for entry in results:
         location = entry["locations"][0]["physicalLocation"]
         assert location["region"]["startLine"] >= 1
@@ -239,8 +243,17 @@ def test_sarif_results_locate_fingerprint_baseline_and_suppress() -> None:
     assert unused["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
         "linkguard.toml"
     )
-    known = [e for e in results if e["baselineState"] == "unchanged"]
-    assert len(known) == sum(1 for f in result.findings if f.known)
+    unchanged = {
+        (e["ruleId"], e["properties"]["target"])
+        for e in results
+        if e["baselineState"] == "unchanged" and "suppressions" not in e
+    }
+    all_known = {
+        (f.rule, f.target)
+        for f in result.findings
+        if all(g.known for g in result.findings if (g.rule, g.target) == (f.rule, f.target))
+    }
+    assert unchanged == all_known and unchanged  # a fold is new when any of its pages is
     suppressed = [e for e in results if "suppressions" in e]
     assert {
         (s["suppressions"][0]["kind"], s["suppressions"][0]["justification"]) for s in suppressed

@@ -1,22 +1,33 @@
 """SARIF 2.1.0: findings for GitHub code scanning and other SARIF viewers.
 
-Every finding is a result located at its source file (template and folder scans set
-``file``, relative to the repository) or else at its page URL, with a partial fingerprint
-that stays put when lines move, a baseline state when the run had a baseline, and a
-suppression (with its reason) when a waiver or ``data-linkguard-ignore`` silenced it.
+A finding in a file (template and folder scans) is a result located at that file, named
+from the repository's top level (``uriBaseId`` ``%SRCROOT%``, which ``originalUriBaseIds``
+maps to git's top level), so code scanning places it on the pull request's diff. Findings on
+crawled pages are folded: one result per rule and target, at its first page, with the other
+pages as related locations, because page URLs are no files of the repository and a bug in a
+shared footer would otherwise be one result per page (109,157 results, 127 MB, for a
+10,000-page site). The log stays within what GitHub accepts (``MAX_RESULTS`` results per run,
+``MAX_RELATED`` locations shown per result, a file of a few MB), and the run says what was
+folded or left out (``properties.folding`` and a tool notification).
+
+Each result carries a partial fingerprint that stays put when lines move, a baseline state
+when the run had a baseline, and a suppression (with its reason) when a waiver or
+``data-linkguard-ignore`` silenced it.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from linkguard._version import __version__
-from linkguard.model import Finding, ScanResult, Severity, fingerprint
+from linkguard.model import Finding, ScanResult, Severity, fingerprint, fingerprint_of_path
 from linkguard.reporters._digest import rule_for
 from linkguard.reporters._digest import suppressed as suppressed_findings
+from linkguard.reporters._locations import Group, group, most_severe, repository_path
 from linkguard.results.verdict import verdict_of
 from linkguard.rules import RULES, Rule
 
@@ -24,6 +35,12 @@ SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 FINGERPRINT_KEY = "linkguard/v1"
+SRCROOT = "%SRCROOT%"
+# GitHub code scanning's documented limits: 25,000 results per run (more is rejected), 1,000
+# locations per result of which 100 are shown; the upload is at most 10 MB gzipped.
+MAX_RESULTS = 25_000
+MAX_RELATED = 100
+RELATED_BUDGET = 50_000  # related locations in the whole run: keeps the file a few MB
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 # Characters a URI may hold as they are; anything else (spaces, <, >, quotes) is %-encoded.
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
@@ -41,10 +58,25 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
     rules = _rules(f.rule for f in (*findings, *silenced))
     index = {rule.id: n for n, rule in enumerate(rules)}
     with_baseline = result.summary.baseline is not None
-    results = [
-        _result(f, index[f.rule], with_baseline)
-        for f in sorted((*findings, *silenced), key=Finding.sort_key)
-    ]
+    every = [*findings, *silenced]
+    groups = group(every)
+    fold_files = len(groups) > MAX_RESULTS  # then files are folded by rule and target too
+    if fold_files:
+        groups = group(every, fold_files=True)
+    kept = most_severe(groups, MAX_RESULTS)
+    related_cap = min(MAX_RELATED, RELATED_BUDGET // max(1, len(kept)))
+    emit = _Emitter(result, index, with_baseline, related_cap)
+    results = [emit.result(g) for g in kept]
+    folding = {
+        "findings": len(every),
+        "results": len(results),
+        "foldedResults": sum(1 for g in kept if g.folded),
+        "filesFolded": fold_files,
+        "resultsLeftOut": len(groups) - len(kept),
+        "findingsLeftOut": len(every) - sum(len(g.findings) for g in kept),
+        "relatedLocationsPerResult": related_cap,
+        "relatedLocationsLeftOut": emit.related_left_out,
+    }
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -54,7 +86,7 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
                 "rules": [_descriptor(rule) for rule in rules],
             }
         },
-        "invocations": [_invocation(result)],
+        "invocations": [_invocation(result, folding)],
         "results": results,
         "properties": {
             "origin": result.run.origin,
@@ -64,16 +96,49 @@ def to_sarif(result: ScanResult) -> dict[str, Any]:
             "failOn": result.run.fail_on,
             "config": result.run.config,
             "configSha256": result.run.config_sha256,
+            "folding": folding,
         },
     }
+    if result.run.repository is not None:
+        top = Path(result.run.repository).as_uri().rstrip("/") + "/"
+        run["originalUriBaseIds"] = {
+            SRCROOT: {"uri": top, "description": {"text": "the git repository's top level"}}
+        }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def _invocation(result: ScanResult) -> dict[str, Any]:
+def _folding_note(folding: dict[str, Any]) -> str | None:
+    """What the run folded or left out, in words; None when every finding is its own result."""
+    parts = []
+    if folding["foldedResults"]:
+        scope = "all findings" if folding["filesFolded"] else "findings on crawled pages"
+        parts.append(
+            f"{scope} are reported as one result per rule and target, at its first location, "
+            f"with up to {folding['relatedLocationsPerResult']} more as related locations"
+        )
+    if folding["relatedLocationsLeftOut"]:
+        parts.append(f"{folding['relatedLocationsLeftOut']} further locations are not listed")
+    if folding["resultsLeftOut"]:
+        parts.append(
+            f"{folding['resultsLeftOut']} results ({folding['findingsLeftOut']} findings), the "
+            f"least severe, are left out to stay within {MAX_RESULTS} results per run"
+        )
+    if not parts:
+        return None
+    return "; ".join(parts) + ". The JSON and HTML reports list every finding."
+
+
+def _invocation(result: ScanResult, folding: dict[str, Any]) -> dict[str, Any]:
     gap = verdict_of(result).gap
     invocation: dict[str, Any] = {"executionSuccessful": not gap}
+    notes = []
     if gap:  # why the run cannot vouch for the site, where SARIF viewers show tool problems
-        invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": gap}}]
+        notes.append({"level": "error", "message": {"text": gap}})
+    note = _folding_note(folding)
+    if note:
+        notes.append({"level": "note", "message": {"text": note}})
+    if notes:
+        invocation["toolExecutionNotifications"] = notes
     if result.run.started:
         invocation["startTimeUtc"] = result.run.started
     if result.run.finished:
@@ -131,47 +196,79 @@ def _fence(code: str) -> str:
     return f"```{lang}\n{code}\n```"
 
 
-def _result(finding: Finding, rule_index: int, with_baseline: bool) -> dict[str, Any]:
-    uri = finding.file if finding.file else finding.page
-    region: dict[str, Any] = {"startLine": max(1, finding.line)}
-    if finding.element:
-        region["snippet"] = {"text": finding.element}
-    entry: dict[str, Any] = {
-        "ruleId": finding.rule,
-        "ruleIndex": rule_index,
-        "level": _LEVELS[finding.severity],
-        "message": {"text": finding.message or rule_for(finding.rule).name},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": to_uri(uri)},
-                    "region": region,
+class _Emitter:
+    """Builds results, counting the related locations the budget left out."""
+
+    def __init__(
+        self, result: ScanResult, index: dict[str, int], with_baseline: bool, related_cap: int
+    ) -> None:
+        self.scan = result
+        self.index = index
+        self.with_baseline = with_baseline
+        self.related_cap = related_cap
+        self.related_left_out = 0
+
+    def location(self, finding: Finding, *, snippet: bool = True) -> dict[str, Any]:
+        path = repository_path(self.scan.run, finding)
+        artifact: dict[str, Any] = {"uri": to_uri(path if path is not None else finding.page)}
+        if path is not None and self.scan.run.repository is not None:
+            artifact["uriBaseId"] = SRCROOT
+        region: dict[str, Any] = {"startLine": max(1, finding.line)}
+        if finding.element and snippet:
+            region["snippet"] = {"text": finding.element}
+        return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
+
+    def result(self, entry: Group) -> dict[str, Any]:
+        first = entry.first
+        count = len(entry.findings)
+        message = first.message or rule_for(first.rule).name
+        if count > 1:
+            message += f" Found in {count} places: the first is shown, the others are related."
+        out: dict[str, Any] = {
+            "ruleId": first.rule,
+            "ruleIndex": self.index[first.rule],
+            "level": _LEVELS[max((f.severity for f in entry.findings), key=lambda s: s.rank)],
+            "message": {"text": message},
+            "locations": [self.location(first)],
+            "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(entry)},
+            "properties": {
+                "page": first.page,
+                "target": first.target,
+                "host": first.host,
+                "kind": first.kind,
+                "occurrences": count,
+            },
+        }
+        others = entry.findings[1:]
+        if others:
+            listed = others[: self.related_cap]
+            self.related_left_out += len(others) - len(listed)
+            out["relatedLocations"] = [
+                {"id": n, **self.location(f, snippet=False), "message": {"text": f.page}}
+                for n, f in enumerate(listed, start=1)
+            ]
+        if self.with_baseline:
+            new = any(not f.known for f in entry.findings)
+            out["baselineState"] = "new" if new else "unchanged"
+        if first.suppressed_by is not None:
+            in_source = first.suppressed_by == IGNORE_ATTRIBUTE
+            out["suppressions"] = [
+                {
+                    "kind": "inSource" if in_source else "external",
+                    "status": "accepted",
+                    "justification": first.suppressed_by,
                 }
-            }
-        ],
-        "partialFingerprints": {
-            FINGERPRINT_KEY: finding.fingerprint
-            or fingerprint(finding.rule, finding.page, finding.target, finding.kind)
-        },
-        "properties": {
-            "page": finding.page,
-            "target": finding.target,
-            "host": finding.host,
-            "kind": finding.kind,
-        },
-    }
-    if with_baseline:
-        entry["baselineState"] = "unchanged" if finding.known else "new"
-    if finding.suppressed_by is not None:
-        in_source = finding.suppressed_by == IGNORE_ATTRIBUTE
-        entry["suppressions"] = [
-            {
-                "kind": "inSource" if in_source else "external",
-                "status": "accepted",
-                "justification": finding.suppressed_by,
-            }
-        ]
-    return entry
+            ]
+        return out
+
+
+def _fingerprint(entry: Group) -> str:
+    """A single finding's own fingerprint; a fold's, from its rule and target alone, so it
+    is the same result whichever pages it is on from one run to the next."""
+    first = entry.first
+    if entry.folded:
+        return fingerprint_of_path(first.rule, "*", first.target, "folded")
+    return first.fingerprint or fingerprint(first.rule, first.page, first.target, first.kind)
 
 
 def to_uri(location: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from datetime import UTC, datetime
+from pathlib import Path
 
 from linkguard.browser import Visit
 from linkguard.classify import urls
@@ -29,6 +30,7 @@ from linkguard.sources import Restored
 from linkguard.sources.external import check_links
 from linkguard.sources.http import user_agent
 from linkguard.sources.mirror import Mirror
+from linkguard.sources.templates import work_tree_of
 
 
 class _Results:
@@ -124,6 +126,7 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         fail_on=request.fail_on,
         max_failed_share=request.crawl.max_failed_share,
         changed_since=request.changed_since,
+        **_work_tree(request.target),
     )
     return builder.build(
         run,
@@ -131,6 +134,15 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         not_crawled=walked.source.not_crawled(),
         start=start_url(request),
     )
+
+
+
+def _work_tree(target: str) -> dict[str, str]:
+    """``repository`` and ``repository_folder`` of a scanned folder in a git work tree."""
+    if urls.scheme_of(target) in urls.WEB_SCHEMES:
+        return {}
+    found = work_tree_of(Path(target))
+    return {} if found is None else {"repository": found[0], "repository_folder": found[1]}
 
 
 async def browse(request: ScanRequest, builder: ResultBuilder, chromium: str) -> bool:

@@ -56,20 +56,71 @@ def template_files(
     root: Path, patterns: Iterable[str] = (), exclude: Iterable[str] = ()
 ) -> list[Path]:
     """Template files under ``root``: matching ``patterns`` (globs relative to root) when
-    given, else every file with a template suffix; sorted, minus ``exclude`` globs."""
+    given, else every file with a template suffix; sorted, minus ``exclude`` globs.
+
+    Where ``root`` is in a git work tree, only the files git would commit are candidates
+    (:func:`git_listed`): a built ``_site/`` or a vendored folder that ``.gitignore`` names
+    is not judged as if it were the site's templates."""
     patterns, exclude = tuple(patterns), tuple(exclude)
+    listed = git_listed(root)
     if patterns:
         found = {p for pattern in patterns for p in root.glob(pattern) if p.is_file()}
+        if listed is not None:
+            found = {p for p in found if p.relative_to(root).as_posix() in listed}
     else:
+        candidates = root.rglob("*") if listed is None else (root / name for name in listed)
         found = {
             p
-            for p in root.rglob("*")
+            for p in candidates
             if p.suffix.lower() in TEMPLATE_SUFFIXES
-            and p.is_file()
             and not _SKIP_DIRS.intersection(p.relative_to(root).parts)
+            and p.is_file()
         }
     rel = {p: p.relative_to(root).as_posix() for p in found}
     return sorted(p for p in found if not any(fnmatchcase(rel[p], g) for g in exclude))
+
+
+def git_listed(root: Path) -> frozenset[str] | None:
+    """The files under ``root`` that git tracks or would add (``git ls-files --cached
+    --others --exclude-standard``: ``.gitignore``, ``.git/info/exclude`` and the user's
+    excludes file honoured), as paths relative to ``root``; None where git cannot say
+    (no git, not a work tree, a repository git refuses to read) or where ``root`` is
+    itself ignored, as a build folder named on purpose is: the folder is then walked."""
+    if work_tree_of(root) is None:
+        return None
+    ignored = _git_answer(root, "check-ignore", "-q", "--", ".")
+    if ignored is not None:  # exit code 0: the folder itself is ignored
+        return None
+    names = _git_answer(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    return None if names is None else frozenset(names)
+
+
+def work_tree_of(folder: Path) -> tuple[str, str] | None:
+    """Where ``folder`` sits in a git work tree: the tree's top level (absolute) and the
+    folder's path from it (POSIX, ``""`` at the top), as git itself says
+    (``rev-parse --show-toplevel --show-prefix``, symbolic links resolved the way git
+    resolves them); None when it is in none or git cannot say."""
+    if not folder.is_dir():
+        return None
+    found = _git_answer(folder, "rev-parse", "--show-toplevel", "--show-prefix", lines=True)
+    if found is None or not found or not found[0]:
+        return None
+    prefix = found[1] if len(found) > 1 else ""
+    return found[0], prefix.rstrip("/")
+
+
+def _git_answer(cwd: Path, *args: str, lines: bool = False) -> list[str] | None:
+    """git's answer in ``cwd`` (NUL-separated names, or lines), None when git is missing,
+    fails or takes too long: callers then do without it."""
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    if lines:
+        return [os.fsdecode(line) for line in proc.stdout.split(b"\n")[:-1]]
+    return [os.fsdecode(name) for name in proc.stdout.split(b"\0") if name]
 
 
 def changed_since(root: Path, revision: str) -> set[Path]:
