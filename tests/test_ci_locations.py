@@ -107,7 +107,8 @@ def test_every_sarif_uri_resolves_to_a_file_from_the_repository_root(
     results = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert results["run"]["repository"] == str(root.resolve())
     assert results["run"]["repository_folder"] == "web/site/templates"
-    assert {f["file"] for f in results["findings"]} == {"partials/footer.html", "pages/über uns.html"}
+    files = {f["file"] for f in results["findings"]}
+    assert files == {"partials/footer.html", "pages/über uns.html"}
 
 
 def test_a_folder_outside_any_repository_keeps_its_own_relative_paths(

@@ -136,7 +136,6 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
     )
 
 
-
 def _work_tree(target: str) -> dict[str, str]:
     """``repository`` and ``repository_folder`` of a scanned folder in a git work tree."""
     if urls.scheme_of(target) in urls.WEB_SCHEMES:
