@@ -221,9 +221,7 @@ class Finding:
     file: str | None = None  # source file, for folder and template scans
     fingerprint: str = ""
     known: bool = False  # in the --baseline: reported, but does not fail the run
-    suppressed_by: str | None = (
-        None  # why it is suppressed: a waiver's reason or an ignore attribute
-    )
+    suppressed_by: str | None = None  # why: a waiver's reason or an ignore attribute
     evidence: str = "html"  # what saw it: "html" (the markup) or "browser" (a visit)
     # browser evidence: who loaded the target, nearest first (a script, the tag manager that
     # injected it, the page), from Chromium's network initiators; empty when unknown
@@ -372,10 +370,8 @@ class RunInfo:
     # max_failed_share); 1.0, none, for results written before the setting existed.
     max_failed_share: float = 1.0
     changed_since: str | None = None  # --templates --changed-since: the git revision
-    # Folder and template scans in a git work tree: its top level (absolute) and the scanned
-    # folder's path from it ("" at the top), so reports locate files from the repository root
-    repository: str | None = None
-    repository_folder: str | None = None
+    repository: str | None = None  # folder/template scans in a git work tree: its top level
+    repository_folder: str | None = None  # the scanned folder's path from there ("" = top)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
