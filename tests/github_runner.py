@@ -67,3 +67,25 @@ def workflow_commands(log: str) -> list[str]:
         elif name in COMMANDS:
             obeyed.append(line)
     return obeyed
+
+
+def parse_command(line: str) -> tuple[str, dict[str, str], str]:
+    """A ``::name key=value,...::message`` line as the runner reads it: the command's name,
+    its properties and its message, each unescaped (``%25``, ``%0D``, ``%0A``; in a
+    property also ``%3A`` and ``%2C``)."""
+    stripped = line.lstrip()
+    assert stripped.startswith("::"), line
+    end = stripped.index("::", 2)
+    head, message = stripped[2:end], stripped[end + 2 :]
+    name, _, raw = head.partition(" ")
+    properties = {}
+    for pair in filter(None, raw.split(",")):
+        key, _, value = pair.partition("=")
+        properties[key] = _unescape(value, ("%3A", ":"), ("%2C", ","))
+    return name.lower(), properties, _unescape(message)
+
+
+def _unescape(text: str, *more: tuple[str, str]) -> str:
+    for escaped, char in (("%0D", "\r"), ("%0A", "\n"), *more, ("%25", "%")):
+        text = text.replace(escaped, char)
+    return text

@@ -1,4 +1,5 @@
-"""Reporters: a ScanResult drawn as HTML, JSON, SARIF, JUnit XML, Markdown or CI-log text.
+"""Reporters: a ScanResult drawn as HTML, JSON, SARIF, JUnit XML, Markdown, CI-log text,
+GitHub workflow-command annotations or GitLab Code Quality JSON.
 
 Each format is one module with a ``render(result) -> str``; :func:`render` picks one by
 :class:`Format`. Reporters read results and return text: they never open files, print,
@@ -24,6 +25,8 @@ class Format(StrEnum):
     JUNIT = "junit"
     MARKDOWN = "markdown"
     TEXT = "text"
+    GITHUB = "github"
+    CODEQUALITY = "codequality"
 
     @property
     def default_output(self) -> str:
@@ -38,6 +41,8 @@ _DEFAULT_OUTPUTS = {
     Format.JUNIT: "linkguard-junit.xml",
     Format.MARKDOWN: "linkguard-summary.md",
     Format.TEXT: "linkguard.txt",
+    Format.GITHUB: "linkguard-annotations.txt",
+    Format.CODEQUALITY: "gl-code-quality-report.json",
 }
 
 
@@ -70,6 +75,14 @@ def renderer_for(fmt: Format) -> Renderer:
         from linkguard.reporters import text
 
         return text.render
+    if fmt is Format.GITHUB:
+        from linkguard.reporters import github
+
+        return github.render
+    if fmt is Format.CODEQUALITY:
+        from linkguard.reporters import codequality
+
+        return codequality.render
     raise ValueError(f"no reporter for format {fmt!r}")
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from linkguard.model import Finding, RunInfo
+from linkguard.model import Finding, RunInfo, fingerprint, fingerprint_of_path
 
 
 def repository_path(run: RunInfo, finding: Finding) -> str | None:
@@ -89,3 +89,13 @@ def most_severe(groups: list[Group], limit: int) -> list[Group]:
     )
     kept = sorted(ranked[:limit])
     return [groups[i] for i in kept]
+
+
+def entry_fingerprint(entry: Group) -> str:
+    """A single finding's own fingerprint; a fold's from its rule and target (and whether it
+    is suppressed) alone, so it is the same entry whichever pages it is on next time."""
+    first = entry.first
+    if entry.folded:
+        kind = "folded" if first.suppressed_by is None else "folded, suppressed"
+        return fingerprint_of_path(first.rule, "*", first.target, kind)
+    return first.fingerprint or fingerprint(first.rule, first.page, first.target, first.kind)

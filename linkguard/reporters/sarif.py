@@ -24,10 +24,16 @@ from typing import Any
 from urllib.parse import quote
 
 from linkguard._version import __version__
-from linkguard.model import Finding, ScanResult, Severity, fingerprint, fingerprint_of_path
+from linkguard.model import Finding, ScanResult, Severity
 from linkguard.reporters._digest import rule_for
 from linkguard.reporters._digest import suppressed as suppressed_findings
-from linkguard.reporters._locations import Group, group, most_severe, repository_path
+from linkguard.reporters._locations import (
+    Group,
+    entry_fingerprint,
+    group,
+    most_severe,
+    repository_path,
+)
 from linkguard.results.verdict import verdict_of
 from linkguard.rules import RULES, Rule
 
@@ -230,7 +236,7 @@ class _Emitter:
             "level": _LEVELS[max((f.severity for f in entry.findings), key=lambda s: s.rank)],
             "message": {"text": message},
             "locations": [self.location(first)],
-            "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(entry)},
+            "partialFingerprints": {FINGERPRINT_KEY: entry_fingerprint(entry)},
             "properties": {
                 "page": first.page,
                 "target": first.target,
@@ -260,15 +266,6 @@ class _Emitter:
                 }
             ]
         return out
-
-
-def _fingerprint(entry: Group) -> str:
-    """A single finding's own fingerprint; a fold's, from its rule and target alone, so it
-    is the same result whichever pages it is on from one run to the next."""
-    first = entry.first
-    if entry.folded:
-        return fingerprint_of_path(first.rule, "*", first.target, "folded")
-    return first.fingerprint or fingerprint(first.rule, first.page, first.target, first.kind)
 
 
 def to_uri(location: str) -> str:
