@@ -3,6 +3,7 @@ format CI logs read (the GitHub Action: tests/test_action.py)."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import subprocess
@@ -131,3 +132,8 @@ def test_the_gitlab_job_reads_the_policy_from_the_target_branch_when_told(
     )
     assert proc.returncode == code, proc.stdout + proc.stderr
     assert (work / "linkguard-junit.xml").is_file()
+    assert job["linkguard"]["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
+    issues = json.loads((work / "gl-code-quality-report.json").read_text(encoding="utf-8"))
+    assert [(i["check_name"], i["location"]["path"]) for i in issues] == (
+        [("exit-notice-missing", "templates/footer.html")] if code else []
+    )  # waived with "source": a suppressed finding is no issue; paths from the top level
