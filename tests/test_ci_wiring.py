@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -137,3 +140,55 @@ def test_the_gitlab_job_reads_the_policy_from_the_target_branch_when_told(
     assert [(i["check_name"], i["location"]["path"]) for i in issues] == (
         [("exit-notice-missing", "templates/footer.html")] if code else []
     )  # waived with "source": a suppressed finding is no issue; paths from the top level
+
+
+# -- the container image ------------------------------------------------------------------------
+def _docker_context(dest: Path) -> None:
+    """The files ``docker build .`` sends, as .dockerignore says (everything excluded, then
+    the ``!`` entries put back, ``__pycache__`` left out), copied from the checkout's tracked
+    files into ``dest``."""
+    entries = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert entries[0] == "*"
+    kept = [e[1:].rstrip("/") for e in entries if e.startswith("!")]
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    for raw in filter(None, tracked):
+        name = raw.decode("utf-8", "surrogateescape")
+        if "__pycache__" in name or not any(name == k or name.startswith(k + "/") for k in kept):
+            continue
+        (dest / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / name, dest / name)
+
+
+def test_the_dockerfile_installs_this_checkout_pinned_with_debian_s_chromium() -> None:
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:3\.12-slim", text, re.MULTILINE)
+    assert re.search(r"apt-get install .*\bchromium\b", text) and " git " in text
+    assert "LINKGUARD_CHROMIUM=/usr/bin/chromium" in text
+    assert "--constraint /tmp/linkguard-src/ci/action-requirements.txt" in text
+    assert '"/tmp/linkguard-src[browser]"' in text and "pip install linkguard" not in text
+    assert 'ENTRYPOINT ["linkguard"]' in text
+
+
+@pytest.mark.slow
+def test_the_docker_build_context_holds_everything_the_install_needs(tmp_path: Path) -> None:
+    context = tmp_path / "context"
+    _docker_context(context)
+    wheels = tmp_path / "wheels"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+         "--wheel-dir", str(wheels), str(context)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    [wheel] = wheels.glob("linkguard-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "linkguard/cli/__init__.py" in names
+    assert any(n.startswith("linkguard/templates/report.html") for n in names)
+    assert any(n.startswith("linkguard/data/") and n.endswith(".json") for n in names)
+    assert any(n.startswith("linkguard/sample_sites/") for n in names)
