@@ -197,3 +197,20 @@ def test_folded_and_repository_rooted_sarif_is_valid(validator: jsonschema.Draft
         log = json.loads(render(sample, Format.SARIF))
         errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
         assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+def test_past_the_cap_annotations_fold_by_rule_and_target_and_say_what_was_left_out() -> None:
+    from linkguard.reporters.github import MAX_ANNOTATIONS
+
+    findings = tuple(template_finding(f"t{n}.html", 3) for n in range(MAX_ANNOTATIONS + 1))
+    many_targets = tuple(
+        replace(template_finding("x.html", n + 1), target=f"https://t{n}.example/", severity=W)
+        for n in range(MAX_ANNOTATIONS + 5)
+    )
+    result = in_repository(replace(passing_site(), findings=findings + many_targets))
+    commands = [parse_command(line) for line in render(result, Format.GITHUB).splitlines()]
+    assert len(commands) == MAX_ANNOTATIONS + 1
+    kind, props, message = commands[0]  # the error on 1,001 files: one annotation, first
+    assert (kind, props["file"]) == ("error", "site/templates/t0.html")
+    assert message.endswith(f"Also in {MAX_ANNOTATIONS} more places.")
+    assert commands[-1][2].endswith("; 6 less severe annotations left out (see the report)")
