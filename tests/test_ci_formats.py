@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,10 +15,15 @@ import jsonschema
 import pytest
 from github_runner import parse_command, workflow_commands
 from report_samples import failing_site, finding, hostile_site, passing_site
+from typer.testing import CliRunner
 
+from linkguard.cli import app
 from linkguard.model import Finding, ScanResult, Severity
 from linkguard.reporters import Format, render
 from linkguard.reporters import sarif as sarif_module
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import gen_site
 
 SCHEMA = Path(__file__).parent / "fixtures" / "sarif" / "sarif-schema-2.1.0.json"
 E, W = Severity.ERROR, Severity.WARNING
@@ -214,3 +221,42 @@ def test_past_the_cap_annotations_fold_by_rule_and_target_and_say_what_was_left_
     assert (kind, props["file"]) == ("error", "site/templates/t0.html")
     assert message.endswith(f"Also in {MAX_ANNOTATIONS} more places.")
     assert commands[-1][2].endswith("; 6 less severe annotations left out (see the report)")
+
+
+# -- SARIF of a real crawl of the synthetic site ---------------------------------------------
+@pytest.mark.slow
+def test_sarif_of_a_crawl_of_the_synthetic_site_is_valid_folded_and_within_limits(
+    tmp_path: Path, serve: Callable[[Path], str], validator: jsonschema.Draft4Validator
+) -> None:
+    site = tmp_path / "site"
+    gen_site.generate(site, 120, seed=1)
+    base = serve(site)
+    out = tmp_path / "crawl.sarif"
+    done = CliRunner().invoke(
+        app,
+        ["scan", base + "/", "--config", str(site / "linkguard.toml"), "-q",
+         "-f", "sarif", "-o", str(out), "-f", "json", "-o", str(tmp_path / "crawl.json")],
+    )  # fmt: skip
+    assert done.exit_code == 1, done.output
+    text = out.read_text(encoding="utf-8")
+    log = json.loads(text)
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+    findings = json.loads((tmp_path / "crawl.json").read_text(encoding="utf-8"))["findings"]
+    run = log["runs"][0]
+    results = run["results"]
+    assert len(results) < len(findings)  # one per rule and target, not one per page
+    assert max(r["properties"]["occurrences"] for r in results) >= 100  # a head script
+    counted = sum(r["properties"]["occurrences"] for r in results)
+    assert counted == len(findings) + len(
+        json.loads((tmp_path / "crawl.json").read_text(encoding="utf-8"))["suppressed"]
+    )
+    assert {(r["ruleId"], r["properties"]["target"]) for r in results} == {
+        (f["rule"], f["target"]) for f in findings
+    }
+    assert run["properties"]["folding"]["foldedResults"] == len(results)
+    for result in results:
+        assert len(result.get("relatedLocations", ())) <= sarif_module.MAX_RELATED
+    prints = [r["partialFingerprints"]["linkguard/v1"] for r in results]
+    assert len(prints) == len(set(prints))
+    assert len(gzip.compress(text.encode("utf-8"))) < 10 * 1024 * 1024
