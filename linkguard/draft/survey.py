@@ -16,6 +16,7 @@ from urllib.parse import unquote, unquote_plus
 
 from linkguard.classify import urls
 from linkguard.classify.scope import Scope
+from linkguard.extract import DrupalExtlink
 from linkguard.model import Kind, Party, RunInfo, ScanResult, SourceResult
 from linkguard.policy import DEFAULT_NOTICE_TEXT
 from linkguard.rules import FACT_DRUPAL_EXTLINK
@@ -36,11 +37,14 @@ class NoticeSurvey:
     phrases: Counter[str] = field(default_factory=Counter)
     interstitials: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)  # a link seen through each route
-    drupal_pages: int = 0
+    drupal_pages: int = 0  # pages with extlink settings
+    drupal_loaded: int = 0  # of those, pages that also load the module's script
 
     def add_page(self, read: ReadPage, scope: Scope) -> None:
         """Tally one page's outbound links by the conventions they follow."""
-        self.drupal_pages += read.facts.get(FACT_DRUPAL_EXTLINK) is not None
+        settings = read.facts.get(FACT_DRUPAL_EXTLINK)
+        self.drupal_pages += settings is not None
+        self.drupal_loaded += isinstance(settings, DrupalExtlink) and settings.loaded
         phrases = {p: normalize_text(p) for p in DEFAULT_NOTICE_TEXT}
         for cref in read.refs:
             ref = cref.ref
