@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from linkguard.model_history import RunHistory
+
 
 class Kind(StrEnum):
     """What an element does with its URL (ARCHITECTURE.md, «Reference kinds»)."""
@@ -136,10 +138,9 @@ class UnreadFile:
             body, truncated = read_capped(self.path, self.root, self.max_bytes)
         except Unreadable as exc:
             return FailedPage(url=self.url, depth=0, error=f"cannot read {self.file}: {exc}")
-        url = self.url
         return FetchedPage(
-            url=url,
-            final_url=url,
+            url=self.url,
+            final_url=self.url,
             status=200,
             depth=0,
             body=body,
@@ -221,9 +222,7 @@ class Finding:
     file: str | None = None  # source file, for folder and template scans
     fingerprint: str = ""
     known: bool = False  # in the --baseline: reported, but does not fail the run
-    suppressed_by: str | None = (
-        None  # why it is suppressed: a waiver's reason or an ignore attribute
-    )
+    suppressed_by: str | None = None  # why suppressed: a waiver's reason or an ignore attribute
     evidence: str = "html"  # what saw it: "html" (the markup) or "browser" (a visit)
     # browser evidence: who loaded the target, nearest first (a script, the tag manager that
     # injected it, the page), from Chromium's network initiators; empty when unknown
@@ -412,6 +411,7 @@ class ScanResult:
     dynamic: tuple[DynamicReference, ...] = ()
     cookies: tuple[Cookie, ...] = ()  # browser mode: what visits left in the cookie jar
     storage: tuple[StorageItem, ...] = ()  # browser mode: localStorage/sessionStorage keys
+    history: RunHistory | None = None  # --history: this run against the earlier ones
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

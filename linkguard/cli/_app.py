@@ -17,6 +17,7 @@ from linkguard._version import __version__
 from linkguard.cli._common import explain
 from linkguard.cli._demo import demo
 from linkguard.cli._gate import diff, init, report
+from linkguard.cli._history import history
 from linkguard.cli._inspect import classify, links, list_rules
 from linkguard.cli._scan import scan
 from linkguard.errors import LinkguardError
@@ -40,6 +41,7 @@ app.command()(demo)
 app.command("rules")(list_rules)
 app.command()(diff)
 app.command()(init)
+app.add_typer(history, name="history")
 
 
 def _version(value: bool) -> None:

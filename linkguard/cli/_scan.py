@@ -19,6 +19,7 @@ from linkguard.cli._common import (
     warn_without_origin,
     with_site,
 )
+from linkguard.cli._history import HistoryOption, link_cache_for, recorded, scan_store
 from linkguard.cli._options import (
     BrowserOption,
     ChromiumOption,
@@ -120,6 +121,7 @@ def scan(
     ] = None,
     browser: BrowserOption = False,
     chromium: ChromiumOption = None,
+    history: HistoryOption = None,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Print nothing but errors."),
@@ -147,6 +149,7 @@ def scan(
         allow_private_addresses=allow_private_addresses or None,
     )
     scope = make_scope(target, policy)
+    store = scan_store(history, policy)
     if not quiet:
         typer.echo(
             f"scope: origin {scope.origin}; first party: {', '.join(scope.entries)}", err=True
@@ -164,12 +167,15 @@ def scan(
         check_external=check_external,
         resume=resume,
         chromium=chromium_for(target, browser, chromium, policy, files is not None, quiet),
+        link_cache=link_cache_for(store, policy) if check_external else None,
     )
     result = run_with_progress(request, quiet)
     if baseline is not None:
         from linkguard.results.baseline import apply_baseline
 
         result = apply_baseline(result, read_results(baseline))
+    if store is not None:
+        result = recorded(store, result, quiet)
     try:
         write_outputs(result, formats or [Format.JSON], outputs or [], quiet=quiet)
     finally:  # the summary of a long crawl is shown even when an output cannot be written

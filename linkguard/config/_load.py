@@ -54,6 +54,7 @@ from linkguard.policy import (
     CookieDecl,
     CrawlConfig,
     ExitNoticeConfig,
+    HistoryConfig,
     Policy,
     SiteConfig,
     TemplatesConfig,
@@ -273,6 +274,24 @@ def _consent(value: object, where: Where) -> ConsentConfig:
     return ConsentConfig(**fields)
 
 
+def _history(value: object, where: Where) -> HistoryConfig:
+    """``[history]``: ``enabled``, ``path`` (a file, relative to the policy file's folder),
+    ``external_ttl_days``; a path given while history is off is a mistake worth naming."""
+    fields = check.check_table(value, where, _HISTORY)
+    if "path" in fields and not fields.get("enabled", False):
+        fix = "add `enabled = true` to [history] to record runs there, or remove `path`"
+        raise where.at("path").error("is set, but history is not enabled", fix)
+    if fields.get("path", "x").endswith(("/", "\\")):
+        fix = 'name a file, e.g. `path = ".linkguard/history.sqlite"`'
+        raise where.at("path").error(f"names a folder ({fields['path']!r}), not a file", fix)
+    return HistoryConfig(**fields)
+
+
+_HISTORY: check.Schema = {
+    "enabled": check.boolean,
+    "path": check.string,
+    "external_ttl_days": check.number(0, 3650, example=21),
+}
 _STRINGS = check.array(check.string)
 _CONSENT: check.Schema = {
     "accept": check.css_selector,
@@ -354,6 +373,7 @@ _SECTIONS: check.Schema = {
         "exclude": check.array(check.relative_glob),
         "engine": check.choice({e: e for e in ENGINES}, "template engine", "engines"),
     }),
+    "history": _history,
 }  # fmt: skip
 _POLICY_FIELDS = {"third_party": "third_parties", "waiver": "waivers", "cookie": "cookies"}
 

@@ -101,6 +101,7 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
                     proxy=request.crawl.proxy,
                     system_certs=request.crawl.system_certs,
                     allow_private=request.crawl.allow_private_addresses,
+                    cache=request.link_cache,
                 )
             )
     finally:
