@@ -25,6 +25,7 @@ from linkguard.reporters._digest import (
     vendor_counts,
     vendors,
 )
+from linkguard.reporters._history import since_last
 from linkguard.results.verdict import verdict_of
 
 _RESET = "\x1b[0m"
@@ -80,6 +81,7 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
         ),
         ("findings", f"{by_severity} ({', '.join(extras)})"),
         *_limits(summary.not_crawled, paint),
+        *([("history", shown(since_last(result.history)))] if result.history else []),
         ("verdict", f"{paint(verdict.status, verdict.status)} ({shown(verdict.reason)})"),
     ]
     head = paint(f"linkguard {result.run.tool_version or __version__}", "bold")
