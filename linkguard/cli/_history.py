@@ -80,10 +80,10 @@ def recorded(store: Path, result: ScanResult, quiet: bool) -> ScanResult:
 
 class _ListByDefault(TyperGroup):
     """``linkguard history [PATH]`` lists; ``linkguard history show RUN`` shows: a first
-    word that is not a subcommand is the store's path, for ``list``."""
+    word that is not a subcommand (a path, an option) is ``list``'s."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
-        if not args or (args[0] not in self.commands and not args[0].startswith("-")):
+        if not args or args[0] not in (*self.commands, "-h", "--help"):
             args = ["list", *args]
         return super().parse_args(ctx, args)
 

@@ -9,7 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from linkguard.model_history import FixedFinding, RunHistory, TrendPoint
-from linkguard.results.shape import Malformed, typed
+from linkguard.results.shape import ABSENT, Malformed, typed, typed_value
+
+# RunHistory's fields but its lists of records, which are read record by record
+_FIELDS: dict[str, Any] = {
+    "run": int,
+    "runs": int,
+    "previous_run": int | None,
+    "previous_started": str | None,
+    "new_findings": tuple[str, ...],
+    "new_third_parties": tuple[str, ...],
+    "gone_third_parties": tuple[str, ...],
+    "first_seen": dict[str, str],
+}
 
 
 def history_to_dict(history: RunHistory) -> dict[str, Any]:
@@ -56,8 +68,14 @@ def history_from_dict(data: object, where: str = "history") -> RunHistory:
     """The section :func:`history_to_dict` wrote; :class:`Malformed` names what is wrong."""
     if not isinstance(data, dict):
         raise Malformed(where, data, "an object")
-    rest = {k: v for k, v in data.items() if k not in ("fixed_findings", "trend")}
-    fields = typed(RunHistory, rest, where)
+    fields: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in _FIELDS:
+            fields[name] = typed_value(value, _FIELDS[name], f"{where}.{name}")
+        elif name not in ("fixed_findings", "trend"):
+            raise Malformed(f"{where}.{name}", value, "")  # not a field
+    if "run" not in fields:
+        raise Malformed(f"{where}.run", ABSENT, "")
     fixed = _items(data.get("fixed_findings", []), f"{where}.fixed_findings")
     trend = _items(data.get("trend", []), f"{where}.trend")
     return RunHistory(
