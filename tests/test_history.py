@@ -78,8 +78,8 @@ def test_three_runs_give_new_fixed_and_open_since(tmp_path: Path) -> None:
     markdown = (tmp_path / "r3.md").read_text(encoding="utf-8")
     fixed = len(history["fixed_findings"])
     assert (
-        f"- History: 0 new findings, {fixed} fixed; 0 new third-party hosts; 1 gone since the last run on 2026-11-24 (run 2)."
-        in markdown
+        f"- History: 0 new findings, {fixed} fixed; 0 new third-party hosts; 1 gone "
+        "since the last run on 2026-11-24 (run 2)." in markdown
     )
     assert "- Oldest open finding: open since 2026-11-17." in markdown
     check_results(third)
