@@ -8,6 +8,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from history_helpers import backdate, copy_site, runner, scan
 from test_results_schema import check_results
 
@@ -229,3 +230,24 @@ def test_a_store_that_cannot_be_one_stops_the_scan_before_the_crawl(tmp_path: Pa
     assert result.exit_code == 2
     assert "not a usable history store" in result.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+def test_a_store_that_fails_at_the_end_costs_the_history_not_the_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The store was fine before the crawl and is not now (here: overwritten meanwhile):
+    the error is said, and the result goes on to the reports without a history section."""
+    from linkguard.cli._history import recorded
+    from linkguard.results import from_json
+
+    site, store = copy_site(tmp_path), tmp_path / "h.sqlite"
+    data = scan(site, store, tmp_path / "r.json")
+    del data["history"]
+    result = from_json(json.dumps(data))
+    store.unlink()
+    store.write_text("overwritten by something else\n" * 50, encoding="utf-8")
+    kept = recorded(store, result, quiet=False)
+    assert kept == result and kept.history is None
+    err = capsys.readouterr().err
+    assert f"linkguard: error: {store}: not a usable history store" in err
+    assert "the reports are written without history" in err

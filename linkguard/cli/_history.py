@@ -18,6 +18,7 @@ from linkguard.cli._common import error_boundary, policy_for, say
 from linkguard.cli._options import ConfigOption, FormatsOption, OutputsOption
 from linkguard.cli._outputs import write_outputs
 from linkguard.display import shown
+from linkguard.errors import ConfigError
 from linkguard.model import ScanResult
 from linkguard.policy import Policy
 from linkguard.reporters import Format
@@ -69,10 +70,16 @@ def link_cache_for(store: Path | None, policy: Policy) -> LinkCache | None:
 
 
 def recorded(store: Path, result: ScanResult, quiet: bool) -> ScanResult:
-    """``result`` recorded in ``store``, with its history section."""
+    """``result`` recorded in ``store``, with its history section. A store that fails now
+    (it was checked before the crawl: locked past the busy timeout, a full disk) costs the
+    history, never the run's reports: the error is said and the result kept as it is."""
     from linkguard.history import record
 
-    result = record(store, result)
+    try:
+        result = record(store, result)
+    except ConfigError as error:
+        say(f"linkguard: error: {error}\n  the reports are written without history")
+        return result
     if not quiet and result.history is not None:
         say(f"recorded run {result.history.run} in {store}")
     return result

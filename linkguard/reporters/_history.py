@@ -51,8 +51,11 @@ def since_last(history: RunHistory) -> str:
     )
 
 
-def markdown_facts(history: RunHistory, code: Callable[[str], str]) -> list[str]:
+def markdown_facts(result: ScanResult, code: Callable[[str], str]) -> list[str]:
     """The Markdown summary's history bullets; ``code`` shows crawled text inertly."""
+    history = result.history
+    if history is None:
+        return []
     facts = [f"- History: {since_last(history)}."]
     hosts = history.new_third_parties
     if history.previous_run is not None and hosts:
@@ -60,8 +63,10 @@ def markdown_facts(history: RunHistory, code: Callable[[str], str]) -> list[str]
         more = f" and {len(hosts) - 10:,} more" if len(hosts) > 10 else ""
         facts.append(f"- New third-party hosts since {day(history.previous_started)}: "
                      f"{listed}{more}.")  # fmt: skip
-    if history.first_seen:
-        oldest = min(history.first_seen.values())
+    opened = [history.first_seen.get(f.fingerprint, "") for f in result.findings
+              if f.suppressed_by is None]  # fmt: skip
+    if any(opened):
+        oldest = min(stamp for stamp in opened if stamp)
         facts.append(f"- Oldest open finding: open since {day(oldest)}.")
     return facts
 
@@ -138,6 +143,11 @@ def history_view(result: ScanResult) -> HistoryView | None:
     )  # fmt: skip
 
 
+def _cut(point: TrendPoint) -> str:
+    """Said of a run that could not vouch for the site: its dip is not the site's."""
+    return "" if point.complete else " (incomplete run)"
+
+
 def _slots(points: tuple[TrendPoint, ...]) -> float:
     return WIDTH / max(1, len(points))
 
@@ -164,7 +174,7 @@ def coverage_chart(points: tuple[TrendPoint, ...]) -> Chart:
                 height=3,
                 fill="#175cd3",
                 title=f"run {p.run} ({day(p.started)}): {share:.1%} "
-                f"({p.noticed:,} of {p.needing_notice:,} links)",
+                f"({p.noticed:,} of {p.needing_notice:,} links){_cut(p)}",
             )
         )
     last = points[-1] if points else None
@@ -211,7 +221,7 @@ def stacked_chart(
                     width=round(bar, 2),
                     height=round(height, 2),
                     fill=colour,
-                    title=f"run {p.run} ({day(p.started)}): {value:,} {name}",
+                    title=f"run {p.run} ({day(p.started)}): {value:,} {name}{_cut(p)}",
                 )
             )
     now = get(points[-1]) if points else {}

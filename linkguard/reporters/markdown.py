@@ -111,7 +111,7 @@ def _facts(result: ScanResult) -> list[str]:
         facts.append(f"- Not scanned, kept out by a crawl limit: {limits}.")
     if summary.dynamic_references:
         facts.append(f"- Dynamic references (not judged): {summary.dynamic_references}.")
-    facts += markdown_facts(result.history, code) if result.history else []
+    facts += markdown_facts(result, code)
     browsed = browser_facts(result)
     if browsed:
         facts.append(f"- {browsed[0].upper()}{browsed[1:]}")
