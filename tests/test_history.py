@@ -32,6 +32,7 @@ def test_three_runs_give_new_fixed_and_open_since(tmp_path: Path) -> None:
     backdate(store, 1, WEEK1)
     history = first["history"]
     assert history["run"] == 1 and history["previous_run"] is None
+    check_results(first)
     assert history["new_findings"] == [] and history["fixed_findings"] == []
     twitter = _fingerprints(first, "exit-notice-missing", "twitter.com")
     hotjar = _fingerprints(first, "undeclared-script", "hotjar")

@@ -32,7 +32,8 @@ HistoryOption = Annotated[
         "--history",
         metavar="PATH",
         help="Record the run in this history store (SQLite) and report what is new and "
-        "fixed since the target's previous run. Default: [history] in the policy file.",
+        "fixed since the target's previous run. Default: the policy file's history table, "
+        "when it says enabled = true.",
     ),
 ]
 
@@ -113,7 +114,9 @@ def _store(path: Path | None, config: Path | None) -> Path:
 def list_command(
     path: Annotated[
         Path | None,
-        typer.Argument(help=f"The history store (default: [history] path, else {DEFAULT_STORE})."),
+        typer.Argument(
+            help=f"The history store (default: the policy's history path, else {DEFAULT_STORE})."
+        ),
     ] = None,
     config: ConfigOption = None,
 ) -> None:
@@ -151,7 +154,7 @@ def show(
         typer.Option(
             "--history",
             metavar="PATH",
-            help=f"The history store (default: [history] path, else {DEFAULT_STORE}).",
+            help=f"The history store (default: the policy's history path, else {DEFAULT_STORE}).",
         ),
     ] = None,
     config: ConfigOption = None,
