@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from history_helpers import backdate, copy_site, runner, scan
@@ -252,3 +254,29 @@ def test_a_store_that_fails_at_the_end_costs_the_history_not_the_reports(
     err = capsys.readouterr().err
     assert f"linkguard: error: {store}: not a usable history store" in err
     assert "the reports are written without history" in err
+
+
+def test_two_crawls_of_a_served_site_are_runs_of_one_target(
+    tmp_path: Path, serve: Callable[[Path], str]
+) -> None:
+    """Over HTTP: the target is the URL, and a page that stopped linking to a third party
+    shows as fixed findings and a gone host."""
+    site, store = copy_site(tmp_path), tmp_path / "h.sqlite"
+    url = serve(site)
+    config = ("--config", str(site / "linkguard.toml"))
+
+    def scan_url(out: str) -> dict[str, Any]:
+        return scan(url, store, tmp_path / out, *config)
+
+    first = scan_url("1.json")
+    blog = site / "blog" / "index.html"
+    lines = blog.read_text("utf-8").splitlines()
+    blog.write_text("\n".join(x for x in lines if "pastebin.example" not in x), "utf-8")
+    second = scan_url("2.json")
+    history = second["history"]
+    assert first["history"]["run"] == 1 and history["previous_run"] == 1
+    gone = {f["fingerprint"] for f in first["findings"] if "pastebin.example" in f["target"]}
+    assert gone and {f["fingerprint"] for f in history["fixed_findings"]} == gone
+    assert history["gone_third_parties"] == ["pastebin.example"]
+    listed = runner.invoke(app, ["history", str(store)])
+    assert [row.split()[-1] for row in listed.stdout.splitlines()[1:]] == [url, url]

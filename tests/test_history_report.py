@@ -5,6 +5,8 @@ numbers; nothing in it that the report's Content-Security-Policy would block."""
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from history_helpers import backdate, copy_site, scan
@@ -140,3 +142,41 @@ def test_the_json_round_trips_the_history_section(third_run: ScanResult) -> None
     from linkguard.results import from_json, to_json
 
     assert from_json(to_json(third_run)) == third_run
+
+
+@pytest.mark.slow
+def test_the_charts_draw_in_chromium_without_a_policy_violation(
+    third_run: ScanResult, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """In a real browser, under the report's own Content-Security-Policy: the charts have a
+    size on screen and the console reports no refusal (a style attribute or a script in the
+    section would be one). A violation is first shown to be reported at all."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("chromium is not installed")
+    folder = tmp_path_factory.mktemp("report")
+    html = render(third_run, Format.HTML)
+    (folder / "report.html").write_text(html, encoding="utf-8")
+    broken = html.replace('<section id="history"', '<section style="color:red" id="history"')
+    (folder / "broken.html").write_text(broken, encoding="utf-8")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            seen: dict[str, list[str]] = {}
+            for name in ("broken", "report"):
+                page = browser.new_page()
+                messages = seen.setdefault(name, [])
+                page.on("console", lambda m, messages=messages: messages.append(m.text))
+                page.goto((folder / f"{name}.html").as_uri())
+                sizes = page.eval_on_selector_all(
+                    "svg[data-chart]",
+                    "els => els.map(e => [e.dataset.chart, e.getBoundingClientRect().height])",
+                )
+                page.close()
+        finally:
+            browser.close()
+    assert any("Content Security Policy" in m for m in seen["broken"])
+    assert seen["report"] == []
+    assert [name for name, _ in sizes] == ["coverage", "third-parties", "findings"]
+    assert all(height > 50 for _, height in sizes)
