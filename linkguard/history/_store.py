@@ -50,6 +50,14 @@ def connected(path: Path, *, create: bool = True) -> Iterator[sqlite3.Connection
         _configure(conn, path)
         migrate(conn, path)
         yield conn
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise ConfigError(f"{path}: not a usable history store ({exc})", tip=_TIP) from exc
+        raise ConfigError(
+            f"{path}: the history store stayed busy for {BUSY_SECONDS:g} s (another run "
+            "writing to it, or a program holding it open)",
+            tip="run again once the other run has finished",
+        ) from exc
     except sqlite3.DatabaseError as exc:
         raise ConfigError(f"{path}: not a usable history store ({exc})", tip=_TIP) from exc
     finally:
