@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,29 @@ def test_a_run_with_nothing_new_compares_cleanly(tmp_path: Path) -> None:
     fingerprints = {f["fingerprint"] for f in first["findings"] + first["suppressed"]}
     assert set(history["first_seen"]) == fingerprints
     assert set(history["first_seen"].values()) == {first["run"]["started"]}
+
+
+def test_a_run_cut_short_calls_fixed_only_what_left_the_pages_it_read(
+    tmp_path: Path, results_file: Path
+) -> None:
+    """An interrupted run read two pages: a finding missing from one of them is fixed; the
+    findings of the pages it never reached are not, and no third party is called gone."""
+    full = from_json(results_file.read_text("utf-8"))
+    store = tmp_path / "h.sqlite"
+    record(store, full)
+    read = {p.url for p in full.pages[:2]}
+    on_read = [f for f in full.findings if f.page in read]
+    assert len(on_read) >= 2 and len(on_read) < len(full.findings)
+    cut = replace(
+        full,
+        run=replace(full.run, complete=False),
+        pages=full.pages[:2],
+        findings=tuple(on_read[1:]),
+        third_parties=full.third_parties[:1],
+    )
+    history = record(store, cut).history
+    assert history is not None and history.previous_run == 1
+    assert [f.fingerprint for f in history.fixed_findings] == [on_read[0].fingerprint]
+    assert history.gone_third_parties == ()
+    again = record(store, full).history  # compared with the last complete run, not the cut one
+    assert again is not None and again.previous_run == 1 and again.fixed_findings == ()

@@ -85,7 +85,7 @@ def record_run(conn: sqlite3.Connection, result: ScanResult) -> ScanResult:
         ),
     )
     run = int(cursor.lastrowid or 0)
-    history = _compare(conn, result, key, run)
+    history = _compare(conn, result, key, run, vouches=complete and not partial)
     _store_items(conn, result, run, history.first_seen)
     result = replace(result, history=history)
     blob = zlib.compress(to_json(result).encode("utf-8"), 6)
@@ -109,7 +109,12 @@ def _findings(result: ScanResult) -> list[tuple[Finding, bool]]:
     return out + [(f, True) for f in result.suppressed]
 
 
-def _compare(conn: sqlite3.Connection, result: ScanResult, key: str, run: int) -> RunHistory:
+def _compare(
+    conn: sqlite3.Connection, result: ScanResult, key: str, run: int, *, vouches: bool
+) -> RunHistory:
+    """This run against the previous one. A run that does not vouch for the whole site (cut
+    short, a ``--changed-since`` subset) calls fixed only what went from the pages it read,
+    and calls no host gone: the rest of the site was not looked at."""
     previous = conn.execute(
         """SELECT id, started FROM runs WHERE target = ? AND id < ? AND complete = 1
            AND partial = 0 ORDER BY id DESC LIMIT 1""",
@@ -133,10 +138,11 @@ def _compare(conn: sqlite3.Connection, result: ScanResult, key: str, run: int) -
     first_seen = {f.fingerprint: before[f.fingerprint][5] if f.fingerprint in before else started
                   for f, _ in current}  # fmt: skip
     now = {f.fingerprint for f, _ in current}
+    read = None if vouches else {p.url for p in result.pages if p.error is None}
     fixed = tuple(
         FixedFinding(fingerprint=fp, rule=rule, severity=sev, page=page, target=target)
         for fp, (rule, sev, page, target, suppressed, _) in before.items()
-        if fp not in now and not suppressed
+        if fp not in now and not suppressed and (read is None or page in read)
     )
     hosts_before = {
         host for (host,) in conn.execute("SELECT host FROM third_parties WHERE run = ?",
@@ -153,7 +159,7 @@ def _compare(conn: sqlite3.Connection, result: ScanResult, key: str, run: int) -
         )),
         fixed_findings=fixed,
         new_third_parties=tuple(sorted(hosts_now - hosts_before)),
-        gone_third_parties=tuple(sorted(hosts_before - hosts_now)),
+        gone_third_parties=tuple(sorted(hosts_before - hosts_now)) if vouches else (),
         first_seen=first_seen,
         trend=trend,
     )  # fmt: skip
