@@ -17,6 +17,7 @@ from linkguard.config import (
     MAX_PAGES,
     CrawlConfig,
     Policy,
+    PolicyErrors,
     discover_policy,
     load_policy,
     policy_from_mapping,
@@ -40,7 +41,13 @@ def say(text: str) -> None:
 
 def explain(error: LinkguardError) -> int:
     """Print the error as one line (and its tip) on stderr; its exit code, for the caller to
-    exit with. A mistake the user can fix gets words, never a traceback."""
+    exit with. A mistake the user can fix gets words, never a traceback; each mistake of a
+    policy file gets its own line and tip, and a count follows them."""
+    if isinstance(error, PolicyErrors):
+        for each in error.errors:
+            say(f"linkguard: error: {each}")
+        say(f"linkguard: {len(error.errors)} mistakes in the policy; fix them and run again")
+        return error.exit_code
     say(f"linkguard: error: {error}")
     return error.exit_code
 
