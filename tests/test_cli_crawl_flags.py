@@ -76,6 +76,7 @@ max_pages = 10
 """
 
 
+@pytest.mark.slow
 def test_each_option_overrides_the_file_and_the_file_the_default(
     server: HostileServer, tmp_path: Path
 ) -> None:

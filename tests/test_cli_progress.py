@@ -58,6 +58,7 @@ def test_a_log_gets_plain_lines_every_100_pages(
     assert all("pages/s" in line and "queued" in line for line in progress)
 
 
+@pytest.mark.slow
 def test_quiet_prints_nothing_and_verbose_a_line_per_page(
     linkguard_cmd: list[str], site: Path, tmp_path: Path
 ) -> None:
@@ -105,6 +106,7 @@ def _on_a_terminal(command: list[str]) -> tuple[int, str]:
     return done.returncode, received.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_a_terminal_gets_a_bar_with_rate_and_eta_and_quiet_gets_nothing(
     linkguard_cmd: list[str], site: Path, tmp_path: Path
 ) -> None:
