@@ -71,8 +71,12 @@ RetriesOption = Annotated[
 FormatsOption = Annotated[
     list[Format] | None,
     typer.Option(
-        "--format", "-f", help="Output format; repeatable, paired in order with --output."
-    ),  # its metavar lists the formats (_help)
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help=f"Output format: {', '.join(f.value for f in Format)}; repeatable, paired in "
+        "order with --output.",
+    ),
 ]
 OutputsOption = Annotated[
     list[str] | None,

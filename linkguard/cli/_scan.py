@@ -63,7 +63,11 @@ def scan(
     formats: FormatsOption = None,
     outputs: OutputsOption = None,
     fail_on: Annotated[
-        FailOn, typer.Option(help="Lowest severity that fails the run.")
+        FailOn,
+        typer.Option(
+            metavar="LEVEL",
+            help=f"Lowest severity that fails the run: {', '.join(f.value for f in FailOn)}.",
+        ),
     ] = FailOn.ERROR,
     baseline: Annotated[
         Path | None,

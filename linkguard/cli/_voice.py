@@ -23,6 +23,7 @@ VerboseOption = Annotated[
         "--verbose",
         "-v",
         count=True,
+        show_default=False,
         help="Say more on stderr: -v a line per page; -vv also pages skipped and why, and "
         "where each crawl setting came from (option, policy file or default).",
     ),
