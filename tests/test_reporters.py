@@ -1,6 +1,6 @@
 """Reporters: every format renders every sample as its golden file, and each format keeps
 its own promises (SARIF valid against the official schema, JUnit well-formed, Markdown inert,
-console summary and progress line)."""
+console summary)."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ class Observed:
     """What an observer made of one page."""
 
     follow: Sequence[str]  # first-party URLs (on the site's origin) the page links to
-    failed: bool = False  # the page could not be scanned (counted in the progress line)
+    failed: bool = False  # the page could not be scanned (counted in the progress)
 
 
 class Observer(Protocol):
