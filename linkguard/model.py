@@ -286,20 +286,6 @@ def numbered(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class CrawlStats:
-    """Progress of a running scan, for a progress display."""
-
-    pages_done: int
-    queued: int
-    errors: int
-    elapsed: float
-
-    @property
-    def rate(self) -> float:
-        return self.pages_done / self.elapsed if self.elapsed > 0 else 0.0
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageRecord:
     """One line of the results' ``pages`` list."""

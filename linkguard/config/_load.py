@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 
 import linkguard.config._checks as check
 from linkguard.config._checks import Where
+from linkguard.config._collect import collected, failing, gather
 from linkguard.errors import ConfigError
 from linkguard.extract.masking import ENGINES
 from linkguard.model import Kind, Severity
@@ -77,7 +78,7 @@ def load_policy(path: Path) -> Policy:
             fix = "add a [tool.linkguard] table, or put the policy in linkguard.toml"
             raise ConfigError(f"{path}: has no [tool.linkguard] table", tip=fix)
         data, where = tool["linkguard"], Where(str(path), "tool.linkguard")
-    policy = _policy_at(data, where)
+    policy = collected(lambda: _policy_at(data, where))
     return replace(policy, path=str(path), sha256=hashlib.sha256(raw).hexdigest())
 
 
@@ -97,7 +98,7 @@ def discover_policy(target: Path | None, cwd: Path) -> Path | None:
 
 def policy_from_mapping(data: Mapping[str, Any], *, source: str) -> Policy:
     """Validate parsed TOML into a Policy; errors name ``source`` as the file."""
-    return _policy_at(data, Where(source))
+    return collected(lambda: _policy_at(data, Where(source)))
 
 
 def _read(path: Path) -> bytes:
@@ -195,11 +196,12 @@ def _rules(value: object, where: Where) -> tuple[tuple[str, Severity | None], ..
     """``[rules]``: rule id -> error | warning | info | off."""
     severity = check.choice(_SEVERITIES, "severity", "severities")
     known = RULES.keys()
-    for rule in value if isinstance(value, dict) else ():
-        if rule not in known:
-            raise where.at(rule).error(
-                f"unknown rule id `{rule}`", check.suggest(rule, known, "rule ids")
-            )
+    unknown = [rule for rule in value if rule not in known] if isinstance(value, dict) else []
+    gather([
+        (rule, failing(where.at(rule).error(
+            f"unknown rule id `{rule}`", check.suggest(rule, known, "rule ids"))))
+        for rule in unknown
+    ])  # fmt: skip
     return tuple(check.check_table(value, where, dict.fromkeys(known, severity)).items())
 
 
@@ -228,11 +230,14 @@ def _third_parties(value: object, where: Where) -> tuple[ThirdPartyDecl, ...]:
     """``[[third_party]]`` entries; two with the same name are an error."""
     decls = check.tables(_THIRD_PARTY)(value, where)
     seen: dict[str, int] = {}
+    twice: list[tuple[str, Callable[[], object]]] = []
     for i, decl in enumerate(decls):
         first = seen.setdefault(decl.name.strip().casefold(), i)
         if first != i:
             fix = f"merge it into {where.key}[{first}], or give each entry its own name"
-            raise where.index(i).at("name").error(f"{decl.name!r} is declared twice", fix)
+            error = where.index(i).at("name").error(f"{decl.name!r} is declared twice", fix)
+            twice.append((str(i), failing(error)))
+    gather(twice)
     return decls
 
 

@@ -23,7 +23,7 @@ from linkguard.rules import FACT_DRUPAL_EXTLINK
 from linkguard.rules.mechanisms import normalize_text
 from linkguard.scan.aggregate import ResultBuilder
 from linkguard.scan.analysis import ReadPage, analyze_page
-from linkguard.scan.pipeline import Observed, start_url, walk
+from linkguard.scan.pipeline import Observed, ProgressCallback, start_url, walk
 from linkguard.scan.request import ScanRequest
 from linkguard.scan.run import browse
 
@@ -108,14 +108,18 @@ class _Survey:
         return Observed(analysis.follow, failed=analysis.record.error is not None)
 
 
-def survey_site(request: ScanRequest) -> tuple[ScanResult, NoticeSurvey]:
+def survey_site(
+    request: ScanRequest, progress: ProgressCallback | None = None
+) -> tuple[ScanResult, NoticeSurvey]:
     """Crawl the target once: the scan's result (for its inventory) and the notice survey."""
-    return asyncio.run(_survey(request))
+    return asyncio.run(_survey(request, progress))
 
 
-async def _survey(request: ScanRequest) -> tuple[ScanResult, NoticeSurvey]:
+async def _survey(
+    request: ScanRequest, progress: ProgressCallback | None
+) -> tuple[ScanResult, NoticeSurvey]:
     observer = _Survey(request)
-    walked = await walk(request, observer)
+    walked = await walk(request, observer, progress=progress)
     interrupted = walked.interrupted
     if request.chromium is not None and not interrupted:  # init --browser
         observer.builder.set_depths(walked.source.depth_of)
