@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -149,3 +150,32 @@ def test_results_with_rendered_and_mention_fields_match_the_schema(hub: Scanned)
     from test_results_schema import check_results
 
     check_results(hub[1])
+
+
+@pytest.mark.slow
+@needs_browser
+def test_the_browser_phase_reports_its_progress(site: BrowserSite, tmp_path: Path) -> None:
+    """The crawl's progress, then the visits': phase ``browser``, pages visited so far and
+    pages still to visit, ending with every page visited."""
+    from test_browser import _chromium
+
+    from linkguard.config import load_policy
+    from linkguard.model import CrawlStats
+    from linkguard.scan import ScanRequest, make_scope, run_scan
+
+    args = ", ".join(json.dumps(arg) for arg in site.args)
+    (tmp_path / "linkguard.toml").write_text(
+        f"[browser]\ndwell = 0.5\nconcurrency = 2\nargs = [{args}]\n", encoding="utf-8"
+    )
+    policy = load_policy(tmp_path / "linkguard.toml")
+    target = site.url + "hub.html"
+    request = ScanRequest(
+        target, policy, make_scope(target, policy), policy.crawl, chromium=_chromium(), workers=1
+    )
+    seen: list[CrawlStats] = []
+    result = run_scan(request, progress=seen.append)
+    phases = [s.phase for s in seen]
+    assert phases == sorted(phases, key=["crawl", "browser"].index)  # the crawl comes first
+    visits = [(s.pages_done, s.queued) for s in seen if s.phase == "browser"]
+    assert visits == [(n, 6 - n) for n in range(1, 7)]
+    assert result.summary.browser_pages == 6
