@@ -11,8 +11,11 @@ What is listened to, and why there:
   auto-attaches to the page's cross-site frames (OOPIF) and dedicated workers, each paused at
   start until its own network events are on (``Target.setAutoAttach``, messages through the
   page's session): a request a frame's script makes is chained to that script, the frame and
-  the page; a worker's, to the worker's script and the page that started it. Frames nested
-  in a cross-site frame are not attached: their requests' chains start from their frame.
+  the page; a worker's, to the worker's script and the page that started it. Playwright,
+  attached too, may let a worker run before its session here listens: a request of the
+  page's own frame that the page's session never saw is then the worker's, when the page
+  has one worker. Frames nested in a cross-site frame are not attached: their requests'
+  chains start from their frame.
 - Cookies from the jar after the dwell; who set each from the ``Set-Cookie`` headers of the
   responses, or from an init script that wraps ``document.cookie`` in every frame and reports
   the writing script (the first URL on its stack). Values are never kept.
@@ -122,6 +125,7 @@ class Recorder:
         self.in_flight: set[int] = set()
         self.last_activity = 0.0
         self.workers: set[str] = set()  # the page's dedicated workers' script URLs
+        self.page_saw: set[str] = set()  # URLs the page's own DevTools session saw requested
         self.document = ""  # the page's URL, once loaded: who started its workers
         self._sent = 0  # messages sent to attached targets
 
@@ -136,7 +140,7 @@ class Recorder:
         self.last_activity = asyncio.get_running_loop().time()
         router.current, self._router = self, router
         session = await context.new_cdp_session(page)
-        session.on("Network.requestWillBeSent", self._will_be_sent)
+        session.on("Network.requestWillBeSent", self._page_will_be_sent)
         session.on("Target.attachedToTarget", lambda event: self._attached(session, event))
         session.on("Target.receivedMessageFromTarget", self._from_target)
         await session.send("Network.enable")
@@ -236,6 +240,10 @@ class Recorder:
         if isinstance(message, dict) and message.get("method") == "Network.requestWillBeSent":
             self._will_be_sent(message.get("params", {}))
 
+    def _page_will_be_sent(self, event: dict[str, Any]) -> None:
+        self.page_saw.add(event.get("request", {}).get("url", ""))
+        self._will_be_sent(event)
+
     def _will_be_sent(self, event: dict[str, Any]) -> None:
         url = event.get("request", {}).get("url", "")
         cause = _initiator_url(event.get("initiator", {}))
@@ -258,6 +266,10 @@ class Recorder:
             chain.append(cause)
             current = cause
         return tuple(chain)
+
+    def initiators_of(self, url: str) -> tuple[str, ...]:
+        """``url``'s chain from initiators alone (no fallback to its frame)."""
+        return self.chain_of(url) if url in self.initiators else ()
 
     async def mark(self, context: BrowserContext, page: Page) -> None:
         """Remember what the visit holds now (before a click on the consent banner), so that
@@ -308,15 +320,25 @@ class Recorder:
                 continue
             try:
                 frame = request.frame.url
-                if request.is_navigation_request() and request.frame.parent_frame is None:
+                top = request.frame.parent_frame is None
+                if request.is_navigation_request() and top:
                     continue  # the page itself (or where it goes): the crawl read it
             except PlaywrightError:  # a service worker's request has no frame
-                frame = ""
+                frame, top = "", False
             redirects: list[str] = []
             before = request.redirected_from
             while before is not None:
                 redirects.insert(0, before.url)
                 before = before.redirected_from
+            first = redirects[0] if redirects else request.url
+            chain = self.chain_of(first, frame)
+            unseen = first.partition("#")[0] not in self.page_saw  # DevTools: no fragment
+            if top and unseen and len(self.workers) == 1:
+                # the page's session sees every request of the page's own frames: one it
+                # never saw came from the worker (which may have run before its own session
+                # listened: Playwright lets it start as soon as Playwright listens)
+                worker = next(iter(self.workers))
+                chain = self.initiators_of(first) or (worker, *self.chain_of(worker))
             made.append(
                 BrowserRequest(
                     url=request.url,
@@ -325,7 +347,7 @@ class Recorder:
                     frame=frame,
                     status=self.statuses.get(id(request)),
                     redirects=tuple(redirects),
-                    chain=self.chain_of(redirects[0] if redirects else request.url, frame),
+                    chain=chain,
                 )
             )
         for socket in self.sockets[self._mark[1] :]:

@@ -2,8 +2,10 @@
 
 A visit is a first-time visitor who does nothing: a clean browser (a persistent profile, so
 the third-party-cookie preference holds, ``_chromium.py``), the page loaded in a new tab,
-then ``dwell`` seconds for late tags and beacons (``networkidle`` never settles on
-tracker-heavy sites), then everything is read while the browser is still listening.
+then up to ``dwell`` seconds for late tags and beacons, ended once no request has been in
+flight for ``QUIET`` seconds (``networkidle`` never settles on tracker-heavy sites: a dwell
+bounds the wait), then everything is read while the browser is still listening, and, on
+the visit without interaction, the page as served and its DOM as rendered.
 
 At most ``concurrency`` Chromium processes run at once, so memory is bounded by that, not by
 the size of the site. Each is reused from visit to visit, and wiped between them: every
