@@ -183,6 +183,8 @@ def render(runs: dict[str, dict[str, Any]], pages: int, command: str, load: tupl
         "first-time visitor (a browser wiped between visits), `concurrency = 4` at a time (the "
         "defaults), for a `dwell` of up to 3 s that ends once no request has been in flight "
         "for 1 s.",
+        "- A `linkguard (concurrency 4)` row is the defaults again, run after the collector: "
+        "with the first row it brackets the collector's run, as the machine's load changes.",
         f"- The machine is shared with other work and was loaded: load average {load[0]} at "
         f"the start of the run, {load[1]} at its end (on {os.cpu_count()} cores). Absolute "
         "times vary with that load; the ratios compare runs made one after the other in the "
