@@ -161,8 +161,9 @@ def _rendered(
     did not have, the exit notices its links show, and the links that show none."""
 
     def read(body: bytes, charset: str | None) -> tuple[ClassifiedReference, ...]:
+        cap = policy.crawl.max_bytes  # as the crawl reads a page: a DOM scripts grew too
         fetched = FetchedPage(
-            url=page, final_url=page, status=200, depth=0, body=body, charset=charset
+            url=page, final_url=page, status=200, depth=0, body=body[:cap], charset=charset
         )
         return read_page(fetched, policy, scope).refs
 
