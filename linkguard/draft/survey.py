@@ -123,7 +123,7 @@ async def _survey(
     interrupted = walked.interrupted
     if request.chromium is not None and not interrupted:  # init --browser
         observer.builder.set_depths(walked.source.depth_of)
-        interrupted = await browse(request, observer.builder, request.chromium)
+        interrupted = await browse(request, observer.builder, request.chromium, progress)
     run = RunInfo(
         target=request.target,
         origin=request.scope.origin,

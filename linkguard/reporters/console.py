@@ -78,6 +78,7 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
             + f", {kinds['linked']:,} only linked to ({summary.third_party_hosts:,} hosts)",
         ),
         ("findings", f"{by_severity} ({', '.join(extras)})"),
+        *_browser(result),
         *_limits(summary.not_crawled, paint),
         *([("history", shown(since_last(result.history)))] if result.history else []),
         ("verdict", f"{paint(verdict.status, verdict.status)} ({shown(verdict.reason)})"),
@@ -101,6 +102,19 @@ def _outbound(result: ScanResult) -> str:
         f"{summary.outbound_links:,}, {summary.outbound_exempt:,} exempt; {noticed} of the "
         f"other {needing_notice(result):,} with exit notice ({share})"
     )
+
+
+def _browser(result: ScanResult) -> list[tuple[str, str]]:
+    """A "browser" row when pages were visited in Chromium (``scan --browser``)."""
+    summary = result.summary
+    if not summary.browser_pages:
+        return []
+    counted = ((summary.browser_pages, "page"), (summary.browser_requests, "request"),
+               (len(result.cookies), "cookie"), (len(result.storage), "storage key"))  # fmt: skip
+    pages, requests, cookies, storage = (
+        f"{n:,} {noun}{'' if n == 1 else 's'}" for n, noun in counted
+    )
+    return [("browser", f"{pages} visited, {requests}, {cookies}, {storage}")]
 
 
 def _limits(not_crawled: dict[str, int], paint: Callable[[str, str], str]) -> list[tuple[str, str]]:
