@@ -48,6 +48,7 @@ from linkguard.reporters._digest import (
     vendor_counts,
     vendors,
 )
+from linkguard.reporters._history import history_view
 from linkguard.results.verdict import Verdict, verdict_of
 from linkguard.rules import Rule
 
@@ -357,4 +358,5 @@ def _environment() -> Environment:
     env.filters["lifetime"] = lifetime_text
     env.filters["set_by"] = set_by_text
     env.globals["browser_facts"] = browser_facts
+    env.globals["history_view"] = history_view
     return env
