@@ -1,7 +1,7 @@
 /* linkguard report: lists a screen at a time, search, filters and sorting. The HTML holds
    the first screen of every list; this script renders every list from the data block
-   (<script type="application/json" id="lg-data">), so only the rows on screen are in the
-   document however large the site. It never touches the network, and it puts crawled text
+   (the JSON element #lg-data), so only the rows on screen are in the document however
+   large the site. It never touches the network, and it puts crawled text
    only into textContent (in a <bdi>); a page becomes a link only through the "href" the
    report computed (http or https).
    A filter can be given in the address: #severity=error,warning&rule=ID&host=HOST&q=TEXT */

@@ -91,7 +91,6 @@ def report_data(
     sections: Sequence[tuple[str, Sequence[RuleProblems]]],
     label: Callable[[str], str],
     href: Callable[[str], str | None],
-    source: Callable[[Finding], str],
 ) -> str:
     """The data block's text (already escaped for the inside of a script element)."""
     strings = _Strings()
@@ -143,7 +142,7 @@ def report_data(
                             _RANK[str(f.severity)],
                             1 if f.known else 0,
                             strings(f.target),
-                            strings(source(f) or None),
+                            strings(f.file or None),
                         ]
                     )
     data = {

@@ -185,9 +185,7 @@ def build(result: ScanResult) -> Report:
     def label(url: str) -> str:
         return _label(url, origin)
 
-    data = report_data(
-        records, (("findings", problems), ("suppressed", hidden)), label, _href, _source
-    )
+    data = report_data(records, (("findings", problems), ("suppressed", hidden)), label, _href)
     return Report(
         result=result,
         version=result.run.tool_version or __version__,
