@@ -11,7 +11,8 @@
   var root = doc.documentElement;
   var SEV = ["error", "warning", "info"];
   var PRINT_MAX = 2000;
-  var MORE = 100;
+  var MORE = 100; /* places or findings listed at a time */
+  var FEW = 5; /* places listed at first in a group opened by a search */
   var main = doc.getElementById("main");
   var form = doc.getElementById("filters");
   var block = doc.getElementById("lg-data");
@@ -67,6 +68,26 @@
     }
     return pText[p];
   }
+  /* Everything a search may find in a group (its places too) or a page (its findings too),
+     in one string each: a keystroke is one indexOf a group and one a page. */
+  var gHay = [], pHay = [];
+  function groupHay(g) {
+    if (gHay[g] === undefined) {
+      var parts = [groupText(g)];
+      for (var o = gFirst[g]; o < gFirst[g + 1]; o += 1) { parts.push(occText(o)); }
+      gHay[g] = parts.join("\n");
+    }
+    return gHay[g];
+  }
+  function occRule(o) { return R[G[O[o][0]][0]][0]; }
+  function pageHay(p) {
+    if (pHay[p] === undefined) {
+      var parts = [pageText(p)];
+      pageOcc[p].forEach(function (o) { parts.push(occRule(o) + " " + low(str(O[o][5]))); });
+      pHay[p] = parts.join("\n");
+    }
+    return pHay[p];
+  }
 
   /* -- the filter state ------------------------------------------------------------------ */
   function read() {
@@ -108,7 +129,7 @@
     }
     return parent;
   }
-  function num(n) { return n.toLocaleString("en-US"); }
+  function num(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); } /* 12,345 */
   function plural(n, noun) { return num(n) + " " + (n === 1 ? noun : noun + "s"); }
   function addr(text) { return put(el("span", "url"), bdi(text)); }
   function pageLink(p) {
@@ -149,7 +170,7 @@
     var more = el("button", "more-button");
     more.type = "button";
     function next() {
-      var end = Math.min(list.length, shown + MORE);
+      var end = Math.min(list.length, shown + (open && !shown ? FEW : MORE));
       for (; shown < end; shown += 1) { ol.appendChild(place(list[shown], subject)); }
       more.hidden = shown >= list.length;
       more.textContent = "Show " + num(Math.min(MORE, list.length - shown)) + " more of " + num(list.length);
@@ -161,7 +182,8 @@
     return details;
   }
 
-  function groupRow(g, matches) {
+  function groupRow(g, st) {
+    var matches = groupPlaces(g, st);
     var x = G[g], rule = R[x[0]], subject = str(x[2]);
     var tr = el("tr");
     tr.setAttribute("data-filter-row", "");
@@ -197,13 +219,14 @@
       var label = matches
         ? plural(list.length, "place") + " of " + num(all.length) + " match"
         : P[first[1]][0] + (first[2] > 0 ? ", line " + first[2] : "") + " and " + num(all.length - 1) + " more";
-      put(at, placeList(list, subject, !!matches, label));
+      put(at, placeList(list, subject, !!matches && list.length * 2 < all.length, label));
     }
     put(tr, target, element, pages, at);
     return tr;
   }
 
-  function pageRow(p, matches) {
+  function pageRow(p, st) {
+    var matches = pagePlaces(p, st);
     var x = P[p];
     var tr = el("tr");
     tr.setAttribute("data-filter-row", "");
@@ -245,8 +268,9 @@
       var done = 0;
       var more = el("button", "more-button");
       more.type = "button";
+      var opened = matches && matches.length < all.length;
       var next = function () {
-        var end = Math.min(shown.length, done + MORE);
+        var end = Math.min(shown.length, done + (opened && !done ? FEW : MORE));
         for (; done < end; done += 1) {
           var o = shown[done], y = O[o], rid = R[G[y[0]][0]][0];
           var a = el("a", "rid", rid);
@@ -261,7 +285,7 @@
       more.addEventListener("click", next);
       put(details, put(el("summary"), label), ul, more);
       details.addEventListener("toggle", function () { if (details.open && !done) { next(); } });
-      if (matches && matches.length < all.length) { details.open = true; next(); }
+      if (opened) { details.open = true; next(); }
       put(list, details);
     } else { put(list, el("span", "muted", "none")); }
     put(tr, th, status, counts[0], counts[1], counts[2], notices, list);
@@ -295,16 +319,12 @@
     self.body = body;
     self.items = items; /* in display order */
     self.matched = items;
-    self.extra = {};
     self.page = 0;
     self.pager = new Pager(self, body.closest(".scroll") || body.closest("table"), noun);
+    self.drawn = null;
     self.filter = function (st) {
-      self.extra = {};
-      self.matched = self.items.filter(function (item) {
-        var ok = matcher(item, st);
-        if (ok && ok !== true) { self.extra[item] = ok; }
-        return !!ok;
-      });
+      self.st = st;
+      self.matched = self.items.filter(function (item) { return matcher(item, st); });
       self.page = 0;
       return self.matched.length;
     };
@@ -314,12 +334,18 @@
       self.draw();
       if (!printing) { body.closest("section").scrollIntoView({ block: "start" }); }
     };
-    self.draw = function () {
+    self.draw = function (hidden) {
       var slice = printing
         ? self.matched.slice(0, PRINT_MAX)
         : self.matched.slice(self.page * per, self.page * per + per);
+      /* the same rows for the same search: nothing to do (a hidden list waits) */
+      if (hidden) { slice = []; } /* a hidden section keeps no rows */
+      var key = self.st.q + "\u0000" + slice.length + "\u0000" + (printing ? "p" : "");
+      if (key === self.drawn && same(slice, self.slice)) { return; }
+      self.drawn = key;
+      self.slice = slice;
       var fragment = doc.createDocumentFragment();
-      slice.forEach(function (item) { fragment.appendChild(row(item, self.extra[item])); });
+      slice.forEach(function (item) { fragment.appendChild(row(item, self.st)); });
       var keep = body.querySelector("template");
       while (body.firstChild) { body.removeChild(body.firstChild); }
       body.appendChild(fragment);
@@ -328,27 +354,46 @@
     };
   }
 
+  function same(a, b) {
+    if (!b || a.length !== b.length) { return false; }
+    for (var i = 0; i < a.length; i += 1) { if (a[i] !== b[i]) { return false; } }
+    return true;
+  }
+
   function groupMatch(g, st) {
     var x = G[g];
     if (!sevOk(st, x[1]) || (st.rule && R[x[0]][0] !== st.rule) || !hostOk(st, str(x[3]))) { return false; }
-    if (!st.q || groupText(g).indexOf(st.q) >= 0) { return true; }
+    return !st.q || groupHay(g).indexOf(st.q) >= 0;
+  }
+  /* The places of a shown group that the search found (null: the group itself matched). */
+  function groupPlaces(g, st) {
+    if (!st.q || groupText(g).indexOf(st.q) >= 0) { return null; }
     var found = [];
     for (var o = gFirst[g]; o < gFirst[g + 1]; o += 1) {
       if (occText(o).indexOf(st.q) >= 0) { found.push(o); }
     }
-    return found.length ? found : false;
+    return found;
   }
 
-  function pageMatch(p, st) {
-    var narrowed = st.sev.length < SEV.length || st.rule || st.host;
+  function narrowed(st) { return st.sev.length < SEV.length || st.rule || st.host; }
+  function pageFindings(p, st) {
     var all = pageOcc[p];
-    var kept = narrowed ? all.filter(function (o) { return occOk(st, o); }) : all;
-    if (narrowed && !kept.length) { return false; }
+    var kept = narrowed(st) ? all.filter(function (o) { return occOk(st, o); }) : all;
     if (st.q && pageText(p).indexOf(st.q) < 0) {
-      kept = kept.filter(function (o) { return occText(o).indexOf(st.q) >= 0 || groupText(O[o][0]).indexOf(st.q) >= 0; });
-      if (!kept.length) { return false; }
+      kept = kept.filter(function (o) { return (occRule(o) + " " + low(str(O[o][5]))).indexOf(st.q) >= 0; });
     }
-    return kept.length < all.length ? kept : true;
+    return kept;
+  }
+  function pageMatch(p, st) {
+    if (!narrowed(st)) { return !st.q || pageHay(p).indexOf(st.q) >= 0; }
+    if (st.q && pageHay(p).indexOf(st.q) < 0) { return false; }
+    return pageFindings(p, st).length > 0;
+  }
+  /* The findings of a shown page that the filters kept (null: all of them). */
+  function pagePlaces(p, st) {
+    if (!narrowed(st) && (!st.q || pageText(p).indexOf(st.q) >= 0)) { return null; }
+    var kept = pageFindings(p, st);
+    return kept.length < pageOcc[p].length ? kept : null;
   }
 
   /* Rows whose first screen is in the table and the rest in a <template>. */
@@ -431,25 +476,32 @@
           return (ascending ? order : -order) || a.index - b.index;
         });
         list.items = keyed.map(function (k) { return k.item; });
-        apply(false);
+        apply(false, true);
       });
     });
   }
 
   /* -- applying the filters ---------------------------------------------------------------- */
-  function apply(updateAddress) {
+  var last = null;
+  function apply(updateAddress, again) {
     var st = read();
+    var key = JSON.stringify(st);
+    if (key === last && !again) { return; } /* a change also fires input: filter once */
+    last = key;
     var shown = 0, total = 0;
     lists.forEach(function (list) {
       var n = list.filter(st);
-      list.draw();
       if (list.section) { list.section.hidden = n === 0; }
+      list.draw(n === 0);
       if (list.counted) { shown += n; total += list.items.length; }
     });
     var active = st.sev.length < SEV.length || st.rule || st.host || st.q;
     if (form) { form.elements.shown.value = active ? "showing " + num(shown) + " of " + plural(total, "problem") : ""; }
     root.setAttribute("data-lg-visible", String(shown));
-    if (updateAddress) { remember(st, active); }
+    if (updateAddress) { /* once typing pauses: replacing the address costs a few ms */
+      clearTimeout(remember.timer);
+      remember.timer = setTimeout(function () { remember(st, active); }, 250);
+    }
   }
 
   function remember(st, active) {
@@ -528,9 +580,22 @@
     form.addEventListener("reset", function () { setTimeout(function () { apply(true); }, 0); });
     form.elements.host.addEventListener("focus", suggestHosts);
     window.addEventListener("hashchange", function () {
-      if (location.hash.indexOf("=") >= 0) { fromAddress(); apply(false); }
+      if (location.hash.indexOf("=") >= 0) { fromAddress(); apply(false, true); }
     });
   }
   apply(false);
   root.setAttribute("data-lg-ready", "1");
+
+  /* Build the search strings while the reader looks at the first screen, a slice a task,
+     so the first keystroke costs what every other one does. */
+  (function warm(step) {
+    var end = Math.min(step + 2000, G.length + P.length);
+    for (var i = step; i < end; i += 1) {
+      if (i < G.length) { groupHay(i); } else { pageHay(i - G.length); }
+    }
+    if (end < G.length + P.length) { setTimeout(function () { warm(end); }, 0); return; }
+    lists.forEach(function (list) {
+      if (list.rows) { list.items.forEach(function (tr) { tr.lgText = low(tr.textContent); }); }
+    });
+  }(0));
 }());

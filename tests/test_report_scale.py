@@ -9,6 +9,7 @@ bench/report_scale.py, never asserted here.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,9 +107,9 @@ def test_one_row_per_problem_and_a_group_lists_its_pages(open_report: Any) -> No
     assert "7 other variants" not in row.inner_text() and "6 other variants" in row.inner_text()
     row.locator("summary").click()
     places = row.locator("ol > li")
-    assert places.count() == 100  # a hundred at a time
+    sync_api.expect(places).to_have_count(100)  # a hundred at a time, once opened
     row.locator("button.more-button").click()
-    assert places.count() == 200
+    sync_api.expect(places).to_have_count(200)
     first = places.nth(0).locator("a")
     assert first.get_attribute("href") == page_url(0)
     assert first.get_attribute("rel") == "noreferrer noopener"
@@ -150,7 +151,7 @@ def test_search_finds_a_finding_on_the_last_page(open_report: Any) -> None:
         PAGES - 1
     )
     assert "1 place of 3,000 match" in script.locator("summary").inner_text()
-    assert "#q=page-" in page.url  # the search is kept in the address
+    sync_api.expect(page).to_have_url(re.compile(r"#q=page-"))  # kept in the address
 
 
 def test_filters_narrow_every_list(open_report: Any) -> None:
@@ -174,7 +175,7 @@ def test_filters_narrow_every_list(open_report: Any) -> None:
     )
     assert visible == ["rule-undeclared-script", "rule-undeclared-resource"]
     page.click("button[type=reset]")
-    page.wait_for_function("document.querySelectorAll('#rule-missing-sri:not([hidden])').length")
+    sync_api.expect(page.locator("#rule-exit-notice-missing")).to_be_visible()
     assert page.locator("output[name=shown]").inner_text() == ""
 
 
