@@ -304,8 +304,13 @@
     put(nav, prev, " ", text, " ", next);
     prev.addEventListener("click", function () { list.go(list.page - 1); });
     next.addEventListener("click", function () { list.go(list.page + 1); });
+    var note = el("p", "print-note");
     where.parentNode.insertBefore(nav, where.nextSibling);
+    where.parentNode.insertBefore(note, nav);
     this.update = function (page, per, total) {
+      note.textContent = printing && total > PRINT_MAX
+        ? "The first " + num(PRINT_MAX) + " of " + plural(total, noun) + " are printed: filter the report to print the others."
+        : "";
       nav.hidden = printing || total <= per;
       var first = page * per;
       text.textContent = num(first + 1) + "\u2013" + num(Math.min(total, first + per)) + " of " + plural(total, noun);

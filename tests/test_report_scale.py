@@ -215,6 +215,18 @@ def test_printing_drops_the_controls(open_report: Any, tmp_path: Path) -> None:
         assert page.locator(shown).is_visible(), shown
     pdf = page.pdf(path=str(tmp_path / "report.pdf"))
     assert pdf.startswith(b"%PDF")
+    # what printing lists: every matching row (up to 2,000 a list), then paged again
+    notices = page.locator("#rule-exit-notice-missing tbody > tr")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert notices.count() == 2000
+    note = page.locator("#rule-exit-notice-missing p.print-note")
+    assert note.inner_text() == (
+        f"The first 2,000 of {PAGES + 1:,} problems are printed: filter the report to print"
+        " the others."
+    )
+    assert page.locator("#rule-undeclared-script tbody > tr").count() == 1
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert notices.count() == GROUPS_PER_PAGE
 
 
 def test_without_javascript_the_first_screen_is_there(open_report: Any) -> None:

@@ -4,10 +4,14 @@ Inline CSS and JS, no network: it opens offline from an email attachment and cal
 party. Crawled data is shown as escaped text (Jinja2 autoescape is on for every template and
 nothing crawled is marked safe), each piece isolated in ``<bdi>`` (the ``|bdi`` filter) so
 that bidirectional characters in it stay inside it; a page URL becomes a link only when it
-is http(s), and then with ``rel="noreferrer noopener"``. Findings are grouped by rule and
-then by (target, element), so a template bug repeated on 500 pages is one row, which keeps
-50,000 findings a readable document of a few megabytes. JavaScript only hides (filters) and
-sorts: with it off, everything is visible; printed, every ``<details>`` is expanded.
+is http(s), and then with ``rel="noreferrer noopener"``. Findings are grouped into problems,
+by rule and then by what the fix acts on (``_grouping.py``), so a template bug repeated on
+500 pages is one row (ARCHITECTURE.md, «The HTML report at scale»).
+
+The HTML holds the first screen of every list, which is the report without JavaScript; the
+rest is in an inert JSON block (``_group_data.py``) that the report's script renders a screen
+at a time, so a 10,000-page site is a file of a few megabytes with a few thousand elements
+open. Rows of the inventory past the first screen wait in a ``<template>``.
 
 The templates live in the ``linkguard.templates`` package (the top-level ``templates/``
 folder) and are read with importlib.resources, so they load from a checkout, an editable
