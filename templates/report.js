@@ -295,7 +295,7 @@
   /* -- paged lists ------------------------------------------------------------------------ */
   function Pager(list, where, noun) {
     var nav = el("nav", "pager");
-    nav.setAttribute("aria-label", noun + ": more");
+    nav.setAttribute("aria-label", "More " + noun + "s");
     var prev = el("button", "", "Previous");
     var next = el("button", "", "Next");
     prev.type = next.type = "button";
