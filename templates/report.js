@@ -391,6 +391,9 @@
   }
   function pageMatch(p, st) {
     if (!narrowed(st)) { return !st.q || pageHay(p).indexOf(st.q) >= 0; }
+    if (!st.rule && !st.host && !st.q) { /* severity alone: the page's counts say it */
+      return st.sev.some(function (s) { return pageSev[p * 3 + SEV.indexOf(s)] > 0; });
+    }
     if (st.q && pageHay(p).indexOf(st.q) < 0) { return false; }
     return pageFindings(p, st).length > 0;
   }
