@@ -89,7 +89,8 @@ def run_linkguard(
     data = json.loads(results.read_text()) if results.exists() else {}
     hosts = {t["host"] for t in data.get("third_parties", ()) if "browser" in t.get("seen", ())}
     cookies = {(c["name"], c["domain"].lstrip(".")) for c in data.get("cookies", ())}
-    return {"argv": argv, "cost": cost, "hosts": hosts, "cookies": cookies, "requests": None}
+    requests = data.get("summary", {}).get("browser_requests")
+    return {"argv": argv, "cost": cost, "hosts": hosts, "cookies": cookies, "requests": requests}
 
 
 def run_blacklight(
@@ -125,7 +126,7 @@ def measure(
     return run
 
 
-def render(runs: dict[str, dict[str, Any]], pages: int, command: str) -> str:
+def render(runs: dict[str, dict[str, Any]], pages: int, command: str, load: tuple[str, str]) -> str:
     rows = []
     for tool, run in runs.items():
         cost = run["cost"]
@@ -176,17 +177,29 @@ def render(runs: dict[str, dict[str, Any]], pages: int, command: str) -> str:
         "- **pages loaded** and **requests the browser made** are counted from the server's log, "
         "the same way for both tools; linkguard's crawl (its own User-Agent) is not counted "
         "there, its time is. **requests reported**: the "
-        "collector's HAR entries; linkguard keeps no request log, it reports hosts, findings "
-        "and cookies. The collector also scrolls, fills forms and waits for `networkidle2` on "
-        "each page, in one browser; linkguard visits each page as a first-time visitor (a browser "
-        "wiped between visits), `concurrency = 4` at a time (the defaults), with a fixed "
-        "`dwell` of 3 s.",
+        "collector's HAR entries; linkguard's `summary.browser_requests` (each page's own "
+        "document left out). The collector also scrolls, fills forms and waits for "
+        "`networkidle2` on each page, in one browser; linkguard visits each page as a "
+        "first-time visitor (a browser wiped between visits), `concurrency = 4` at a time (the "
+        "defaults), for a `dwell` of up to 3 s that ends once no request has been in flight "
+        "for 1 s.",
+        "- A `linkguard (concurrency 4)` row is the defaults again, run after the collector: "
+        "with the first row it brackets the collector's run, as the machine's load changes.",
+        f"- The machine is shared with other work and was loaded: load average {load[0]} at "
+        f"the start of the run, {load[1]} at its end (on {os.cpu_count()} cores). Absolute "
+        "times vary with that load; the ratios compare runs made one after the other in the "
+        "same run of this script.",
         "",
         "Commands:",
         "",
         *commands,
         "",
     ])  # fmt: skip
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages, as uptime prints them."""
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -200,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, dict[str, Any]] = {}
     plan = [("linkguard", None), ("blacklight", None)]
     plan += [("linkguard", c) for c in args.concurrency]
+    start_load = _load()
     with browser_site.serve(args.pages, WORK) as served:
         for tool, concurrency in plan:
             name = f"{tool} (concurrency {concurrency})" if concurrency else tool
@@ -207,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             runs[name] = measure(tool, served, args.pages, runner, concurrency)
             print(f"bench: {name} done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     command = "python bench/browser.py " + shlex.join(argv if argv is not None else sys.argv[1:])
-    text = render(runs, args.pages, command.strip())
+    text = render(runs, args.pages, command.strip(), (start_load, _load()))
     (BENCH / "RESULTS-BROWSER.md").write_text(text)
     print(text)
     return 0

@@ -21,6 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from linkguard._visited import Cookie as Cookie
+from linkguard._visited import StorageItem as StorageItem
+from linkguard.model_history import RunHistory
+
 
 class Kind(StrEnum):
     """What an element does with its URL (ARCHITECTURE.md, «Reference kinds»)."""
@@ -136,10 +140,9 @@ class UnreadFile:
             body, truncated = read_capped(self.path, self.root, self.max_bytes)
         except Unreadable as exc:
             return FailedPage(url=self.url, depth=0, error=f"cannot read {self.file}: {exc}")
-        url = self.url
         return FetchedPage(
-            url=url,
-            final_url=url,
+            url=self.url,
+            final_url=self.url,
             status=200,
             depth=0,
             body=body,
@@ -221,13 +224,16 @@ class Finding:
     file: str | None = None  # source file, for folder and template scans
     fingerprint: str = ""
     known: bool = False  # in the --baseline: reported, but does not fail the run
-    suppressed_by: str | None = (
-        None  # why it is suppressed: a waiver's reason or an ignore attribute
-    )
+    suppressed_by: str | None = None  # why suppressed: a waiver's reason or an ignore attribute
     evidence: str = "html"  # what saw it: "html" (the markup) or "browser" (a visit)
     # browser evidence: who loaded the target, nearest first (a script, the tag manager that
     # injected it, the page), from Chromium's network initiators; empty when unknown
     chain: tuple[str, ...] = ()
+    # the markup's evidence on a page a browser visited: "confirmed" (the visit loaded the
+    # target, or rendered the link without a notice too), "not-loaded" (no visit asked for
+    # it: lower confidence), "noticed" (the link as rendered shows a notice, which a script
+    # applied); "" when no visit could tell
+    runtime: str = ""
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         return (self.page, self.line, self.rule, self.target, self.element)
@@ -287,20 +293,6 @@ def numbered(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class CrawlStats:
-    """Progress of a running scan, for a progress display."""
-
-    pages_done: int
-    queued: int
-    errors: int
-    elapsed: float
-
-    @property
-    def rate(self) -> float:
-        return self.pages_done / self.elapsed if self.elapsed > 0 else 0.0
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageRecord:
     """One line of the results' ``pages`` list."""
@@ -334,6 +326,9 @@ class ThirdParty:
     # 0 in results written before it was counted.
     vendor_pages: int = 0
     seen: tuple[str, ...] = ()  # "browser" (a visit loaded it), "html" (the markup names it)
+    # a host inline scripts only mention: "confirmed" (a visit of a page that mentions it
+    # loaded from it), "not-loaded" (visits of such pages never did); "" when none was visited
+    mention: str = ""
 
     @property
     def vendor_key(self) -> tuple[bool, str]:
@@ -397,6 +392,11 @@ class Summary:
     # it was, or when the target has no start page (a folder, templates).
     start_page_error: str | None = None
     browser_pages: int = 0  # pages visited in headless Chromium (scan --browser)
+    browser_requests: int = 0  # requests those visits made (each page's own document left out)
+    # the outbound navigations of the visited pages as rendered after the dwell, and how many
+    # each notice mechanism covers there (what a script applied is seen, not inferred)
+    rendered_outbound: int = 0
+    rendered_mechanisms: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,39 +412,4 @@ class ScanResult:
     dynamic: tuple[DynamicReference, ...] = ()
     cookies: tuple[Cookie, ...] = ()  # browser mode: what visits left in the cookie jar
     storage: tuple[StorageItem, ...] = ()  # browser mode: localStorage/sessionStorage keys
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Cookie:
-    """A cookie a visit left in the browser (``scan --browser``), never its value: results'
-    ``cookies`` fold them by (domain, name, path), naming the first page by URL."""
-
-    name: str
-    domain: str  # as the browser keeps it: ".example.com" also covers its subdomains
-    path: str
-    party: str  # first | third, by the site's first-party scope
-    session: bool  # gone when the browser closes
-    lifetime: int | None  # seconds from the visit to its expiry, to the minute; None: session
-    secure: bool
-    http_only: bool
-    same_site: str  # Strict | Lax | None, as Chromium reports it
-    set_by: str = ""  # the URL of the Set-Cookie response, or of the script that wrote it
-    set_how: str = ""  # "header" | "script" | "" (not seen being set)
-    declared_by: str | None = None  # the [[third_party]] or [[cookie]] entry that covers it
-    page: str = ""
-    pages: int = 1
-    phase: str = "before"  # set before consent (no click), after "reject" or after "accept"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StorageItem:
-    """A localStorage or sessionStorage key (never its value) a frame held after a visit."""
-
-    origin: str  # the frame's origin
-    area: str  # local | session
-    key: str
-    size: int  # characters of the key and its value
-    party: str  # first | third
-    page: str = ""
-    pages: int = 1
-    phase: str = "before"  # as Cookie.phase
+    history: RunHistory | None = None  # --history: this run against the earlier ones

@@ -160,6 +160,15 @@ class TemplatesConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryConfig:
+    """``[history]``: record every scan in a history store (``linkguard.history``)."""
+
+    enabled: bool = False
+    path: str = ".linkguard/history.sqlite"  # relative to the policy file's folder
+    external_ttl_days: float = 21.0  # --check-external answers kept this long; 0: not kept
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """Everything a scan needs to know about the site's promises."""
 
@@ -172,6 +181,7 @@ class Policy:
     templates: TemplatesConfig = TemplatesConfig()
     cookies: tuple[CookieDecl, ...] = ()
     browser: BrowserConfig = BrowserConfig()
+    history: HistoryConfig = HistoryConfig()
     path: str | None = None  # the file it came from, None for defaults
     sha256: str | None = None
 

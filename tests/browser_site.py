@@ -7,7 +7,8 @@ because a cross-site frame's cookie is only kept when it is ``Secure; SameSite=N
 
 What it plays: a tag-manager loader on the home page injects a vendor script, which sets a
 first-party cookie and fires a beacon; a cross-site iframe sets a third-party cookie and
-writes localStorage; a dedicated worker fetches from an API host. ``/banner.html`` has a
+writes localStorage, and its script fetches from an API host; a dedicated worker fetches
+from that API host too. ``/banner.html`` has a
 consent banner (``#accept``, ``#reject``): an ad pixel (wrongly) fires before consent, and a
 statistics script that sets a cookie is loaded only once the visitor accepts.
 """
@@ -61,8 +62,70 @@ document.getElementById('reject').onclick = function () {
 STATS = "document.cookie = '_st=1; max-age=86400; path=/';"
 # "seen" grows by one character a visit: a browser that kept the last visit's storage shows
 EMBED = """<!doctype html><html><body><p>player</p>
+<script src="https://frame.test/player.js"></script>
 <script>localStorage.setItem('player_volume', '0.8');
 localStorage.setItem('seen', (localStorage.getItem('seen') || '') + 'x');</script></body></html>"""
+
+# What the browser sees that the markup does not say, one page each, all linked from /hub.html:
+# a notice Drupal's extlink script applies; one the site's own script applies (and a form it
+# adds); one a script removes; URLs an inline script only mentions (one it then loads, one it
+# never does) and a load the markup shows that never runs; a beacon fired late, while the
+# page is still polling.
+HUB = """<!doctype html><html><head><title>Hub</title></head><body><ul>
+<li><a href="/drupal.html">Drupal</a></li><li><a href="/custom.html">Custom</a></li>
+<li><a href="/stripped.html">Stripped</a></li><li><a href="/mentions.html">Mentions</a></li>
+<li><a href="/late.html">Late</a></li></ul></body></html>"""
+DRUPAL = """<!doctype html><html><head><title>Drupal</title></head><body>
+<p><a href="https://partner.test/drupal">Partner</a></p>
+<script type="application/json" data-drupal-selector="drupal-settings-json">
+{"path": {"baseUrl": "/"}, "extlink": {"extClass": "ext", "extLabel": "(link is external)"}}
+</script>
+<script src="/modules/contrib/extlink/js/extlink.js"></script>
+</body></html>"""
+EXTLINK = """document.querySelectorAll('a[href]').forEach(function (a) {
+  if (a.host === location.host) return;
+  a.classList.add('ext');
+  var label = document.createElement('span');
+  label.className = 'visually-hidden';
+  label.textContent = ' (link is external)';
+  a.appendChild(label);
+});"""
+CUSTOM = """<!doctype html><html><head><title>Custom</title></head><body>
+<p><a id="out" href="https://partner.test/custom">Partner</a></p>
+<script>
+var note = document.createElement('span');
+note.textContent = ' (external link)';
+document.getElementById('out').appendChild(note);
+var form = document.createElement('form');
+form.action = 'https://forms.test/subscribe';
+form.method = 'post';
+document.body.appendChild(form);
+</script></body></html>"""
+STRIPPED = """<!doctype html><html><head><title>Stripped</title></head><body>
+<p><a id="gone" href="https://partner.test/stripped">Partner
+<span class="note">(external link)</span></a></p>
+<script>document.querySelector('#gone .note').remove();</script></body></html>"""
+MENTIONS = """<!doctype html><html><head><title>Mentions</title>
+<script>
+var settings = {cdn: 'https://cdn.test/unused.js', widget: 'https://widget.test/w.js'};
+var load = function (u) {
+  var s = document.createElement('script'); s.src = u; document.head.appendChild(s);
+};
+load(settings['widget']);
+if (window.neverTrue) {
+  var n = document.createElement('script'); n.src = 'https://never.test/n.js';
+  document.head.appendChild(n);
+}
+</script></head><body><p>Mentions</p></body></html>"""
+LATE = """<!doctype html><html><head><title>Late</title></head><body><p>Late</p>
+<script>
+var polls = 0;
+var poll = setInterval(function () {
+  fetch('/tick?' + (++polls));
+  if (polls >= 5) clearInterval(poll);
+}, 400);
+setTimeout(function () { navigator.sendBeacon('https://vendor.test/late', 'late'); }, 2300);
+</script></body></html>"""
 
 # (host, path) -> (content type, body, extra headers); the site answers on host "site"
 ROUTES: dict[tuple[str, str], tuple[str, str, tuple[tuple[str, str], ...]]] = {
@@ -77,6 +140,19 @@ ROUTES: dict[tuple[str, str], tuple[str, str, tuple[tuple[str, str], ...]]] = {
     ("vendor.test", "/pixel.js"): ("text/javascript", PIXEL, ()),
     ("vendor.test", "/collect"): ("text/plain", "", ()),
     ("api.test", "/data"): ("application/json", "{}", (("Access-Control-Allow-Origin", "*"),)),
+    ("site", "/hub.html"): ("text/html", HUB, ()),
+    ("site", "/drupal.html"): ("text/html", DRUPAL, ()),
+    ("site", "/modules/contrib/extlink/js/extlink.js"): ("text/javascript", EXTLINK, ()),
+    ("site", "/custom.html"): ("text/html", CUSTOM, ()),
+    ("site", "/stripped.html"): ("text/html", STRIPPED, ()),
+    ("site", "/mentions.html"): ("text/html", MENTIONS, ()),
+    ("site", "/late.html"): ("text/html", LATE, ()),
+    ("site", "/tick"): ("text/plain", "", ()),
+    ("widget.test", "/w.js"): ("text/javascript", "window.widget = 1;", ()),
+    ("vendor.test", "/late"): ("text/plain", "", ()),
+    # the frame's own script fetches from an API: its initiator is in the frame's process
+    ("frame.test", "/player.js"): ("text/javascript", "fetch('https://api.test/frame');", ()),
+    ("api.test", "/frame"): ("application/json", "{}", (("Access-Control-Allow-Origin", "*"),)),
     ("frame.test", "/embed"): ("text/html", EMBED, (
         ("Set-Cookie", "fid=42; Secure; SameSite=None; Max-Age=3600; Path=/"),)),
 }  # fmt: skip
@@ -147,7 +223,9 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     openssl = shutil.which("openssl")
     assert openssl is not None
     cert, key = folder / "cert.pem", folder / "key.pem"
-    names = ",".join(f"DNS:{h}.test" for h in ("tags", "vendor", "api", "frame", "ads", "stats"))
+    names = ",".join(
+        f"DNS:{h}.test" for h in ("tags", "vendor", "api", "frame", "ads", "stats", "widget")
+    )
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
          "-subj", "/CN=frame.test", "-addext", f"subjectAltName={names}",

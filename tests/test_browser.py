@@ -149,6 +149,29 @@ def test_a_workers_fetch_is_recorded(
 
 @pytest.mark.slow
 @needs_browser
+def test_requests_in_a_cross_site_frame_and_a_worker_carry_their_initiator_chains(
+    site: BrowserSite, visited: tuple[subprocess.CompletedProcess[str], dict[str, Any]]
+) -> None:
+    """The frame runs in its own process and the worker is a target of its own: the page's
+    DevTools session alone sees neither's requests, and their chains would stop at the
+    frame, or be empty."""
+    _, results = visited
+    resources = _findings(results, "undeclared-resource")
+    embed = "https://frame.test/embed"
+    assert resources["https://api.test/frame"]["chain"] == [
+        "https://frame.test/player.js",
+        embed,
+        site.url,
+    ]
+    assert _findings(results, "undeclared-script")["https://frame.test/player.js"]["chain"] == [
+        embed,
+        site.url,
+    ]
+    assert resources["https://api.test/data"]["chain"] == [site.url + "worker.js", site.url]
+
+
+@pytest.mark.slow
+@needs_browser
 def test_cookies_are_recorded_with_who_set_them_third_party_ones_included(
     site: BrowserSite, visited: tuple[subprocess.CompletedProcess[str], dict[str, Any]]
 ) -> None:

@@ -188,7 +188,22 @@ def test_init_detects_an_interstitial_and_drupal(tmp_path: Path) -> None:
     policy = load_policy(out)
     assert policy.exit_notice.interstitials == ("/leaving?url={url}",)
     assert policy.exit_notice.selectors == ("a.ext",)
-    assert "Drupal extlink settings found on 1 page(s)" in out.read_text(encoding="utf-8")
+    # Settings alone decorate nothing: the draft says so rather than promising notices.
+    drafted = out.read_text(encoding="utf-8")
+    assert "Drupal extlink settings without the module's script on 1 page(s)" in drafted
+    assert "settings and script found" not in drafted
+
+    (site / "index.html").write_text(
+        (site / "index.html")
+        .read_text(encoding="utf-8")
+        .replace("</script>", '</script><script src="/modules/extlink/js/extlink.js"></script>', 1),
+        encoding="utf-8",
+    )
+    again = [*("init", str(site), "--origin", "https://www.example.com"), "--force"]
+    assert runner.invoke(app, [*again, "--output", str(out)]).exit_code == 0
+    drafted = out.read_text(encoding="utf-8")
+    assert "Drupal extlink settings and script found on 1 page(s)" in drafted
+    assert "without the module's script" not in drafted
 
 
 def test_init_declares_what_scripts_load_not_what_they_only_name(tmp_path: Path) -> None:

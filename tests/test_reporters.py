@@ -1,10 +1,9 @@
 """Reporters: every format renders every sample as its golden file, and each format keeps
 its own promises (SARIF valid against the official schema, JUnit well-formed, Markdown inert,
-console summary and progress line)."""
+console summary)."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -16,10 +15,10 @@ import pytest
 from report_samples import SAMPLES, XSS_IMG, assert_golden, failing_site, hostile_site, passing_site
 
 from linkguard._version import __version__
-from linkguard.model import CrawlStats, Finding, ScanResult, Severity, ThirdParty
+from linkguard.model import Finding, ScanResult, Severity, ThirdParty
 from linkguard.reporters import Format, render, renderer_for
 from linkguard.reporters._digest import vendors
-from linkguard.reporters.console import ProgressLine, describe, render_summary
+from linkguard.reporters.console import render_summary
 from linkguard.reporters.markdown import code
 from linkguard.results import from_json, to_dict, to_json
 from linkguard.results.verdict import is_failing, verdict_of
@@ -381,43 +380,3 @@ def test_console_summary_says_incomplete_and_hides_control_characters() -> None:
     result = replace(result, run=replace(result.run, origin="https://x.example/\x1b[2J"))
     text = render_summary(result)
     assert "INCOMPLETE" in text and "\x1b" not in text
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _stats(done: int, elapsed: float = 2.0) -> CrawlStats:
-    return CrawlStats(pages_done=done, queued=7, errors=1, elapsed=elapsed)
-
-
-def test_progress_line_on_a_terminal_rewrites_in_place_at_most_four_times_a_second() -> None:
-    stream, clock = io.StringIO(), Clock()
-    line = ProgressLine(stream, tty=True, clock=clock)
-    for step in range(20):  # 20 updates over one second
-        clock.now = step * 0.05
-        line.update(_stats(step + 1))
-    assert stream.getvalue().count("\r") == 4
-    assert "\n" not in stream.getvalue()
-    width = len(describe(_stats(16)))
-    line.close()
-    assert stream.getvalue().endswith("\r" + " " * width + "\r")
-
-
-def test_progress_line_elsewhere_writes_plain_lines_now_and_then() -> None:
-    stream, clock = io.StringIO(), Clock()
-    with ProgressLine(stream, tty=False, clock=clock, plain_interval=10.0) as line:
-        for second in range(31):
-            clock.now = float(second)
-            line.update(_stats(second * 3, elapsed=float(second)))
-    lines = stream.getvalue().splitlines()
-    assert len(lines) == 3 and "\r" not in stream.getvalue()  # at 10, 20 and 30 s
-    assert lines[-1] == "scanning: 90 pages, 7 queued, 1 error, 3.0 pages/s, 30s"
-
-
-def test_progress_line_detects_a_terminal_from_the_stream() -> None:
-    assert ProgressLine(io.StringIO())._tty is False

@@ -6,8 +6,9 @@ judges each ``Visit`` against the register (``rules/runtime.py``).
 
     _chromium.py    finding the system Chromium and Playwright; a fresh profile that keeps
                     third-party cookies
-    _recorder.py    one visit's requests, initiator chains, cookies (and who set them) and
-                    storage keys
+    _recorder.py    one visit's requests, initiator chains (cross-site frames and workers
+                    too), cookies (and who set them), storage keys, and whether the
+                    network is quiet
     run.py          visits, ``concurrency`` browsers at a time, each wiped between visits
                     (imports Playwright)
     _types.py       Visit and BrowserRequest

@@ -7,9 +7,15 @@ What is listened to, and why there:
   requests, dedicated workers' fetches and ``sendBeacon`` pings (type ``ping``) all arrive.
   Websockets are taken from the page (``page.on("websocket")``).
 - Initiators from Chromium's ``Network.requestWillBeSent`` on a DevTools session of the page:
-  script <- tag manager <- page. That session sees the page's own frames only: requests made
-  inside a cross-site frame or a worker are not in it, so their chain falls back to the frame
-  they came from (and that frame's chain), or is empty for a worker's.
+  script <- tag manager <- page. That session sees the page's own frames only, so it also
+  auto-attaches to the page's cross-site frames (OOPIF) and dedicated workers, each paused at
+  start until its own network events are on (``Target.setAutoAttach``, messages through the
+  page's session): a request a frame's script makes is chained to that script, the frame and
+  the page; a worker's, to the worker's script and the page that started it. Playwright,
+  attached too, may let a worker run before its session here listens: a request of the
+  page's own frame that the page's session never saw is then the worker's, when the page
+  has one worker. Frames nested in a cross-site frame are not attached: their requests'
+  chains start from their frame.
 - Cookies from the jar after the dwell; who set each from the ``Set-Cookie`` headers of the
   responses, or from an init script that wraps ``document.cookie`` in every frame and reports
   the writing script (the first URL on its stack). Values are never kept.
@@ -20,11 +26,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import time
 from typing import Any
 
-from playwright.async_api import BrowserContext, Frame, Page, Request, Response, WebSocket
+from playwright.async_api import (
+    BrowserContext,
+    CDPSession,
+    Frame,
+    Page,
+    Request,
+    Response,
+    WebSocket,
+)
 from playwright.async_api import Error as PlaywrightError
 
 from linkguard.browser._types import BrowserRequest, Visit
@@ -105,22 +120,44 @@ class Recorder:
         self.writes: list[tuple[str, str, str]] = []  # (name, frame URL, writing script)
         self._pending: set[asyncio.Task[None]] = set()
         self._router: Router | None = None
+        # the network's activity, for a dwell that ends once it is quiet: requests still in
+        # flight, and when the last one started or ended (the event loop's clock)
+        self.in_flight: set[int] = set()
+        self.last_activity = 0.0
+        self.workers: set[str] = set()  # the page's dedicated workers' script URLs
+        self.page_saw: set[str] = set()  # URLs the page's own DevTools session saw requested
+        self.document = ""  # the page's URL, once loaded: who started its workers
+        self._sent = 0  # messages sent to attached targets
 
     async def attach(self, context: BrowserContext, page: Page, router: Router) -> None:
         """Listen to ``context`` and ``page`` (whose context ``router`` was installed in);
         call before the page is navigated."""
         context.on("request", self._request)
         context.on("response", self._response)
+        context.on("requestfinished", self._ended)
+        context.on("requestfailed", self._ended)
         page.on("websocket", self._websocket)
+        self.last_activity = asyncio.get_running_loop().time()
         router.current, self._router = self, router
         session = await context.new_cdp_session(page)
-        session.on("Network.requestWillBeSent", self._will_be_sent)
+        session.on("Network.requestWillBeSent", self._page_will_be_sent)
+        session.on("Target.attachedToTarget", lambda event: self._attached(session, event))
+        session.on("Target.receivedMessageFromTarget", self._from_target)
         await session.send("Network.enable")
+        # the page's cross-site frames (each in its own process) and dedicated workers are
+        # targets of their own: attached as they start, paused until their network events
+        # are on, so their first requests' initiators are seen too
+        await session.send(
+            "Target.setAutoAttach",
+            {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False},
+        )
 
     def detach(self, context: BrowserContext) -> None:
         """Stop listening to ``context``: the next visit in it has its own recorder."""
         context.remove_listener("request", self._request)
         context.remove_listener("response", self._response)
+        context.remove_listener("requestfinished", self._ended)
+        context.remove_listener("requestfailed", self._ended)
         if self._router is not None and self._router.current is self:
             self._router.current = None
 
@@ -134,6 +171,18 @@ class Recorder:
 
     def _request(self, request: Request) -> None:
         self.requests.append(request)
+        self.in_flight.add(id(request))
+        self.last_activity = asyncio.get_running_loop().time()
+
+    def _ended(self, request: Request) -> None:
+        self.in_flight.discard(id(request))
+        self.last_activity = asyncio.get_running_loop().time()
+
+    def quiet_for(self) -> float:
+        """Seconds since the network was last active: 0 while a request is in flight."""
+        if self.in_flight:
+            return 0.0
+        return asyncio.get_running_loop().time() - self.last_activity
 
     def _response(self, response: Response) -> None:
         self.statuses[id(response.request)] = response.status
@@ -163,6 +212,38 @@ class Recorder:
         frame = str(data.get("frame", ""))
         self.writes.append((str(data.get("name", "")), frame, stack[0] if stack else frame))
 
+    def _attached(self, session: CDPSession, event: dict[str, Any]) -> None:
+        """A frame or worker of the page started (paused): listen to its network, then let
+        it run. A worker's script is loaded by the page that started it."""
+        info = event.get("targetInfo", {})
+        if info.get("type") == "worker" and info.get("url"):
+            self.workers.add(str(info["url"]))
+        task = asyncio.ensure_future(self._listen(session, str(event.get("sessionId", ""))))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _listen(self, session: CDPSession, target: str) -> None:
+        for method in ("Network.enable", "Runtime.runIfWaitingForDebugger"):
+            self._sent += 1
+            message = json.dumps({"id": self._sent, "method": method})
+            with contextlib.suppress(PlaywrightError):  # the target or the page went away
+                await session.send(
+                    "Target.sendMessageToTarget", {"sessionId": target, "message": message}
+                )
+
+    def _from_target(self, event: dict[str, Any]) -> None:
+        """A message from an attached frame or worker: its requests' initiators."""
+        try:
+            message = json.loads(str(event.get("message", "")))
+        except ValueError:
+            return
+        if isinstance(message, dict) and message.get("method") == "Network.requestWillBeSent":
+            self._will_be_sent(message.get("params", {}))
+
+    def _page_will_be_sent(self, event: dict[str, Any]) -> None:
+        self.page_saw.add(event.get("request", {}).get("url", ""))
+        self._will_be_sent(event)
+
     def _will_be_sent(self, event: dict[str, Any]) -> None:
         url = event.get("request", {}).get("url", "")
         cause = _initiator_url(event.get("initiator", {}))
@@ -178,11 +259,17 @@ class Recorder:
             cause = self.initiators.get(current)
             if cause is None and current == url and frame and frame != url:
                 cause = frame
+            if cause is None and current in self.workers:
+                cause = self.document
             if not cause or cause in (current, url) or cause in chain:
                 break
             chain.append(cause)
             current = cause
         return tuple(chain)
+
+    def initiators_of(self, url: str) -> tuple[str, ...]:
+        """``url``'s chain from initiators alone (no fallback to its frame)."""
+        return self.chain_of(url) if url in self.initiators else ()
 
     async def mark(self, context: BrowserContext, page: Page) -> None:
         """Remember what the visit holds now (before a click on the consent banner), so that
@@ -209,6 +296,7 @@ class Recorder:
         for frame in page.frames:
             storage.extend(await self._storage_of(frame, url))
         cookies = [self._cookie(dict(c), url, seen_at) for c in jar]
+        self.document = page.url
         return Visit(
             url=url,
             phase=self.phase,
@@ -232,15 +320,25 @@ class Recorder:
                 continue
             try:
                 frame = request.frame.url
-                if request.is_navigation_request() and request.frame.parent_frame is None:
+                top = request.frame.parent_frame is None
+                if request.is_navigation_request() and top:
                     continue  # the page itself (or where it goes): the crawl read it
             except PlaywrightError:  # a service worker's request has no frame
-                frame = ""
+                frame, top = "", False
             redirects: list[str] = []
             before = request.redirected_from
             while before is not None:
                 redirects.insert(0, before.url)
                 before = before.redirected_from
+            first = redirects[0] if redirects else request.url
+            chain = self.chain_of(first, frame)
+            unseen = first.partition("#")[0] not in self.page_saw  # DevTools: no fragment
+            if top and unseen and len(self.workers) == 1:
+                # the page's session sees every request of the page's own frames: one it
+                # never saw came from the worker (which may have run before its own session
+                # listened: Playwright lets it start as soon as Playwright listens)
+                worker = next(iter(self.workers))
+                chain = self.initiators_of(first) or (worker, *self.chain_of(worker))
             made.append(
                 BrowserRequest(
                     url=request.url,
@@ -249,7 +347,7 @@ class Recorder:
                     frame=frame,
                     status=self.statuses.get(id(request)),
                     redirects=tuple(redirects),
-                    chain=self.chain_of(redirects[0] if redirects else request.url, frame),
+                    chain=chain,
                 )
             )
         for socket in self.sockets[self._mark[1] :]:

@@ -34,3 +34,7 @@ class Visit:
     requests: tuple[BrowserRequest, ...] = ()
     cookies: tuple[Cookie, ...] = ()  # declared_by is left to the judging
     storage: tuple[StorageItem, ...] = ()
+    # phase "before" only: the page as served (its bytes, as the browser received them) and
+    # as rendered after the dwell (the DOM serialised), for what scripts added or changed
+    document: bytes = b""
+    rendered: str = ""

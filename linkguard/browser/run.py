@@ -2,8 +2,10 @@
 
 A visit is a first-time visitor who does nothing: a clean browser (a persistent profile, so
 the third-party-cookie preference holds, ``_chromium.py``), the page loaded in a new tab,
-then ``dwell`` seconds for late tags and beacons (``networkidle`` never settles on
-tracker-heavy sites), then everything is read while the browser is still listening.
+then up to ``dwell`` seconds for late tags and beacons, ended once no request has been in
+flight for ``QUIET`` seconds (``networkidle`` never settles on tracker-heavy sites: a dwell
+bounds the wait), then everything is read while the browser is still listening, and, on
+the visit without interaction, the page as served and its DOM as rendered.
 
 At most ``concurrency`` Chromium processes run at once, so memory is bounded by that, not by
 the size of the site. Each is reused from visit to visit, and wiped between them: every
@@ -27,9 +29,11 @@ import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from playwright.async_api import BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import BrowserContext, Page, Playwright, Response, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
 from linkguard.browser._chromium import VIEWPORTS, chromium_env, prepare_profile
@@ -39,6 +43,13 @@ from linkguard.classify.scope import Scope
 from linkguard.policy import BrowserConfig
 
 RECYCLE = 25  # visits a browser makes before it is replaced by a new one
+# The dwell ends early once no request has been in flight for this long: a page whose tags
+# have all fired has nothing more to show, and waiting out the whole dwell on each page was
+# most of a visit's time. A page that keeps the network busy (polling, a tag chain still
+# loading, a late beacon between requests) is watched for the whole dwell.
+QUIET = 1.0
+_TICK = 0.1  # how often the dwell looks at the network
+_READ = 5.0  # seconds to wait for the page's bytes or its rendered DOM
 
 
 async def visit_pages(
@@ -185,8 +196,9 @@ async def _look(
     """Load ``url`` in ``page``, click the consent banner's button for ``phase``, dwell, and
     tell what ``recorder`` observed."""
     error: str | None = None
+    response: Response | None = None
     try:
-        await page.goto(url, wait_until="load", timeout=config.timeout * 1000)
+        response = await page.goto(url, wait_until="load", timeout=config.timeout * 1000)
     except PlaywrightError as exc:
         error = f"browser visit failed: {_first_line(exc)}"
     if error is None and config.consent is not None and phase != "before":
@@ -197,9 +209,36 @@ async def _look(
                 f"consent banner: no {phase} button ({selector}) appeared within "
                 f"{config.consent.wait:g} s"
             )
-    with contextlib.suppress(TimeoutError):  # the dwell, unless a signal ends it
-        await asyncio.wait_for((stop or asyncio.Event()).wait(), config.dwell)
-    return await recorder.collect(context, page, url, error)
+    await _dwell(recorder, config.dwell, stop or asyncio.Event())
+    visit = await recorder.collect(context, page, url, error)
+    if phase != "before" or error is not None or response is None:
+        return visit
+    return replace(visit, **await _documents(page, response))
+
+
+async def _documents(page: Page, response: Response) -> dict[str, Any]:
+    """The page as served and as rendered now (empty where the browser cannot tell)."""
+    read: dict[str, Any] = {}
+    with contextlib.suppress(PlaywrightError, TimeoutError):
+        read["document"] = await asyncio.wait_for(response.body(), _READ)
+    with contextlib.suppress(PlaywrightError, TimeoutError):
+        read["rendered"] = await asyncio.wait_for(page.content(), _READ)
+    return read
+
+
+async def _dwell(recorder: Recorder, dwell: float, stop: asyncio.Event) -> None:
+    """Stay on the page up to ``dwell`` seconds, less once the network has been quiet for
+    ``QUIET`` seconds (no request in flight), or until a signal sets ``stop``."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + dwell
+    while not stop.is_set():
+        left = end - loop.time()
+        quiet = recorder.quiet_for()
+        if left <= 0 or quiet >= QUIET:
+            return
+        wait = min(left, QUIET - quiet if quiet else _TICK)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), max(wait, 0.01))
 
 
 async def _click(page: Page, selector: str, wait: float) -> bool:

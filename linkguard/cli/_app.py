@@ -17,6 +17,8 @@ from linkguard._version import __version__
 from linkguard.cli._common import explain
 from linkguard.cli._demo import demo
 from linkguard.cli._gate import diff, init, report
+from linkguard.cli._help import HelpGroup
+from linkguard.cli._history import history
 from linkguard.cli._inspect import classify, links, list_rules
 from linkguard.cli._scan import scan
 from linkguard.errors import LinkguardError
@@ -25,7 +27,9 @@ app = typer.Typer(
     name="linkguard",
     help="Map the boundary between a website and the third parties it sends people and data to.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion and --show-completion, and _LINKGUARD_COMPLETE=complete_bash ...
+    add_completion=True,
+    cls=HelpGroup,  # help without type placeholders, and text shown as written
     pretty_exceptions_enable=False,
     # -h as well as --help, on every command, as command-line users expect.
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -40,6 +44,7 @@ app.command()(demo)
 app.command("rules")(list_rules)
 app.command()(diff)
 app.command()(init)
+app.add_typer(history, name="history")
 
 
 def _version(value: bool) -> None:

@@ -4,6 +4,8 @@ policy file and command-line options into the Policy and CrawlConfig the core ru
 from __future__ import annotations
 
 import functools
+import math
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +19,7 @@ from linkguard.config import (
     MAX_PAGES,
     CrawlConfig,
     Policy,
+    PolicyErrors,
     discover_policy,
     load_policy,
     policy_from_mapping,
@@ -40,7 +43,13 @@ def say(text: str) -> None:
 
 def explain(error: LinkguardError) -> int:
     """Print the error as one line (and its tip) on stderr; its exit code, for the caller to
-    exit with. A mistake the user can fix gets words, never a traceback."""
+    exit with. A mistake the user can fix gets words, never a traceback; each mistake of a
+    policy file gets its own line and tip, and a count follows them."""
+    if isinstance(error, PolicyErrors):
+        for each in error.errors:
+            say(f"linkguard: error: {each}")
+        say(f"linkguard: {len(error.errors)} mistakes in the policy; fix them and run again")
+        return error.exit_code
     say(f"linkguard: error: {error}")
     return error.exit_code
 
@@ -93,25 +102,71 @@ def policy_for(config: Path | None, target: str | None) -> Policy:
     return load_policy(found) if found else Policy()
 
 
-_COUNTS = {"max_pages": MAX_PAGES, "max_depth": MAX_DEPTH, "concurrency": 256}
+_COUNTS = {"max_pages": MAX_PAGES, "max_depth": MAX_DEPTH, "concurrency": 256, "retries": 10}
+_LISTS = ("include", "exclude")
 
 
 def crawl_options(policy: Policy, **overrides: object) -> CrawlConfig:
-    """The policy's crawl settings with the options that were given (None: not given);
-    counts below 1 are refused rather than read as "no limit", and counts past the policy
-    file's bounds as they are there."""
-    given = {k: v for k, v in overrides.items() if v is not None}
+    """The policy's crawl settings with the options that were given (None: not given):
+    option > policy file > default. Counts below 1 (retries: below 0) are refused rather
+    than read as "no limit", and counts past the policy file's bounds as they are there; a
+    regular expression, a timeout and a User-Agent are checked as the file's are."""
+    given = {k: v for k, v in overrides.items() if v is not None and v != []}
     for name, most in _COUNTS.items():
         value = given.get(name)
         option = f"--{name.replace('_', '-')}"
-        if isinstance(value, int) and value < 1:
-            raise ConfigError(f"{option} must be at least 1, not {value}")
+        least = 0 if name == "retries" else 1
+        if isinstance(value, int) and value < least:
+            raise ConfigError(f"{option} must be at least {least}, not {value}")
         if isinstance(value, int) and value > most:
             raise ConfigError(
-                f"{option} must be from 1 to {most}, not {value}",
+                f"{option} must be from {least} to {most}, not {value}",
                 tip="no site needs more; the policy file's [crawl] keys have the same bounds",
             )
+    for name in _LISTS:
+        patterns = given.get(name)
+        if isinstance(patterns, list | tuple):
+            given[name] = tuple(_regex(f"--{name}", str(p)) for p in patterns)
+    timeout = given.get("timeout")
+    if isinstance(timeout, float) and not (math.isfinite(timeout) and timeout > 0):
+        raise ConfigError(f"--timeout must be a number of seconds above 0, not {timeout:g}")
+    agent = given.get("user_agent")
+    if isinstance(agent, str) and (not agent.strip() or not agent.isprintable()):
+        raise ConfigError("--user-agent must be one line of printable text, not empty")
     return replace(policy.crawl, **given)  # type: ignore[arg-type]
+
+
+def _regex(option: str, pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(
+            f"{option} {pattern!r} is not a valid regular expression: {exc}",
+            tip="use Python re syntax, quoted for the shell: --exclude '\\.pdf$'",
+        ) from exc
+    return pattern
+
+
+_SHOWN = ("max_pages", "max_depth", "concurrency", "delay", "timeout", "retries", "include",
+          "exclude", "user_agent", "respect_robots")  # fmt: skip
+
+
+def crawl_settings(policy: Policy, crawl: CrawlConfig) -> str:
+    """The crawl settings a run uses and where each came from, for ``-vv``: an option, the
+    policy file, or the default."""
+    default = CrawlConfig()
+    lines = []
+    for name in _SHOWN:
+        value, filed = getattr(crawl, name), getattr(policy.crawl, name)
+        where = (
+            "option"
+            if value != filed
+            else "policy file"
+            if filed != getattr(default, name)
+            else "default"
+        )
+        lines.append(f"  crawl.{name} = {value!r} ({where})")
+    return "\n".join(["crawl settings:", *lines])
 
 
 def with_site(policy: Policy, origin: str | None, first_party: list[str] | None) -> Policy:

@@ -18,6 +18,7 @@ from linkguard.cli._browser import chromium_for
 from linkguard.cli._common import error_boundary
 from linkguard.cli._options import BrowserOption, ChromiumOption
 from linkguard.cli._outputs import console_summary, run_with_progress, write_outputs
+from linkguard.cli._voice import QuietOption, VerboseOption, Voice
 from linkguard.config import Policy, load_policy
 from linkguard.errors import ConfigError
 from linkguard.reporters import Format
@@ -35,11 +36,13 @@ def demo(
             "tagged-shop (the default with --browser)."
         ),
     ] = None,
-    out: Annotated[Path, typer.Option(help="Folder for the results and the report.")] = Path(
-        "linkguard-demo"
-    ),
+    out: Annotated[
+        Path, typer.Option(metavar="DIR", help="Folder for the results and the report.")
+    ] = Path("linkguard-demo"),
     browser: BrowserOption = False,
     chromium: ChromiumOption = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Serve a bundled sample site on 127.0.0.1, crawl it over HTTP, write JSON and HTML.
 
@@ -49,6 +52,7 @@ def demo(
     from linkguard.bundled import sample_site, sample_site_names
     from linkguard.bundled.serve import serve_folder
 
+    voice = Voice.of(verbose, quiet)
     browser = browser or chromium is not None
     site = site or ("tagged-shop" if browser else "leaky-shop")
     if site not in sample_site_names():
@@ -58,21 +62,22 @@ def demo(
         )
     root = sample_site(site)
     policy = load_policy(root / "linkguard.toml")
-    found = chromium_for(LOCAL, browser, chromium, policy, templates=False, quiet=False)
+    found = chromium_for(LOCAL, browser, chromium, policy, templates=False, quiet=voice.quiet)
     with serve_folder(root, hosts=root / "_hosts") as base:
-        typer.echo(f"serving {site} at {base} as {policy.site.origin or base}", err=True)
+        voice.info(f"serving {site} at {base} as {policy.site.origin or base}")
         if found is not None:
             policy = _played(policy, base)
         scope = make_scope(base, policy)
         request = ScanRequest(base, policy, scope, policy.crawl, chromium=found)
-        result = run_with_progress(request, False)
+        result = run_with_progress(request, voice)
     write_outputs(
         result,
         [Format.JSON, Format.HTML],
         [str(out / "results.json"), str(out / "report.html")],
+        quiet=voice.quiet,
     )
-    console_summary(result, False)
-    typer.echo(f"open {out / 'report.html'} in a browser to read the audit report", err=True)
+    console_summary(result, voice.quiet)
+    voice.info(f"open {out / 'report.html'} in a browser to read the audit report")
 
 
 def _played(policy: Policy, base: str) -> Policy:

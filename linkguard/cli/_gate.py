@@ -12,6 +12,7 @@ from linkguard.cli._browser import chromium_for
 from linkguard.cli._common import (
     checked_target,
     crawl_options,
+    crawl_settings,
     error_boundary,
     read_results,
     say_nothing_checked,
@@ -21,12 +22,19 @@ from linkguard.cli._files import cannot_write, write_atomic
 from linkguard.cli._options import (
     BrowserOption,
     ChromiumOption,
+    ExcludeOption,
     FirstPartyOption,
     FormatsOption,
+    IncludeOption,
     MaxPagesOption,
     OutputsOption,
+    RetriesOption,
+    TimeoutOption,
+    UserAgentOption,
 )
 from linkguard.cli._outputs import write_outputs
+from linkguard.cli._progress import ProgressDisplay
+from linkguard.cli._voice import QuietOption, VerboseOption, Voice
 from linkguard.config import Policy, policy_from_mapping
 from linkguard.draft import render_starter, survey_site
 from linkguard.errors import ConfigError
@@ -43,9 +51,10 @@ def report(
     results: Annotated[Path, typer.Argument(help="A results JSON written by `linkguard scan`.")],
     formats: FormatsOption = None,
     outputs: OutputsOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Re-render a saved results JSON in any format."""
-    write_outputs(read_results(results), formats or [Format.HTML], outputs or [])
+    write_outputs(read_results(results), formats or [Format.HTML], outputs or [], quiet=quiet)
 
 
 @error_boundary
@@ -64,18 +73,27 @@ def diff(
 def init(
     target: Annotated[str, typer.Argument(help="A URL to crawl, or a folder of built HTML.")],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where to write the starter policy.")
+        Path,
+        typer.Option("--output", "-o", metavar="FILE", help="Where to write the starter policy."),
     ] = Path("linkguard.toml"),
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite the output file if it exists.")
     ] = False,
     origin: Annotated[
-        str | None, typer.Option(help="The site's origin; a folder is read as this origin.")
+        str | None,
+        typer.Option(metavar="URL", help="The site's origin; a folder is read as this origin."),
     ] = None,
     first_party: FirstPartyOption = None,
     max_pages: MaxPagesOption = None,
+    include: IncludeOption = None,
+    exclude: ExcludeOption = None,
+    user_agent: UserAgentOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
     browser: BrowserOption = False,
     chromium: ChromiumOption = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Crawl TARGET and write a starter linkguard.toml declaring every third party seen
     (with --browser, also what the pages load at run time, and the cookies they set)."""
@@ -84,13 +102,25 @@ def init(
             f"{output} already exists; linkguard init does not overwrite it",
             tip="pass --force to replace it, or --output to write elsewhere",
         )
+    voice = Voice.of(verbose, quiet)
     checked_target(target)
     policy = _site_policy(origin, first_party or [])
-    crawl = crawl_options(policy, max_pages=max_pages)
-    warn_without_origin(target, policy)
-    found = chromium_for(target, browser, chromium, policy, templates=False, quiet=False)
+    crawl = crawl_options(
+        policy,
+        max_pages=max_pages,
+        include=include,
+        exclude=exclude,
+        user_agent=user_agent,
+        timeout=timeout,
+        retries=retries,
+    )
+    voice.debug(crawl_settings(policy, crawl))
+    if not voice.quiet:
+        warn_without_origin(target, policy)
+    found = chromium_for(target, browser, chromium, policy, templates=False, quiet=voice.quiet)
     request = ScanRequest(target, policy, make_scope(target, policy), crawl, chromium=found)
-    result, survey = survey_site(request)
+    with ProgressDisplay(voice) as display:
+        result, survey = survey_site(request, display.update)
     unchecked = verdict_of(result).unchecked
     if unchecked:  # a policy drafted from no page would declare nothing, and look done
         say_nothing_checked(unchecked, target)
@@ -100,8 +130,8 @@ def init(
         write_atomic(output, draft)
     except OSError as exc:
         raise cannot_write(output, "the policy", exc) from exc
-    typer.echo(f"wrote {output}: {len(result.third_parties)} third-party host(s) seen on "
-               f"{result.summary.pages} page(s); review its TODOs", err=True)  # fmt: skip
+    voice.info(f"wrote {output}: {len(result.third_parties)} third-party host(s) seen on "
+               f"{result.summary.pages} page(s); review its TODOs")  # fmt: skip
 
 
 def _site_policy(origin: str | None, first_party: list[str]) -> Policy:

@@ -15,13 +15,25 @@ from linkguard.classify.scope import Scope
 from linkguard.cli._common import (
     checked_target,
     crawl_options,
+    crawl_settings,
     error_boundary,
     policy_for,
     say_nothing_checked,
     warn_without_origin,
     with_site,
 )
-from linkguard.cli._options import ConfigOption, FirstPartyOption, MaxPagesOption
+from linkguard.cli._options import (
+    ConfigOption,
+    ExcludeOption,
+    FirstPartyOption,
+    IncludeOption,
+    MaxPagesOption,
+    RetriesOption,
+    TimeoutOption,
+    UserAgentOption,
+)
+from linkguard.cli._progress import ProgressDisplay
+from linkguard.cli._voice import QuietOption, VerboseOption, Voice
 from linkguard.display import json_text
 from linkguard.errors import ConfigError
 from linkguard.results.verdict import EXIT_UNCHECKED
@@ -33,10 +45,13 @@ def classify(
     hrefs: Annotated[list[str], typer.Argument(help="hrefs to classify (put -- before them).")],
     config: ConfigOption = None,
     origin: Annotated[
-        str | None, typer.Option(help="The site's origin; hrefs resolve against it.")
+        str | None,
+        typer.Option(metavar="URL", help="The site's origin; hrefs resolve against it."),
     ] = None,
     first_party: FirstPartyOption = None,
-    base: Annotated[str | None, typer.Option(help="Resolve hrefs against this page URL.")] = None,
+    base: Annotated[
+        str | None, typer.Option(metavar="URL", help="Resolve hrefs against this page URL.")
+    ] = None,
 ) -> None:
     """Print where each HREF lands: one JSON object per line (href, url, host, site, party)."""
     policy = with_site(policy_for(config, None), origin, first_party)
@@ -67,15 +82,36 @@ def links(
     target: Annotated[str, typer.Argument(help="A URL to crawl, or a folder of built HTML.")],
     config: ConfigOption = None,
     max_pages: MaxPagesOption = None,
-    origin: Annotated[str | None, typer.Option(help="Read a folder as this origin.")] = None,
+    origin: Annotated[
+        str | None, typer.Option(metavar="URL", help="Read a folder as this origin.")
+    ] = None,
+    include: IncludeOption = None,
+    exclude: ExcludeOption = None,
+    user_agent: UserAgentOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Print every reference found, one JSON object per line (page, line, kind, ..., party)."""
+    voice = Voice.of(verbose, quiet)
     policy = with_site(policy_for(config, target), origin, None)
     checked_target(target)
-    crawl = crawl_options(policy, max_pages=max_pages)
-    warn_without_origin(target, policy)
+    crawl = crawl_options(
+        policy,
+        max_pages=max_pages,
+        include=include,
+        exclude=exclude,
+        user_agent=user_agent,
+        timeout=timeout,
+        retries=retries,
+    )
+    voice.debug(crawl_settings(policy, crawl))
+    if not voice.quiet:
+        warn_without_origin(target, policy)
     request = ScanRequest(target, policy, make_scope(target, policy), crawl)
-    seen = run_links(request, lambda row: typer.echo(json_text(row)))
+    with ProgressDisplay(voice) as display:
+        seen = run_links(request, lambda row: typer.echo(json_text(row)), display.update)
     if seen.unchecked:  # no line printed must not read as "no reference found"
         say_nothing_checked(seen.unchecked, target)
         raise typer.Exit(EXIT_UNCHECKED)

@@ -11,20 +11,81 @@ from linkguard.reporters import Format
 
 FirstPartyOption = Annotated[
     list[str] | None,
-    typer.Option("--first-party", help="A domain or host the site owns; repeatable."),
+    typer.Option(
+        "--first-party", metavar="HOST", help="A domain or host the site owns; repeatable."
+    ),
 ]
-MaxPagesOption = Annotated[int | None, typer.Option(help="Stop after this many pages.")]
-ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Policy file.")]
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", "-c", metavar="FILE", help="Policy file.")
+]
+# The crawl's common knobs. Each overrides the policy file's [crawl] key of the same name,
+# which overrides the default: option > file > default.
+MaxPagesOption = Annotated[
+    int | None,
+    typer.Option(metavar="N", help="Stop after this many pages ([crawl] max_pages; default 5000)."),
+]
+IncludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--include",
+        metavar="REGEX",
+        help="Crawl only URLs this Python regular expression finds a match in; repeatable; "
+        "replaces [crawl] include.",
+    ),
+]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        metavar="REGEX",
+        help="Do not crawl URLs this Python regular expression finds a match in; repeatable; "
+        "replaces [crawl] exclude.",
+    ),
+]
+UserAgentOption = Annotated[
+    str | None,
+    typer.Option(
+        "--user-agent",
+        metavar="TEXT",
+        help="The User-Agent the crawl sends ([crawl] user_agent; default: linkguard/VERSION).",
+    ),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        help="Give up on a page after this long ([crawl] timeout; default 20).",
+    ),
+]
+RetriesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--retries",
+        metavar="N",
+        help="Retry a page this many times after a 429 or 503 answer, 0 to 10 "
+        "([crawl] retries; default 3).",
+    ),
+]
 # --format and --output pair up by position: the second --output goes with the second --format.
 FormatsOption = Annotated[
     list[Format] | None,
     typer.Option(
-        "--format", "-f", help="Output format; repeatable, paired in order with --output."
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help=f"Output format: {', '.join(f.value for f in Format)}; repeatable, paired in "
+        "order with --output.",
     ),
 ]
 OutputsOption = Annotated[
     list[str] | None,
-    typer.Option("--output", "-o", help="Where to write the matching --format ('-' for stdout)."),
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Where to write the matching --format ('-' for stdout).",
+    ),
 ]
 # How the crawl reaches the web: the machine's, not the site's, so never in the policy file.
 ProxyOption = Annotated[

@@ -1,4 +1,4 @@
-"""Where the commands put what they make: reports in files or on stdout, the progress line
+"""Where the commands put what they make: reports in files or on stdout, the progress
 and the summary on stderr (reporters only return text; the CLI decides where it goes)."""
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from pathlib import Path
 import typer
 
 from linkguard.cli._files import cannot_write, write_atomic
+from linkguard.cli._progress import ProgressDisplay
+from linkguard.cli._voice import Voice
 from linkguard.errors import ConfigError
 from linkguard.model import ScanResult
 from linkguard.reporters import Format, render
@@ -69,11 +71,8 @@ def console_summary(result: ScanResult, quiet: bool) -> None:
     )  # click strips ANSI off a tty
 
 
-def run_with_progress(request: ScanRequest, quiet: bool) -> ScanResult:
-    """Run the scan with a progress line on stderr (cleared before the summary prints)."""
-    if quiet:
-        return run_scan(request)
-    from linkguard.reporters.console import ProgressLine
-
-    with ProgressLine(sys.stderr) as line:
-        return run_scan(request, progress=line.update)
+def run_with_progress(request: ScanRequest, voice: Voice) -> ScanResult:
+    """Run the scan with its progress on stderr as ``voice`` asks (``_progress``): a bar on a
+    terminal, plain lines in a log, nothing with ``-q``; a line per page with ``-v``."""
+    with ProgressDisplay(voice) as display:
+        return run_scan(request, progress=display.update)

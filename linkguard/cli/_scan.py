@@ -12,6 +12,7 @@ from linkguard.cli._browser import chromium_for
 from linkguard.cli._common import (
     checked_target,
     crawl_options,
+    crawl_settings,
     error_boundary,
     policy_for,
     read_results,
@@ -19,17 +20,24 @@ from linkguard.cli._common import (
     warn_without_origin,
     with_site,
 )
+from linkguard.cli._history import HistoryOption, link_cache_for, recorded, scan_store
 from linkguard.cli._options import (
     BrowserOption,
     ChromiumOption,
+    ExcludeOption,
     FirstPartyOption,
     FormatsOption,
+    IncludeOption,
     MaxPagesOption,
     OutputsOption,
     ProxyOption,
+    RetriesOption,
     SystemCertsOption,
+    TimeoutOption,
+    UserAgentOption,
 )
 from linkguard.cli._outputs import console_summary, run_with_progress, write_outputs
+from linkguard.cli._voice import QuietOption, VerboseOption, Voice
 from linkguard.config import Policy
 from linkguard.errors import ConfigError
 from linkguard.reporters import Format
@@ -48,6 +56,7 @@ def scan(
         typer.Option(
             "--config",
             "-c",
+            metavar="FILE",
             help="Policy file (linkguard.toml, or a pyproject.toml with "
             "[tool.linkguard]). Default: linkguard.toml in the folder or the current directory.",
         ),
@@ -55,24 +64,44 @@ def scan(
     formats: FormatsOption = None,
     outputs: OutputsOption = None,
     fail_on: Annotated[
-        FailOn, typer.Option(help="Lowest severity that fails the run.")
+        FailOn,
+        typer.Option(
+            metavar="LEVEL",
+            help=f"Lowest severity that fails the run: {', '.join(f.value for f in FailOn)}.",
+        ),
     ] = FailOn.ERROR,
     baseline: Annotated[
         Path | None,
         typer.Option(
-            help="A previous results JSON: its findings are reported as known and do not fail."
+            metavar="FILE",
+            help="A previous results JSON: its findings are reported as known and do not fail.",
         ),
     ] = None,
     origin: Annotated[
-        str | None, typer.Option(help="Read a folder as this origin (overrides site.origin).")
+        str | None,
+        typer.Option(metavar="URL", help="Read a folder as this origin (overrides site.origin)."),
     ] = None,
     first_party: FirstPartyOption = None,
     max_pages: MaxPagesOption = None,
-    max_depth: Annotated[int | None, typer.Option(help="Follow links this many hops deep.")] = None,
-    concurrency: Annotated[int | None, typer.Option(help="Requests in flight at once.")] = None,
-    delay: Annotated[
-        float | None, typer.Option(help="Seconds between requests to one host.")
+    max_depth: Annotated[
+        int | None,
+        typer.Option(metavar="N", help="Follow links this many hops deep ([crawl] max_depth)."),
     ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(metavar="N", help="Requests in flight at once ([crawl] concurrency)."),
+    ] = None,
+    delay: Annotated[
+        float | None,
+        typer.Option(
+            metavar="SECONDS", help="Seconds between requests to one host ([crawl] delay)."
+        ),
+    ] = None,
+    include: IncludeOption = None,
+    exclude: ExcludeOption = None,
+    user_agent: UserAgentOption = None,
+    timeout: TimeoutOption = None,
+    retries: RetriesOption = None,
     check_external: Annotated[
         bool,
         typer.Option(
@@ -97,6 +126,7 @@ def scan(
         Path | None,
         typer.Option(
             "--templates",
+            metavar="DIR",
             help="Judge template sources under this folder in place (Jinja2, "
             "Django, Liquid, Handlebars, ERB, PHP, Go templates); findings point at file:line.",
         ),
@@ -105,6 +135,7 @@ def scan(
         str | None,
         typer.Option(
             "--changed-since",
+            metavar="REV",
             help="With --templates: only files changed since this git commit (a branch, tag "
             "or hash, e.g. origin/main).",
         ),
@@ -120,12 +151,12 @@ def scan(
     ] = None,
     browser: BrowserOption = False,
     chromium: ChromiumOption = None,
-    quiet: Annotated[
-        bool,
-        typer.Option("--quiet", "-q", help="Print nothing but errors."),
-    ] = False,
+    history: HistoryOption = None,
+    verbose: VerboseOption = 0,
+    quiet: QuietOption = False,
 ) -> None:
     """Crawl a site, or read a build folder or template sources, and check its promises."""
+    voice = Voice.of(verbose, quiet)
     if templates is not None:
         target = str(templates)
     if target is None:
@@ -141,16 +172,23 @@ def scan(
         max_depth=max_depth,
         concurrency=concurrency,
         delay=delay,
+        include=include,
+        exclude=exclude,
+        user_agent=user_agent,
+        timeout=timeout,
+        retries=retries,
         respect_robots=False if ignore_robots else None,
         proxy=proxy,
         system_certs=system_certs or None,
         allow_private_addresses=allow_private_addresses or None,
     )
     scope = make_scope(target, policy)
-    if not quiet:
-        typer.echo(
-            f"scope: origin {scope.origin}; first party: {', '.join(scope.entries)}", err=True
-        )
+    store = scan_store(history, policy)
+    voice.info(f"scope: origin {scope.origin}; first party: {', '.join(scope.entries)}")
+    voice.debug(
+        f"policy: {policy.path or 'none found: the defaults'}\n{crawl_settings(policy, crawl)}"
+    )
+    if not voice.quiet:
         warn_without_origin(target, policy)
     request = ScanRequest(
         target,
@@ -164,12 +202,15 @@ def scan(
         check_external=check_external,
         resume=resume,
         chromium=chromium_for(target, browser, chromium, policy, files is not None, quiet),
+        link_cache=link_cache_for(store, policy) if check_external else None,
     )
-    result = run_with_progress(request, quiet)
+    result = run_with_progress(request, voice)
     if baseline is not None:
         from linkguard.results.baseline import apply_baseline
 
         result = apply_baseline(result, read_results(baseline))
+    if store is not None:
+        result = recorded(store, result, quiet)
     try:
         write_outputs(result, formats or [Format.JSON], outputs or [], quiet=quiet)
     finally:  # the summary of a long crawl is shown even when an output cannot be written

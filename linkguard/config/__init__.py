@@ -6,6 +6,7 @@ the file, with errors that name the file, the key and the fix.
 
 from __future__ import annotations
 
+from linkguard.config._collect import PolicyErrors
 from linkguard.config._load import (
     MAX_DEPTH,
     MAX_PAGES,
@@ -33,6 +34,7 @@ __all__ = [
     "CrawlConfig",
     "ExitNoticeConfig",
     "Policy",
+    "PolicyErrors",
     "SiteConfig",
     "TemplatesConfig",
     "ThirdPartyDecl",

@@ -5,6 +5,9 @@ returns it in the form the policy's dataclasses hold, or raises a ConfigError th
 file, the dotted key (``third_party[2].hosts[0]``), the problem and what would be valid.
 Tables are checked by ``check_table`` against a schema (key -> checker), so a new key in the
 policy file is one new line in a schema. Array indexes in keys count from 0.
+
+Every key, array item and table entry is checked even after another failed
+(``linkguard.config._collect``): a file with several mistakes takes one run to fix.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from lxml.cssselect import CSSSelector, SelectorError
 
 from linkguard.classify import urls
 from linkguard.classify.scope import registrable_domain
+from linkguard.config._collect import failing, gather
 from linkguard.errors import ConfigError
 
 T = TypeVar("T")
@@ -72,13 +76,15 @@ def describe(value: object) -> str:
 
 def suggest(key: str, valid: Collection[str], what: str = "keys") -> str:
     """``did you mean `max_pages`?`` (difflib), then every valid choice."""
-    spellings = (key, key.replace("-", "_"), key.replace("_", "-"))
-    close = next(
-        (m for s in spellings for m in difflib.get_close_matches(s, list(valid), n=1, cutoff=0.6)),
-        None,
-    )
+    close = _closest(key, valid)
     hint = f"did you mean `{close}`? " if close else ""
     return f"{hint}valid {what}: {', '.join(sorted(valid))}"
+
+
+def _closest(key: str, valid: Collection[str]) -> str | None:
+    spellings = (key, key.replace("-", "_"), key.replace("_", "-"))
+    matches = (difflib.get_close_matches(s, list(valid), n=1, cutoff=0.6) for s in spellings)
+    return next((m[0] for m in matches if m), None)
 
 
 def check_table(
@@ -95,13 +101,21 @@ def check_table(
     """
     if not isinstance(value, Mapping):
         raise where.error(f"must be a table, not {describe(value)}", f"write it as [{where.key}]")
-    for key in value:
+
+    def one(key: str, item: object) -> Callable[[], Any]:
         if key not in schema:
-            raise where.at(key).error(_unknown(key, value[key]), suggest(key, schema, what))
-    for key, fix in (required or {}).items():
-        if key not in value:
-            raise where.at(key).error("is required", fix)
-    return {key: schema[key](item, where.at(key)) for key, item in value.items()}
+            return failing(where.at(key).error(_unknown(key, item), suggest(key, schema, what)))
+        return lambda: schema[key](item, where.at(key))
+
+    checks = [(key, one(key, item)) for key, item in value.items()]
+    # a misspelt required key is one mistake: its "did you mean" says what is missing
+    meant = {_closest(key, schema) for key in value if key not in schema}
+    checks += [
+        (key, failing(where.at(key).error("is required", fix)))
+        for key, fix in (required or {}).items()
+        if key not in value and key not in meant
+    ]
+    return gather(checks)
 
 
 def _unknown(key: str, value: object) -> str:
@@ -190,7 +204,7 @@ def array(item: Checker[T], *, min_items: int = 0, fix: str = "") -> Checker[tup
             )
         if len(value) < min_items:
             raise where.error("must not be empty", fix or f"list at least {min_items} item(s)")
-        return tuple(item(x, where.index(i)) for i, x in enumerate(value))
+        return _each(item, value, where)
 
     return check
 
@@ -218,9 +232,18 @@ def tables(item: Checker[T]) -> Checker[tuple[T, ...]]:
         if not isinstance(value, list):
             fix = f"write [[{where.key}]] (double brackets) above each entry"
             raise where.error(f"must be an array of tables, not {describe(value)}", fix)
-        return tuple(item(entry, where.index(i)) for i, entry in enumerate(value))
+        return _each(item, value, where)
 
     return check
+
+
+def _each(item: Checker[T], values: list[Any], where: Where) -> tuple[T, ...]:
+    """Every item of an array through ``item``, each checked even when another fails."""
+
+    def one(i: int, x: object) -> Callable[[], T]:
+        return lambda: item(x, where.index(i))
+
+    return tuple(gather([(str(i), one(i, x)) for i, x in enumerate(values)]).values())
 
 
 # -- values with a meaning ------------------------------------------------------------------

@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 
 import linkguard.config._checks as check
 from linkguard.config._checks import Where
+from linkguard.config._collect import collected, failing, gather
 from linkguard.errors import ConfigError
 from linkguard.extract.masking import ENGINES
 from linkguard.model import Kind, Severity
@@ -54,6 +55,7 @@ from linkguard.policy import (
     CookieDecl,
     CrawlConfig,
     ExitNoticeConfig,
+    HistoryConfig,
     Policy,
     SiteConfig,
     TemplatesConfig,
@@ -76,7 +78,7 @@ def load_policy(path: Path) -> Policy:
             fix = "add a [tool.linkguard] table, or put the policy in linkguard.toml"
             raise ConfigError(f"{path}: has no [tool.linkguard] table", tip=fix)
         data, where = tool["linkguard"], Where(str(path), "tool.linkguard")
-    policy = _policy_at(data, where)
+    policy = collected(lambda: _policy_at(data, where))
     return replace(policy, path=str(path), sha256=hashlib.sha256(raw).hexdigest())
 
 
@@ -96,7 +98,7 @@ def discover_policy(target: Path | None, cwd: Path) -> Path | None:
 
 def policy_from_mapping(data: Mapping[str, Any], *, source: str) -> Policy:
     """Validate parsed TOML into a Policy; errors name ``source`` as the file."""
-    return _policy_at(data, Where(source))
+    return collected(lambda: _policy_at(data, Where(source)))
 
 
 def _read(path: Path) -> bytes:
@@ -194,11 +196,12 @@ def _rules(value: object, where: Where) -> tuple[tuple[str, Severity | None], ..
     """``[rules]``: rule id -> error | warning | info | off."""
     severity = check.choice(_SEVERITIES, "severity", "severities")
     known = RULES.keys()
-    for rule in value if isinstance(value, dict) else ():
-        if rule not in known:
-            raise where.at(rule).error(
-                f"unknown rule id `{rule}`", check.suggest(rule, known, "rule ids")
-            )
+    unknown = [rule for rule in value if rule not in known] if isinstance(value, dict) else []
+    gather([
+        (rule, failing(where.at(rule).error(
+            f"unknown rule id `{rule}`", check.suggest(rule, known, "rule ids"))))
+        for rule in unknown
+    ])  # fmt: skip
     return tuple(check.check_table(value, where, dict.fromkeys(known, severity)).items())
 
 
@@ -227,11 +230,14 @@ def _third_parties(value: object, where: Where) -> tuple[ThirdPartyDecl, ...]:
     """``[[third_party]]`` entries; two with the same name are an error."""
     decls = check.tables(_THIRD_PARTY)(value, where)
     seen: dict[str, int] = {}
+    twice: list[tuple[str, Callable[[], object]]] = []
     for i, decl in enumerate(decls):
         first = seen.setdefault(decl.name.strip().casefold(), i)
         if first != i:
             fix = f"merge it into {where.key}[{first}], or give each entry its own name"
-            raise where.index(i).at("name").error(f"{decl.name!r} is declared twice", fix)
+            error = where.index(i).at("name").error(f"{decl.name!r} is declared twice", fix)
+            twice.append((str(i), failing(error)))
+    gather(twice)
     return decls
 
 
@@ -273,6 +279,24 @@ def _consent(value: object, where: Where) -> ConsentConfig:
     return ConsentConfig(**fields)
 
 
+def _history(value: object, where: Where) -> HistoryConfig:
+    """``[history]``: ``enabled``, ``path`` (a file, relative to the policy file's folder),
+    ``external_ttl_days``; a path given while history is off is a mistake worth naming."""
+    fields = check.check_table(value, where, _HISTORY)
+    if "path" in fields and not fields.get("enabled", False):
+        fix = "add `enabled = true` to [history] to record runs there, or remove `path`"
+        raise where.at("path").error("is set, but history is not enabled", fix)
+    if fields.get("path", "x").endswith(("/", "\\")):
+        fix = 'name a file, e.g. `path = ".linkguard/history.sqlite"`'
+        raise where.at("path").error(f"names a folder ({fields['path']!r}), not a file", fix)
+    return HistoryConfig(**fields)
+
+
+_HISTORY: check.Schema = {
+    "enabled": check.boolean,
+    "path": check.string,
+    "external_ttl_days": check.number(0, 3650, example=21),
+}
 _STRINGS = check.array(check.string)
 _CONSENT: check.Schema = {
     "accept": check.css_selector,
@@ -354,6 +378,7 @@ _SECTIONS: check.Schema = {
         "exclude": check.array(check.relative_glob),
         "engine": check.choice({e: e for e in ENGINES}, "template engine", "engines"),
     }),
+    "history": _history,
 }  # fmt: skip
 _POLICY_FIELDS = {"third_party": "third_parties", "waiver": "waivers", "cookie": "cookies"}
 

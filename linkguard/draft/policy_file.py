@@ -164,9 +164,13 @@ def _exit_notice(survey: NoticeSurvey) -> list[str]:
         lines.append("# stay in force (see the README). Add the site's own, for example:")
         lines.append('# selectors = ["a.external"]')
         lines.append('# text = ["(opens an external site)"]')
-    if survey.drupal_pages:
-        lines.append(f"# Drupal extlink settings found on {survey.drupal_pages} page(s): "
-                     "linkguard applies them (drupal_extlink = true).")  # fmt: skip
+    if survey.drupal_loaded:
+        lines.append(f"# Drupal extlink settings and script found on {survey.drupal_loaded} "
+                     "page(s): linkguard applies them there (drupal_extlink = true).")  # fmt: skip
+    if survey.drupal_pages > survey.drupal_loaded:
+        bare = survey.drupal_pages - survey.drupal_loaded
+        lines.append(f"# Drupal extlink settings without the module's script on {bare} "
+                     "page(s): settings alone decorate no link.")  # fmt: skip
     lines.append('# exempt = ["*.gov"]  # destinations that need no notice, if the policy says so')
     return lines
 

@@ -16,13 +16,14 @@ from urllib.parse import unquote, unquote_plus
 
 from linkguard.classify import urls
 from linkguard.classify.scope import Scope
+from linkguard.extract import DrupalExtlink
 from linkguard.model import Kind, Party, RunInfo, ScanResult, SourceResult
 from linkguard.policy import DEFAULT_NOTICE_TEXT
 from linkguard.rules import FACT_DRUPAL_EXTLINK
 from linkguard.rules.mechanisms import normalize_text
 from linkguard.scan.aggregate import ResultBuilder
 from linkguard.scan.analysis import ReadPage, analyze_page
-from linkguard.scan.pipeline import Observed, start_url, walk
+from linkguard.scan.pipeline import Observed, ProgressCallback, start_url, walk
 from linkguard.scan.request import ScanRequest
 from linkguard.scan.run import browse
 
@@ -36,11 +37,14 @@ class NoticeSurvey:
     phrases: Counter[str] = field(default_factory=Counter)
     interstitials: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)  # a link seen through each route
-    drupal_pages: int = 0
+    drupal_pages: int = 0  # pages with extlink settings
+    drupal_loaded: int = 0  # of those, pages that also load the module's script
 
     def add_page(self, read: ReadPage, scope: Scope) -> None:
         """Tally one page's outbound links by the conventions they follow."""
-        self.drupal_pages += read.facts.get(FACT_DRUPAL_EXTLINK) is not None
+        settings = read.facts.get(FACT_DRUPAL_EXTLINK)
+        self.drupal_pages += settings is not None
+        self.drupal_loaded += isinstance(settings, DrupalExtlink) and settings.loaded
         phrases = {p: normalize_text(p) for p in DEFAULT_NOTICE_TEXT}
         for cref in read.refs:
             ref = cref.ref
@@ -104,18 +108,22 @@ class _Survey:
         return Observed(analysis.follow, failed=analysis.record.error is not None)
 
 
-def survey_site(request: ScanRequest) -> tuple[ScanResult, NoticeSurvey]:
+def survey_site(
+    request: ScanRequest, progress: ProgressCallback | None = None
+) -> tuple[ScanResult, NoticeSurvey]:
     """Crawl the target once: the scan's result (for its inventory) and the notice survey."""
-    return asyncio.run(_survey(request))
+    return asyncio.run(_survey(request, progress))
 
 
-async def _survey(request: ScanRequest) -> tuple[ScanResult, NoticeSurvey]:
+async def _survey(
+    request: ScanRequest, progress: ProgressCallback | None
+) -> tuple[ScanResult, NoticeSurvey]:
     observer = _Survey(request)
-    walked = await walk(request, observer)
+    walked = await walk(request, observer, progress=progress)
     interrupted = walked.interrupted
     if request.chromium is not None and not interrupted:  # init --browser
         observer.builder.set_depths(walked.source.depth_of)
-        interrupted = await browse(request, observer.builder, request.chromium)
+        interrupted = await browse(request, observer.builder, request.chromium, progress)
     run = RunInfo(
         target=request.target,
         origin=request.scope.origin,

@@ -3,7 +3,7 @@
 Each format is one module with a ``render(result) -> str``; :func:`render` picks one by
 :class:`Format`. Reporters read results and return text: they never open files, print,
 re-crawl or re-classify (only ``linkguard.cli`` writes). ``console.py`` holds the terminal
-summary and progress line, which are not file formats. Whether a run passes is
+summary, which is not a file format. Whether a run passes is
 ``linkguard.results.verdict``'s to say, so every report agrees with the exit code.
 """
 

@@ -1,19 +1,17 @@
-"""The terminal: a short summary after a scan, and a progress line during one.
+"""The terminal: a short summary after a scan.
 
-Plain text with optional ANSI colour (the CLI decides: a TTY and no ``NO_COLOR``). Neither
-prints by itself: :func:`render_summary` returns a string, and :class:`ProgressLine` writes
-only to the stream it is given.
+Plain text with optional ANSI colour (the CLI decides: a TTY and no ``NO_COLOR``). It does
+not print by itself: :func:`render_summary` returns a string. The progress shown during a
+scan is the CLI's (``linkguard/cli/_progress.py``).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from typing import TextIO
 
 from linkguard._version import __version__
 from linkguard.display import log_line, shown
-from linkguard.model import CrawlStats, ScanResult
+from linkguard.model import ScanResult
 from linkguard.reporters._digest import (
     SEVERITIES,
     active,
@@ -25,6 +23,7 @@ from linkguard.reporters._digest import (
     vendor_counts,
     vendors,
 )
+from linkguard.reporters._history import since_last
 from linkguard.results.verdict import verdict_of
 
 _RESET = "\x1b[0m"
@@ -79,7 +78,9 @@ def render_summary(result: ScanResult, *, color: bool = False) -> str:
             + f", {kinds['linked']:,} only linked to ({summary.third_party_hosts:,} hosts)",
         ),
         ("findings", f"{by_severity} ({', '.join(extras)})"),
+        *_browser(result),
         *_limits(summary.not_crawled, paint),
+        *([("history", shown(since_last(result.history)))] if result.history else []),
         ("verdict", f"{paint(verdict.status, verdict.status)} ({shown(verdict.reason)})"),
     ]
     head = paint(f"linkguard {result.run.tool_version or __version__}", "bold")
@@ -103,6 +104,19 @@ def _outbound(result: ScanResult) -> str:
     )
 
 
+def _browser(result: ScanResult) -> list[tuple[str, str]]:
+    """A "browser" row when pages were visited in Chromium (``scan --browser``)."""
+    summary = result.summary
+    if not summary.browser_pages:
+        return []
+    counted = ((summary.browser_pages, "page"), (summary.browser_requests, "request"),
+               (len(result.cookies), "cookie"), (len(result.storage), "storage key"))  # fmt: skip
+    pages, requests, cookies, storage = (
+        f"{n:,} {noun}{'' if n == 1 else 's'}" for n, noun in counted
+    )
+    return [("browser", f"{pages} visited, {requests}, {cookies}, {storage}")]
+
+
 def _limits(not_crawled: dict[str, int], paint: Callable[[str, str], str]) -> list[tuple[str, str]]:
     """A "not scanned" row when a crawl limit kept linked pages out of the scan."""
     if not not_crawled:
@@ -110,78 +124,3 @@ def _limits(not_crawled: dict[str, int], paint: Callable[[str, str], str]) -> li
     total = sum(not_crawled.values())
     which = ", ".join(f"crawl.{name} {count:,}" for name, count in sorted(not_crawled.items()))
     return [("not scanned", paint(f"{total:,} pages found, kept out by {which}", "warning"))]
-
-
-class ProgressLine:
-    """One updating line of crawl progress.
-
-    On a terminal it is rewritten in place with ``\\r`` at most ``interval`` seconds apart
-    (~4 per second); elsewhere (a CI log) a plain line is written every
-    ``plain_interval`` seconds instead, the first one after that interval, so the log stays
-    readable and a short scan writes none. :meth:`close` wipes the
-    terminal line, so the summary that follows starts clean.
-    """
-
-    def __init__(
-        self,
-        stream: TextIO,
-        *,
-        tty: bool | None = None,
-        interval: float = 0.25,
-        plain_interval: float = 10.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._stream = stream
-        self._tty = _isatty(stream) if tty is None else tty
-        self._interval = interval if self._tty else plain_interval
-        self._clock = clock
-        self._last: float | None = None
-        self._width = 0
-
-    def update(self, stats: CrawlStats) -> None:
-        """Show ``stats`` unless the last update was less than an interval ago."""
-        now = self._clock()
-        if self._last is None and not self._tty:
-            self._last = now  # a log gets its first line after an interval: short scans stay quiet
-            return
-        if self._last is not None and now - self._last < self._interval:
-            return
-        self._last = now
-        text = describe(stats)
-        if self._tty:
-            pad = " " * max(0, self._width - len(text))
-            self._stream.write(f"\r{text}{pad}")
-            self._width = len(text)
-        else:
-            self._stream.write(text + "\n")
-        self._stream.flush()
-
-    def close(self) -> None:
-        """Clear the line (terminal only); safe to call more than once."""
-        if self._tty and self._width:
-            self._stream.write("\r" + " " * self._width + "\r")
-            self._stream.flush()
-        self._width = 0
-
-    def __enter__(self) -> ProgressLine:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def describe(stats: CrawlStats) -> str:
-    """``scanning: 120 pages, 35 queued, 2 errors, 14.3 pages/s, 8s``."""
-    errors = "1 error" if stats.errors == 1 else f"{stats.errors:,} errors"
-    pages = "1 page" if stats.pages_done == 1 else f"{stats.pages_done:,} pages"
-    return (
-        f"scanning: {pages}, {stats.queued:,} queued, {errors}, "
-        f"{stats.rate:.1f} pages/s, {int(stats.elapsed)}s"
-    )
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):  # a closed or file-like stream without a terminal
-        return False

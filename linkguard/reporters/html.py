@@ -50,6 +50,7 @@ from linkguard.reporters._digest import (
 )
 from linkguard.reporters._group_data import page_records, printable, report_data
 from linkguard.reporters._grouping import Problem, RuleProblems, group_problems
+from linkguard.reporters._history import history_view
 from linkguard.results.verdict import Verdict, verdict_of
 from linkguard.rules import Rule
 
@@ -387,4 +388,5 @@ def _environment() -> Environment:
     env.filters["lifetime"] = lifetime_text
     env.filters["set_by"] = set_by_text
     env.globals["browser_facts"] = browser_facts
+    env.globals["history_view"] = history_view
     return env

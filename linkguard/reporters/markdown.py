@@ -29,6 +29,7 @@ from linkguard.reporters._digest import (
     vendor_counts,
     vendors,
 )
+from linkguard.reporters._history import markdown_facts
 from linkguard.results.verdict import verdict_of
 
 TOP = 20
@@ -110,6 +111,7 @@ def _facts(result: ScanResult) -> list[str]:
         facts.append(f"- Not scanned, kept out by a crawl limit: {limits}.")
     if summary.dynamic_references:
         facts.append(f"- Dynamic references (not judged): {summary.dynamic_references}.")
+    facts += markdown_facts(result, code)
     browsed = browser_facts(result)
     if browsed:
         facts.append(f"- {browsed[0].upper()}{browsed[1:]}")

@@ -32,6 +32,7 @@ from linkguard.model import (
     Summary,
     ThirdParty,
 )
+from linkguard.results._history import history_from_dict, history_to_dict
 from linkguard.results.shape import ABSENT, Malformed, typed, typed_value
 from linkguard.results.verdict import verdict_of
 
@@ -64,6 +65,8 @@ def _sections(result: ScanResult) -> Iterator[tuple[str, Any]]:
     )
     yield "cookies", (_flat(c) for c in sorted(result.cookies, key=_cookie_key))
     yield "storage", (_flat(s) for s in sorted(result.storage, key=_storage_key))
+    if result.history is not None:  # --history: only then, so other files keep their shape
+        yield "history", history_to_dict(result.history)
 
 
 def _verdict(result: ScanResult) -> dict[str, Any]:
@@ -263,4 +266,5 @@ def _from_dict(data: dict[str, Any]) -> ScanResult:
         dynamic=tuple(dynamic_from_dict(d, w) for d, w in items("dynamic", False)),
         cookies=tuple(Cookie(**typed(Cookie, c, w)) for c, w in items("cookies", False)),
         storage=tuple(StorageItem(**typed(StorageItem, s, w)) for s, w in items("storage", False)),
+        history=history_from_dict(data["history"]) if data.get("history") is not None else None,
     )

@@ -23,14 +23,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from fnmatch import fnmatchcase
 
-# The module, not its rules: a Rule bound here too would be gathered twice by the catalogue.
+# The modules, not their rules: a Rule bound here too would be gathered twice by the catalogue.
 import linkguard.rules.declarations as declarations
+import linkguard.rules.exit_notice as exit_notice
 from linkguard.classify import urls
 from linkguard.classify.scope import is_within, registrable_domain
 from linkguard.classify.vendors import vendor_of
 from linkguard.model import Cookie, Finding, Kind, Party, Severity
 from linkguard.policy import CookieDecl, Policy, ThirdPartyDecl
 from linkguard.rules._base import PageContext, Rule, rule
+from linkguard.rules.exit_notice import Assessment
 from linkguard.rules.raised_by_scan import internal_error
 
 FACT_COOKIES = "cookies"  # tuple[Cookie, ...]: what the visit left in the cookie jar
@@ -213,6 +215,7 @@ def tracking_before_consent(ctx: PageContext, policy: Policy) -> Iterator[Findin
 _DECLARED: tuple[tuple[Rule, frozenset[Kind]], ...] = (
     (declarations.undeclared_script, frozenset({Kind.SCRIPT})),
     (declarations.undeclared_frame, frozenset({Kind.FRAME})),
+    (declarations.undeclared_form_target, frozenset({Kind.FORM})),  # a form a script added
     (declarations.undeclared_resource, declarations._RESOURCE_KINDS | {Kind.REQUEST}),
 )
 
@@ -251,3 +254,32 @@ def _as_seen(finding: Finding, chain: tuple[str, ...]) -> Finding:
     """A declaration finding as a browser saw it: its evidence, and who loaded the target."""
     loaded = f" Loaded in a browser by {' <- '.join(chain)}." if chain else " Seen in a browser."
     return replace(finding, message=finding.message + loaded, evidence=BROWSER, chain=chain)
+
+
+def judge_rendered(ctx: PageContext, policy: Policy) -> tuple[tuple[Finding, ...], Assessment]:
+    """The exit notices of the page as a browser rendered it after the dwell: the
+    ``exit-notice-missing`` findings of its navigations (browser evidence) and their
+    assessment (which link carries which notice).
+
+    ``ctx`` holds the rendered DOM's navigations, read without Drupal extlink's inference:
+    what the module's script did (or a script undid) is in the DOM itself, so a notice
+    counted here was seen, not inferred.
+    """
+    rule_ = exit_notice.exit_notice_missing
+    findings: list[Finding] = []
+    try:
+        assessment = exit_notice.assess(ctx, policy)
+        if rule_.check is not None and policy.severity_of(rule_.id, rule_.severity) is not None:
+            findings.extend(
+                replace(
+                    found,
+                    message=found.message + " Seen in the page as rendered after the dwell.",
+                    evidence=BROWSER,
+                    line=0,
+                )
+                for found in rule_.check(ctx, policy)
+            )
+    except Exception as exc:  # a bug in the rule must not lose the visit
+        failed = internal_error(ctx.url, rule_.id, exc, file=ctx.file)
+        return (replace(failed, evidence=BROWSER),), Assessment(())
+    return tuple(findings), assessment

@@ -10,8 +10,18 @@ inventory (in a worker process, ``pool``); ``aggregate`` folds pages into a Scan
 from __future__ import annotations
 
 from linkguard.scan.listing import run_links
-from linkguard.scan.pipeline import make_source, walk
+from linkguard.scan.pipeline import CrawlStats, ProgressCallback, make_source, walk
 from linkguard.scan.request import ScanRequest, is_url, make_scope
 from linkguard.scan.run import run_scan
 
-__all__ = ["ScanRequest", "is_url", "make_scope", "make_source", "run_links", "run_scan", "walk"]
+__all__ = [
+    "CrawlStats",
+    "ProgressCallback",
+    "ScanRequest",
+    "is_url",
+    "make_scope",
+    "make_source",
+    "run_links",
+    "run_scan",
+    "walk",
+]

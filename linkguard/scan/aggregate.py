@@ -22,6 +22,7 @@ from linkguard.model import (
     Cookie,
     DynamicReference,
     Finding,
+    Kind,
     PageRecord,
     RunInfo,
     ScanResult,
@@ -36,7 +37,14 @@ from linkguard.policy import Policy
 from linkguard.results.verdict import Coverage
 from linkguard.rules import RULES, broken_outbound_link, missing_page, unused_declaration
 from linkguard.scan.analysis import MissingLink, PageAnalysis, SeenThirdParty
-from linkguard.scan.runtime import RuntimeAnalysis, fold_cookies, fold_storage
+from linkguard.scan.runtime import (
+    RuntimeAnalysis,
+    confirmation,
+    fold_cookies,
+    fold_storage,
+)
+
+_RANK = {"not-loaded": 1, "noticed": 2, "confirmed": 3}  # what one more visit may overrule
 
 
 @dataclass(slots=True)
@@ -75,6 +83,13 @@ class ResultBuilder:
     cookies: dict[tuple[str, str, str, str], Cookie] = field(default_factory=dict)
     storage: dict[tuple[str, str, str, str], StorageItem] = field(default_factory=dict)
     _static: dict[str, tuple[int, set[str]]] | None = None  # page -> ordinal, fingerprints
+    # page -> where its markup's findings are: (in suppressed, index), for what visits confirm
+    _markup: dict[str, list[tuple[bool, int]]] = field(default_factory=dict)
+    mentioned: dict[int, set[str]] = field(default_factory=dict)  # page ordinal -> hosts
+    mentions: dict[str, str] = field(default_factory=dict)  # host -> confirmed / not-loaded
+    browser_requests: int = 0
+    rendered_outbound: int = 0
+    rendered_mechanisms: Counter[str] = field(default_factory=Counter)
 
     def add(self, analysis: PageAnalysis) -> None:
         self.pages.append(analysis.record)
@@ -98,6 +113,9 @@ class ResultBuilder:
         ordinal = len(self.pages) - 1
         for host in {h for h, _, _, _ in analysis.third_party}:
             self.host_pages.setdefault(host, array("I")).append(ordinal)
+        mentioned = {h for h, _, kind, _ in analysis.third_party if kind == Kind.MENTION}
+        if mentioned:
+            self.mentioned[ordinal] = mentioned
         self._count_hosts(analysis.third_party, "html")
 
     def add_runtime(self, analysis: RuntimeAnalysis) -> None:
@@ -106,10 +124,13 @@ class ResultBuilder:
         self.visited.add(analysis.page)
         if self._static is None:  # each page's ordinal and findings, once all pages are in
             self._static = {page.url: (i, set()) for i, page in enumerate(self.pages)}
-            for found in (*self.findings, *self.suppressed):
-                if found.page in self._static:
-                    self._static[found.page][1].add(found.fingerprint)
+            for hidden, listed in ((False, self.findings), (True, self.suppressed)):
+                for index, found in enumerate(listed):
+                    if found.page in self._static:
+                        self._static[found.page][1].add(found.fingerprint)
+                        self._markup.setdefault(found.page, []).append((hidden, index))
         ordinal, known = self._static[analysis.page]
+        self._confirm(analysis, ordinal)
         for finding in analysis.findings:
             kept = finding.fingerprint
             kept = kept or fingerprint(finding.rule, finding.page, finding.target, finding.kind)
@@ -123,6 +144,27 @@ class ResultBuilder:
         self._count_hosts(analysis.third_party, "browser")
         fold_cookies(self.cookies, analysis.cookies)
         fold_storage(self.storage, analysis.storage)
+        self.browser_requests += analysis.requests
+        if analysis.rendered is not None:
+            self.rendered_outbound += analysis.rendered.outbound
+            self.rendered_mechanisms.update(dict(analysis.rendered.mechanisms))
+
+    def _confirm(self, analysis: RuntimeAnalysis, ordinal: int) -> None:
+        """What a visit says of the page's markup: each finding's target loaded or not,
+        each link's notice as rendered, each host an inline script mentions loaded or not
+        (``confirmed`` from any visit of a page wins over ``not-loaded``)."""
+        for hidden, index in self._markup.get(analysis.page, ()):
+            kept = self.suppressed if hidden else self.findings
+            found = kept[index]
+            state = confirmation(found, analysis)
+            if state and _RANK[state] > _RANK.get(found.runtime, 0):
+                kept[index] = replace(found, runtime=state)
+        hosts = {urls.host_of(url) for url in analysis.loaded}
+        for host in self.mentioned.get(ordinal, ()):
+            if host in hosts:
+                self.mentions[host] = "confirmed"
+            else:
+                self.mentions.setdefault(host, "not-loaded")
 
     def _count_hosts(self, third_party: tuple[SeenThirdParty, ...], evidence: str) -> None:
         for host, site, kind, declared_by in third_party:
@@ -302,6 +344,7 @@ class ResultBuilder:
                         self.declared_hosts.get(host),
                     ),
                     seen=tuple(sorted(self.seen.get(host, ()))),
+                    mention=self.mentions.get(host, "") if "mention" in kinds else "",
                 )
                 for host, (site, kinds) in sorted(self.hosts.items())
             ]
@@ -327,6 +370,9 @@ class ResultBuilder:
             failed_pages=failed,
             start_page_error=start_error,
             browser_pages=len(self.visited),
+            browser_requests=self.browser_requests,
+            rendered_outbound=self.rendered_outbound,
+            rendered_mechanisms=dict(sorted(self.rendered_mechanisms.items())),
         )
         return ScanResult(
             run=run,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from linkguard.model import FailedPage, FetchedPage, SourceResult, loaded
 from linkguard.results.verdict import Coverage
 from linkguard.scan.analysis import read_page
-from linkguard.scan.pipeline import Observed, start_url, walk
+from linkguard.scan.pipeline import Observed, ProgressCallback, start_url, walk
 from linkguard.scan.request import ScanRequest
 
 Row = dict[str, object]
@@ -58,13 +58,15 @@ class _Rows:
         return Observed(read.follow)
 
 
-def run_links(request: ScanRequest, emit: Callable[[Row], None]) -> Coverage:
+def run_links(
+    request: ScanRequest, emit: Callable[[Row], None], progress: ProgressCallback | None = None
+) -> Coverage:
     """Walk the target like a scan, emitting every reference instead of judging it; what
     the walk covered (``Coverage.unchecked`` says when it read no page)."""
     rows = _Rows(request, emit)
 
     async def listing() -> Coverage:
-        walked = await walk(request, rows)
+        walked = await walk(request, rows, progress=progress)
         return Coverage(
             target=request.target,
             scanned=rows.scanned,

@@ -22,13 +22,34 @@ from pathlib import Path
 from typing import Protocol
 
 from linkguard.classify import urls
-from linkguard.model import CrawlStats, SourceResult
+from linkguard.model import FailedPage, SkippedPage, SourceResult
 from linkguard.scan.request import ScanRequest, is_url
 from linkguard.sources import Restored, Source
 from linkguard.sources.folder import FolderSource
 from linkguard.sources.http import HttpCrawler
 from linkguard.sources.mirror import Mirror, MirroredSource
 from linkguard.sources.templates import TemplateSource
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlStats:
+    """Progress of a running scan, for a progress display: one phase's counts (``crawl``:
+    the walk over the pages; ``browser``: the visits of browser mode, ``queued`` being the
+    visits still to make), and the page just done with what became of it (``note``: "" when
+    it was read; why it failed or was skipped otherwise)."""
+
+    pages_done: int
+    queued: int
+    errors: int
+    elapsed: float
+    phase: str = "crawl"
+    url: str = ""
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.pages_done / self.elapsed if self.elapsed > 0 else 0.0
+
 
 ProgressCallback = Callable[[CrawlStats], None]
 
@@ -38,7 +59,7 @@ class Observed:
     """What an observer made of one page."""
 
     follow: Sequence[str]  # first-party URLs (on the site's origin) the page links to
-    failed: bool = False  # the page could not be scanned (counted in the progress line)
+    failed: bool = False  # the page could not be scanned (counted in the progress)
 
 
 class Observer(Protocol):
@@ -136,7 +157,9 @@ async def walk(
         done += 1
         failed += observed.failed
         if progress is not None:
-            progress(CrawlStats(done, source.queued(), failed, loop.time() - clock))
+            elapsed = loop.time() - clock
+            note = _note(page, failed=observed.failed)
+            progress(CrawlStats(done, source.queued(), failed, elapsed, url=page.url, note=note))
         return observed.follow
 
     installed = _install_signal_handlers(loop, stop)
@@ -146,6 +169,15 @@ async def walk(
         for sig in installed:
             loop.remove_signal_handler(sig)
     return Walk(source, started, _now(), interrupted)
+
+
+def _note(page: SourceResult, *, failed: bool) -> str:
+    """What became of a page, for the progress display: "" when it was read."""
+    if isinstance(page, FailedPage):
+        return f"failed: {page.error}"
+    if isinstance(page, SkippedPage):
+        return f"skipped: not HTML ({page.content_type}), listed, not parsed"
+    return "failed: could not be scanned" if failed else ""
 
 
 def _install_signal_handlers(

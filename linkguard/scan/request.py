@@ -10,6 +10,7 @@ import httpx
 from linkguard.classify import urls
 from linkguard.classify.scope import Scope
 from linkguard.policy import CrawlConfig, Policy
+from linkguard.sources.external import LinkCache
 
 DEFAULT_FOLDER_ORIGIN = "http://localhost"
 
@@ -32,6 +33,7 @@ class ScanRequest:
     check_external: bool = False  # request each outbound link once: broken-outbound-link
     resume: Path | None = None  # a crawl's state file (--resume): continued, and kept up
     chromium: str | None = None  # browser mode: visit the crawled pages with this Chromium
+    link_cache: LinkCache | None = None  # --check-external answers kept by --history
 
 
 def is_url(target: str) -> bool:

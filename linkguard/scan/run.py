@@ -21,7 +21,7 @@ from linkguard.model import RunInfo, ScanResult, SourceResult
 from linkguard.scan.aggregate import ResultBuilder
 from linkguard.scan.analysis import analyze_page
 from linkguard.scan.journal import CrawlState, DonePage, identity
-from linkguard.scan.pipeline import Observed, ProgressCallback, start_url, walk
+from linkguard.scan.pipeline import CrawlStats, Observed, ProgressCallback, start_url, walk
 from linkguard.scan.pool import Analyzer
 from linkguard.scan.request import ScanRequest
 from linkguard.scan.runtime import analyze_visit, pages_to_visit
@@ -101,6 +101,7 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
                     proxy=request.crawl.proxy,
                     system_certs=request.crawl.system_certs,
                     allow_private=request.crawl.allow_private_addresses,
+                    cache=request.link_cache,
                 )
             )
     finally:
@@ -110,7 +111,7 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
     builder.set_depths(walked.source.depth_of)
     finished = walked.finished
     if request.chromium is not None and not interrupted:
-        interrupted = await browse(request, builder, request.chromium)
+        interrupted = await browse(request, builder, request.chromium, progress)
         finished = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     run = RunInfo(
         target=request.target,
@@ -133,10 +134,16 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
     )
 
 
-async def browse(request: ScanRequest, builder: ResultBuilder, chromium: str) -> bool:
+async def browse(
+    request: ScanRequest,
+    builder: ResultBuilder,
+    chromium: str,
+    progress: ProgressCallback | None = None,
+) -> bool:
     """Visit the pages the walk read in Chromium and fold in what each visit observed; True
     when Ctrl-C or SIGTERM stopped it (the visits finished so far are kept). ``scan`` and
-    ``init`` call it after their walk."""
+    ``init`` call it after their walk; ``progress`` hears of each page visited (phase
+    ``browser``: pages done, pages still to visit, pages whose visit failed)."""
     from linkguard.browser.run import visit_pages  # Playwright, only in browser mode
 
     pages = pages_to_visit(builder.pages, request.policy.browser.pages)
@@ -145,6 +152,8 @@ async def browse(request: ScanRequest, builder: ResultBuilder, chromium: str) ->
     page_of = {(mirror.to_served(page) if mirror else page): page for page in pages}
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    clock = loop.time()
+    done = failed = 0
     installed = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
@@ -154,9 +163,15 @@ async def browse(request: ScanRequest, builder: ResultBuilder, chromium: str) ->
             pass
 
     def fold(visits: list[Visit]) -> None:  # a page's visits, phases in order, as they end
+        nonlocal done, failed
         for visit in visits:
             page = page_of[visit.url]
             builder.add_runtime(analyze_visit(visit, page, request.policy, request.scope))
+        done += 1
+        failed += any(visit.error is not None for visit in visits)
+        if progress is not None:
+            elapsed = loop.time() - clock
+            progress(CrawlStats(done, len(page_of) - done, failed, elapsed, phase="browser"))
 
     try:
         await visit_pages(

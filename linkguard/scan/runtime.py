@@ -14,8 +14,10 @@ from dataclasses import dataclass, replace
 from linkguard.browser import BrowserRequest, Visit
 from linkguard.classify.scope import Scope
 from linkguard.model import (
+    NAVIGATION_KINDS,
     ClassifiedReference,
     Cookie,
+    FetchedPage,
     Finding,
     Kind,
     PageRecord,
@@ -24,7 +26,7 @@ from linkguard.model import (
     StorageItem,
 )
 from linkguard.policy import Policy
-from linkguard.rules import PageContext, crawl_error
+from linkguard.rules import FACT_DRUPAL_EXTLINK, PageContext, crawl_error
 from linkguard.rules.declarations import declaration_for
 from linkguard.rules.runtime import (
     BROWSER,
@@ -32,9 +34,10 @@ from linkguard.rules.runtime import (
     FACT_COOKIES,
     FACT_PHASE,
     cookie_declaration,
+    judge_rendered,
     judge_visit,
 )
-from linkguard.scan.analysis import SeenThirdParty
+from linkguard.scan.analysis import SeenThirdParty, read_page
 
 # Chromium's resource types as reference kinds, which decide the rule that judges them: the
 # markup's kinds where there is one; whatever a script asks for itself (fetch, XHR,
@@ -50,6 +53,19 @@ _KINDS = {
     "texttrack": Kind.MEDIA,
 }
 _HTML = ("text/html", "application/xhtml+xml")
+# What a script may add to a page that no request shows (a form) or that the requests may
+# not show as such: judged as the markup's are, with browser evidence
+_ADDED = frozenset({Kind.SCRIPT, Kind.FRAME, Kind.FORM})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rendered:
+    """The outbound navigations of a page as a browser rendered it after the dwell."""
+
+    mechanisms: tuple[tuple[str, int], ...] = ()  # (notice mechanism, navigations it covers)
+    outbound: int = 0  # navigations to third parties (exempt ones included)
+    noticed: frozenset[str] = frozenset()  # their URLs where a notice is shown (or exempt)
+    bare: frozenset[str] = frozenset()  # their URLs where none is
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,6 +77,11 @@ class RuntimeAnalysis:
     third_party: tuple[SeenThirdParty, ...] = ()
     cookies: tuple[Cookie, ...] = ()
     storage: tuple[StorageItem, ...] = ()
+    requests: int = 0  # requests the visit made (the page's own document left out)
+    # every URL the visit asked for (redirected ones too), as the markup's findings name
+    # their targets: what confirms, or not, what the markup says the page loads
+    loaded: frozenset[str] = frozenset()
+    rendered: Rendered | None = None  # None: the rendered DOM was not read (a consent phase)
 
 
 def pages_to_visit(records: Iterable[PageRecord], limit: int) -> list[str]:
@@ -92,13 +113,19 @@ def analyze_visit(visit: Visit, page: str, policy: Policy, scope: Scope) -> Runt
     for request in ordered:
         chains.setdefault(request.url, request.chain)
         boundary = scope.classify(request.url)
-        key = (kind_of(request), request.url)
+        key = (kind_of(request), boundary.url or request.url)
         if boundary.party is Party.THIRD and key not in refs:
             refs[key] = ClassifiedReference(_reference(request, key[0]), boundary)
+    rendered: Rendered | None = None
+    seen_rendered: tuple[Finding, ...] = ()
+    if visit.rendered:
+        added, rendered, seen_rendered = _rendered(visit, page, policy, scope)
+        for cref in added:  # a form, or a script or frame whose request was not seen
+            refs.setdefault((cref.ref.kind, cref.boundary.url or ""), cref)
     cookies = tuple(_declared(cookie, page, policy) for cookie in visit.cookies)
     facts: dict[str, object] = {FACT_COOKIES: cookies, FACT_CHAINS: chains, FACT_PHASE: visit.phase}
     ctx = PageContext(page, tuple(refs.values()), scope, None, facts)
-    findings = judge_visit(ctx, policy)
+    findings = judge_visit(ctx, policy) + seen_rendered
     if visit.error is not None:
         findings += (replace(crawl_error(page, visit.error), evidence=BROWSER),)
     seen = {
@@ -116,7 +143,75 @@ def analyze_visit(visit: Visit, page: str, policy: Policy, scope: Scope) -> Runt
         third_party=tuple(sorted(seen)),
         cookies=cookies,
         storage=tuple(replace(item, page=page) for item in visit.storage),
+        requests=len(visit.requests),
+        loaded=frozenset(
+            scope.classify(url).url or url
+            for request in visit.requests
+            for url in (*request.redirects, request.url)
+        ),
+        rendered=rendered,
     )
+
+
+def _rendered(
+    visit: Visit, page: str, policy: Policy, scope: Scope
+) -> tuple[list[ClassifiedReference], Rendered, tuple[Finding, ...]]:
+    """The page as rendered after the dwell, read as the markup is (``read_page``) and
+    held against the page as served: the third-party scripts, frames and forms the markup
+    did not have, the exit notices its links show, and the links that show none."""
+
+    def read(body: bytes, charset: str | None) -> tuple[ClassifiedReference, ...]:
+        cap = policy.crawl.max_bytes  # as the crawl reads a page: a DOM scripts grew too
+        fetched = FetchedPage(
+            url=page, final_url=page, status=200, depth=0, body=body[:cap], charset=charset
+        )
+        return read_page(fetched, policy, scope).refs
+
+    shown = read(visit.rendered.encode("utf-8"), "utf-8")  # the DOM, serialised as UTF-8
+    added: list[ClassifiedReference] = []
+    if visit.document:
+        served = {(c.ref.kind, c.boundary.url) for c in read(visit.document, None)}
+        for cref in shown:
+            key = (cref.ref.kind, cref.boundary.url)
+            if cref.party is Party.THIRD and key[0] in _ADDED and key not in served:
+                ref = replace(cref.ref, line=0, element=f"{cref.ref.element} (rendered)")
+                added.append(ClassifiedReference(ref, cref.boundary))
+    navigations = tuple(c for c in shown if c.ref.kind in NAVIGATION_KINDS)
+    # no Drupal extlink inference: what its script did is in the DOM itself
+    ctx = PageContext(page, navigations, scope, None, {FACT_DRUPAL_EXTLINK: None})
+    findings, assessment = judge_rendered(ctx, policy)
+    noticed = {n.cref.boundary.url or "": n.mechanism is not None for n in assessment.navigations}
+    rendered = Rendered(
+        mechanisms=assessment.mechanisms,
+        outbound=len(assessment.navigations),
+        noticed=frozenset(url for url, shows in noticed.items() if shows),
+        bare=frozenset(url for url, shows in noticed.items() if not shows),
+    )
+    return added, rendered, findings
+
+
+# The markup's kinds whose URL a visitor's browser requests as the page loads (a preload
+# hint, a form or a ping may rightly never be requested)
+_LOADS = frozenset(
+    {Kind.SCRIPT, Kind.FRAME, Kind.STYLESHEET, Kind.IMAGE, Kind.MEDIA, Kind.FONT, Kind.MANIFEST}
+)
+
+
+def confirmation(finding: Finding, analysis: RuntimeAnalysis) -> str:
+    """What a visit of its page says of a finding of the markup: ``confirmed`` (the visit
+    loaded its target, or rendered its link without a notice), ``not-loaded`` (the visit
+    never asked for its target), ``noticed`` (the link, as rendered, shows a notice: a
+    script applied it), or "" (the visit cannot tell)."""
+    if finding.evidence != "html":
+        return ""
+    if finding.kind in _LOADS:
+        return "confirmed" if finding.target in analysis.loaded else "not-loaded"
+    rendered = analysis.rendered
+    if rendered is None or finding.rule != "exit-notice-missing":
+        return ""
+    if finding.target in rendered.noticed:
+        return "noticed"
+    return "confirmed" if finding.target in rendered.bare else ""
 
 
 def _reference(request: BrowserRequest, kind: Kind) -> Reference:

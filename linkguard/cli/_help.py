@@ -1,0 +1,84 @@
+"""Help that reads like a command-line tool's: placeholders a person understands, text shown
+as written.
+
+Typer labels every option with its Python type (``<bool>`` on a flag, ``<list[str]>``,
+``{target}`` in the usage line) and reads help text as Rich markup, so ``[tool.linkguard]``
+vanished. :class:`HelpGroup`, the app's group class, tidies every command it hands out,
+commands other modules register included: a flag takes no placeholder, an option its
+declared ``metavar`` or one named after it (``--max-pages MAX_PAGES``), a choice its choices,
+an argument its name in capitals; help text is escaped for Rich.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import typer.core
+from rich.markup import escape
+
+_TIDY = "_linkguard_help_tidied"
+
+
+class HelpGroup(typer.core.TyperGroup):
+    """The app's group: every command, and the group itself, tidied before use."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            tidy(command, ctx)
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        tidy(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+def tidy(command: Any, ctx: Any) -> None:
+    """Give ``command``'s parameters plain placeholders and escape its help text (once).
+
+    ``ctx`` (the group's, whose help option names a command's context inherits) makes the
+    command's ``-h/--help`` option now, so that it is tidied too."""
+    if getattr(command, _TIDY, False):
+        return
+    setattr(command, _TIDY, True)
+    rich = typer.core.HAS_RICH and getattr(command, "rich_markup_mode", None) == "rich"
+    if rich and command.help:
+        command.help = escape(command.help)
+    help_option = command.get_help_option(ctx)
+    for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        _tidy_param(param, rich)
+
+
+def _tidy_param(param: Any, rich: bool) -> None:
+    if rich and getattr(param, "help", None):
+        param.help = escape(param.help)
+    if param.param_type_name == "argument":
+        _tidy_argument(param)
+    elif getattr(param, "is_flag", False) or getattr(param, "count", False):
+        param.metavar = ""  # a flag takes no value
+    elif param.metavar is None:
+        choices = _choices(param)
+        param.metavar = "|".join(choices) if choices else (param.name or "value").upper()
+
+
+def _tidy_argument(param: Any) -> None:
+    """``TARGET`` in the usage line and the help, as click writes it: no ``{target}`` for a
+    required one, no ``<str>`` type beside it."""
+    name = param.metavar or (param.name or "value").upper()
+    param.metavar = name
+    usage = (name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else "")
+    param.display_type_rich = lambda ctx: None
+    param._usage_display_name = lambda: usage
+    param.make_metavar = lambda *args: usage  # Typer before 0.20, and click itself
+
+
+def _choices(param: Any) -> list[str]:
+    """The values a choice option takes, as typed on the command line."""
+    found: Any = getattr(param, "type_descriptor", None)
+    options = getattr(found, "choices", None) if found is not None else None
+    if options is None:
+        options = getattr(getattr(param, "type", None), "choices", None)
+    if not options:
+        return []
+    return [str(o.value) if isinstance(o, Enum) else str(o) for o in options]
