@@ -123,8 +123,12 @@ def test_the_section_is_safe_under_the_reports_content_policy(third_run: ScanRes
     assert "src=" not in section  # nothing is loaded; pages are links that send no referrer
     for link in re.findall(r"<a [^>]*>", section):
         assert 'rel="noreferrer noopener"' in link
-    # the only scripts in the document are the report's own inline one
-    assert re.findall(r"<script[^>]*>", html) == ["<script>"]
+    # the only script in the document is the report's own inline one, beside its data
+    # block (JSON, which no browser runs)
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script type="application/json" id="lg-data">',
+        "<script>",
+    ]
 
 
 def test_a_report_without_history_has_no_history_section(

@@ -4,10 +4,14 @@ Inline CSS and JS, no network: it opens offline from an email attachment and cal
 party. Crawled data is shown as escaped text (Jinja2 autoescape is on for every template and
 nothing crawled is marked safe), each piece isolated in ``<bdi>`` (the ``|bdi`` filter) so
 that bidirectional characters in it stay inside it; a page URL becomes a link only when it
-is http(s), and then with ``rel="noreferrer noopener"``. Findings are grouped by rule and
-then by (target, element), so a template bug repeated on 500 pages is one row, which keeps
-50,000 findings a readable document of a few megabytes. JavaScript only hides (filters) and
-sorts: with it off, everything is visible; printed, every ``<details>`` is expanded.
+is http(s), and then with ``rel="noreferrer noopener"``. Findings are grouped into problems,
+by rule and then by what the fix acts on (``_grouping.py``), so a template bug repeated on
+500 pages is one row (ARCHITECTURE.md, «The HTML report at scale»).
+
+The HTML holds the first screen of every list, which is the report without JavaScript; the
+rest is in an inert JSON block (``_group_data.py``) that the report's script renders a screen
+at a time, so a 10,000-page site is a file of a few megabytes with a few thousand elements
+open. Rows of the inventory past the first screen wait in a ``<template>``.
 
 The templates live in the ``linkguard.templates`` package (the top-level ``templates/``
 folder) and are read with importlib.resources, so they load from a checkout, an editable
@@ -18,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,12 +37,9 @@ from linkguard.model import DynamicReference, Finding, PageRecord, ScanResult
 from linkguard.reporters._browser import browser_facts, lifetime_text, set_by_text
 from linkguard.reporters._digest import (
     SEVERITIES,
-    FindingGroup,
-    RuleGroup,
     Vendor,
     active,
     coverage,
-    group_findings,
     needing_notice,
     percent,
     rule_for,
@@ -48,16 +48,22 @@ from linkguard.reporters._digest import (
     vendor_counts,
     vendors,
 )
+from linkguard.reporters._group_data import page_records, printable, report_data
+from linkguard.reporters._grouping import Problem, RuleProblems, group_problems
 from linkguard.reporters._history import history_view
 from linkguard.results.verdict import Verdict, verdict_of
 from linkguard.rules import Rule
 
 TEMPLATES = "linkguard.templates"
-PAGES_PER_GROUP = 200  # an expanded group lists this many pages, then "and N more"
-FINDINGS_PER_PAGE = 100  # the by-page view lists this many findings per page
+# Rows per screen. The HTML holds the first screen of every list (what a reader without
+# JavaScript gets); the script renders the rest from the data block, a screen at a time.
+GROUPS_PER_PAGE = 25  # problems of one rule
+PAGES_PER_PAGE = 50  # rows of the by-page view
+ROWS_PER_PAGE = 25  # third parties, dynamic references, cookies
+OCCURRENCES_SHOWN = 10  # places listed in a group or findings in a page row, without JS
+SIZES = {"groups": GROUPS_PER_PAGE, "pages": PAGES_PER_PAGE, "rows": ROWS_PER_PAGE}
 DYNAMIC_SHOWN = 1000
 _WEB = frozenset({"http", "https"})
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def render(result: ScanResult) -> str:
@@ -86,25 +92,26 @@ def _sha256(text: str) -> str:
 # -- what the template sees ----------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class GroupView:
-    """One row of a rule's table: a (target, element) and where it occurs."""
+    """One row of a rule's table: a problem (rule and subject) and where it occurs."""
 
-    group: FindingGroup
+    problem: Problem
     severity: str
     pages: int
     known: int
     reasons: tuple[str, ...]
-    shown: tuple[Finding, ...]
+    shown: tuple[Finding, ...]  # the first OCCURRENCES_SHOWN, for readers without scripts
     more: int
 
 
 @dataclass(frozen=True, slots=True)
 class RuleView:
     rule: Rule
+    index: int  # the rule's place in the data block
     severity: str
     count: int
     pages: int
-    groups: tuple[GroupView, ...]
-    hosts: tuple[str, ...]
+    total: int  # problems (groups)
+    groups: tuple[GroupView, ...]  # the first GROUPS_PER_PAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +120,7 @@ class PageView:
 
     record: PageRecord
     counts: dict[str, int]
-    findings: tuple[Finding, ...]  # the first FINDINGS_PER_PAGE
+    findings: tuple[Finding, ...]  # the first OCCURRENCES_SHOWN
     more: int
     rules: tuple[str, ...]
     hosts: tuple[str, ...]
@@ -144,6 +151,7 @@ class Report:
     counts: dict[str, int]
     known: dict[str, int]
     total: int
+    groups: int  # problems among the active findings
     bar: tuple[tuple[str, int, float, float], ...]  # severity, count, x, width (percent)
     coverage: Coverage
     vendors: tuple[Vendor, ...]
@@ -151,12 +159,14 @@ class Report:
     undeclared: int
     linked: int
     rules: tuple[RuleView, ...]
-    pages: tuple[PageView, ...]
+    pages: tuple[PageView, ...]  # the first PAGES_PER_PAGE
+    page_total: int
     suppressed: tuple[RuleView, ...]
     suppressed_count: int
     dynamic: tuple[DynamicReference, ...]
     rule_options: tuple[tuple[str, str], ...]
-    host_options: tuple[str, ...]
+    data: Markup  # the embedded data block's text (report_data: already inert)
+    sizes: dict[str, int]  # rows per screen of each list, shared with the script
     label: Callable[[str], str]
     href: Callable[[str], str | None]
     source: Callable[[Finding], str]
@@ -170,10 +180,17 @@ def build(result: ScanResult) -> Report:
     counts = severity_counts(findings)
     listed = vendors(result.third_parties, scanned=result.summary.pages)
     kinds = vendor_counts(listed)
-    rules = tuple(_rule_view(r) for r in group_findings(findings))
-    hidden = tuple(_rule_view(r) for r in group_findings(silenced))
+    problems = group_problems(findings)
+    hidden = group_problems(silenced)
+    rules = _rule_views(problems, 0)
     every = (*findings, *silenced)
     origin = result.run.origin
+    records = page_records(result, findings)
+
+    def label(url: str) -> str:
+        return _label(url, origin)
+
+    data = report_data(records, (("findings", problems), ("suppressed", hidden)), label, _href)
     return Report(
         result=result,
         version=result.run.tool_version or __version__,
@@ -181,6 +198,7 @@ def build(result: ScanResult) -> Report:
         counts=counts,
         known=severity_counts(f for f in findings if f.known),
         total=len(findings),
+        groups=sum(len(r.problems) for r in problems),
         bar=_bar(counts),
         coverage=_coverage(result),
         vendors=listed,
@@ -188,53 +206,65 @@ def build(result: ScanResult) -> Report:
         undeclared=kinds["undeclared"],
         linked=kinds["linked"],
         rules=rules,
-        pages=_pages(result, findings),
-        suppressed=hidden,
+        pages=_pages(records[:PAGES_PER_PAGE], findings),
+        page_total=len(records),
+        suppressed=_rule_views(hidden, len(problems)),
         suppressed_count=len(silenced),
         dynamic=result.dynamic[:DYNAMIC_SHOWN],
         rule_options=tuple(sorted({(f.rule, rule_for(f.rule).name) for f in every})),
-        host_options=tuple(sorted({f.host for f in every if f.host})),
-        label=lambda url: _label(url, origin),
+        data=Markup(data),
+        sizes=dict(SIZES),
+        label=label,
         href=_href,
         source=_source,
         when=when,
     )
 
 
-def _rule_view(rule: RuleGroup) -> RuleView:
-    groups = tuple(
-        GroupView(
-            g,
-            str(g.severity),
-            g.pages,
-            g.known,
-            g.reasons,
-            g.findings[:PAGES_PER_GROUP],
-            max(0, len(g.findings) - PAGES_PER_GROUP),
+def _rule_views(problems: Sequence[RuleProblems], first: int) -> tuple[RuleView, ...]:
+    return tuple(
+        RuleView(
+            rp.rule,
+            first + n,
+            str(rp.severity),
+            rp.count,
+            rp.pages,
+            len(rp.problems),
+            tuple(_group_view(p) for p in rp.problems[:GROUPS_PER_PAGE]),
         )
-        for g in rule.groups
+        for n, rp in enumerate(problems)
     )
-    pages = len({f.page for g in rule.groups for f in g.findings})
-    hosts = tuple(sorted({g.host for g in rule.groups if g.host}))
-    return RuleView(rule.rule, str(rule.severity), rule.count, pages, groups, hosts)
 
 
-def _pages(result: ScanResult, findings: Sequence[Finding]) -> tuple[PageView, ...]:
+def _group_view(problem: Problem) -> GroupView:
+    return GroupView(
+        problem,
+        str(problem.severity),
+        problem.pages,
+        problem.known,
+        problem.reasons,
+        problem.findings[:OCCURRENCES_SHOWN],
+        max(0, len(problem.findings) - OCCURRENCES_SHOWN),
+    )
+
+
+def _pages(records: Sequence[PageRecord], findings: Sequence[Finding]) -> tuple[PageView, ...]:
+    shown = {r.url for r in records}
     by_page: dict[str, list[Finding]] = {}
     for finding in findings:
-        by_page.setdefault(finding.page, []).append(finding)
-    records = {p.url: p for p in result.pages}
-    for url in by_page:  # a finding on a page the results do not list still gets a row
-        records.setdefault(url, PageRecord(url=url, status=None, depth=0))
+        if finding.page in shown:
+            by_page.setdefault(finding.page, []).append(finding)
     views = []
-    for url in sorted(records):
-        items = sorted(by_page.get(url, ()), key=lambda f: (-f.severity.rank, f.line, f.rule))
+    for record in records:
+        items = sorted(
+            by_page.get(record.url, ()), key=lambda f: (-f.severity.rank, f.line, f.rule)
+        )
         views.append(
             PageView(
-                records[url],
+                record,
                 severity_counts(items),
-                tuple(items[:FINDINGS_PER_PAGE]),
-                max(0, len(items) - FINDINGS_PER_PAGE),
+                tuple(items[:OCCURRENCES_SHOWN]),
+                max(0, len(items) - OCCURRENCES_SHOWN),
                 _distinct(f.rule for f in items),
                 _distinct(f.host for f in items if f.host),
             )
@@ -331,7 +361,7 @@ def _asset(name: str) -> Markup:
 def _printable(value: object) -> object:
     """Every printed value without the control characters HTML forbids (NUL, BEL, ...)."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return _CONTROL.sub("\ufffd", value)
+        return printable(value)
     return value
 
 
