@@ -97,3 +97,16 @@ def test_the_shell_asks_and_gets_completions(
     )
     assert run.returncode == 0, run.stderr
     assert set(run.stdout.split()) == expected
+
+
+def test_a_paragraph_of_help_flows_as_one_text_not_as_the_docstring_is_wrapped() -> None:
+    """A docstring is wrapped at the source's width; on a terminal of any width its paragraph
+    reads as one text (Rich wraps it), never broken where the source line ended."""
+    for width in ("60", "250"):
+        out = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": width}).output
+        flowed = " ".join(line.strip(" │") for line in out.splitlines())
+        assert "served by linkguard itself on an ephemeral local port and crawled" in flowed
+        if width == "250":  # room for the whole paragraph: one line
+            assert any(
+                "local port and crawled by the real crawler" in ln for ln in out.splitlines()
+            )

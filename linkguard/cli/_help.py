@@ -43,11 +43,26 @@ def tidy(command: Any, ctx: Any) -> None:
         return
     setattr(command, _TIDY, True)
     rich = typer.core.HAS_RICH and getattr(command, "rich_markup_mode", None) == "rich"
+    if command.help:
+        command.help = _flowed(command.help)
     if rich and command.help:
         command.help = escape(command.help)
     help_option = command.get_help_option(ctx)
     for param in [*command.params, *([help_option] if help_option is not None else [])]:
         _tidy_param(param, rich)
+
+
+def _flowed(text: str) -> str:
+    """``text`` with each paragraph on one line: a docstring is wrapped at the source's width,
+    and Rich keeps its line ends, so a sentence broke wherever the source line did. A
+    paragraph that is a list (lines starting ``-`` or ``*``) keeps its lines."""
+    paragraphs = text.split("\n\n")
+    return "\n\n".join(
+        p
+        if any(line.lstrip().startswith(("- ", "* ")) for line in p.splitlines())
+        else " ".join(line.strip() for line in p.splitlines())
+        for p in paragraphs
+    )
 
 
 def _tidy_param(param: Any, rich: bool) -> None:
