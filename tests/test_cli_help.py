@@ -71,9 +71,13 @@ def test_help_without_rich_is_as_clean(linkguard_cmd: list[str]) -> None:
 
 
 def test_show_completion_prints_a_bash_script(linkguard_cmd: list[str]) -> None:
+    # Typer names the shell from the process tree (shellingham), as in a user's terminal: run
+    # it below a bash that stays (no exec of the last command), whatever ran pytest.
+    in_bash = ["bash", "-c", '"$@"; status=$?; exit $status', "bash"]
     run = subprocess.run(
-        [*linkguard_cmd, "--show-completion", "bash"], capture_output=True, text=True, timeout=60
-    )
+        [*in_bash, *linkguard_cmd, "--show-completion", "bash"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "_LINKGUARD_COMPLETE=complete_bash" in run.stdout
     assert "complete -o default -F _linkguard_completion linkguard" in run.stdout
