@@ -105,19 +105,19 @@ def test_batches_on_two_celery_workers_fold_into_the_results_of_one_run(
     site: BrowserSite, single: tuple[Path, str], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     policy, expected = single
-    workers: Workers = request.getfixturevalue("workers")
+    started: Workers = request.getfixturevalue("workers")
     portfolio = _portfolio(tmp_path / "p", site, policy)
-    workers.start("w1")
-    workers.start("w2")
+    started.start("w1")
+    started.start("w2")
     exe = Path(sys.executable).parent / "linkguard"
     out = tmp_path / "out"
     done = subprocess.run(
         [str(exe), "portfolio", "run", str(portfolio), "-o", str(out), "--batch-pages", "1",
-         "--broker", workers.broker],
+         "--broker", started.broker],
         capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     results = (out / "sites" / "site" / "results.json").read_text(encoding="utf-8")
     assert _untimed(results) == expected
-    logs = workers.log("w1") + workers.log("w2")
+    logs = started.log("w1") + started.log("w2")
     assert logs.count("linkguard.visit_batch") >= 2
