@@ -301,3 +301,20 @@ def test_broker_without_the_portfolio_extra_exits_2_with_the_install_command(
     assert done.returncode == 2, done.stderr
     assert "pip install '.[portfolio]'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_walk_folded_apart_gives_the_results_of_run_scan(tmp_path: Path) -> None:
+    """scan/phases.py without visits: the walk's analyses folded again are run_scan's."""
+    from linkguard.config import load_policy
+    from linkguard.results import to_json
+    from linkguard.scan import ScanRequest, make_scope, run_scan
+    from linkguard.scan.phases import fold_site, walk_site
+
+    make_site(tmp_path, "alpha", pages=4)
+    policy = load_policy(tmp_path / "alpha.toml")
+    target = str(tmp_path / "alpha")
+    request = ScanRequest(target, policy, make_scope(target, policy), policy.crawl, workers=1)
+    walked = walk_site(request)
+    assert len(walked.analyses) == 4 and walked.complete
+    folded = fold_site(request, walked, [])
+    assert _without_times(to_json(folded)) == _without_times(to_json(run_scan(request)))

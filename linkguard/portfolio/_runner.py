@@ -22,16 +22,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from linkguard.model import ScanResult
-from linkguard.portfolio import _work
 from linkguard.portfolio._spec import Site
+from linkguard.portfolio._work import fold, scan_job, to_visit, uses_browser, visit_job, walk_job
 from linkguard.results import from_json
 
 DEFAULT_BATCH_PAGES = 50  # a browser visit costs about a second: a batch is under a minute
 
 JOBS: dict[str, Callable[..., Any]] = {
-    "scan_site": _work.scan_job,
-    "walk_site": _work.walk_job,
-    "visit_batch": _work.visit_job,
+    "scan_site": scan_job,
+    "walk_site": walk_job,
+    "visit_batch": visit_job,
 }
 
 
@@ -83,7 +83,7 @@ def run_portfolio(
     The outcomes come back in the portfolio's order."""
     first: dict[str, tuple[bool, Handle]] = {}
     for site in sites:
-        browser = _work.uses_browser(site)
+        browser = uses_browser(site)
         job = "walk_site" if browser else "scan_site"
         first[site.name] = (browser, executor.submit(job, site.to_dict()))
     outcomes: dict[str, SiteOutcome] = {}
@@ -103,7 +103,7 @@ def run_portfolio(
         if not browser:
             done(SiteOutcome(site, from_json(value, source=f"site {site.name}")))
             continue
-        pages = _work.to_visit(value) if value["complete"] else []
+        pages = to_visit(value) if value["complete"] else []
         chunks = [pages[i : i + batch_pages] for i in range(0, len(pages), batch_pages)]
         handles = [executor.submit("visit_batch", site.to_dict(), chunk) for chunk in chunks]
         visits[site.name] = (value, handles)
@@ -116,7 +116,7 @@ def run_portfolio(
         except Exception as exc:
             done(SiteOutcome(site, None, _reason(exc)))
             continue
-        done(SiteOutcome(site, _work.fold(site, walked, batches)))
+        done(SiteOutcome(site, fold(site, walked, batches)))
     return [outcomes[site.name] for site in sites]
 
 

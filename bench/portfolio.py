@@ -1,0 +1,273 @@
+"""Benchmark ``linkguard portfolio run``: the local process pool against Celery with one and
+with two workers, on the same machine and the same sites.
+
+    python bench/portfolio.py [--sites 20] [--pages 500] [--jobs 2]
+
+The sites are ``gen_site.py``'s (seed = site number, each its own origin), scanned as build
+folders, so the figures are linkguard's own work and not a web server's. Celery runs on a
+private Debian redis-server on a free 127.0.0.1 port, with ``linkguard worker
+--concurrency 1`` processes started here. For each mode: wall time, throughput (pages per
+second), the CPU the workers used (with the processes they reaped), that CPU per site task,
+and the peak memory of each worker (the worker's process tree, PSS sampled ten times a
+second; for the local pool, its largest process). Every mode's results must be the same
+files apart from timestamps, or the run says so. The table goes to
+bench/RESULTS-PORTFOLIO.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the ``bench`` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import gen_site
+from bench.measure import _sample, _tree, run_measured
+from bench.report import machine_info
+from bench.servers import free_port
+
+BENCH = Path(__file__).resolve().parent
+WORK = BENCH / ".work" / "portfolio"
+LINKGUARD = Path(sys.executable).parent / "linkguard"
+
+
+def make_sites(sites: int, pages: int) -> tuple[Path, int]:
+    """The sites and their portfolio.toml (generated once); the HTML pages they hold."""
+    root = WORK / f"sites-{sites}x{pages}"
+    entries, total = [], 0
+    for n in range(1, sites + 1):
+        folder = root / f"site-{n:02d}"
+        manifest = folder / "manifest.json"
+        if not manifest.is_file():
+            gen_site.generate(
+                folder, pages, seed=n, origin=f"https://www.example-watch-{n:02d}.com"
+            )
+        total += int(json.loads(manifest.read_text())["pages"])
+        entries.append(
+            f'[[site]]\nname = "site-{n:02d}"\ntarget = "site-{n:02d}"\n'
+            f'config = "site-{n:02d}/linkguard.toml"\ntags = ["bench"]\n'
+        )
+    (root / "portfolio.toml").write_text("\n".join(entries), encoding="utf-8")
+    return root / "portfolio.toml", total
+
+
+class Sampler:
+    """Peak PSS and RSS of each worker's process tree, ten times a second."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
+        self.peak_pss = dict.fromkeys(pids, 0)
+        self.peak_largest = dict.fromkeys(pids, 0)
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.wait(0.1):
+            for pid in self.pids:
+                _, pss, _, largest = _sample(_tree(pid))
+                self.peak_pss[pid] = max(self.peak_pss[pid], pss)
+                self.peak_largest[pid] = max(self.peak_largest[pid], largest)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def _cpu_with_reaped(pid: int) -> float:
+    """CPU seconds of ``pid``, its live descendants, and the children it has reaped (a
+    worker replaces its processes: their CPU then sits in its cutime/cstime)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in _tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if member == pid:
+            total += int(fields[13]) + int(fields[14])
+    return total / ticks
+
+
+def start_redis() -> tuple[subprocess.Popen[bytes], str]:
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    time.sleep(1.0)
+    return server, f"redis://127.0.0.1:{port}/0"
+
+
+def start_workers(broker: str, count: int, logs: Path) -> list[subprocess.Popen[bytes]]:
+    procs = []
+    for i in range(count):
+        log = logs / f"worker-{count}-{i}.log"
+        proc = subprocess.Popen(
+            [str(LINKGUARD), "worker", "--broker", broker, "--concurrency", "1",
+             "--name", f"bench{i}@%h", "--max-tasks-per-child", "1000"],
+            stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while b"ready." not in log.read_bytes():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"worker {i} did not start: see {log}")
+            time.sleep(0.2)
+        procs.append(proc)
+    return procs
+
+
+def stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def run_mode(mode: str, portfolio: Path, jobs: int, broker: str | None) -> dict[str, object]:
+    out = WORK / "out" / mode
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    argv = [str(LINKGUARD), "portfolio", "run", str(portfolio), "-o", str(out), "-q"]
+    workers: list[subprocess.Popen[bytes]] = []
+    sampler = None
+    if broker is None:
+        argv += ["--jobs", str(jobs)]
+    else:
+        argv += ["--broker", broker]
+        workers = start_workers(broker, {"celery-1": 1, "celery-2": 2}[mode], WORK)
+        sampler = Sampler([w.pid for w in workers])
+    idle = [_cpu_with_reaped(w.pid) for w in workers]  # starting up is not the run's work
+    try:
+        measured = run_measured(
+            argv, cwd=WORK, stdout=WORK / f"{mode}.out", stderr=WORK / f"{mode}.err", timeout=3600
+        )
+        worker_cpu = [_cpu_with_reaped(w.pid) - i for w, i in zip(workers, idle, strict=True)]
+    finally:
+        if sampler is not None:
+            sampler.stop()
+        stop(workers)
+    row: dict[str, object] = {
+        "mode": mode,
+        "exit": measured.exit_code,
+        "wall": measured.wall,
+        "coordinator_cpu": measured.cpu if broker else 0.0,
+        "cpu": sum(worker_cpu) if broker else measured.cpu,
+        "coordinator_pss": measured.tree_pss_mb if broker else 0.0,
+    }
+    if sampler is not None:
+        row["worker_pss"] = [sampler.peak_pss[p] / 1024 for p in sampler.pids]
+        row["worker_largest"] = [sampler.peak_largest[p] / 1024 for p in sampler.pids]
+    else:
+        row["worker_pss"] = [measured.tree_pss_mb]
+        row["worker_largest"] = [measured.maxrss_mb]
+    return row
+
+
+def _untimed(path: Path) -> str:
+    return re.sub(r'"(started|finished)": "[^"]*"', "", path.read_text(encoding="utf-8"))
+
+
+def same_results(modes: list[str], sites: int) -> bool:
+    first = WORK / "out" / modes[0]
+    for mode in modes[1:]:
+        for n in range(1, sites + 1):
+            rel = Path("sites") / f"site-{n:02d}" / "results.json"
+            if _untimed(first / rel) != _untimed(WORK / "out" / mode / rel):
+                return False
+    return True
+
+
+def render(rows: list[dict[str, object]], sites: int, pages: int, same: bool, command: str) -> str:
+    lines = [
+        "# linkguard portfolio: local pool vs Celery workers",
+        "",
+        f"`{command}` on {datetime.now(UTC):%Y-%m-%d}: {sites} sites of {pages} generated "
+        f"pages each ({sites * (pages + 3):,} HTML pages; `bench/gen_site.py`, seeds 1-{sites}), "
+        "scanned as build folders. All on one machine, which is shared with other "
+        "engineers' builds and tests and was loaded while this ran: read the ratios, not the "
+        "seconds.",
+        "",
+        "| | " + " | ".join(f"{k}: {v}" for k, v in machine_info().items()) + " |",
+        "",
+        "| mode | exit | wall s | pages/s | worker CPU s | CPU s per site "
+        "| peak PSS per worker MB | largest process MB |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    total = sites * (pages + 3)
+    for row in rows:
+        wall, cpu = float(row["wall"]), float(row["cpu"])  # type: ignore[arg-type]
+        pss = ", ".join(f"{v:.0f}" for v in row["worker_pss"])  # type: ignore[attr-defined]
+        big = ", ".join(f"{v:.0f}" for v in row["worker_largest"])  # type: ignore[attr-defined]
+        lines.append(
+            f"| {row['mode']} | {row['exit']} | {wall:.1f} | {total / wall:.0f} | {cpu:.1f} | "
+            f"{cpu / sites:.2f} | {pss} | {big} |"
+        )
+    lines += [
+        "",
+        f"Results identical across modes (apart from timestamps): {'yes' if same else 'NO'}.",
+        "`local-N`: `portfolio run --jobs N` (its PSS is the whole run: coordinator and pool); "
+        "`celery-N`: N `linkguard worker --concurrency 1` processes on the same machine, the "
+        "CPU is theirs (the coordinator waits on Redis and used the CPU shown below).",
+        "",
+    ]
+    for row in rows:
+        if str(row["mode"]).startswith("celery"):
+            lines.append(
+                f"- {row['mode']}: coordinator CPU {float(row['coordinator_cpu']):.1f} s, "  # type: ignore[arg-type]
+                f"peak PSS {float(row['coordinator_pss']):.0f} MB"  # type: ignore[arg-type]
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sites", type=int, default=20)
+    parser.add_argument("--pages", type=int, default=500)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--modes", default="local-1,local-2,celery-1,celery-2")
+    parser.add_argument("--results", type=Path, default=BENCH / "RESULTS-PORTFOLIO.md")
+    args = parser.parse_args(argv)
+    WORK.mkdir(parents=True, exist_ok=True)
+    portfolio, _ = make_sites(args.sites, args.pages)
+    modes = args.modes.split(",")
+    rows = []
+    redis, broker = start_redis() if any(m.startswith("celery") for m in modes) else (None, "")
+    try:
+        for mode in modes:
+            jobs = int(mode.split("-")[1]) if mode.startswith("local") else args.jobs
+            row = run_mode(mode, portfolio, jobs, broker if mode.startswith("celery") else None)
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    finally:
+        if redis is not None:
+            redis.terminate()
+            redis.wait()
+    same = same_results(modes, args.sites)
+    command = "python bench/portfolio.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    args.results.write_text(render(rows, args.sites, args.pages, same, command.strip()))
+    print(f"wrote {args.results}")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
