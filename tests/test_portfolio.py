@@ -318,3 +318,22 @@ def test_a_walk_folded_apart_gives_the_results_of_run_scan(tmp_path: Path) -> No
     assert len(walked.analyses) == 4 and walked.complete
     folded = fold_site(request, walked, [])
     assert _without_times(to_json(folded)) == _without_times(to_json(run_scan(request)))
+
+
+@pytest.mark.parametrize(
+    ("broker", "said"),
+    [
+        ("http://127.0.0.1/", "not a Redis URL"),
+        (f"redis://127.0.0.1:{closed_port()}/0", "cannot reach Redis"),
+    ],
+)
+def test_a_broker_that_cannot_work_exits_2_before_anything_is_scanned(
+    three_sites: Path, tmp_path: Path, broker: str, said: str
+) -> None:
+    out = tmp_path / "out"
+    done = runner.invoke(
+        app, ["portfolio", "run", str(three_sites), "-o", str(out), "--broker", broker]
+    )
+    assert done.exit_code == 2, done.output
+    assert said in done.output and "tip:" in done.output
+    assert not out.exists()

@@ -34,6 +34,7 @@ from linkguard.portfolio._runner import JOBS
 try:
     from celery import Celery
     from celery.result import AsyncResult
+    from kombu.exceptions import OperationalError
 except ImportError as exc:  # the extra is not installed
     raise ConfigError(
         "--broker needs Celery and the redis client, which are not installed",
@@ -99,13 +100,31 @@ class CeleryExecutor:
     """The portfolio's jobs sent to Celery workers (``linkguard worker``)."""
 
     def __init__(self, broker: str) -> None:
-        self.app = make_app(broker)
+        self.app = make_app(checked_broker(broker))
+        try:  # a Redis that does not answer is said now, not as a traceback mid-run
+            with self.app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=2, interval_start=0.5)
+        except (OperationalError, OSError) as exc:
+            raise ConfigError(
+                f"--broker {broker}: cannot reach Redis ({exc})",
+                tip="start Redis there, or pass the URL of one that is running",
+            ) from exc
 
     def submit(self, job: str, *args: Any) -> _Pending:
         return _Pending(self.app.tasks[f"linkguard.{job}"].apply_async(args=args))
 
     def close(self) -> None:
         self.app.close()
+
+
+def checked_broker(broker: str) -> str:
+    """``broker`` when it is a Redis URL; a ConfigError (exit 2) when it is not."""
+    if not broker.startswith(("redis://", "rediss://")):
+        raise ConfigError(
+            f"--broker {broker}: not a Redis URL",
+            tip="pass redis://HOST:6379/0 (Redis is the broker and the result backend)",
+        )
+    return broker
 
 
 def run_worker(
@@ -119,7 +138,9 @@ def run_worker(
     """A Celery worker for the portfolio's tasks (``linkguard worker``): prefork processes,
     each running one task at a time."""
     app = make_app(
-        broker, visibility_timeout=visibility_timeout, max_tasks_per_child=max_tasks_per_child
+        checked_broker(broker),
+        visibility_timeout=visibility_timeout,
+        max_tasks_per_child=max_tasks_per_child,
     )
     argv = ["worker", "--loglevel=INFO", "--pool=prefork", f"--concurrency={concurrency}"]
     if name:
