@@ -17,6 +17,7 @@ bench/RESULTS-PORTFOLIO.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -33,7 +34,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the ``bench`` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import gen_site
+from bench import browser_site, gen_site
 from bench.measure import _sample, _tree, run_measured
 from bench.report import machine_info
 from bench.servers import free_port
@@ -63,6 +64,25 @@ def make_sites(sites: int, pages: int) -> tuple[Path, int]:
     return root / "portfolio.toml", total
 
 
+def make_browser_sites(sites: int, pages: int, served: browser_site.Served) -> Path:
+    """``sites`` portfolio entries in browser mode, all the served site (so every mode
+    visits the same pages): each one browser (``concurrency = 1``), a dwell of 1 s."""
+    root = WORK / f"browser-{sites}x{pages}"
+    root.mkdir(parents=True, exist_ok=True)
+    switches = ", ".join(json.dumps(s) for s in served.switches)
+    (root / "linkguard.toml").write_text(
+        f"[browser]\npages = {pages}\nconcurrency = 1\ndwell = 1.0\nargs = [{switches}]\n",
+        encoding="utf-8",
+    )
+    entries = [
+        f'[[site]]\nname = "site-{n:02d}"\ntarget = "{served.url}"\n'
+        f'config = "linkguard.toml"\nbrowser = true\n'
+        for n in range(1, sites + 1)
+    ]
+    (root / "portfolio.toml").write_text("\n".join(entries), encoding="utf-8")
+    return root / "portfolio.toml"
+
+
 class Sampler:
     """Peak PSS and RSS of each worker's process tree, ten times a second."""
 
@@ -87,8 +107,8 @@ class Sampler:
 
 
 def _cpu_with_reaped(pid: int) -> float:
-    """CPU seconds of ``pid``, its live descendants, and the children it has reaped (a
-    worker replaces its processes: their CPU then sits in its cutime/cstime)."""
+    """CPU seconds of ``pid`` and its live descendants, each with the children it has reaped
+    (a worker replaces its processes; a task's browser ends with the task)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for member in _tree(pid):
@@ -96,9 +116,9 @@ def _cpu_with_reaped(pid: int) -> float:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-        if member == pid:
-            total += int(fields[13]) + int(fields[14])
+        # its own CPU and that of the children it has waited for (Playwright's driver and
+        # its Chromium end with each task: their CPU sits in the task process's cutime)
+        total += sum(int(f) for f in fields[11:15])
     return total / ticks
 
 
@@ -143,11 +163,13 @@ def stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
-def run_mode(mode: str, portfolio: Path, jobs: int, broker: str | None) -> dict[str, object]:
+def run_mode(
+    mode: str, portfolio: Path, jobs: int, broker: str | None, extra: list[str]
+) -> dict[str, object]:
     out = WORK / "out" / mode
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    argv = [str(LINKGUARD), "portfolio", "run", str(portfolio), "-o", str(out), "-q"]
+    argv = [str(LINKGUARD), "portfolio", "run", str(portfolio), "-o", str(out), "-q", *extra]
     workers: list[subprocess.Popen[bytes]] = []
     sampler = None
     if broker is None:
@@ -197,15 +219,13 @@ def same_results(modes: list[str], sites: int) -> bool:
     return True
 
 
-def render(rows: list[dict[str, object]], sites: int, pages: int, same: bool, command: str) -> str:
+def render(
+    rows: list[dict[str, object]], sites: int, total: int, same: bool, command: str, what: str
+) -> str:
     lines = [
-        "# linkguard portfolio: local pool vs Celery workers",
-        "",
-        f"`{command}` on {datetime.now(UTC):%Y-%m-%d}: {sites} sites of {pages} generated "
-        f"pages each ({sites * (pages + 3):,} HTML pages; `bench/gen_site.py`, seeds 1-{sites}), "
-        "scanned as build folders. All on one machine, which is shared with other "
-        "engineers' builds and tests and was loaded while this ran: read the ratios, not the "
-        "seconds.",
+        f"`{command}` on {datetime.now(UTC):%Y-%m-%d}: {what}. All on one machine, which is "
+        "shared with other engineers' builds and tests and was loaded while this ran: read "
+        "the ratios, not the seconds.",
         "",
         "| | " + " | ".join(f"{k}: {v}" for k, v in machine_info().items()) + " |",
         "",
@@ -213,13 +233,12 @@ def render(rows: list[dict[str, object]], sites: int, pages: int, same: bool, co
         "| peak PSS per worker MB | largest process MB |",
         "|---|---:|---:|---:|---:|---:|---|---|",
     ]
-    total = sites * (pages + 3)
     for row in rows:
         wall, cpu = float(row["wall"]), float(row["cpu"])  # type: ignore[arg-type]
         pss = ", ".join(f"{v:.0f}" for v in row["worker_pss"])  # type: ignore[attr-defined]
         big = ", ".join(f"{v:.0f}" for v in row["worker_largest"])  # type: ignore[attr-defined]
         lines.append(
-            f"| {row['mode']} | {row['exit']} | {wall:.1f} | {total / wall:.0f} | {cpu:.1f} | "
+            f"| {row['mode']} | {row['exit']} | {wall:.1f} | {total / wall:.1f} | {cpu:.1f} | "
             f"{cpu / sites:.2f} | {pss} | {big} |"
         )
     lines += [
@@ -245,28 +264,65 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--modes", default="local-1,local-2,celery-1,celery-2")
+    parser.add_argument(
+        "--browser", action="store_true", help="browser mode (the section it writes is its own)"
+    )
+    parser.add_argument("--batch-pages", type=int, default=10)
     parser.add_argument("--results", type=Path, default=BENCH / "RESULTS-PORTFOLIO.md")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
-    portfolio, _ = make_sites(args.sites, args.pages)
     modes = args.modes.split(",")
-    rows = []
-    redis, broker = start_redis() if any(m.startswith("celery") for m in modes) else (None, "")
-    try:
-        for mode in modes:
-            jobs = int(mode.split("-")[1]) if mode.startswith("local") else args.jobs
-            row = run_mode(mode, portfolio, jobs, broker if mode.startswith("celery") else None)
-            print(json.dumps(row), flush=True)
-            rows.append(row)
-    finally:
-        if redis is not None:
-            redis.terminate()
-            redis.wait()
-    same = same_results(modes, args.sites)
     command = "python bench/portfolio.py " + shlex.join(argv if argv is not None else sys.argv[1:])
-    args.results.write_text(render(rows, args.sites, args.pages, same, command.strip()))
+    with contextlib.ExitStack() as stack:
+        if args.browser:
+            served = stack.enter_context(browser_site.serve(args.pages, WORK))
+            portfolio = make_browser_sites(args.sites, args.pages, served)
+            total = args.sites * args.pages
+            extra = ["--batch-pages", str(args.batch_pages)]
+            what = (
+                f"{args.sites} browser-mode sites of {args.pages} pages ({total:,} visits, "
+                f"one Chromium per task, 1 s dwell, `--batch-pages {args.batch_pages}`; "
+                "`bench/browser_site.py`'s site and third parties on 127.0.0.1)"
+            )
+        else:
+            portfolio, total = make_sites(args.sites, args.pages)
+            extra = []
+            what = (
+                f"{args.sites} sites of {args.pages} generated pages each ({total:,} HTML "
+                f"pages; `bench/gen_site.py`, seeds 1-{args.sites}), scanned as build folders"
+            )
+        rows = []
+        redis, broker = start_redis() if any(m.startswith("celery") for m in modes) else (None, "")
+        try:
+            for mode in modes:
+                jobs = int(mode.split("-")[1]) if mode.startswith("local") else args.jobs
+                celery = mode.startswith("celery")
+                row = run_mode(mode, portfolio, jobs, broker if celery else None, extra)
+                print(json.dumps(row), flush=True)
+                rows.append(row)
+        finally:
+            if redis is not None:
+                redis.terminate()
+                redis.wait()
+        same = same_results(modes, args.sites)
+    title = "## Browser mode" if args.browser else "## Static (build folders)"
+    section = f"{title}\n\n" + render(rows, args.sites, total, same, command.strip(), what)
+    write_section(args.results, title, section)
     print(f"wrote {args.results}")
     return 0 if same else 1
+
+
+def write_section(path: Path, title: str, section: str) -> None:
+    """Put ``section`` in ``path`` in place of the one with the same ``title`` (or at the
+    end), under the file's own heading and text."""
+    text = (
+        path.read_text(encoding="utf-8")
+        if path.exists()
+        else ("# linkguard portfolio: local pool vs Celery workers\n\n")
+    )
+    parts = re.split(r"(?m)^(?=## )", text)
+    kept = [p for p in parts if not p.startswith(title + "\n")]
+    path.write_text("".join([*kept[:1], *sorted([*kept[1:], section + "\n"])]), encoding="utf-8")
 
 
 if __name__ == "__main__":

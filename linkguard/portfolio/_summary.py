@@ -87,10 +87,10 @@ class Portfolio:
     def exit_code(self) -> int:
         """4 when no site could be scanned, 3 when one could not (or is incomplete), 1 when
         a site's findings fail it, else 0."""
-        codes = [row.exit_code for row in self.sites]
         if all(row.failed for row in self.sites):
             return 4
-        if any(row.failed or code in (3, 4) for row, code in zip(self.sites, codes, strict=True)):
+        codes = {row.exit_code for row in self.sites}
+        if any(row.failed for row in self.sites) or codes & {3, 4}:
             return 3
         return 1 if 1 in codes else 0
 
