@@ -337,3 +337,12 @@ def test_a_broker_that_cannot_work_exits_2_before_anything_is_scanned(
     assert done.exit_code == 2, done.output
     assert said in done.output and "tip:" in done.output
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_a_portfolio_where_no_site_could_be_scanned_exits_4(tmp_path: Path) -> None:
+    (tmp_path / "down.toml").write_text("", encoding="utf-8")
+    url = f"http://127.0.0.1:{closed_port()}/"
+    path = write_portfolio(tmp_path, [{"name": "down", "target": url, "config": "down.toml"}])
+    done = runner.invoke(app, ["portfolio", "run", str(path), "-o", str(tmp_path / "out"), "-q"])
+    assert done.exit_code == 4, done.output
