@@ -209,18 +209,25 @@ def _untimed(path: Path) -> str:
     return re.sub(r'"(started|finished)": "[^"]*"', "", path.read_text(encoding="utf-8"))
 
 
-def same_results(modes: list[str], sites: int) -> bool:
+def differing(modes: list[str], sites: int) -> list[str]:
+    """The results files (``mode/site``) that differ from the first mode's, timestamps aside."""
     first = WORK / "out" / modes[0]
+    found = []
     for mode in modes[1:]:
         for n in range(1, sites + 1):
             rel = Path("sites") / f"site-{n:02d}" / "results.json"
             if _untimed(first / rel) != _untimed(WORK / "out" / mode / rel):
-                return False
-    return True
+                found.append(f"{mode}/site-{n:02d}")
+    return found
 
 
 def render(
-    rows: list[dict[str, object]], sites: int, total: int, same: bool, command: str, what: str
+    rows: list[dict[str, object]],
+    sites: int,
+    total: int,
+    differ: list[str],
+    command: str,
+    what: str,
 ) -> str:
     lines = [
         f"`{command}` on {datetime.now(UTC):%Y-%m-%d}: {what}. All on one machine, which is "
@@ -243,7 +250,8 @@ def render(
         )
     lines += [
         "",
-        f"Results identical across modes (apart from timestamps): {'yes' if same else 'NO'}.",
+        "Results identical across modes (apart from timestamps): "
+        + ("yes." if not differ else f"NO: {', '.join(differ)} (kept in bench/.work)."),
         "`local-N`: `portfolio run --jobs N` (its PSS is the whole run: coordinator and pool); "
         "`celery-N`: N `linkguard worker --concurrency 1` processes on the same machine, the "
         "CPU is theirs (the coordinator waits on Redis and used the CPU shown below).",
@@ -304,12 +312,12 @@ def main(argv: list[str] | None = None) -> int:
             if redis is not None:
                 redis.terminate()
                 redis.wait()
-        same = same_results(modes, args.sites)
+        differ = differing(modes, args.sites)
     title = "## Browser mode" if args.browser else "## Static (build folders)"
-    section = f"{title}\n\n" + render(rows, args.sites, total, same, command.strip(), what)
+    section = f"{title}\n\n" + render(rows, args.sites, total, differ, command.strip(), what)
     write_section(args.results, title, section)
     print(f"wrote {args.results}")
-    return 0 if same else 1
+    return 0 if not differ else 1
 
 
 def write_section(path: Path, title: str, section: str) -> None:
