@@ -324,13 +324,14 @@ def test_a_walk_folded_apart_gives_the_results_of_run_scan(tmp_path: Path) -> No
     ("broker", "said"),
     [
         ("http://127.0.0.1/", "not a Redis URL"),
-        (f"redis://127.0.0.1:{closed_port()}/0", "cannot reach Redis"),
+        ("redis://127.0.0.1:CLOSED/0", "cannot reach Redis"),  # a port nothing listens on
     ],
 )
 def test_a_broker_that_cannot_work_exits_2_before_anything_is_scanned(
     three_sites: Path, tmp_path: Path, broker: str, said: str
 ) -> None:
     out = tmp_path / "out"
+    broker = broker.replace("CLOSED", str(closed_port()))
     done = runner.invoke(
         app, ["portfolio", "run", str(three_sites), "-o", str(out), "--broker", broker]
     )

@@ -15,6 +15,7 @@ import typer
 
 from linkguard.cli._common import error_boundary, say
 from linkguard.cli._files import cannot_write, write_atomic
+from linkguard.cli._voice import QuietOption
 from linkguard.portfolio import (
     DEFAULT_BATCH_PAGES,
     Executor,
@@ -77,7 +78,7 @@ def run(
             "tasks of this many pages).",
         ),
     ] = DEFAULT_BATCH_PAGES,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Scan every site of PORTFOLIO and write each site's reports and the portfolio report."""
     sites = load_portfolio(portfolio)
@@ -103,7 +104,7 @@ def run(
 @error_boundary
 def report(
     folder: Annotated[Path, typer.Argument(help="The --output folder of a portfolio run.")],
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Write the portfolio report again from the results a portfolio run saved in FOLDER."""
     result = saved(folder)

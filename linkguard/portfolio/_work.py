@@ -28,7 +28,7 @@ from linkguard.scan import ScanRequest, is_url, make_scope, run_scan
 from linkguard.scan.analysis import SeenThirdParty
 from linkguard.scan.journal import analysis_from_dict, analysis_to_dict
 from linkguard.scan.phases import WalkedSite, fold_site, visit_batch, walk_site
-from linkguard.scan.runtime import RuntimeAnalysis
+from linkguard.scan.runtime import Rendered, RuntimeAnalysis
 
 BROWSER_PLACEHOLDER = "chromium"  # browser mode on, where no page is visited (the fold)
 
@@ -115,10 +115,21 @@ def _runtime_to_dict(visit: RuntimeAnalysis) -> dict[str, Any]:
         "third_party": [list(t) for t in visit.third_party],
         "cookies": [asdict(c) for c in visit.cookies],
         "storage": [asdict(s) for s in visit.storage],
+        "requests": visit.requests,
+        "loaded": sorted(visit.loaded),
+        "rendered": None
+        if visit.rendered is None
+        else {
+            "mechanisms": [list(m) for m in visit.rendered.mechanisms],
+            "outbound": visit.rendered.outbound,
+            "noticed": sorted(visit.rendered.noticed),
+            "bare": sorted(visit.rendered.bare),
+        },
     }
 
 
 def _runtime_from_dict(data: dict[str, Any]) -> RuntimeAnalysis:
+    rendered = data["rendered"]
     return RuntimeAnalysis(
         page=typed_value(data["page"], str, "visit.page"),
         findings=tuple(finding_from_dict(f, "visit.findings[]") for f in data["findings"]),
@@ -129,5 +140,15 @@ def _runtime_from_dict(data: dict[str, Any]) -> RuntimeAnalysis:
         cookies=tuple(Cookie(**typed(Cookie, c, "visit.cookies[]")) for c in data["cookies"]),
         storage=tuple(
             StorageItem(**typed(StorageItem, s, "visit.storage[]")) for s in data["storage"]
+        ),
+        requests=typed_value(data["requests"], int, "visit.requests"),
+        loaded=frozenset(typed_value(data["loaded"], tuple[str, ...], "visit.loaded")),
+        rendered=None
+        if rendered is None
+        else Rendered(
+            mechanisms=tuple((str(name), int(count)) for name, count in rendered["mechanisms"]),
+            outbound=typed_value(rendered["outbound"], int, "visit.rendered.outbound"),
+            noticed=frozenset(typed_value(rendered["noticed"], tuple[str, ...], "noticed")),
+            bare=frozenset(typed_value(rendered["bare"], tuple[str, ...], "bare")),
         ),
     )
