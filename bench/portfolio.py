@@ -321,16 +321,23 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_section(path: Path, title: str, section: str) -> None:
-    """Put ``section`` in ``path`` in place of the one with the same ``title`` (or at the
-    end), under the file's own heading and text."""
+    """Put ``section`` in ``path`` in place of the one with the same ``title``, or else
+    before the hand-written ``## Scaling`` section (or at the end)."""
     text = (
         path.read_text(encoding="utf-8")
         if path.exists()
         else ("# linkguard portfolio: local pool vs Celery workers\n\n")
     )
     parts = re.split(r"(?m)^(?=## )", text)
-    kept = [p for p in parts if not p.startswith(title + "\n")]
-    path.write_text("".join([*kept[:1], *sorted([*kept[1:], section + "\n"])]), encoding="utf-8")
+    block = section.rstrip("\n") + "\n\n"
+    titles = [part.split("\n", 1)[0] for part in parts]
+    if title in titles:
+        parts[titles.index(title)] = block
+    elif "## Scaling" in titles:
+        parts.insert(titles.index("## Scaling"), block)
+    else:
+        parts.append(block)
+    path.write_text("".join(parts).rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
