@@ -20,6 +20,7 @@ from linkguard.cli._gate import diff, init, report
 from linkguard.cli._help import HelpGroup
 from linkguard.cli._history import history
 from linkguard.cli._inspect import classify, links, list_rules
+from linkguard.cli._portfolio import portfolio_app, worker
 from linkguard.cli._scan import scan
 from linkguard.errors import LinkguardError
 
@@ -45,6 +46,8 @@ app.command("rules")(list_rules)
 app.command()(diff)
 app.command()(init)
 app.add_typer(history, name="history")
+app.add_typer(portfolio_app, name="portfolio")
+app.command()(worker)
 
 
 def _version(value: bool) -> None:

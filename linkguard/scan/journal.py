@@ -191,31 +191,47 @@ class CrawlState:
 
 # -- one page done, as JSON -----------------------------------------------------------------
 def _done_to(page: DonePage) -> dict[str, Any]:
-    a = page.analysis
     return {
         "url": page.url,
         "depth": page.depth,
         "hops": list(page.hops),
         "follow": list(page.follow),
-        "page": {
-            "record": page_to_dict(a.record),
-            "findings": [finding_to_dict(f) for f in a.findings],
-            "third_party": [list(t) for t in a.third_party],
-            "references": a.references,
-            "exempt": a.exempt,
-            "mechanisms": [list(m) for m in a.mechanisms],
-            "dynamic": [dynamic_to_dict(d) for d in a.dynamic],
-            "via_interstitial": [[url, finding_to_dict(f)] for url, f in a.via_interstitial],
-            "outbound_links": [list(o) for o in a.outbound_links],
-        },
+        "page": analysis_to_dict(page.analysis),
+    }
+
+
+def analysis_to_dict(a: PageAnalysis) -> dict[str, Any]:
+    """One page's analysis as JSON (without the links to follow, which the journal keeps
+    beside it); a portfolio run sends a walk's analyses from worker to worker this way."""
+    return {
+        "record": page_to_dict(a.record),
+        "findings": [finding_to_dict(f) for f in a.findings],
+        "third_party": [list(t) for t in a.third_party],
+        "references": a.references,
+        "exempt": a.exempt,
+        "mechanisms": [list(m) for m in a.mechanisms],
+        "dynamic": [dynamic_to_dict(d) for d in a.dynamic],
+        "via_interstitial": [[url, finding_to_dict(f)] for url, f in a.via_interstitial],
+        "outbound_links": [list(o) for o in a.outbound_links],
     }
 
 
 def _done_from(data: Any) -> DonePage:
     """The page :func:`_done_to` wrote; ValueError, KeyError or TypeError (naming what is
     wrong) for a line of another shape."""
-    p = data["page"]
-    analysis = PageAnalysis(
+    return DonePage(
+        url=typed_value(data["url"], str, "url"),
+        depth=typed_value(data["depth"], int, "depth"),
+        hops=_strings(data["hops"], "hops"),
+        follow=_strings(data["follow"], "follow"),
+        analysis=analysis_from_dict(data["page"]),
+    )
+
+
+def analysis_from_dict(p: Any) -> PageAnalysis:
+    """The analysis :func:`analysis_to_dict` wrote (its ``follow`` empty); ValueError,
+    KeyError or TypeError (naming what is wrong) for an object of another shape."""
+    return PageAnalysis(
         record=page_from_dict(p["record"], "page.record"),
         findings=tuple(finding_from_dict(f, "page.findings[]") for f in p["findings"]),
         third_party=tuple(
@@ -244,13 +260,6 @@ def _done_from(data: Any) -> DonePage:
             )
             for u, n, e in p["outbound_links"]
         ),
-    )
-    return DonePage(
-        url=typed_value(data["url"], str, "url"),
-        depth=typed_value(data["depth"], int, "depth"),
-        hops=_strings(data["hops"], "hops"),
-        follow=_strings(data["follow"], "follow"),
-        analysis=analysis,
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,12 +21,12 @@ from linkguard.browser import Visit
 from linkguard.classify import urls
 from linkguard.model import RunInfo, ScanResult, SourceResult
 from linkguard.scan.aggregate import ResultBuilder
-from linkguard.scan.analysis import analyze_page
+from linkguard.scan.analysis import PageAnalysis, analyze_page
 from linkguard.scan.journal import CrawlState, DonePage, identity
 from linkguard.scan.pipeline import CrawlStats, Observed, ProgressCallback, start_url, walk
 from linkguard.scan.pool import Analyzer
 from linkguard.scan.request import ScanRequest
-from linkguard.scan.runtime import analyze_visit, pages_to_visit
+from linkguard.scan.runtime import RuntimeAnalysis, analyze_visit, pages_to_visit
 from linkguard.sources import Restored
 from linkguard.sources.external import check_links
 from linkguard.sources.http import user_agent
@@ -36,8 +37,9 @@ from linkguard.sources.templates import work_tree_of
 class _Results:
     """Observes pages into a ResultBuilder (and the resume journal, when there is one)."""
 
-    def __init__(self, request: ScanRequest) -> None:
+    def __init__(self, request: ScanRequest, keep: list[PageAnalysis] | None = None) -> None:
         self.request = request
+        self.keep = keep  # every analysis, in the order folded (phases.py), when given
         self.builder = ResultBuilder(request.policy, request.scope)
         if request.check_external:
             self.builder.outbound = {}
@@ -65,6 +67,8 @@ class _Results:
     async def page(self, page: SourceResult) -> Observed:
         analysis = await self.analyzer.analyze(page)
         self.builder.add(analysis)
+        if self.keep is not None:
+            self.keep.append(analysis)
         if self.journal is not None:
             hops = getattr(page, "redirects", ())
             self.journal.record(
@@ -114,21 +118,8 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
     finished = walked.finished
     if request.chromium is not None and not interrupted:
         interrupted = await browse(request, builder, request.chromium, progress)
-        finished = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    run = RunInfo(
-        target=request.target,
-        origin=request.scope.origin,
-        first_party=request.scope.entries,
-        started=walked.started,
-        finished=finished,
-        config=request.policy.path,
-        config_sha256=request.policy.sha256,
-        complete=not interrupted,
-        fail_on=request.fail_on,
-        max_failed_share=request.crawl.max_failed_share,
-        changed_since=request.changed_since,
-        **_work_tree(request.target),
-    )
+        finished = now()
+    run = run_info(request, walked.started, finished, complete=not interrupted)
     return builder.build(
         run,
         partial=request.partial,
@@ -145,6 +136,29 @@ def _work_tree(target: str) -> dict[str, str]:
     return {} if found is None else {"repository": found[0], "repository_folder": found[1]}
 
 
+def now() -> str:
+    """The time as the results record it: UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def run_info(request: ScanRequest, started: str, finished: str, *, complete: bool) -> RunInfo:
+    """The results' ``run``: what was scanned, with what policy, when, and whether it ended."""
+    return RunInfo(
+        target=request.target,
+        origin=request.scope.origin,
+        first_party=request.scope.entries,
+        started=started,
+        finished=finished,
+        config=request.policy.path,
+        config_sha256=request.policy.sha256,
+        complete=complete,
+        fail_on=request.fail_on,
+        max_failed_share=request.crawl.max_failed_share,
+        changed_since=request.changed_since,
+        **_work_tree(request.target),
+    )
+
+
 async def browse(
     request: ScanRequest,
     builder: ResultBuilder,
@@ -155,9 +169,21 @@ async def browse(
     when Ctrl-C or SIGTERM stopped it (the visits finished so far are kept). ``scan`` and
     ``init`` call it after their walk; ``progress`` hears of each page visited (phase
     ``browser``: pages done, pages still to visit, pages whose visit failed)."""
+    pages = pages_to_visit(builder.pages, request.policy.browser.pages)
+    return await visit_and_judge(request, pages, builder.add_runtime, chromium, progress)
+
+
+async def visit_and_judge(
+    request: ScanRequest,
+    pages: list[str],
+    fold_one: Callable[[RuntimeAnalysis], None],
+    chromium: str,
+    progress: ProgressCallback | None = None,
+) -> bool:
+    """Visit ``pages`` (on the site's origin) in Chromium and hand ``fold_one`` each visit
+    judged, as visits end; True when Ctrl-C or SIGTERM stopped the visits."""
     from linkguard.browser.run import visit_pages  # Playwright, only in browser mode
 
-    pages = pages_to_visit(builder.pages, request.policy.browser.pages)
     served = urls.origin_of(request.target)
     mirror = Mirror(served, request.scope.origin) if served != request.scope.origin else None
     page_of = {(mirror.to_served(page) if mirror else page): page for page in pages}
@@ -177,7 +203,7 @@ async def browse(
         nonlocal done, failed
         for visit in visits:
             page = page_of[visit.url]
-            builder.add_runtime(analyze_visit(visit, page, request.policy, request.scope))
+            fold_one(analyze_visit(visit, page, request.policy, request.scope))
         done += 1
         failed += any(visit.error is not None for visit in visits)
         if progress is not None:
