@@ -18,6 +18,10 @@
   var block = doc.getElementById("lg-data");
   var D = block ? JSON.parse(block.textContent) : { str: [], pages: [], rules: [], groups: [], occ: [] };
   var S = D.str, P = D.pages, R = D.rules, G = D.groups, O = D.occ;
+  /* browser mode: [code, words] of each verdict on the markup's evidence (a place's x[7]);
+     a group's x[12] is its [[verdict, words], ...], x[13] (and a place's x[8]) the day it
+     has been open since (history). Rows without them are shorter. */
+  var RT = D.rt || [];
   var size = {
     groups: +main.getAttribute("data-groups") || 25,
     pages: +main.getAttribute("data-pages") || 50,
@@ -44,20 +48,24 @@
     });
   }());
   function str(i) { return i >= 0 ? S[i] : ""; }
+  function verdict(o) { var v = O[o][7]; return v && RT[v] ? RT[v] : null; }
+  function since(x, at) { return x.length > at ? str(x[at]) : ""; }
   function low(text) { return text.toLowerCase(); }
   var gText = [], oText = [], pText = [];
   function groupText(g) {
     if (gText[g] === undefined) {
       var x = G[g], rule = R[x[0]];
       gText[g] = low([str(x[2]), str(x[3]), str(x[4]), str(x[5]), rule[0], rule[1]]
-        .concat(x[11].map(str)).join("\n"));
+        .concat(x[11].map(str), (x[12] || []).map(function (t) { return str(t[1]); }))
+        .join("\n"));
     }
     return gText[g];
   }
   function occText(o) {
     if (oText[o] === undefined) {
       var x = O[o];
-      oText[o] = low(P[x[1]][0] + "\n" + str(x[5]) + "\n" + str(x[6]));
+      var v = verdict(o);
+      oText[o] = low(P[x[1]][0] + "\n" + str(x[5]) + "\n" + str(x[6]) + (v ? "\n" + v[1] : ""));
     }
     return oText[o];
   }
@@ -80,10 +88,14 @@
     return gHay[g];
   }
   function occRule(o) { return R[G[O[o][0]][0]][0]; }
+  function findingText(o) {
+    var v = verdict(o);
+    return occRule(o) + " " + low(str(O[o][5])) + (v ? " " + v[1] : "");
+  }
   function pageHay(p) {
     if (pHay[p] === undefined) {
       var parts = [pageText(p)];
-      pageOcc[p].forEach(function (o) { parts.push(occRule(o) + " " + low(str(O[o][5]))); });
+      pageOcc[p].forEach(function (o) { parts.push(findingText(o)); });
       pHay[p] = parts.join("\n");
     }
     return pHay[p];
@@ -141,6 +153,7 @@
     return a;
   }
   function tag(cls, text) { return el("span", "tag " + cls, text); }
+  function rtTag(code, words) { return tag("tag-rt tag-rt-" + code, words); }
   function sevBadge(rank) { return el("b", "s s-" + SEV[rank], SEV[rank]); }
   function cell(tag2, cls, label) {
     var td = el(tag2, cls);
@@ -157,8 +170,10 @@
     var x = O[o];
     var target = str(x[5]);
     var at = where(o);
+    var v = holder ? null : verdict(o); /* a single place: its group's row says it */
     return put(holder || el("li"), pageLink(x[1]), at ? " " : null, at,
       x[4] ? " " : null, x[4] ? tag("tag-known", "known") : null,
+      v ? " " : null, v ? rtTag(v[0], v[1]) : null,
       target !== subject ? " " : null, target !== subject ? addr(target) : null);
   }
 
@@ -194,7 +209,9 @@
     var target = put(cell("td", "target", "Target"), addr(subject));
     if (x[9]) { put(target, " ", tag("tag-known", x[9] === count ? "known" : num(x[9]) + " known")); }
     if (x[7] > 1) { put(target, " ", tag("", plural(x[7], "URL"))); }
+    (x[12] || []).forEach(function (t) { put(target, " ", rtTag(RT[t[0]][0], str(t[1]))); });
     put(target, put(el("div", "msg"), bdi(str(x[4]))));
+    if (since(x, 13)) { put(target, el("div", "since", "open since " + since(x, 13))); }
     var element = cell("td", "element", "Element");
     if (x[5] >= 0 && str(x[5])) {
       put(element, put(el("code", "el"), bdi(str(x[5]))));
@@ -275,9 +292,12 @@
           var o = shown[done], y = O[o], rid = R[G[y[0]][0]][0];
           var a = el("a", "rid", rid);
           a.href = "#rule-" + rid;
+          var v = verdict(o), day = since(y, 8);
           put(ul, put(el("li"), sevBadge(y[3]), " ", a, y[2] > 0 ? " " : null,
             y[2] > 0 ? el("span", "ln", "line " + y[2]) : null,
-            y[4] ? " " : null, y[4] ? tag("tag-known", "known") : null, " ", addr(str(y[5]))));
+            y[4] ? " " : null, y[4] ? tag("tag-known", "known") : null,
+            v ? " " : null, v ? rtTag(v[0], v[1]) : null, " ", addr(str(y[5])),
+            day ? " " : null, day ? el("span", "since", "open since " + day) : null));
         }
         more.hidden = done >= shown.length;
         more.textContent = "Show " + num(Math.min(MORE, shown.length - done)) + " more";
@@ -385,7 +405,7 @@
     var all = pageOcc[p];
     var kept = narrowed(st) ? all.filter(function (o) { return occOk(st, o); }) : all;
     if (st.q && pageText(p).indexOf(st.q) < 0) {
-      kept = kept.filter(function (o) { return (occRule(o) + " " + low(str(O[o][5]))).indexOf(st.q) >= 0; });
+      kept = kept.filter(function (o) { return findingText(o).indexOf(st.q) >= 0; });
     }
     return kept;
   }
