@@ -4,7 +4,8 @@
    large the site. It never touches the network, and it puts crawled text
    only into textContent (in a <bdi>); a page becomes a link only through the "href" the
    report computed (http or https).
-   A filter can be given in the address: #severity=error,warning&rule=ID&host=HOST&q=TEXT */
+   A filter can be given in the address: #severity=error,warning&rule=ID&host=HOST&q=TEXT
+   (and, in browser mode, &browser=confirmed|not-loaded|noticed) */
 (function () {
   "use strict";
   var doc = document;
@@ -103,7 +104,7 @@
 
   /* -- the filter state ------------------------------------------------------------------ */
   function read() {
-    var st = { sev: [], rule: "", host: "", q: "" };
+    var st = { sev: [], rule: "", host: "", q: "", rt: "" };
     if (!form) { return st; }
     Array.prototype.forEach.call(form.elements.severity, function (box) {
       if (box.checked) { st.sev.push(box.value); }
@@ -111,6 +112,7 @@
     st.rule = form.elements.rule.value;
     st.host = low(form.elements.host.value.trim()).replace(/^\.+/, "");
     st.q = low(form.elements.q.value.trim());
+    st.rt = form.elements.rt ? form.elements.rt.value : ""; /* browser mode's verdict */
     return st;
   }
   function sevOk(st, rank) { return st.sev.length === SEV.length || st.sev.indexOf(SEV[rank]) >= 0; }
@@ -122,7 +124,13 @@
   function occOk(st, o) {
     var x = O[o];
     var g = G[x[0]];
-    return sevOk(st, x[3]) && (!st.rule || R[g[0]][0] === st.rule) && hostOk(st, str(g[3]));
+    return sevOk(st, x[3]) && (!st.rule || R[g[0]][0] === st.rule) && hostOk(st, str(g[3])) &&
+      rtOk(st, o);
+  }
+  function rtOk(st, o) {
+    if (!st.rt) { return true; }
+    var v = verdict(o);
+    return !!v && v[0] === st.rt;
   }
 
   /* -- building rows (crawled text only through textContent, inside <bdi>) ---------------- */
@@ -388,19 +396,23 @@
   function groupMatch(g, st) {
     var x = G[g];
     if (!sevOk(st, x[1]) || (st.rule && R[x[0]][0] !== st.rule) || !hostOk(st, str(x[3]))) { return false; }
-    return !st.q || groupHay(g).indexOf(st.q) >= 0;
+    if (st.rt && !(x[12] || []).some(function (t) { return RT[t[0]][0] === st.rt; })) { return false; }
+    if (!st.q) { return true; }
+    if (!st.rt) { return groupHay(g).indexOf(st.q) >= 0; }
+    return groupText(g).indexOf(st.q) >= 0 || groupPlaces(g, st).length > 0;
   }
-  /* The places of a shown group that the search found (null: the group itself matched). */
+  /* The places of a shown group that the search and the verdict found (null: all of them). */
   function groupPlaces(g, st) {
-    if (!st.q || groupText(g).indexOf(st.q) >= 0) { return null; }
+    var text = !st.q || groupText(g).indexOf(st.q) >= 0;
+    if (text && !st.rt) { return null; }
     var found = [];
     for (var o = gFirst[g]; o < gFirst[g + 1]; o += 1) {
-      if (occText(o).indexOf(st.q) >= 0) { found.push(o); }
+      if ((text || occText(o).indexOf(st.q) >= 0) && rtOk(st, o)) { found.push(o); }
     }
     return found;
   }
 
-  function narrowed(st) { return st.sev.length < SEV.length || st.rule || st.host; }
+  function narrowed(st) { return st.sev.length < SEV.length || st.rule || st.host || st.rt; }
   function pageFindings(p, st) {
     var all = pageOcc[p];
     var kept = narrowed(st) ? all.filter(function (o) { return occOk(st, o); }) : all;
@@ -411,7 +423,7 @@
   }
   function pageMatch(p, st) {
     if (!narrowed(st)) { return !st.q || pageHay(p).indexOf(st.q) >= 0; }
-    if (!st.rule && !st.host && !st.q) { /* severity alone: the page's counts say it */
+    if (!st.rule && !st.host && !st.q && !st.rt) { /* severity alone: the page's counts say it */
       return st.sev.some(function (s) { return pageSev[p * 3 + SEV.indexOf(s)] > 0; });
     }
     if (st.q && pageHay(p).indexOf(st.q) < 0) { return false; }
@@ -523,7 +535,7 @@
       list.draw(n === 0);
       if (list.counted) { shown += n; total += list.items.length; }
     });
-    var active = st.sev.length < SEV.length || st.rule || st.host || st.q;
+    var active = st.sev.length < SEV.length || st.rule || st.host || st.q || st.rt;
     if (form) { form.elements.shown.value = active ? "showing " + num(shown) + " of " + plural(total, "problem") : ""; }
     root.setAttribute("data-lg-visible", String(shown));
     if (updateAddress) { /* once typing pauses: replacing the address costs a few ms */
@@ -538,6 +550,7 @@
     if (st.rule) { parts.push("rule=" + encodeURIComponent(st.rule)); }
     if (st.host) { parts.push("host=" + encodeURIComponent(st.host)); }
     if (st.q) { parts.push("q=" + encodeURIComponent(st.q)); }
+    if (st.rt) { parts.push("browser=" + encodeURIComponent(st.rt)); }
     try {
       history.replaceState(null, "", active ? "#" + parts.join("&") : location.pathname + location.search);
     } catch (e) { /* a file opened from a sandbox may refuse; the filter still applies */ }
@@ -562,6 +575,7 @@
     if (params.has("rule")) { choose(form.elements.rule, params.get("rule")); }
     if (params.has("host")) { form.elements.host.value = params.get("host"); }
     if (params.has("q")) { form.elements.q.value = params.get("q"); }
+    if (params.has("browser") && form.elements.rt) { choose(form.elements.rt, params.get("browser")); }
   }
 
   /* The host field suggests every host, filled in when first used. */

@@ -82,6 +82,13 @@ def test_the_html_problem_rows_say_what_the_browser_saw_of_the_markups_evidence(
     # what a visit saw itself carries no verdict on the markup
     assert tags(row(page, "rule-exit-notice-missing", "https://partner.test/stripped")) == []
     assert tags(row(page, "rule-undeclared-script", "widget.test")) == []
+    options = page.xpath("//select[@name='rt']/option")
+    assert [(o.get("value"), o.text_content()) for o in options] == [
+        ("", "any verdict"),
+        ("confirmed", CONFIRMED),
+        ("not-loaded", NOT_LOADED),
+        ("noticed", NOTICED),
+    ]
     legend = page.xpath("//p[contains(@class, 'runtime-legend')]")[0].text_content()
     assert "named in the markup, but the visit never asked for it: lower confidence" in legend
 
@@ -136,6 +143,7 @@ def test_a_scan_without_a_browser_has_no_verdicts_anywhere() -> None:
     assert all(len(o) == 7 for o in block["occ"]) and all(len(g) == 12 for g in block["groups"])
     assert not page.xpath("//span[contains(@class, 'tag-rt')]")
     assert not page.xpath("//*[contains(@class, 'runtime-legend')]")
+    assert not page.xpath("//select[@name='rt']")  # no verdict to filter by
     markdown = render(failing_site(), Format.MARKDOWN)
     assert "| browser |" not in markdown and "rendered" not in markdown
 

@@ -8,6 +8,7 @@ rule: it is in the data block only, and shown by the script when searched for or
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
@@ -114,4 +115,20 @@ def test_a_row_the_script_draws_shows_the_browsers_verdict(page: Any) -> None:
     assert pages.count() == 1 and "/mentions.html" in (pages.first.text_content() or "")
     finding = pages.first.locator("li .tag-rt")
     assert finding.text_content() == NOT_LOADED
+    assert page.errors == []
+
+
+def test_the_browser_filter_keeps_the_findings_with_that_verdict(page: Any) -> None:
+    page.select_option("select[name=rt]", "not-loaded")
+    assert subjects(page) == ["never.test"]
+    assert page.get_attribute("html", "data-lg-visible") == "1"
+    assert page.locator("#rule-exit-notice-missing").is_hidden()
+    assert [r.strip() for r in page.locator("#pages tbody > tr th").all_text_contents()] == [
+        "/mentions.html"
+    ]
+    page.select_option("select[name=rt]", "noticed")
+    assert page.locator("#rule-undeclared-script").is_hidden()
+    notices = page.locator("#rule-exit-notice-missing tbody > tr")
+    assert notices.count() == 1 and "partner.test/custom" in (notices.text_content() or "")
+    sync_api.expect(page).to_have_url(re.compile(r"#browser=noticed"))  # kept in the address
     assert page.errors == []
