@@ -132,3 +132,17 @@ def test_the_browser_filter_keeps_the_findings_with_that_verdict(page: Any) -> N
     assert notices.count() == 1 and "partner.test/custom" in (notices.text_content() or "")
     sync_api.expect(page).to_have_url(re.compile(r"#browser=noticed"))  # kept in the address
     assert page.errors == []
+
+
+AXE = Path(__file__).parent / "fixtures" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not vendored in tests/fixtures")
+def test_axe_finds_no_serious_issue_in_the_verdicts_and_the_filter(page: Any) -> None:
+    page.select_option("select[name=rt]", "not-loaded")  # the filter used, rows redrawn
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, first: v.nodes[0] && v.nodes[0].html}))"
+    )
+    assert [v for v in found if v["impact"] in ("serious", "critical")] == []
