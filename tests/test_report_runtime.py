@@ -85,9 +85,9 @@ def test_the_html_problem_rows_say_what_the_browser_saw_of_the_markups_evidence(
     options = page.xpath("//select[@name='rt']/option")
     assert [(o.get("value"), o.text_content()) for o in options] == [
         ("", "any verdict"),
-        ("confirmed", CONFIRMED),
-        ("not-loaded", NOT_LOADED),
-        ("noticed", NOTICED),
+        ("confirmed", "confirmed"),
+        ("not-loaded", "not loaded"),
+        ("noticed", "notice shown"),
     ]
     legend = page.xpath("//p[contains(@class, 'runtime-legend')]")[0].text_content()
     assert "named in the markup, but the visit never asked for it: lower confidence" in legend

@@ -60,6 +60,8 @@ RUNTIME_LABELS = {
     "not-loaded": "not loaded when visited",
     "noticed": "notice shown when rendered",
 }
+# the same, short, for the HTML report's Browser filter (the toolbar is one line on phones)
+RUNTIME_FILTER = {"confirmed": "confirmed", "not-loaded": "not loaded", "noticed": "notice shown"}
 RUNTIME_LEGEND = (
     "On the pages a browser visited, the markup's findings carry its verdict: "
     "confirmed in a browser (the visit loaded the target, or rendered the link without a "

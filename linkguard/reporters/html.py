@@ -35,7 +35,7 @@ from linkguard._version import __version__
 from linkguard.classify import urls
 from linkguard.model import DynamicReference, Finding, PageRecord, ScanResult
 from linkguard.reporters._browser import (
-    RUNTIME_LABELS,
+    RUNTIME_FILTER,
     RUNTIME_LEGEND,
     browser_facts,
     lifetime_text,
@@ -413,7 +413,7 @@ def _environment() -> Environment:
     env.filters["set_by"] = set_by_text
     env.filters["runtime"] = runtime_text
     env.globals["mention_text"] = mention_text
-    env.globals["runtime_labels"] = RUNTIME_LABELS
+    env.globals["runtime_filter"] = RUNTIME_FILTER
     env.globals["browser_facts"] = browser_facts
     env.globals["history_view"] = history_view
     return env
