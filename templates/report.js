@@ -4,7 +4,8 @@
    large the site. It never touches the network, and it puts crawled text
    only into textContent (in a <bdi>); a page becomes a link only through the "href" the
    report computed (http or https).
-   A filter can be given in the address: #severity=error,warning&rule=ID&host=HOST&q=TEXT */
+   A filter can be given in the address: #severity=error,warning&rule=ID&host=HOST&q=TEXT
+   (and, in browser mode, &browser=confirmed|not-loaded|noticed) */
 (function () {
   "use strict";
   var doc = document;
@@ -18,6 +19,10 @@
   var block = doc.getElementById("lg-data");
   var D = block ? JSON.parse(block.textContent) : { str: [], pages: [], rules: [], groups: [], occ: [] };
   var S = D.str, P = D.pages, R = D.rules, G = D.groups, O = D.occ;
+  /* browser mode: [code, words] of each verdict on the markup's evidence (a place's x[7]);
+     a group's x[12] is its [[verdict, words], ...], x[13] (and a place's x[8]) the day it
+     has been open since (history). Rows without them are shorter. */
+  var RT = D.rt || [];
   var size = {
     groups: +main.getAttribute("data-groups") || 25,
     pages: +main.getAttribute("data-pages") || 50,
@@ -44,20 +49,24 @@
     });
   }());
   function str(i) { return i >= 0 ? S[i] : ""; }
+  function verdict(o) { var v = O[o][7]; return v && RT[v] ? RT[v] : null; }
+  function since(x, at) { return x.length > at ? str(x[at]) : ""; }
   function low(text) { return text.toLowerCase(); }
   var gText = [], oText = [], pText = [];
   function groupText(g) {
     if (gText[g] === undefined) {
       var x = G[g], rule = R[x[0]];
       gText[g] = low([str(x[2]), str(x[3]), str(x[4]), str(x[5]), rule[0], rule[1]]
-        .concat(x[11].map(str)).join("\n"));
+        .concat(x[11].map(str), (x[12] || []).map(function (t) { return str(t[1]); }))
+        .join("\n"));
     }
     return gText[g];
   }
   function occText(o) {
     if (oText[o] === undefined) {
       var x = O[o];
-      oText[o] = low(P[x[1]][0] + "\n" + str(x[5]) + "\n" + str(x[6]));
+      var v = verdict(o);
+      oText[o] = low(P[x[1]][0] + "\n" + str(x[5]) + "\n" + str(x[6]) + (v ? "\n" + v[1] : ""));
     }
     return oText[o];
   }
@@ -80,10 +89,14 @@
     return gHay[g];
   }
   function occRule(o) { return R[G[O[o][0]][0]][0]; }
+  function findingText(o) {
+    var v = verdict(o);
+    return occRule(o) + " " + low(str(O[o][5])) + (v ? " " + v[1] : "");
+  }
   function pageHay(p) {
     if (pHay[p] === undefined) {
       var parts = [pageText(p)];
-      pageOcc[p].forEach(function (o) { parts.push(occRule(o) + " " + low(str(O[o][5]))); });
+      pageOcc[p].forEach(function (o) { parts.push(findingText(o)); });
       pHay[p] = parts.join("\n");
     }
     return pHay[p];
@@ -91,7 +104,7 @@
 
   /* -- the filter state ------------------------------------------------------------------ */
   function read() {
-    var st = { sev: [], rule: "", host: "", q: "" };
+    var st = { sev: [], rule: "", host: "", q: "", rt: "" };
     if (!form) { return st; }
     Array.prototype.forEach.call(form.elements.severity, function (box) {
       if (box.checked) { st.sev.push(box.value); }
@@ -99,6 +112,7 @@
     st.rule = form.elements.rule.value;
     st.host = low(form.elements.host.value.trim()).replace(/^\.+/, "");
     st.q = low(form.elements.q.value.trim());
+    st.rt = form.elements.rt ? form.elements.rt.value : ""; /* browser mode's verdict */
     return st;
   }
   function sevOk(st, rank) { return st.sev.length === SEV.length || st.sev.indexOf(SEV[rank]) >= 0; }
@@ -110,7 +124,13 @@
   function occOk(st, o) {
     var x = O[o];
     var g = G[x[0]];
-    return sevOk(st, x[3]) && (!st.rule || R[g[0]][0] === st.rule) && hostOk(st, str(g[3]));
+    return sevOk(st, x[3]) && (!st.rule || R[g[0]][0] === st.rule) && hostOk(st, str(g[3])) &&
+      rtOk(st, o);
+  }
+  function rtOk(st, o) {
+    if (!st.rt) { return true; }
+    var v = verdict(o);
+    return !!v && v[0] === st.rt;
   }
 
   /* -- building rows (crawled text only through textContent, inside <bdi>) ---------------- */
@@ -141,6 +161,7 @@
     return a;
   }
   function tag(cls, text) { return el("span", "tag " + cls, text); }
+  function rtTag(code, words) { return tag("tag-rt tag-rt-" + code, words); }
   function sevBadge(rank) { return el("b", "s s-" + SEV[rank], SEV[rank]); }
   function cell(tag2, cls, label) {
     var td = el(tag2, cls);
@@ -157,8 +178,10 @@
     var x = O[o];
     var target = str(x[5]);
     var at = where(o);
+    var v = holder ? null : verdict(o); /* a single place: its group's row says it */
     return put(holder || el("li"), pageLink(x[1]), at ? " " : null, at,
       x[4] ? " " : null, x[4] ? tag("tag-known", "known") : null,
+      v ? " " : null, v ? rtTag(v[0], v[1]) : null,
       target !== subject ? " " : null, target !== subject ? addr(target) : null);
   }
 
@@ -194,7 +217,9 @@
     var target = put(cell("td", "target", "Target"), addr(subject));
     if (x[9]) { put(target, " ", tag("tag-known", x[9] === count ? "known" : num(x[9]) + " known")); }
     if (x[7] > 1) { put(target, " ", tag("", plural(x[7], "URL"))); }
+    (x[12] || []).forEach(function (t) { put(target, " ", rtTag(RT[t[0]][0], str(t[1]))); });
     put(target, put(el("div", "msg"), bdi(str(x[4]))));
+    if (since(x, 13)) { put(target, el("div", "since", "open since " + since(x, 13))); }
     var element = cell("td", "element", "Element");
     if (x[5] >= 0 && str(x[5])) {
       put(element, put(el("code", "el"), bdi(str(x[5]))));
@@ -275,9 +300,12 @@
           var o = shown[done], y = O[o], rid = R[G[y[0]][0]][0];
           var a = el("a", "rid", rid);
           a.href = "#rule-" + rid;
+          var v = verdict(o), day = since(y, 8);
           put(ul, put(el("li"), sevBadge(y[3]), " ", a, y[2] > 0 ? " " : null,
             y[2] > 0 ? el("span", "ln", "line " + y[2]) : null,
-            y[4] ? " " : null, y[4] ? tag("tag-known", "known") : null, " ", addr(str(y[5]))));
+            y[4] ? " " : null, y[4] ? tag("tag-known", "known") : null,
+            v ? " " : null, v ? rtTag(v[0], v[1]) : null, " ", addr(str(y[5])),
+            day ? " " : null, day ? el("span", "since", "open since " + day) : null));
         }
         more.hidden = done >= shown.length;
         more.textContent = "Show " + num(Math.min(MORE, shown.length - done)) + " more";
@@ -368,30 +396,34 @@
   function groupMatch(g, st) {
     var x = G[g];
     if (!sevOk(st, x[1]) || (st.rule && R[x[0]][0] !== st.rule) || !hostOk(st, str(x[3]))) { return false; }
-    return !st.q || groupHay(g).indexOf(st.q) >= 0;
+    if (st.rt && !(x[12] || []).some(function (t) { return RT[t[0]][0] === st.rt; })) { return false; }
+    if (!st.q) { return true; }
+    if (!st.rt) { return groupHay(g).indexOf(st.q) >= 0; }
+    return groupText(g).indexOf(st.q) >= 0 || groupPlaces(g, st).length > 0;
   }
-  /* The places of a shown group that the search found (null: the group itself matched). */
+  /* The places of a shown group that the search and the verdict found (null: all of them). */
   function groupPlaces(g, st) {
-    if (!st.q || groupText(g).indexOf(st.q) >= 0) { return null; }
+    var text = !st.q || groupText(g).indexOf(st.q) >= 0;
+    if (text && !st.rt) { return null; }
     var found = [];
     for (var o = gFirst[g]; o < gFirst[g + 1]; o += 1) {
-      if (occText(o).indexOf(st.q) >= 0) { found.push(o); }
+      if ((text || occText(o).indexOf(st.q) >= 0) && rtOk(st, o)) { found.push(o); }
     }
     return found;
   }
 
-  function narrowed(st) { return st.sev.length < SEV.length || st.rule || st.host; }
+  function narrowed(st) { return st.sev.length < SEV.length || st.rule || st.host || st.rt; }
   function pageFindings(p, st) {
     var all = pageOcc[p];
     var kept = narrowed(st) ? all.filter(function (o) { return occOk(st, o); }) : all;
     if (st.q && pageText(p).indexOf(st.q) < 0) {
-      kept = kept.filter(function (o) { return (occRule(o) + " " + low(str(O[o][5]))).indexOf(st.q) >= 0; });
+      kept = kept.filter(function (o) { return findingText(o).indexOf(st.q) >= 0; });
     }
     return kept;
   }
   function pageMatch(p, st) {
     if (!narrowed(st)) { return !st.q || pageHay(p).indexOf(st.q) >= 0; }
-    if (!st.rule && !st.host && !st.q) { /* severity alone: the page's counts say it */
+    if (!st.rule && !st.host && !st.q && !st.rt) { /* severity alone: the page's counts say it */
       return st.sev.some(function (s) { return pageSev[p * 3 + SEV.indexOf(s)] > 0; });
     }
     if (st.q && pageHay(p).indexOf(st.q) < 0) { return false; }
@@ -503,7 +535,7 @@
       list.draw(n === 0);
       if (list.counted) { shown += n; total += list.items.length; }
     });
-    var active = st.sev.length < SEV.length || st.rule || st.host || st.q;
+    var active = st.sev.length < SEV.length || st.rule || st.host || st.q || st.rt;
     if (form) { form.elements.shown.value = active ? "showing " + num(shown) + " of " + plural(total, "problem") : ""; }
     root.setAttribute("data-lg-visible", String(shown));
     if (updateAddress) { /* once typing pauses: replacing the address costs a few ms */
@@ -518,6 +550,7 @@
     if (st.rule) { parts.push("rule=" + encodeURIComponent(st.rule)); }
     if (st.host) { parts.push("host=" + encodeURIComponent(st.host)); }
     if (st.q) { parts.push("q=" + encodeURIComponent(st.q)); }
+    if (st.rt) { parts.push("browser=" + encodeURIComponent(st.rt)); }
     try {
       history.replaceState(null, "", active ? "#" + parts.join("&") : location.pathname + location.search);
     } catch (e) { /* a file opened from a sandbox may refuse; the filter still applies */ }
@@ -542,6 +575,7 @@
     if (params.has("rule")) { choose(form.elements.rule, params.get("rule")); }
     if (params.has("host")) { form.elements.host.value = params.get("host"); }
     if (params.has("q")) { form.elements.q.value = params.get("q"); }
+    if (params.has("browser") && form.elements.rt) { choose(form.elements.rt, params.get("browser")); }
   }
 
   /* The host field suggests every host, filled in when first used. */

@@ -112,7 +112,7 @@ def test_the_section_says_what_changed_since_the_last_run(third_run: ScanResult)
     fixed = re.search(r'<ul class="history-fixed">.*?</ul>', section, re.S)
     assert fixed and "undeclared-script" in fixed.group(0) and "hotjar" in fixed.group(0)
     oldest = re.search(r'<table class="grid history-oldest">.*?</table>', section, re.S)
-    assert oldest and "<td>2026-11-17</td>" in oldest.group(0)
+    assert oldest and '<td data-label="Open since">2026-11-17</td>' in oldest.group(0)
 
 
 def test_the_section_is_safe_under_the_reports_content_policy(third_run: ScanResult) -> None:

@@ -21,7 +21,15 @@ Layout (lists of lists to stay small at 100,000 findings; ``s`` indexes the stri
      "rules": [[id, name, severity, section], ...],  # section: "findings" | "suppressed"
      "groups": [[rule, severity, subject s, host s, message s, element s, elements,
                  targets, pages, known, by_host, [reason s, ...]], ...],
-     "occ": [[group, page, line, severity, known, target s, file s|-1], ...]}
+     "occ": [[group, page, line, severity, known, target s, file s|-1], ...],
+     "rt": [[code, words], ...]}                     # browser mode only, below
+
+A group or place that a browser visit judged, or that the history store has seen open
+since an earlier run, has two more items: ``[..., runtime, since s|-1]``, where a group's
+``runtime`` is ``[[rt index, words s], ...]`` (``_browser.runtime_tags``) and a place's an
+index into ``rt`` (0: no verdict); ``since`` is the day it has been open since. Rows
+without either keep their short form, so a report without browser or history is as small
+as before.
 
 Severities are indexes into ``["error", "warning", "info"]``; groups are in report order
 (rule by rule, most severe and widespread first) and ``occ`` is sorted by group, page, line.
@@ -31,9 +39,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from linkguard.model import Finding, PageRecord, ScanResult
+from linkguard.reporters._browser import RUNTIME_CODES, runtime_tags, runtime_text
 from linkguard.reporters._digest import SEVERITIES
 from linkguard.reporters._grouping import RuleProblems
 
@@ -45,6 +54,7 @@ _UNSAFE_IN_SCRIPT = re.compile(
     "[<>&\u2028\u2029\ud800-\udfff\x80-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 )
 _RANK = {str(s): i for i, s in enumerate(SEVERITIES)}
+_RUNTIME = {code: i for i, code in enumerate(RUNTIME_CODES)}
 
 
 def printable(text: str) -> str:
@@ -91,8 +101,10 @@ def report_data(
     sections: Sequence[tuple[str, Sequence[RuleProblems]]],
     label: Callable[[str], str],
     href: Callable[[str], str | None],
+    since: Callable[[Iterable[Finding]], str] = lambda findings: "",
 ) -> str:
-    """The data block's text (already escaped for the inside of a script element)."""
+    """The data block's text (already escaped for the inside of a script element);
+    ``since`` says since when findings are open (``_history.open_since``)."""
     strings = _Strings()
     page_index = {p.url: i for i, p in enumerate(pages)}
     page_rows = [
@@ -110,7 +122,7 @@ def report_data(
     ]
     rules: list[list[object]] = []
     groups: list[list[object]] = []
-    occurrences: list[list[int]] = []
+    occurrences: list[list[object]] = []
     for section, rule_problems in sections:
         for rp in rule_problems:
             rule = len(rules)
@@ -133,18 +145,27 @@ def report_data(
                         [strings(r) for r in problem.reasons],
                     ]
                 )
+                tags = runtime_tags(problem.findings)
+                opened = since(problem.findings)
+                if tags or opened:
+                    groups[-1] += [
+                        [[_RUNTIME[code], strings(words)] for code, words in tags],
+                        strings(opened or None),
+                    ]
                 for f in problem.findings:
-                    occurrences.append(
-                        [
-                            group,
-                            page_index[f.page],
-                            f.line,
-                            _RANK[str(f.severity)],
-                            1 if f.known else 0,
-                            strings(f.target),
-                            strings(f.file or None),
-                        ]
-                    )
+                    row: list[object] = [
+                        group,
+                        page_index[f.page],
+                        f.line,
+                        _RANK[str(f.severity)],
+                        1 if f.known else 0,
+                        strings(f.target),
+                        strings(f.file or None),
+                    ]
+                    verdict, opened = _RUNTIME.get(f.runtime, 0), since((f,))
+                    if verdict or opened:
+                        row += [verdict, strings(opened or None)]
+                    occurrences.append(row)
     data = {
         "v": 1,
         "str": strings.table,
@@ -153,4 +174,6 @@ def report_data(
         "groups": groups,
         "occ": occurrences,
     }
+    if any(len(row) > 7 and row[7] for row in occurrences):
+        data["rt"] = [[code, runtime_text(code)] for code in RUNTIME_CODES]
     return inert_json(data)

@@ -11,7 +11,7 @@ script: the report's Content-Security-Policy allows neither).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from linkguard.model import Finding, ScanResult
@@ -49,6 +49,22 @@ def since_last(history: RunHistory) -> str:
         f"{'; '.join(parts)} since the last run on {day(history.previous_started)} "
         f"(run {history.previous_run})"
     )
+
+
+def open_since(result: ScanResult) -> Callable[[Iterable[Finding]], str]:
+    """For findings (a problem's, or one), the day the longest open of them was first
+    seen: "" without history, and for findings new in this run (its own start is no news)."""
+    history = result.history
+    started = result.run.started
+
+    def since(findings: Iterable[Finding]) -> str:
+        if history is None:
+            return ""
+        seen = [history.first_seen.get(f.fingerprint, "") for f in findings]
+        earlier = [stamp for stamp in seen if stamp and stamp < started]
+        return day(min(earlier)) if earlier else ""
+
+    return since
 
 
 def markdown_facts(result: ScanResult, code: Callable[[str], str]) -> list[str]:

@@ -34,7 +34,17 @@ from markupsafe import Markup
 from linkguard._version import __version__
 from linkguard.classify import urls
 from linkguard.model import DynamicReference, Finding, PageRecord, ScanResult
-from linkguard.reporters._browser import browser_facts, lifetime_text, set_by_text
+from linkguard.reporters._browser import (
+    RUNTIME_FILTER,
+    RUNTIME_LEGEND,
+    browser_facts,
+    lifetime_text,
+    mention_text,
+    rendered_facts,
+    runtime_tags,
+    runtime_text,
+    set_by_text,
+)
 from linkguard.reporters._digest import (
     SEVERITIES,
     Vendor,
@@ -50,7 +60,7 @@ from linkguard.reporters._digest import (
 )
 from linkguard.reporters._group_data import page_records, printable, report_data
 from linkguard.reporters._grouping import Problem, RuleProblems, group_problems
-from linkguard.reporters._history import history_view
+from linkguard.reporters._history import history_view, open_since
 from linkguard.results.verdict import Verdict, verdict_of
 from linkguard.rules import Rule
 
@@ -101,6 +111,8 @@ class GroupView:
     reasons: tuple[str, ...]
     shown: tuple[Finding, ...]  # the first OCCURRENCES_SHOWN, for readers without scripts
     more: int
+    runtime: tuple[tuple[str, str], ...] = ()  # the browser's verdicts: (code, words)
+    since: str = ""  # open since this day (history), "" when new or unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +178,14 @@ class Report:
     dynamic: tuple[DynamicReference, ...]
     rule_options: tuple[tuple[str, str], ...]
     data: Markup  # the embedded data block's text (report_data: already inert)
+    runtime_legend: str  # what the browser's verdicts mean, when any finding has one
+    rendered: str | None  # the exit notices as a browser rendered them (browser mode)
     sizes: dict[str, int]  # rows per screen of each list, shared with the script
     label: Callable[[str], str]
     href: Callable[[str], str | None]
     source: Callable[[Finding], str]
     when: Callable[[str], str]
+    since: Callable[[Iterable[Finding]], str]  # open since (history), "" when new or unknown
 
 
 def build(result: ScanResult) -> Report:
@@ -182,7 +197,8 @@ def build(result: ScanResult) -> Report:
     kinds = vendor_counts(listed)
     problems = group_problems(findings)
     hidden = group_problems(silenced)
-    rules = _rule_views(problems, 0)
+    since = open_since(result)
+    rules = _rule_views(problems, 0, since)
     every = (*findings, *silenced)
     origin = result.run.origin
     records = page_records(result, findings)
@@ -190,7 +206,8 @@ def build(result: ScanResult) -> Report:
     def label(url: str) -> str:
         return _label(url, origin)
 
-    data = report_data(records, (("findings", problems), ("suppressed", hidden)), label, _href)
+    sections = (("findings", problems), ("suppressed", hidden))
+    data = report_data(records, sections, label, _href, since)
     return Report(
         result=result,
         version=result.run.tool_version or __version__,
@@ -208,20 +225,25 @@ def build(result: ScanResult) -> Report:
         rules=rules,
         pages=_pages(records[:PAGES_PER_PAGE], findings),
         page_total=len(records),
-        suppressed=_rule_views(hidden, len(problems)),
+        suppressed=_rule_views(hidden, len(problems), since),
         suppressed_count=len(silenced),
         dynamic=result.dynamic[:DYNAMIC_SHOWN],
         rule_options=tuple(sorted({(f.rule, rule_for(f.rule).name) for f in every})),
         data=Markup(data),
+        runtime_legend=RUNTIME_LEGEND if any(f.runtime for f in every) else "",
+        rendered=rendered_facts(result),
         sizes=dict(SIZES),
         label=label,
         href=_href,
         source=_source,
         when=when,
+        since=since,
     )
 
 
-def _rule_views(problems: Sequence[RuleProblems], first: int) -> tuple[RuleView, ...]:
+def _rule_views(
+    problems: Sequence[RuleProblems], first: int, since: Callable[[Iterable[Finding]], str]
+) -> tuple[RuleView, ...]:
     return tuple(
         RuleView(
             rp.rule,
@@ -230,13 +252,13 @@ def _rule_views(problems: Sequence[RuleProblems], first: int) -> tuple[RuleView,
             rp.count,
             rp.pages,
             len(rp.problems),
-            tuple(_group_view(p) for p in rp.problems[:GROUPS_PER_PAGE]),
+            tuple(_group_view(p, since) for p in rp.problems[:GROUPS_PER_PAGE]),
         )
         for n, rp in enumerate(problems)
     )
 
 
-def _group_view(problem: Problem) -> GroupView:
+def _group_view(problem: Problem, since: Callable[[Iterable[Finding]], str]) -> GroupView:
     return GroupView(
         problem,
         str(problem.severity),
@@ -245,6 +267,8 @@ def _group_view(problem: Problem) -> GroupView:
         problem.reasons,
         problem.findings[:OCCURRENCES_SHOWN],
         max(0, len(problem.findings) - OCCURRENCES_SHOWN),
+        runtime_tags(problem.findings),
+        since(problem.findings),
     )
 
 
@@ -387,6 +411,9 @@ def _environment() -> Environment:
     env.filters["bdi"] = isolated
     env.filters["lifetime"] = lifetime_text
     env.filters["set_by"] = set_by_text
+    env.filters["runtime"] = runtime_text
+    env.globals["mention_text"] = mention_text
+    env.globals["runtime_filter"] = RUNTIME_FILTER
     env.globals["browser_facts"] = browser_facts
     env.globals["history_view"] = history_view
     return env

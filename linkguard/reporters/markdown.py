@@ -14,7 +14,13 @@ import re
 from linkguard.classify import urls
 from linkguard.display import shown
 from linkguard.model import ScanResult
-from linkguard.reporters._browser import browser_facts
+from linkguard.reporters._browser import (
+    RUNTIME_LEGEND,
+    browser_facts,
+    mention_text,
+    rendered_facts,
+    runtime_tags,
+)
 from linkguard.reporters._digest import (
     SEVERITIES,
     FindingGroup,
@@ -29,7 +35,7 @@ from linkguard.reporters._digest import (
     vendor_counts,
     vendors,
 )
-from linkguard.reporters._history import markdown_facts
+from linkguard.reporters._history import markdown_facts, open_since
 from linkguard.results.verdict import verdict_of
 
 TOP = 20
@@ -60,14 +66,27 @@ def render(result: ScanResult, top: int = TOP) -> str:
     out += ["", *_facts(result)]
     groups = top_groups(group_findings(findings))
     if groups:
+        # browser mode's verdicts and the history's dates, as columns when there are any
+        since = open_since(result)
+        extra = {
+            "browser": [", ".join(w for _, w in runtime_tags(g.findings)) for g in groups[:top]],
+            "open since": [since(g.findings) for g in groups[:top]],
+        }
+        extra = {name: cells for name, cells in extra.items() if any(cells)}
+        head = "".join(f" {name} |" for name in extra)
         out += [
             "",
             "### Findings",
             "",
-            "| severity | rule | target | pages | first seen |",
-            "|---|---|---|---:|---|",
+            f"| severity | rule | target | pages | first seen |{head}",
+            "|---|---|---|---:|---|" + "---|" * len(extra),
         ]
-        out += [_row(g, result.run.origin) for g in groups[:top]]
+        out += [
+            _row(g, result.run.origin) + "".join(f" {cells[n]} |" for cells in extra.values())
+            for n, g in enumerate(groups[:top])
+        ]
+        if "browser" in extra:
+            out += ["", RUNTIME_LEGEND]
         rest = groups[top:]
         if rest:
             hidden = sum(len(g.findings) for g in rest)
@@ -115,6 +134,23 @@ def _facts(result: ScanResult) -> list[str]:
     browsed = browser_facts(result)
     if browsed:
         facts.append(f"- {browsed[0].upper()}{browsed[1:]}")
+    rendered = rendered_facts(result)
+    if rendered:
+        facts.append(f"- Exit notices {rendered}.")
+    facts += _mentions(result)
+    return facts
+
+
+def _mentions(result: ScanResult) -> list[str]:
+    """The hosts inline scripts mention, by what the browser's visits said of them."""
+    facts = []
+    for verdict in ("confirmed", "not-loaded"):
+        hosts = sorted(t.host for t in result.third_parties if t.mention == verdict)
+        if hosts:
+            listed = ", ".join(code(host) for host in hosts[:10])
+            more = f" and {len(hosts) - 10:,} more" if len(hosts) > 10 else ""
+            words = mention_text(t for t in result.third_parties if t.mention == verdict)
+            facts.append(f"- {words[0].upper()}{words[1:]}: {listed}{more}.")
     return facts
 
 
