@@ -1,6 +1,7 @@
 """Benchmark linkguard against LinkChecker and linkinator on a generated site served locally.
 
     python bench/run.py --pages 1000 10000 [--tools linkguard,linkinator,...] [--rounds 1]
+                        [--cpus 0]
 
 For each size it generates (or reuses) a deterministic site, serves it from nginx on
 127.0.0.1 (a threaded Python server when nginx cannot be had), runs the tools one after
@@ -8,6 +9,10 @@ another, round-robin, and measures each run's wall time, CPU time and peak memor
 that visits fewer than all of the site's HTML pages is reported as stopped early, never as a
 win. The figures are printed and written to bench/RESULTS.md with the machine, the versions
 and the exact command lines. Peers are installed into bench/.work on first use.
+
+With ``--cpus LIST`` (``0``, ``0,1``, ``0-3``: taskset's syntax) every tool's command runs
+under ``taskset -c LIST``, so the tool and every process it starts share those CPUs; the web
+server is not pinned. Each run records the CPUs and how many cores it had.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import hashlib
 import json
 import os
 import shlex
+import shutil
 import signal
 import sys
 import time
@@ -88,11 +94,13 @@ def run_one(
     run_round: int,
     timeout: float,
     stall: float,
+    cpus: str = "",
+    cores: int = 0,
 ) -> report.Run:
     stem = ctx.out.with_suffix("")
     stdout = ctx.out if tool.writes_stdout else stem.with_suffix(".stdout")
     stderr = stem.with_suffix(".stderr")
-    argv = tool.command(ctx)
+    argv = tools.pinned(tool.command(ctx), cpus)
     cwd = WORK / "cwd"  # empty: no tool finds a config file of its own here
     cwd.mkdir(parents=True, exist_ok=True)
     offset = server.log_size() if server and tool.http else 0
@@ -106,7 +114,7 @@ def run_one(
         tool.name, size, len(expected), run_round, report.OK, wall=cost.wall, cpu=cost.cpu,
         maxrss_mb=cost.maxrss_mb, tree_rss_mb=cost.tree_rss_mb, tree_pss_mb=cost.tree_pss_mb,
         peak_fds=cost.peak_fds,
-        exit_code=cost.exit_code, command=argv,
+        exit_code=cost.exit_code, command=argv, cpus=cpus, cores=cores,
     )  # fmt: skip
     text = ctx.out.read_text(errors="replace") if ctx.out.exists() else ""
     try:
@@ -173,7 +181,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--server", choices=("nginx", "python"), default="nginx")
     parser.add_argument("--no-install", action="store_true", help="never apt-get install nginx")
     parser.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
+    parser.add_argument(
+        "--cpus", default="", metavar="LIST", help="run every tool under `taskset -c LIST` "
+        "(e.g. 0, or 0,1); the web server is not pinned. Default: no pinning",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.cpus:
+        try:
+            cpus = tools.cpu_list(args.cpus)
+        except ValueError as exc:
+            parser.error(f"--cpus: {exc}")
+        allowed = os.sched_getaffinity(0)
+        outside = [cpu for cpu in cpus if cpu not in allowed]
+        if outside:
+            parser.error(f"--cpus: CPU {outside[0]} is not one this process may run on "
+                         f"({', '.join(map(str, sorted(allowed)))})")  # fmt: skip
+        if not shutil.which("taskset"):
+            parser.error("--cpus needs taskset (apt-get install util-linux)")
+        args.cpus = ",".join(map(str, cpus))
+    args.cores = len(tools.cpu_list(args.cpus)) if args.cpus else len(os.sched_getaffinity(0))
     wanted = [t.strip() for t in args.tools.split(",") if t.strip()]
     unknown = sorted(set(wanted) - set(ALL_TOOLS))
     if unknown:
@@ -217,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
                     if name not in available:
                         if run_round == 0:
                             runs.append(report.Run(name, size, len(expected), 0, "unavailable",
-                                                   note=missing.get(name, "")))  # fmt: skip
+                                                   note=missing.get(name, ""), cpus=args.cpus,
+                                                   cores=args.cores))  # fmt: skip
                         continue
                     tool = available[name]
                     suffix = "txt" if name.startswith("linkchecker") else "json"
@@ -225,8 +252,9 @@ def main(argv: list[str] | None = None) -> int:
                     url = server.url if server and tool.http else ""
                     ctx = tools.Context(site, url, out, len(expected), WORK)
                     run = run_one(
-                        tool, ctx, size, server, expected, run_round, args.timeout, args.stall
-                    )
+                        tool, ctx, size, server, expected, run_round, args.timeout, args.stall,
+                        args.cpus, args.cores,
+                    )  # fmt: skip
                     runs.append(run)
                     _progress(run)
         finally:
@@ -238,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         runs=runs, sizes=args.pages, tools=args.tools, sites=sites, versions=found_versions,
         server=server_used, invocation=_invocation(argv), load=(load_before, load_after),
         rounds=args.rounds, timeout=args.timeout, raw=run_dir.relative_to(REPO),
+        cpus=args.cpus, cores=args.cores,
         linkchecker_rc={"linkchecker": tools.LINKCHECKER_SHIPPED_RC,
                         "linkchecker-unthrottled": tools.LINKCHECKER_UNTHROTTLED_RC},
     )  # fmt: skip
@@ -253,8 +282,9 @@ def _invocation(argv: list[str] | None) -> str:
 
 
 def _progress(run: report.Run) -> None:
+    where = f" (pinned to CPUs {run.cpus})" if run.cpus else ""
     print(
-        f"bench: {run.size:,} pages, {run.tool}: {run.status} {run.note}".rstrip()
+        f"bench: {run.size:,} pages, {run.tool}{where}: {run.status} {run.note}".rstrip()
         + f", {run.visited:,}/{run.expected:,} pages, {run.wall:.1f} s wall, {run.cpu:.1f} s CPU, "
         f"{run.tree_pss_mb:.0f} MB PSS ({run.tree_rss_mb:.0f} MB summed RSS)",
         file=sys.stderr,

@@ -1,8 +1,12 @@
 """The tools the benchmark times: how each is installed, invoked and its output read.
 
-Every HTTP tool crawls the same local server with external link checking off. What a tool
+Every HTTP tool crawls the same local server with external link checking off. linkguard
+crawls as its users run it, with the site's policy (``--config <site>/linkguard.toml``, every
+rule on): the policy's origin is the live site's, not the 127.0.0.1 URL crawled, so linkguard
+reads the server as a mirror and reports each page under the policy's origin. What a tool
 fetched is counted from the server's access log (the same measure for every tool); what the
-tool itself reports is parsed from its own output as a cross-check.
+tool itself reports is parsed from its own output as a cross-check. With ``--cpus``, every
+tool's command runs under ``taskset -c LIST`` (see ``pinned``).
 """
 
 from __future__ import annotations
@@ -61,6 +65,26 @@ class Tool:
 def path_of(url: str) -> str:
     """The URL's path, without query or fragment: ``/leaving/`` for ``/leaving/?url=x``."""
     return urlsplit(url).path or "/"
+
+
+def cpu_list(text: str) -> list[int]:
+    """The CPUs a ``taskset -c`` list names, in order: ``"0"``, ``"0,1"``, ``"0-3,6"``."""
+    cpus: list[int] = []
+    for part in text.split(","):
+        low, dash, high = part.strip().partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            raise ValueError(f"not a CPU list: {text!r} (write e.g. 0 or 0,1 or 0-3)")
+        first, last = int(low), int(high) if dash else int(low)
+        if last < first:
+            raise ValueError(f"not a CPU list: {text!r} ({part.strip()} runs backwards)")
+        cpus += [cpu for cpu in range(first, last + 1) if cpu not in cpus]
+    return cpus
+
+
+def pinned(argv: list[str], cpus: str) -> list[str]:
+    """``argv`` run under ``taskset -c cpus`` (its children inherit the affinity), or as it
+    is when ``cpus`` is empty."""
+    return ["taskset", "-c", cpus, *argv] if cpus else list(argv)
 
 
 def linkguard_page_paths(text: str) -> set[str]:
@@ -168,10 +192,14 @@ def build_tools(repo: Path, work: Path, wanted: set[str]) -> tuple[dict[str, Too
     lg_version = (*linkguard, "--version")
 
     def crawl(ctx: Context) -> list[str]:
+        # As users run it: the site's policy, every rule on. Its origin is the live site's,
+        # so the 127.0.0.1 server is crawled as a mirror and pages are reported under the
+        # origin. --max-pages overrides the policy's [crawl] max_pages (5,000).
         limit = 4 * ctx.pages + 1000  # pages + interstitial URLs, with room to spare
         return [
-            *linkguard, "scan", ctx.url, "--format", "json", "--output", str(ctx.out),
-            "--fail-on", "never", "--quiet", "--max-pages", str(limit),
+            *linkguard, "scan", ctx.url, "--config", str(ctx.site / "linkguard.toml"),
+            "--format", "json", "--output", str(ctx.out), "--fail-on", "never", "--quiet",
+            "--max-pages", str(limit),
         ]  # fmt: skip
 
     def folder(ctx: Context) -> list[str]:
