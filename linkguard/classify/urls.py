@@ -57,6 +57,11 @@ _RESOLVED_MAX = 16384
 _UNKNOWN = ""  # never an answer: join_url gives an absolute URL or raises
 _WITH_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
 _NOT_PATH_ABSOLUTE = frozenset({"", "/", "\\", "\t", "\n", "\r"})
+# A path-relative reference begins with one of these (no ``?``, ``#``, ``/``, ``\\``, space or
+# control character, which a URL parser strips or reads otherwise).
+_PATH_RELATIVE_FIRST = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~-%!$&'()*+,;=@"
+)
 
 
 def _base_part(raw: str, base: str) -> str:
@@ -64,7 +69,8 @@ def _base_part(raw: str, base: str) -> str:
 
     Nothing when ``raw`` starts with a scheme and ``//`` (``https://cdn.example.net/a.js``);
     only scheme and authority for a path-absolute ``/a/b`` (not ``//host``, ``/\\host`` or
-    ``/<tab>/host``, which browsers read as a host); the whole base otherwise.
+    ``/<tab>/host``, which browsers read as a host); an http(s) base up to its last ``/``
+    for a path-relative ``a/b`` or ``../b``; the whole base otherwise.
     """
     if _WITH_AUTHORITY.match(raw):
         return ""
@@ -72,6 +78,16 @@ def _base_part(raw: str, base: str) -> str:
         start = base.find("//")
         end = base.find("/", start + 2) if start >= 0 else -1
         return base[:end] if end >= 0 else base
+    if raw[:1] in _PATH_RELATIVE_FIRST and base.startswith(("https://", "http://")):
+        # ``about.html``, ``../a``: the base's last path segment, query and fragment play no
+        # part, so pages of one folder share the answer. A serialised http(s) URL has a path
+        # and no raw ``?`` or ``#`` before its query and fragment.
+        cut = len(base)
+        for mark in ("?", "#"):
+            found = base.find(mark)
+            if 0 <= found < cut:
+                cut = found
+        return base[: base.rfind("/", 0, cut) + 1]
     return base
 
 

@@ -14,14 +14,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from html import escape
+from typing import NamedTuple
 
 from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 
 from linkguard.classify import urls
-from linkguard.extract._css import css_uses
+from linkguard.extract._css import CssUse, css_uses
 from linkguard.extract._drupal import DrupalExtlink
-from linkguard.extract._inline import script_uses
+from linkguard.extract._inline import ScriptUse, script_uses
+from linkguard.extract._memo import Memo
 from linkguard.model import Kind, Reference
 
 MAX_ELEMENT = 300
@@ -90,38 +92,80 @@ def compiled_selector(selector: str) -> CSSSelector | None:
         return None
 
 
-def make_reference(
-    kind: Kind,
-    tag: str,
-    attr: str,
-    raw: str,
-    attrs: Mapping[str, str],
-    *,
-    url: str | None,
-    line: int,
-    element: str,
-    text: str = "",
-    notice_selectors: tuple[str, ...] = (),
-    ignore: frozenset[str] = frozenset(),
-    in_noscript: bool = False,
-) -> Reference:
-    """One Reference from an element's attributes and its ``reference_url``."""
-    return Reference(
-        kind=kind,
-        tag=tag,
-        attr=attr,
-        raw=raw,
-        url=url,
-        line=line,
-        element=element,
-        text=text,
-        rel=frozenset(attrs.get("rel", "").lower().split()),
-        target=attrs.get("target", ""),
-        integrity=attrs.get("integrity", ""),
-        notice_selectors=notice_selectors,
-        ignore=ignore,
-        in_noscript=in_noscript,
+class ElementShape(NamedTuple):
+    """What an element's tag and attributes alone decide: the URLs it makes the browser use,
+    its start tag as findings show it, and the attributes the rules read."""
+
+    found: tuple[tuple[Kind, str, str], ...]  # (kind, attribute, raw value)
+    snippet: str  # the start tag, re-serialised and bounded ("" when nothing is found)
+    rel: frozenset[str]
+    target: str
+    integrity: str
+
+
+Attributes = tuple[tuple[str, str], ...]  # (name, value) in source order, each name once
+
+
+def _shape(key: tuple[str, str, Attributes]) -> ElementShape:
+    tag, parent_tag, items = key
+    attrs = dict(items)
+    found = tuple(references_of(tag, attrs, parent_tag))
+    if not found:
+        return ElementShape((), "", frozenset(), "", "")
+    return ElementShape(
+        found,
+        start_tag(tag, attrs),
+        frozenset(attrs.get("rel", "").lower().split()),
+        attrs.get("target", ""),
+        attrs.get("integrity", ""),
     )
+
+
+def _shape_size(key: tuple[str, str, Attributes]) -> int:
+    return len(key[0]) + sum(len(name) + len(value) for name, value in key[2])
+
+
+# 4 million characters of attributes a generation: some 40,000 distinct elements (_memo.py).
+_SHAPES: Memo[tuple[str, str, Attributes], ElementShape] = Memo(_shape, 4_000_000, _shape_size)
+_SHAPE_PARENTS = frozenset({"img", "source"})  # whose references depend on their parent
+
+
+def element_shape(tag: str, items: Attributes, parent_tag: str) -> ElementShape:
+    """The shape of an element with these attributes, read once per process however many
+    pages repeat it: the parent's tag plays a part only for ``img`` and ``source``."""
+    return _SHAPES((tag, parent_tag if tag in _SHAPE_PARENTS else "", items))
+
+
+def shaped_references(
+    shape: ElementShape,
+    tag: str,
+    resolved: list[str | None],
+    *,
+    line: int,
+    text: str,
+    notice_selectors: tuple[str, ...],
+    ignore: frozenset[str],
+    in_noscript: bool,
+) -> Iterator[Reference]:
+    """The element's References: its shape, each URL as ``reference_url`` resolved it on this
+    page, and what this page says of the element (line, text, ancestors' context)."""
+    for (kind, attr, raw), url in zip(shape.found, resolved, strict=True):
+        yield Reference(
+            kind,
+            tag,
+            attr,
+            raw,
+            url,
+            line,
+            shape.snippet,
+            text,
+            shape.rel,
+            shape.target,
+            shape.integrity,
+            notice_selectors,
+            ignore,
+            in_noscript,
+        )
 
 
 def inline_script_references(
@@ -130,7 +174,7 @@ def inline_script_references(
     """A Reference for each URL an inline script whose body starts on ``line`` loads (a
     script, stylesheet, image or frame, where the code visibly loads it) or only mentions
     (``Kind.MENTION``): ``_inline.py`` tells which."""
-    for use in script_uses(body):
+    for use in _SCRIPT_USES(body):
         yield Reference(
             kind=use.kind,
             tag="script",
@@ -161,7 +205,7 @@ def style_references(
 ) -> Iterator[Reference]:
     """A Reference for each URL the CSS of a ``<style>`` whose text starts on ``line`` loads:
     a stylesheet it imports, an image, font or media file it uses (``_css.py``)."""
-    for use in css_uses(body):
+    for use in _CSS_USES(body):
         yield Reference(
             kind=use.kind,
             tag="style",
@@ -211,7 +255,15 @@ def references_of(
     yield from _element_refs(tag, attrs, parent_tag)
     style = attrs.get("style")
     if style and "(" in style:
-        yield from ((use.kind, "style", use.url) for use in css_uses(style))
+        yield from ((use.kind, "style", use.url) for use in _CSS_USES(style))
+
+
+# What inline scripts and CSS load, read once per process (_memo.py): a site repeats its
+# tag manager's loader and its inline styles on every page.
+_SCRIPT_USES: Memo[str, tuple[ScriptUse, ...]] = Memo(
+    lambda body: tuple(script_uses(body)), 1_000_000
+)
+_CSS_USES: Memo[str, tuple[CssUse, ...]] = Memo(lambda css: tuple(css_uses(css)), 1_000_000)
 
 
 def _element_refs(

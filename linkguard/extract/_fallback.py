@@ -41,14 +41,13 @@ from linkguard.extract._elements import (
     ExtractedPage,
     compiled_selector,
     document_base,
+    element_shape,
     fold_context,
     in_frame,
     inline_script_references,
-    make_reference,
     reference_url,
-    references_of,
     script_source,
-    start_tag,
+    shaped_references,
     style_references,
 )
 from linkguard.extract._noscript import NOSCRIPT
@@ -190,7 +189,7 @@ class _Reader:
             return
         parent = element.parent
         parent_tag = parent.tag.lower() if isinstance(parent, Element) else ""
-        found = list(references_of(tag, attrs, parent_tag))
+        shape = element_shape(tag, tuple(attrs.items()), parent_tag)
         line = _start_line(element)
         if tag == "iframe" and "srcdoc" in attrs and self.srcdoc is not None:
             document = self.srcdoc(attrs["srcdoc"], self.base)
@@ -198,33 +197,25 @@ class _Reader:
             self.refs.extend(
                 (at, ref) for ref in in_frame(document.references, line, ignores, noscript)
             )
-        if not found:
+        if not shape.found:
             return
-        snippet = start_tag(tag, attrs)
-        resolved = [reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in found]
+        resolved = [
+            reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in shape.found
+        ]
         text = ""
         if tag in ("a", "area") and (self.text_for is None or self.text_for(resolved[0])):
             text = self._accessible_text(element)
-        for (kind, attr, raw), url in zip(found, resolved, strict=True):
-            self.refs.append(
-                (
-                    at,  # read once: source_location spans every attribute
-                    make_reference(
-                        kind,
-                        tag,
-                        attr,
-                        raw,
-                        attrs,
-                        url=url,
-                        line=line,
-                        element=snippet,
-                        text=text,
-                        notice_selectors=selectors,
-                        ignore=ignores,
-                        in_noscript=noscript,
-                    ),
-                )
-            )
+        found = shaped_references(
+            shape,
+            tag,
+            resolved,
+            line=line,
+            text=text,
+            notice_selectors=selectors,
+            ignore=ignores,
+            in_noscript=noscript,
+        )
+        self.refs.extend((at, ref) for ref in found)  # at: read once, it spans every attribute
 
     def _accessible_text(self, link: Element) -> str:
         """Text a visitor perceives for a link, plus its title and descriptions."""

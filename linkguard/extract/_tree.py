@@ -42,14 +42,13 @@ from linkguard.extract._elements import (
     ExtractedPage,
     compiled_selector,
     document_base,
+    element_shape,
     fold_context,
     in_frame,
     inline_script_references,
-    make_reference,
     reference_url,
-    references_of,
     script_source,
-    start_tag,
+    shaped_references,
     style_references,
 )
 from linkguard.extract._fallback import extract_flat
@@ -252,39 +251,37 @@ class _Walk:
                 style_references(element.text or "", end_line, self.base, ignores, noscript)
             )
             return
-        parent = element.getparent()
-        parent_tag = (
-            parent.tag.lower() if parent is not None and isinstance(parent.tag, str) else ""
-        )
-        found = list(references_of(tag, element.attrib, parent_tag))
+        parent_tag = ""
+        if tag in ("img", "source"):  # the only tags whose parent decides their references
+            parent = element.getparent()
+            parent_tag = (
+                parent.tag.lower() if parent is not None and isinstance(parent.tag, str) else ""
+            )
+        shape = element_shape(tag, tuple(element.items()), parent_tag)
         if tag == "iframe" and element.get("srcdoc") is not None and self.srcdoc is not None:
             document = self.srcdoc(element.get("srcdoc", ""), self.base)
             self.unread = self.unread or document.unread
             self.refs.extend(in_frame(document.references, line, ignores, noscript))
-        if not found:
+        if not shape.found:
             return
-        snippet = start_tag(tag, element.attrib)
-        resolved = [reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in found]
+        resolved = [
+            reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in shape.found
+        ]
         text = ""
         if tag in ("a", "area") and (self.text_for is None or self.text_for(resolved[0])):
             text = self._accessible_text(element)
-        for (kind, attr, raw), url in zip(found, resolved, strict=True):
-            self.refs.append(
-                make_reference(
-                    kind,
-                    tag,
-                    attr,
-                    raw,
-                    element.attrib,
-                    url=url,
-                    line=line,
-                    element=snippet,
-                    text=text,
-                    notice_selectors=selectors,
-                    ignore=ignores,
-                    in_noscript=noscript,
-                )
+        self.refs.extend(
+            shaped_references(
+                shape,
+                tag,
+                resolved,
+                line=line,
+                text=text,
+                notice_selectors=selectors,
+                ignore=ignores,
+                in_noscript=noscript,
             )
+        )
 
     def _accessible_text(self, link: etree._Element) -> str:
         """Text a visitor perceives for a link, plus its title and descriptions."""
