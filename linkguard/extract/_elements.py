@@ -261,9 +261,9 @@ def references_of(
 # What inline scripts and CSS load, read once per process (_memo.py): a site repeats its
 # tag manager's loader and its inline styles on every page.
 _SCRIPT_USES: Memo[str, tuple[ScriptUse, ...]] = Memo(
-    lambda body: tuple(script_uses(body)), 1_000_000
+    lambda body: tuple(script_uses(body)), 1_000_000, len
 )
-_CSS_USES: Memo[str, tuple[CssUse, ...]] = Memo(lambda css: tuple(css_uses(css)), 1_000_000)
+_CSS_USES: Memo[str, tuple[CssUse, ...]] = Memo(lambda css: tuple(css_uses(css)), 1_000_000, len)
 
 
 def _element_refs(

@@ -32,9 +32,7 @@ class Memo(Generic[K, V]):
 
     __slots__ = ("_answers", "_budget", "_compute", "_kept", "_size")
 
-    def __init__(
-        self, compute: Callable[[K], V], budget: int, size: Callable[[K], int] = len
-    ) -> None:
+    def __init__(self, compute: Callable[[K], V], budget: int, size: Callable[[K], int]) -> None:
         self._compute = compute
         self._budget = budget
         self._size = size  # the characters of a key's text (counted only when it is new)
