@@ -50,7 +50,7 @@ def test_pages_go_to_the_workers_once_they_have_started_and_answer_the_same(site
     scope = make_scope(target, policy)
     pages = _pages(site, target)
 
-    async def run() -> tuple[list[PageAnalysis], int, int]:
+    async def run() -> tuple[list[PageAnalysis], int, int, int]:
         analyzer = Analyzer(policy, scope, analyze_page, workers=2)
         try:
             results = []
@@ -61,14 +61,16 @@ def test_pages_go_to_the_workers_once_they_have_started_and_answer_the_same(site
                 results.append(await analyzer.analyze(page))
                 await asyncio.sleep(0.002)  # as a crawl does between pages: fetching
                 if (sent >= len(pages) and analyzer.pooled) or sent >= 100 * len(pages):
-                    return results, analyzer.pooled, sent
+                    return results, analyzer.pooled, sent, analyzer.preloaded
             raise AssertionError("unreachable")
         finally:
             analyzer.close()
 
-    results, pooled, sent = asyncio.run(run())
+    results, pooled, sent, preloaded = asyncio.run(run())
     assert len(pages) > POOL_AFTER + 50
     assert 0 < pooled <= sent - POOL_AFTER  # the rest were analysed while workers started
+    # Forked from a forkserver that imported the analysis code once: no worker imports it.
+    assert preloaded == 2
     expected = [analyze_page(page, policy, scope) for page in pages]
     assert results == [expected[i % len(pages)] for i in range(sent)]
 
@@ -96,7 +98,7 @@ def test_pages_that_arrive_together_travel_to_the_workers_together(site: Path) -
     scope = make_scope(target, policy)
     pages = _pages(site, target)
 
-    async def run() -> tuple[list[PageAnalysis], int, int]:
+    async def run() -> tuple[list[PageAnalysis], int, int, int]:
         analyzer = Analyzer(policy, scope, analyze_page, workers=2)
         try:
             for page in pages[: POOL_AFTER + 1]:
