@@ -82,6 +82,16 @@ def preloaded_modules() -> list[str]:
     return modules
 
 
+def _warm_up(pool: Executor, workers: int) -> int | Exception:
+    """Start the workers and wait until each has answered a first task (on a thread: starting
+    the forkserver blocks). How many started with linkguard loaded, or why they could not
+    start (returned, not raised: nobody may be left to hear it once the scan has ended)."""
+    try:
+        return sum(future.result() for future in [pool.submit(_ready) for _ in range(workers)])
+    except Exception as exc:  # a broken or shut-down pool, a cancelled task
+        return exc
+
+
 def default_workers() -> int:
     """One worker per core this process may use (the event loop takes little CPU)."""
     try:
@@ -132,7 +142,7 @@ class Analyzer:
         self._workers = default_workers() if workers is None else workers
         self._done = 0
         self._pool: Executor | None = None
-        self._warming: list[asyncio.Future[bool]] = []
+        self._warming: asyncio.Future[int | Exception] | None = None
         self._waiting: list[tuple[SourceResult, asyncio.Future[PageAnalysis]]] = []
         self._send_due = False  # a _send is scheduled on the loop
         self._in_flight = 0  # pool tasks sent and not yet answered
@@ -149,20 +159,22 @@ class Analyzer:
             initializer=_init_worker,
             initargs=(self.policy, self.scope),
         )
+        # Starting the forkserver blocks until it has imported linkguard (~0.5 s): done on a
+        # thread, so the loop goes on fetching and analysing meanwhile.
         loop = asyncio.get_running_loop()
-        self._warming = [loop.run_in_executor(self._pool, _ready) for _ in range(self._workers)]
+        self._warming = loop.run_in_executor(None, _warm_up, self._pool, self._workers)
 
     def _pool_ready(self) -> bool:
         if self._pool is None:
             return False
-        if self._warming:
-            if not all(f.done() for f in self._warming):
+        if self._warming is not None:
+            if not self._warming.done():
                 return False
-            for future in self._warming:
-                if future.exception() is not None:  # a worker could not start
-                    raise BrokenProcessPool(str(future.exception()))
-            self.preloaded = sum(future.result() for future in self._warming)
-            self._warming = []
+            answer = self._warming.result()
+            self._warming = None
+            if isinstance(answer, Exception):  # a worker could not start
+                raise BrokenProcessPool(str(answer))
+            self.preloaded = answer
         return True
 
     async def analyze(self, result: SourceResult) -> PageAnalysis:
