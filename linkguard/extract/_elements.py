@@ -121,19 +121,15 @@ def _shape(key: tuple[str, str, Attributes]) -> ElementShape:
     )
 
 
-def _shape_size(key: tuple[str, str, Attributes]) -> int:
-    return len(key[0]) + sum(len(name) + len(value) for name, value in key[2])
-
-
-# 4 million characters of attributes a generation: some 40,000 distinct elements (_memo.py).
-_SHAPES: Memo[tuple[str, str, Attributes], ElementShape] = Memo(_shape, 4_000_000, _shape_size)
 _SHAPE_PARENTS = frozenset({"img", "source"})  # whose references depend on their parent
 
 
 def element_shape(tag: str, items: Attributes, parent_tag: str) -> ElementShape:
-    """The shape of an element with these attributes, read once per process however many
-    pages repeat it: the parent's tag plays a part only for ``img`` and ``source``."""
-    return _SHAPES((tag, parent_tag if tag in _SHAPE_PARENTS else "", items))
+    """The shape of an element with these attributes: the parent's tag plays a part only for
+    ``img`` and ``source``. Not remembered across pages: on the 10,000-page benchmark site
+    most reference elements are distinct (links to other pages), and a memo of shapes cost
+    ~150 MB of PSS over the process tree for no measurable time saved."""
+    return _shape((tag, parent_tag if tag in _SHAPE_PARENTS else "", items))
 
 
 def shaped_references(
