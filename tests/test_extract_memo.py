@@ -71,7 +71,7 @@ def test_the_memo_starts_a_new_generation_past_its_budget():
         calls.append(key)
         return key.upper()
 
-    memo: Memo[str, str] = Memo(compute, budget=10, size=len)
+    memo: Memo[str, str] = Memo(compute, budget=10)
     assert memo("abcd") == "ABCD" and memo("abcd") == "ABCD"
     assert calls == ["abcd"]  # answered from memory the second time
     memo("efgh")
@@ -83,7 +83,7 @@ def test_the_memo_starts_a_new_generation_past_its_budget():
 
 
 def test_a_key_too_large_is_answered_and_never_kept():
-    memo: Memo[str, int] = Memo(len, budget=10 * MAX_KEY, size=len)
+    memo: Memo[str, int] = Memo(len, budget=10 * MAX_KEY)
     huge = "x" * (MAX_KEY + 1)
     assert memo(huge) == MAX_KEY + 1
     assert len(memo) == 0

@@ -98,7 +98,7 @@ def test_pages_that_arrive_together_travel_to_the_workers_together(site: Path) -
     scope = make_scope(target, policy)
     pages = _pages(site, target)
 
-    async def run() -> tuple[list[PageAnalysis], int, int, int]:
+    async def run() -> tuple[list[PageAnalysis], int, int]:
         analyzer = Analyzer(policy, scope, analyze_page, workers=2)
         try:
             for page in pages[: POOL_AFTER + 1]:

@@ -103,12 +103,12 @@ class ElementShape(NamedTuple):
     integrity: str
 
 
-Attributes = tuple[tuple[str, str], ...]  # (name, value) in source order, each name once
-
-
-def _shape(key: tuple[str, str, Attributes]) -> ElementShape:
-    tag, parent_tag, items = key
-    attrs = dict(items)
+def element_shape(tag: str, attrs: Mapping[str, str], parent_tag: str) -> ElementShape:
+    """The shape of an element with these attributes (``parent_tag`` plays a part only for
+    ``img`` and ``source``). Computed for each element, not remembered across pages: on the
+    10,000-page benchmark site most reference elements are distinct (links to other pages),
+    and a memo of shapes cost ~150 MB of PSS over the process tree for no measurable time
+    saved."""
     found = tuple(references_of(tag, attrs, parent_tag))
     if not found:
         return ElementShape((), "", frozenset(), "", "")
@@ -119,17 +119,6 @@ def _shape(key: tuple[str, str, Attributes]) -> ElementShape:
         attrs.get("target", ""),
         attrs.get("integrity", ""),
     )
-
-
-_SHAPE_PARENTS = frozenset({"img", "source"})  # whose references depend on their parent
-
-
-def element_shape(tag: str, items: Attributes, parent_tag: str) -> ElementShape:
-    """The shape of an element with these attributes: the parent's tag plays a part only for
-    ``img`` and ``source``. Not remembered across pages: on the 10,000-page benchmark site
-    most reference elements are distinct (links to other pages), and a memo of shapes cost
-    ~150 MB of PSS over the process tree for no measurable time saved."""
-    return _shape((tag, parent_tag if tag in _SHAPE_PARENTS else "", items))
 
 
 def shaped_references(
@@ -257,9 +246,9 @@ def references_of(
 # What inline scripts and CSS load, read once per process (_memo.py): a site repeats its
 # tag manager's loader and its inline styles on every page.
 _SCRIPT_USES: Memo[str, tuple[ScriptUse, ...]] = Memo(
-    lambda body: tuple(script_uses(body)), 1_000_000, len
+    lambda body: tuple(script_uses(body)), 1_000_000
 )
-_CSS_USES: Memo[str, tuple[CssUse, ...]] = Memo(lambda css: tuple(css_uses(css)), 1_000_000, len)
+_CSS_USES: Memo[str, tuple[CssUse, ...]] = Memo(lambda css: tuple(css_uses(css)), 1_000_000)
 
 
 def _element_refs(

@@ -189,7 +189,7 @@ class _Reader:
             return
         parent = element.parent
         parent_tag = parent.tag.lower() if isinstance(parent, Element) else ""
-        shape = element_shape(tag, tuple(attrs.items()), parent_tag)
+        shape = element_shape(tag, attrs, parent_tag)
         line = _start_line(element)
         if tag == "iframe" and "srcdoc" in attrs and self.srcdoc is not None:
             document = self.srcdoc(attrs["srcdoc"], self.base)

@@ -17,25 +17,23 @@ millions of distinct scripts costs at most one generation of memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
-K = TypeVar("K", bound=Hashable)
+K = TypeVar("K", bound=str)
 V = TypeVar("V")
 
 MAX_KEY = 200_000  # characters; a longer key (a very large inline script) is never kept
 
 
 class Memo(Generic[K, V]):
-    """``compute(key)`` remembered, within a budget of ``budget`` key characters
-    (``size(key)`` of each kept key)."""
+    """``compute(key)`` remembered, within a budget of ``budget`` key characters."""
 
-    __slots__ = ("_answers", "_budget", "_compute", "_kept", "_size")
+    __slots__ = ("_answers", "_budget", "_compute", "_kept")
 
-    def __init__(self, compute: Callable[[K], V], budget: int, size: Callable[[K], int]) -> None:
+    def __init__(self, compute: Callable[[K], V], budget: int) -> None:
         self._compute = compute
         self._budget = budget
-        self._size = size  # the characters of a key's text (counted only when it is new)
         self._answers: dict[K, V] = {}
         self._kept = 0  # characters of the keys kept in this generation
 
@@ -45,7 +43,7 @@ class Memo(Generic[K, V]):
         if key in answers:
             return answers[key]
         value = self._compute(key)
-        size = self._size(key)
+        size = len(key)
         if size <= MAX_KEY:
             if self._kept + size > self._budget:
                 answers.clear()

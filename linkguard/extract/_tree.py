@@ -257,7 +257,7 @@ class _Walk:
             parent_tag = (
                 parent.tag.lower() if parent is not None and isinstance(parent.tag, str) else ""
             )
-        shape = element_shape(tag, tuple(element.items()), parent_tag)
+        shape = element_shape(tag, dict(element.items()), parent_tag)
         if tag == "iframe" and element.get("srcdoc") is not None and self.srcdoc is not None:
             document = self.srcdoc(element.get("srcdoc", ""), self.base)
             self.unread = self.unread or document.unread
