@@ -28,9 +28,12 @@ from linkguard.sources import netio
 PAGES = 60
 
 
-def _crawl(target: str, **crawl: object) -> ScanResult:
+def _crawl(
+    target: str, transport: httpx.AsyncBaseTransport | None = None, **crawl: object
+) -> ScanResult:
     policy = Policy(crawl=CrawlConfig(**{"respect_robots": False, "sitemaps": False, **crawl}))
-    return run_scan(ScanRequest(target, policy, make_scope(target, policy), policy.crawl))
+    scope = make_scope(target, policy)
+    return run_scan(ScanRequest(target, policy, scope, policy.crawl, transport=transport))
 
 
 class _Site(BaseHTTPRequestHandler):
@@ -106,7 +109,8 @@ def closing_site() -> Iterator[_Server]:
 
 
 def test_the_crawler_uses_the_asyncio_backend_and_the_fixed_pool() -> None:
-    transport = netio.crawl_transport(httpx.Limits(max_connections=4))
+    transport = netio.crawl_transport(httpx.Limits(max_connections=4)).fallback
+    assert isinstance(transport, httpx.AsyncHTTPTransport)
     pool = transport._pool
     assert isinstance(pool, httpcore.AsyncConnectionPool)
     assert isinstance(pool, netio.CrawlPool) == netio._pool_is_known(httpcore.__version__)
@@ -114,12 +118,24 @@ def test_the_crawler_uses_the_asyncio_backend_and_the_fixed_pool() -> None:
     assert netio._pool_is_known("1.0.9") and not netio._pool_is_known("1.1.0")
 
 
+def test_the_crawl_s_gets_take_the_fast_path_on_kept_alive_connections(site: _Server) -> None:
+    """Every page is answered by the crawl's own HTTP/1.1 path (_h1.py), on at most as many
+    connections as the crawl's concurrency."""
+    transport = netio.crawl_transport(httpx.Limits(max_connections=8, max_keepalive_connections=8))
+    result = _crawl(site.url, transport, concurrency=8)
+    assert sorted(p.status for p in result.pages) == [200] * PAGES
+    assert site.requests == PAGES
+    assert transport.answered == PAGES
+    assert site.connections <= 8  # kept alive and reused, never one per request
+
+
 def test_connections_are_reused_and_each_given_to_one_request(
     site: _Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Eight requests in flight on eight keep-alive connections: every request is sent on
-    the first connection it is given (httpcore 1.0's own pool hands an idle connection to
-    every waiting request, and all but one go round again)."""
+    """The standard path (what the fast path hands anything unusual to), alone: eight
+    requests in flight on eight keep-alive connections, every request sent on the first
+    connection it is given (httpcore 1.0's own pool hands an idle connection to every
+    waiting request, and all but one go round again)."""
     if not netio._pool_is_known(httpcore.__version__):
         pytest.skip(f"CrawlPool is made for httpcore 1.0, not {httpcore.__version__}")
     attempts = 0
@@ -131,7 +147,8 @@ def test_connections_are_reused_and_each_given_to_one_request(
         return await original(self, request)
 
     monkeypatch.setattr(httpcore.AsyncHTTP11Connection, "handle_async_request", counted)
-    result = _crawl(site.url, concurrency=8)
+    limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+    result = _crawl(site.url, netio.crawl_transport(limits).fallback, concurrency=8)
     assert sorted(p.status for p in result.pages) == [200] * PAGES
     assert site.requests == PAGES
     assert site.connections <= 8  # kept alive and reused, never one per request

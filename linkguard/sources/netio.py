@@ -40,6 +40,8 @@ import httpx
 from httpcore import AsyncNetworkBackend, AsyncNetworkStream
 from httpcore._async.interfaces import AsyncConnectionInterface
 
+from linkguard.sources._h1 import FastTransport
+
 # httpcore's own type for a socket option (level, name, value) or (level, name, None, length).
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
@@ -261,11 +263,12 @@ def crawl_transport(
     limits: httpx.Limits,
     verify: ssl.SSLContext | bool = True,
     backend: AsyncNetworkBackend | None = None,
-) -> httpx.AsyncHTTPTransport:
-    """httpx's own transport (TLS verification, HTTP/1.1, pooling) on :class:`AsyncioBackend`
-    (or ``backend``), with :class:`CrawlPool` on httpcore 1.0: the direct path, straight to
-    the site (a proxy is mounted beside it, ``sources/proxy.py``). ``verify`` is what TLS
-    trusts.
+) -> FastTransport:
+    """The crawl's transport, straight to the site (a proxy is mounted beside it,
+    ``sources/proxy.py``): GETs on :class:`FastTransport` (``_h1.py``), the rest on httpx's
+    own transport (TLS verification, HTTP/1.1, pooling) on :class:`AsyncioBackend` (or
+    ``backend``), with :class:`CrawlPool` on httpcore 1.0. ``verify`` is what TLS trusts;
+    both paths connect through the same backend and the same TLS context.
 
     httpx 0.28 does not take a network backend, so the transport's pool is rebuilt with the
     same settings and ours; ``tests/test_netio.py`` proves the swap took.
@@ -274,6 +277,7 @@ def crawl_transport(
     old = transport._pool
     assert isinstance(old, httpcore.AsyncConnectionPool), "httpx built an unexpected pool"
     pool = CrawlPool if _pool_is_known(httpcore.__version__) else httpcore.AsyncConnectionPool
+    backend = backend or AsyncioBackend()
     transport._pool = pool(
         ssl_context=old._ssl_context,
         max_connections=limits.max_connections,
@@ -281,6 +285,8 @@ def crawl_transport(
         keepalive_expiry=limits.keepalive_expiry,
         http1=True,
         http2=False,
-        network_backend=backend or AsyncioBackend(),
+        network_backend=backend,
     )
-    return transport
+    tls = old._ssl_context
+    assert tls is not None, "httpx built a pool without a TLS context"
+    return FastTransport(transport, backend, tls, limits)

@@ -1,0 +1,290 @@
+"""The crawl's own HTTP/1.1 path (linkguard/sources/_h1.py) side by side with httpx's own
+transport, against raw sockets on 127.0.0.1 that answer byte for byte what each test
+scripts: every framing a server may use, interim answers, a malformed or endless head,
+bytes after a response, a body cut short. Where the fast path answers, it answers as the
+standard one does; where llhttp refuses a response, the standard path's verdict stands."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from linkguard.sources import netio
+from linkguard.sources._h1 import MAX_HEAD, FastTransport
+
+Script = Callable[[bytes], bytes]  # the request's path -> the bytes to answer with
+
+
+@dataclass
+class RawServer:
+    url: str
+    connections: int = 0
+    requests: list[bytes] = field(default_factory=list)
+
+
+def _serve(script: Script, *, close: bool = False) -> Iterator[RawServer]:
+    """A server that answers each request on a connection with ``script(path)`` and keeps
+    the connection open for the next (or closes it after one answer, with ``close``)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    server = RawServer(f"http://127.0.0.1:{listener.getsockname()[1]}")
+    lock = threading.Lock()
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            buffered = b""
+            while True:
+                while b"\r\n\r\n" not in buffered:
+                    data = conn.recv(65536)
+                    if not data:
+                        return
+                    buffered += data
+                head, buffered = buffered.split(b"\r\n\r\n", 1)
+                with lock:
+                    server.requests.append(head)
+                try:
+                    conn.sendall(script(head.split(b" ", 2)[1]))
+                except OSError:
+                    return
+                if close:
+                    return
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with lock:
+                server.connections += 1
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield server
+    listener.close()
+
+
+_serving = contextmanager(_serve)
+
+
+def _transport(connections: int = 4) -> FastTransport:
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    return netio.crawl_transport(limits)
+
+
+Outcome = tuple[int, bytes, str] | str  # (status, body, content type) or the error's class
+
+
+async def _get(client: httpx.AsyncClient, url: str) -> Outcome:
+    try:
+        async with client.stream("GET", url) as response:
+            body = await response.aread()
+            return response.status_code, body, response.headers.get("content-type", "")
+    except httpx.HTTPError as error:
+        return type(error).__name__
+
+
+def _both(url: str, times: int = 1) -> tuple[list[Outcome], list[Outcome], FastTransport]:
+    """What the fast path and the standard path each answer to ``times`` GETs of ``url``."""
+
+    async def run(transport: httpx.AsyncBaseTransport) -> list[Outcome]:
+        async with httpx.AsyncClient(transport=transport, timeout=5) as client:
+            return [await _get(client, url) for _ in range(times)]
+
+    fast = _transport()
+    return asyncio.run(run(fast)), asyncio.run(run(_transport().fallback)), fast
+
+
+def _response(body: bytes, *headers: bytes, status: bytes = b"200 OK") -> bytes:
+    head = b"HTTP/1.1 " + status + b"\r\n" + b"".join(h + b"\r\n" for h in headers)
+    return head + b"\r\n" + body
+
+
+PAGE = b"<html><body><a href='/next'>next</a></body></html>"
+
+
+@pytest.fixture
+def keep_alive() -> Iterator[RawServer]:
+    yield from _serve(lambda path: _response(PAGE, b"Content-Length: %d" % len(PAGE)))
+
+
+def test_content_length_answers_on_one_kept_alive_connection(keep_alive: RawServer) -> None:
+    fast, standard, transport = _both(keep_alive.url + "/", times=3)
+    assert fast == standard == [(200, PAGE, "")] * 3
+    assert transport.answered == 3
+    assert keep_alive.connections == 2  # one for the fast path's three, one for the standard's
+
+
+def test_the_request_head_is_httpx_s(keep_alive: RawServer) -> None:
+    _both(keep_alive.url + "/a?b=c%20d")
+    fast, standard = keep_alive.requests
+    assert fast == standard
+    assert fast.startswith(b"GET /a?b=c%20d HTTP/1.1\r\n")
+    assert b"\r\nHost: 127.0.0.1:" in fast
+
+
+def _chunked(path: bytes) -> bytes:
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (PAGE[:10], PAGE[10:]))
+    return _response(
+        chunks + b"0\r\nX-Trailer: yes\r\n\r\n",
+        b"Content-Type: text/html",
+        b"Transfer-Encoding: chunked",
+    )
+
+
+def test_a_chunked_body_with_trailers_is_decoded_and_the_connection_reused() -> None:
+    with _serving(_chunked) as server:
+        fast, standard, transport = _both(server.url + "/", times=2)
+        assert fast == standard == [(200, PAGE, "text/html")] * 2
+        assert transport.answered == 2
+        assert server.connections == 2
+
+
+def test_a_body_that_ends_with_the_connection() -> None:
+    answer = _response(PAGE, b"Content-Type: text/html", b"Connection: close")
+    with _serving(lambda path: answer, close=True) as server:
+        fast, standard, transport = _both(server.url + "/", times=2)
+        assert fast == standard == [(200, PAGE, "text/html")] * 2
+        assert transport.answered == 2
+        assert server.connections == 4  # never reused: each answer closed its connection
+
+
+def test_interim_answers_come_before_the_response() -> None:
+    answer = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+    answer += _response(PAGE, b"Content-Length: %d" % len(PAGE), b"Content-Type: text/html")
+    with _serving(lambda path: answer) as server:
+        fast, standard, transport = _both(server.url + "/", times=2)
+        assert fast == standard == [(200, PAGE, "text/html")] * 2
+        assert transport.answered == 2
+
+
+def test_no_content_and_not_modified_have_no_body() -> None:
+    answers = {b"/204": _response(b"", status=b"204 No Content"),
+               b"/304": _response(b"", b"ETag: x", status=b"304 Not Modified")}  # fmt: skip
+    with _serving(lambda path: answers[path]) as server:
+        for path, status in ((b"/204", 204), (b"/304", 304)):
+            fast, standard, _ = _both(server.url + path.decode(), times=2)
+            assert fast == standard == [(status, b"", "")] * 2
+        assert server.connections == 4  # one per path and per transport: bodiless, reused
+
+
+def test_a_gzip_body_is_decoded_by_httpx_above_the_transport() -> None:
+    packed = gzip.compress(PAGE)
+    answer = _response(packed, b"Content-Encoding: gzip", b"Content-Length: %d" % len(packed))
+    with _serving(lambda path: answer) as server:
+        fast, standard, _ = _both(server.url + "/")
+        assert fast == standard == [(200, PAGE, "")]
+
+
+def test_bytes_after_a_response_end_that_connection() -> None:
+    answer = _response(PAGE, b"Content-Length: %d" % len(PAGE)) + b"GARBAGE\r\n\r\n"
+    with _serving(lambda path: answer) as server:
+        transport = _transport()
+
+        async def run(url: str) -> list[Outcome]:
+            async with httpx.AsyncClient(transport=transport) as client:
+                return [await _get(client, url) for _ in range(2)]
+
+        assert asyncio.run(run(server.url + "/")) == [(200, PAGE, "")] * 2
+        assert transport.answered == 2
+        # Never reused: httpx's own stack (h11) may send the next request on it, and then
+        # reads the garbage as its answer.
+        assert server.connections == 2
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n",  # a status of four digits
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+        b"HTTP/1.1 200 OK\r\nBad Header\r\n\r\n",
+        b"SMTP ready\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n",  # the head never ends: connection closed
+    ],
+    ids=["status", "two-lengths", "header", "not-http", "cut-head"],
+)
+def test_a_malformed_response_gets_the_standard_path_s_verdict(answer: bytes) -> None:
+    with _serving(lambda path: answer, close=True) as server:
+        fast, standard, transport = _both(server.url + "/")
+        assert fast == standard
+        assert transport.answered == 0  # llhttp refused it; httpx's own stack judged it
+        assert len(server.requests) == 3  # the fast path's, its retry on the standard, and one
+
+
+def test_a_head_that_never_ends_is_refused_after_a_bound() -> None:
+    endless = b"HTTP/1.1 200 OK\r\n" + b"X-Filler: " + b"a" * 1000 + b"\r\n"
+    answer = endless * (2 * MAX_HEAD // 1000)
+    with _serving(lambda path: answer, close=True) as server:
+        fast, standard, transport = _both(server.url + "/")
+        assert fast == standard == ["RemoteProtocolError"]
+        assert transport.answered == 0
+
+
+def test_a_body_cut_short_is_an_error_as_on_the_standard_path() -> None:
+    answer = _response(PAGE[:10], b"Content-Length: %d" % len(PAGE))
+    with _serving(lambda path: answer, close=True) as server:
+        fast, standard, _ = _both(server.url + "/")
+        assert fast == standard == ["RemoteProtocolError"]
+
+
+def test_other_methods_and_unsendable_headers_go_to_the_standard_path(
+    keep_alive: RawServer,
+) -> None:
+    async def run() -> FastTransport:
+        transport = _transport()
+        async with httpx.AsyncClient(transport=transport) as client:
+            assert (await client.post(keep_alive.url + "/", content=b"x")).status_code == 200
+            assert (await client.head(keep_alive.url + "/")).status_code == 200
+            with pytest.raises(httpx.LocalProtocolError):  # h11 refuses to send it
+                await client.get(keep_alive.url + "/", headers={"X-Bad": "a\x00b"})
+            assert (await client.get(keep_alive.url + "/")).status_code == 200
+        return transport
+
+    assert asyncio.run(run()).answered == 1
+
+
+def test_requests_wait_for_a_connection_within_the_limit(keep_alive: RawServer) -> None:
+    async def run() -> list[Outcome]:
+        transport = _transport(connections=1)
+        async with httpx.AsyncClient(transport=transport) as client:
+            pages = [_get(client, keep_alive.url + "/") for _ in range(5)]
+            return list(await asyncio.gather(*pages))
+
+    assert asyncio.run(run()) == [(200, PAGE, "")] * 5
+    assert keep_alive.connections == 1
+
+
+def test_waiting_longer_than_the_pool_timeout_is_a_pool_timeout(keep_alive: RawServer) -> None:
+    async def run() -> str:
+        transport = _transport(connections=1)
+        timeout = httpx.Timeout(5, pool=0.05)
+        async with (
+            httpx.AsyncClient(transport=transport, timeout=timeout) as client,
+            client.stream("GET", keep_alive.url + "/"),  # holds the one connection
+        ):
+            return await _get(client, keep_alive.url + "/")  # type: ignore[return-value]
+
+    assert asyncio.run(run()) == "PoolTimeout"
+
+
+def test_a_server_that_never_answers_is_a_read_timeout() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts (backlog), never answers
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+
+    async def run(transport: httpx.AsyncBaseTransport) -> Outcome:
+        timeout = httpx.Timeout(0.2)
+        async with httpx.AsyncClient(transport=transport, timeout=timeout) as client:
+            return await _get(client, url)
+
+    try:
+        assert asyncio.run(run(_transport())) == asyncio.run(run(_transport().fallback))
+        assert asyncio.run(run(_transport())) == "ReadTimeout"
+    finally:
+        listener.close()
