@@ -19,7 +19,7 @@ from linkguard.config import CrawlConfig, Policy
 from linkguard.model import ScanResult
 from linkguard.scan import ScanRequest, make_scope, run_scan
 from linkguard.sources._answers import retry_after
-from linkguard.sources.http import path_pattern
+from linkguard.sources._reach import path_pattern
 
 SITE = "https://www.example.com"
 

@@ -19,6 +19,7 @@ A crawl of a copy (``sources/mirror.py``) requests only the copy's own origin.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -72,3 +73,12 @@ class Reach:
 def _on_default_port(url: str) -> bool:
     parsed = urls.parse(url)
     return parsed is not None and parsed.port == ""
+
+
+def path_pattern(url: str) -> str:
+    """The shape of a URL's path: digits folded, so /cal/2031/05 and /cal/1999/12 are alike
+    (``[crawl] max_per_pattern``, the limit on a crawler trap)."""
+    return _DIGITS.sub("0", urls.path_of(url).partition("?")[0])
+
+
+_DIGITS = re.compile(r"\d+")

@@ -15,6 +15,7 @@ origin and not at all otherwise (``sources/mirror.py``).
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import re
 from collections import Counter, deque
@@ -40,7 +41,7 @@ from linkguard.sources._answers import (
     retry_after,
 )
 from linkguard.sources._linkgraph import LinkGraph
-from linkguard.sources._reach import Reach
+from linkguard.sources._reach import Reach, path_pattern
 from linkguard.sources.mirror import Mirror
 from linkguard.sources.netio import crawl_transport
 from linkguard.sources.proxy import proxy_mounts, tls_context
@@ -57,14 +58,6 @@ def user_agent(crawl: CrawlConfig) -> str:
         return crawl.user_agent
     contact = f"; +{crawl.contact}" if crawl.contact else ""
     return f"linkguard/{__version__} (boundary audit{contact})"
-
-
-def path_pattern(url: str) -> str:
-    """The shape of a URL's path: digits folded, so /cal/2031/05 and /cal/1999/12 are alike."""
-    return _DIGITS.sub("0", urls.path_of(url).partition("?")[0])
-
-
-_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(slots=True)
@@ -128,6 +121,7 @@ class HttpCrawler:
         self._depth: dict[str, int] = {}
         self._graph = LinkGraph()  # for reported depths: fewest links over every link seen
         self._random = random.Random(0)  # jitter; seeded, so a run's timing is reproducible
+        self._key = functools.lru_cache(maxsize=65_536)(self._frontier_key)
 
     # -- the frontier -------------------------------------------------------------------
     def stop(self) -> None:
@@ -159,14 +153,9 @@ class HttpCrawler:
     def _admit(self, url: str, depth: int, parent: str | None = None) -> bool:
         """Queue ``url`` (linked from the page ``parent``; a seed when None) when it is in
         scope, new, within limits and allowed."""
-        if urls.scheme_of(url) not in urls.WEB_SCHEMES:
+        key = self._key(url)
+        if key is None:
             return False
-        key = urls.normalize(url, self._ignored)
-        if self._mirror is not None:
-            local = self._mirror.local(key)  # a sitemap or a build names the live site
-            if local is None:
-                return False
-            key = local
         if key in self._seen:
             if depth < self._depth.get(key, depth):
                 self._depth[key] = depth
@@ -190,6 +179,17 @@ class HttpCrawler:
         self._queue.append(_Job(key, depth))
         self._wakeup.set()
         return True
+
+    def _frontier_key(self, url: str) -> str | None:
+        """The URL as the frontier knows it (normalised; on the copy, when crawling one),
+        or None when it is not a URL to request. Memoised per crawl (``_key``): a page
+        offers the same navigation links as every other (~20 a page, 2,000 distinct on the
+        1,000-page bench site)."""
+        if urls.scheme_of(url) not in urls.WEB_SCHEMES:
+            return None
+        key = urls.normalize(url, self._ignored)
+        # A sitemap or a build names the live site: requested from the copy, or not at all.
+        return key if self._mirror is None else self._mirror.local(key)
 
     def _limit(self, key: str, depth: int) -> str:
         """The crawl limit that keeps ``key`` out ("" when none does)."""
