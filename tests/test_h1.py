@@ -10,6 +10,7 @@ import asyncio
 import gzip
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ import pytest
 from linkguard.sources import netio
 from linkguard.sources._h1 import MAX_HEAD, FastTransport
 
-Script = Callable[[bytes], bytes]  # the request's path -> the bytes to answer with
+# The request's path -> the bytes to answer with, or a list of pieces sent 50 ms apart.
+Script = Callable[[bytes], bytes | list[bytes]]
 
 
 @dataclass
@@ -49,8 +51,12 @@ def _serve(script: Script, *, close: bool = False) -> Iterator[RawServer]:
                 head, buffered = buffered.split(b"\r\n\r\n", 1)
                 with lock:
                     server.requests.append(head)
+                answer = script(head.split(b" ", 2)[1])
                 try:
-                    conn.sendall(script(head.split(b" ", 2)[1]))
+                    for piece in answer if isinstance(answer, list) else [answer]:
+                        conn.sendall(piece)
+                        if isinstance(answer, list):
+                            time.sleep(0.05)
                 except OSError:
                     return
                 if close:
@@ -206,16 +212,48 @@ def test_bytes_after_a_response_end_that_connection() -> None:
         b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
         b"HTTP/1.1 200 OK\r\nBad Header\r\n\r\n",
         b"SMTP ready\r\n\r\n",
-        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n",  # the head never ends: connection closed
+        # h11 takes these, llhttp does not: bare LF line ends, one length said twice.
+        b"HTTP/1.1 200 OK\nConnection: close\nContent-Length: 2\n\nhi",
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nhi",
     ],
-    ids=["status", "two-lengths", "header", "not-http", "cut-head"],
+    ids=["status", "two-lengths", "header", "not-http", "bare-lf", "same-length-twice"],
 )
-def test_a_malformed_response_gets_the_standard_path_s_verdict(answer: bytes) -> None:
+def test_a_head_llhttp_refuses_gets_the_standard_path_s_verdict_and_so_does_its_origin(
+    answer: bytes,
+) -> None:
     with _serving(lambda path: answer, close=True) as server:
-        fast, standard, transport = _both(server.url + "/")
+        fast, standard, transport = _both(server.url + "/", times=2)
         assert fast == standard
         assert transport.answered == 0  # llhttp refused it; httpx's own stack judged it
-        assert len(server.requests) == 3  # the fast path's, its retry on the standard, and one
+        # The first GET was sent twice (refused, then asked of the standard path); the
+        # second went to the standard path directly. Then the standard path's own two.
+        assert len(server.requests) == 5
+
+
+def test_a_head_cut_short_is_an_error_as_on_the_standard_path() -> None:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"  # the head never ends: closed
+    with _serving(lambda path: answer, close=True) as server:
+        fast, standard, _ = _both(server.url + "/")
+        assert fast == standard == ["RemoteProtocolError"]
+        assert len(server.requests) == 2  # one each: not sent again
+
+
+def test_a_body_llhttp_refuses_after_its_head_is_an_error_not_a_crash() -> None:
+    """The head is answered; the bad chunk arrives later: a RemoteProtocolError the crawl
+    records, as on the standard path, never an exception of the transport's own."""
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
+    with _serving(lambda path: [head, b"zz\r\n"], close=True) as server:
+        fast, standard, transport = _both(server.url + "/")
+        assert fast == standard == ["RemoteProtocolError"]
+        assert transport.answered == 1
+
+
+def test_endless_trailers_are_refused_after_a_bound() -> None:
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
+    trailers = b"".join(b"X-T%d: v\r\n" % i for i in range(40_000))  # ~400 KB, no end
+    with _serving(lambda path: [head, trailers], close=True) as server:
+        fast, standard, _ = _both(server.url + "/")
+        assert fast == standard == ["RemoteProtocolError"]
 
 
 def test_a_head_that_never_ends_is_refused_after_a_bound() -> None:
@@ -288,3 +326,57 @@ def test_a_server_that_never_answers_is_a_read_timeout() -> None:
         assert asyncio.run(run(_transport())) == "ReadTimeout"
     finally:
         listener.close()
+
+
+def test_an_idle_connection_is_not_kept_past_the_keep_alive_expiry(keep_alive: RawServer) -> None:
+    async def run() -> None:
+        limits = httpx.Limits(max_connections=2, keepalive_expiry=0.05)
+        async with httpx.AsyncClient(transport=netio.crawl_transport(limits)) as client:
+            assert await _get(client, keep_alive.url + "/") == (200, PAGE, "")
+            assert await _get(client, keep_alive.url + "/") == (200, PAGE, "")  # reused
+            await asyncio.sleep(0.1)
+            assert await _get(client, keep_alive.url + "/") == (200, PAGE, "")  # a new one
+
+    asyncio.run(run())
+    assert keep_alive.connections == 2
+
+
+def test_limits_of_none_mean_no_limit_as_in_httpx(keep_alive: RawServer) -> None:
+    async def run() -> list[Outcome]:
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+        async with httpx.AsyncClient(transport=netio.crawl_transport(limits)) as client:
+            return [await _get(client, keep_alive.url + "/") for _ in range(3)]
+
+    assert asyncio.run(run()) == [(200, PAGE, "")] * 3
+    assert keep_alive.connections == 1  # kept alive: None is not "keep none"
+
+
+def test_an_http_1_0_answer_says_so_and_its_connection_is_not_kept() -> None:
+    answer = b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(PAGE), PAGE)
+
+    async def run(url: str) -> list[str]:
+        async with httpx.AsyncClient(transport=_transport()) as client:
+            versions = []
+            for _ in range(2):
+                response = await client.get(url)
+                versions.append(response.http_version)
+            return versions
+
+    with _serving(lambda path: answer) as server:
+        assert asyncio.run(run(server.url + "/")) == ["HTTP/1.0", "HTTP/1.0"]
+        assert server.connections == 2
+
+
+def test_a_response_closed_after_the_transport_closes_its_connection(
+    keep_alive: RawServer,
+) -> None:
+    async def run() -> int:
+        transport = _transport()
+        client = httpx.AsyncClient(transport=transport)
+        response = await client.send(client.build_request("GET", keep_alive.url + "/"), stream=True)
+        await transport.aclose()
+        await response.aread()
+        await response.aclose()  # the connection is closed, not pooled in a closed transport
+        return transport._idle_count
+
+    assert asyncio.run(run()) == 0

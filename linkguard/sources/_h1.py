@@ -7,21 +7,29 @@ on a 1,000-page crawl that was a second of CPU and the event loop's speed limit.
 ``FastTransport`` answers those GETs itself: a request head written as httpx built it
 (cookies, User-Agent, Accept-Encoding), the response parsed by ``httptools`` (llhttp, the
 parser of Node.js: framing by Content-Length, chunked or end of connection, all in C),
-connections kept alive and reused. httpx's Client stays on top (cookies, decoding,
-timeouts, exceptions, the tests' transports), and the streams are netio's (the backend that
-vets addresses for ``--check-external``, its error mapping).
+connections kept alive (``keepalive_expiry``, as httpcore) and reused. httpx's Client stays
+on top (cookies, decoding, timeouts, exceptions, the tests' transports), and the streams
+are netio's (the backend that vets addresses for ``--check-external``, its error mapping).
 
 Everything else goes to the standard transport it wraps (``fallback``): other methods, a
-request with a body, a header a strict HTTP/1.1 client would refuse to send, and any
-response llhttp calls malformed: that request is sent again through httpx's own stack,
-whose verdict (an answer, or the error the crawl records) is the one that stands. What the
-two paths share is tested side by side against the same servers (``tests/test_h1.py``).
+request with a body, a header h11 would refuse to send, and a response whose head llhttp
+refuses where h11 may not (llhttp is stricter: bare LF line ends, obs-fold, a repeated
+Content-Length). That request is sent once more through httpx's own stack, whose verdict
+(an answer, or the error the crawl records) is the one that stands, and every later GET to
+that origin goes there directly: a site llhttp dislikes costs one extra request, not one
+per page. A body llhttp refuses once its head was accepted is a ``RemoteProtocolError``,
+as h11's would be. What a hostile server sends is bounded: a response head, and what comes
+between two pieces of body (trailers, chunk extensions), at ``MAX_HEAD`` bytes, as
+httpcore bounds them. ``tests/test_h1.py`` runs both paths against the same servers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
+import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import suppress
 
@@ -30,23 +38,28 @@ import httptools
 import httpx
 from httpcore import AsyncNetworkBackend, AsyncNetworkStream
 
-MAX_HEAD = 100 * 1024  # bytes of status line and headers, as httpcore allows
+MAX_HEAD = 100 * 1024  # bytes of status line and headers (and of trailers), as httpcore allows
 READ_SIZE = 64 * 1024
-_BAD_IN_HEADER = (b"\r", b"\n", b"\x00")
+# What h11 sends: a header name is an RFC 9110 token, a value visible characters, spaces
+# and tabs (obs-text included).
+_NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_VALUE = re.compile(rb"[\t\x20-\x7e\x80-\xff]*")
+_NOT_FOR_THIS_PATH = frozenset({b"content-length", b"transfer-encoding", b"upgrade", b"expect"})
+_DEFAULT_PORT = {"http": 80, "https": 443}
 
 Origin = tuple[bytes, bytes, int]  # scheme, host, port
 
 
-class _Malformed(Exception):
-    """llhttp refused the response: the standard transport is asked instead."""
+class _Refused(Exception):
+    """llhttp refused the response head: the standard transport is asked instead."""
 
 
 class _Message:
     """llhttp's callbacks for one response: status, headers, body parts, completion.
 
     A 1xx interim answer is a message of its own before the response: the next message
-    starts afresh. Anything after the final response is not read as a response: it only
-    marks the connection as not reusable."""
+    starts afresh. Trailers after the body are not kept (httpx does not read them), and
+    anything after the final response only marks the connection as not reusable."""
 
     def __init__(self) -> None:
         self.parser = httptools.HttpResponseParser(self)
@@ -73,7 +86,7 @@ class _Message:
             self.reason += status
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        if not self.final:
+        if not self.head_done:  # after the head: a trailer
             self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
@@ -100,43 +113,53 @@ class _Exchange:
         self.message = _Message()
         self.received = 0  # bytes read, head included
         self.eof = False
+        self.answered = False  # the final head was accepted: errors are the body's now
 
-    async def _feed(self) -> None:
+    async def _feed(self) -> int:
+        """Read once and parse what came; the bytes read (0 at the end of the stream)."""
         data = await self.stream.read(READ_SIZE, self.timeout)
         if not data:
             self.eof = True
-            return
+            return 0
         self.received += len(data)
         message = self.message
         try:
             message.parser.feed_data(data)
         except (httptools.HttpParserError, httptools.HttpParserUpgrade) as exc:
-            if not message.final:
-                raise _Malformed(str(exc) or type(exc).__name__) from exc
-            message.extra = True  # garbage after a complete response
+            reason = str(exc) or type(exc).__name__
+            if message.final:
+                message.extra = True  # garbage after a complete response
+            elif self.answered:
+                raise httpcore.RemoteProtocolError(f"malformed response body: {reason}") from exc
+            else:
+                raise _Refused(reason) from exc
+        return len(data)
 
     async def head(self) -> int:
         """Read up to the end of the final response's head (after any 1xx); its status."""
         message = self.message
         while not (message.head_done and message.status() >= 200):
             if message.head_done and message.status() == 101:
-                raise _Malformed("101 Switching Protocols to a request that asked for none")
+                raise _Refused("101 Switching Protocols to a request that asked for none")
             if self.received > MAX_HEAD:
-                raise _Malformed("response head too long")
+                raise httpcore.RemoteProtocolError("response head too long")
             await self._feed()
             if self.eof:
                 if self.received == 0:
                     raise httpcore.RemoteProtocolError(
                         "Server disconnected without sending a response."
                     )
-                raise _Malformed("connection closed inside the response head")
+                raise httpcore.RemoteProtocolError("Server disconnected inside the response head.")
+        self.answered = True
         return message.status()
 
     async def body(self) -> AsyncIterator[bytes]:
         """The body as llhttp decodes its framing (chunked, Content-Length, or to EOF)."""
         message = self.message
+        between = 0  # bytes read since the last piece of body: trailers, chunk extensions
         while True:
             if message.body:
+                between = 0
                 parts, message.body = message.body, []
                 for part in parts:
                     yield part
@@ -149,7 +172,9 @@ class _Exchange:
                 raise httpcore.RemoteProtocolError(
                     "peer closed connection without sending complete message body"
                 )
-            await self._feed()
+            if between > MAX_HEAD:
+                raise httpcore.RemoteProtocolError("too much between two pieces of the body")
+            between += await self._feed()
 
     def reusable(self) -> bool:
         message = self.message
@@ -206,18 +231,28 @@ class FastTransport(httpx.AsyncBaseTransport):
         self._backend = backend
         self._ssl = ssl_context
         self._ssl.set_alpn_protocols(["http/1.1"])  # as httpcore sets it: never h2
-        self._max_connections = limits.max_connections or 100
-        self._max_idle = limits.max_keepalive_connections or 0
+        # None means no limit, as in httpx.
+        self._max_connections = limits.max_connections or sys.maxsize
+        keep = limits.max_keepalive_connections
+        self._max_idle = sys.maxsize if keep is None else keep
+        self._expiry = limits.keepalive_expiry  # seconds an idle connection is kept
         self._slots: asyncio.Semaphore | None = None
-        self._idle: dict[Origin, list[AsyncNetworkStream]] = {}
+        self._idle: dict[Origin, list[tuple[AsyncNetworkStream, float]]] = {}
+        self._idle_count = 0
+        self._refused: set[Origin] = set()  # origins whose answers llhttp refused
+        self._closed = False
         self.answered = 0  # requests this path answered (the rest went to ``fallback``)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         head = _request_head(request)
-        if head is None:
-            return await self.fallback.handle_async_request(request)
         url = request.url
-        origin: Origin = (url.raw_scheme, url.raw_host, url.port or _DEFAULT_PORT[url.scheme])
+        origin: Origin = (
+            url.raw_scheme,
+            url.raw_host,
+            url.port or _DEFAULT_PORT.get(url.scheme, 0),
+        )
+        if head is None or origin in self._refused:
+            return await self.fallback.handle_async_request(request)
         timeouts = request.extensions.get("timeout", {})
         if self._slots is None:
             self._slots = asyncio.Semaphore(self._max_connections)
@@ -228,8 +263,9 @@ class FastTransport(httpx.AsyncBaseTransport):
             raise httpx.PoolTimeout("timed out waiting for a connection", request=request) from exc
         try:
             exchange = await self._exchange(origin, head, timeouts)
-        except _Malformed:
+        except _Refused:
             self._slots.release()
+            self._refused.add(origin)
             return await self.fallback.handle_async_request(request)
         except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError) as exc:
             self._slots.release()
@@ -239,11 +275,15 @@ class FastTransport(httpx.AsyncBaseTransport):
             raise
         self.answered += 1
         message = exchange.message
+        version = message.parser.get_http_version()
         return httpx.Response(
             message.status(),
             headers=message.headers,
             stream=_Body(self, origin, exchange),
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": message.reason},
+            extensions={
+                "http_version": f"HTTP/{version}".encode(),
+                "reason_phrase": message.reason,
+            },
         )
 
     async def _exchange(
@@ -271,11 +311,16 @@ class FastTransport(httpx.AsyncBaseTransport):
         self, origin: Origin, connect_timeout: float | None
     ) -> tuple[AsyncNetworkStream, bool]:
         idle = self._idle.get(origin)
+        now = time.monotonic()
         while idle:
-            stream = idle.pop()
-            if not stream.get_extra_info("is_readable"):
+            stream, since = idle.pop()
+            self._idle_count -= 1
+            if not idle:
+                del self._idle[origin]
+            fresh = self._expiry is None or now - since < self._expiry
+            if fresh and not stream.get_extra_info("is_readable"):
                 return stream, True
-            await stream.aclose()  # closed by the server, or it sent what nobody asked for
+            await stream.aclose()  # expired, closed by the server, or sent what nobody asked
         scheme, host, port = origin
         name = host.decode("ascii")
         stream = await self._backend.connect_tcp(name, port, timeout=connect_timeout)
@@ -285,9 +330,9 @@ class FastTransport(httpx.AsyncBaseTransport):
 
     async def _release(self, origin: Origin, stream: AsyncNetworkStream, reusable: bool) -> None:
         try:
-            idle = self._idle.setdefault(origin, [])
-            if reusable and sum(len(v) for v in self._idle.values()) < self._max_idle:
-                idle.append(stream)
+            if reusable and not self._closed and self._idle_count < self._max_idle:
+                self._idle.setdefault(origin, []).append((stream, time.monotonic()))
+                self._idle_count += 1
             else:
                 await stream.aclose()
         finally:
@@ -295,15 +340,13 @@ class FastTransport(httpx.AsyncBaseTransport):
                 self._slots.release()
 
     async def aclose(self) -> None:
-        idle, self._idle = self._idle, {}
+        self._closed = True
+        idle, self._idle, self._idle_count = self._idle, {}, 0
         for streams in idle.values():
-            for stream in streams:
+            for stream, _ in streams:
                 with suppress(Exception):
                     await stream.aclose()
         await self.fallback.aclose()
-
-
-_DEFAULT_PORT = {"http": 80, "https": 443}
 
 
 def _request_head(request: httpx.Request) -> bytes | None:
@@ -313,10 +356,9 @@ def _request_head(request: httpx.Request) -> bytes | None:
         return None
     lines = [b"GET " + url.raw_path + b" HTTP/1.1"]
     for name, value in request.headers.raw:
-        lowered = name.lower()
-        if lowered in (b"content-length", b"transfer-encoding", b"upgrade", b"expect"):
+        if name.lower() in _NOT_FOR_THIS_PATH:
             return None
-        if any(bad in name or bad in value for bad in _BAD_IN_HEADER) or not name:
+        if not _NAME.fullmatch(name) or not _VALUE.fullmatch(value):
             return None  # the standard transport refuses it, with its own error
         lines.append(name + b": " + value)
     lines.append(b"\r\n")
@@ -328,5 +370,4 @@ def _httpx_error(exc: Exception, request: httpx.Request | None = None) -> httpx.
     kind = getattr(httpx, type(exc).__name__, None)
     if not (isinstance(kind, type) and issubclass(kind, httpx.TransportError)):
         kind = httpx.TransportError
-    error = kind(str(exc)) if request is None else kind(str(exc), request=request)
-    return error
+    return kind(str(exc)) if request is None else kind(str(exc), request=request)
