@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from rawsocket import raw_server
 
 from linkguard.sources import netio
 from linkguard.sources._h1 import MAX_HEAD, FastTransport
@@ -32,14 +33,15 @@ class RawServer:
     requests: list[bytes] = field(default_factory=list)
 
 
-def _serve(script: Script, *, close: bool = False) -> Iterator[RawServer]:
+@contextmanager
+def _serving(script: Script, *, close: bool = False) -> Iterator[RawServer]:
     """A server that answers each request on a connection with ``script(path)`` and keeps
     the connection open for the next (or closes it after one answer, with ``close``)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    server = RawServer(f"http://127.0.0.1:{listener.getsockname()[1]}")
     lock = threading.Lock()
 
     def answer(conn: socket.socket) -> None:
+        with lock:
+            server.connections += 1
         with conn:
             buffered = b""
             while True:
@@ -51,33 +53,20 @@ def _serve(script: Script, *, close: bool = False) -> Iterator[RawServer]:
                 head, buffered = buffered.split(b"\r\n\r\n", 1)
                 with lock:
                     server.requests.append(head)
-                answer = script(head.split(b" ", 2)[1])
+                reply = script(head.split(b" ", 2)[1])
                 try:
-                    for piece in answer if isinstance(answer, list) else [answer]:
+                    for piece in reply if isinstance(reply, list) else [reply]:
                         conn.sendall(piece)
-                        if isinstance(answer, list):
+                        if isinstance(reply, list):
                             time.sleep(0.05)
                 except OSError:
                     return
                 if close:
                     return
 
-    def accept() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with lock:
-                server.connections += 1
-            threading.Thread(target=answer, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield server
-    listener.close()
-
-
-_serving = contextmanager(_serve)
+    with raw_server(answer) as port:
+        server = RawServer(f"http://127.0.0.1:{port}")
+        yield server
 
 
 def _transport(connections: int = 4) -> FastTransport:
@@ -118,7 +107,8 @@ PAGE = b"<html><body><a href='/next'>next</a></body></html>"
 
 @pytest.fixture
 def keep_alive() -> Iterator[RawServer]:
-    yield from _serve(lambda path: _response(PAGE, b"Content-Length: %d" % len(PAGE)))
+    with _serving(lambda path: _response(PAGE, b"Content-Length: %d" % len(PAGE))) as server:
+        yield server
 
 
 def test_content_length_answers_on_one_kept_alive_connection(keep_alive: RawServer) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpcore
 import httpx
 import pytest
+from rawsocket import raw_server
 
 from linkguard.config import CrawlConfig, Policy
 from linkguard.model import ScanResult
@@ -169,8 +170,6 @@ def dropping_server() -> Iterator[tuple[str, list[str]]]:
     """Answers the first request on each connection with keep-alive, then reads the next
     request on it and closes without a byte of answer: the race a server that closes idle
     connections loses when a request is already on its way."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
     served: list[str] = []
 
     def answer(conn: socket.socket) -> None:
@@ -190,17 +189,8 @@ def dropping_server() -> Iterator[tuple[str, list[str]]]:
             )
             conn.recv(65536)  # the next request on this connection: dropped unanswered
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=answer, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{port}/", served
-    listener.close()
+    with raw_server(answer) as port:
+        yield f"http://127.0.0.1:{port}/", served
 
 
 def test_a_request_the_server_drops_on_a_kept_alive_connection_is_sent_again(
@@ -230,25 +220,18 @@ def test_connection_refused_on_a_real_socket_is_recorded() -> None:
 @pytest.fixture
 def resetting_server() -> Iterator[str]:
     """Promises 100,000 bytes, sends 20, then resets the connection."""
-    listener = socket.create_server(("127.0.0.1", 0))
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            conn.recv(65536)
-            conn.sendall(
-                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n"
-                b"<html><body><p>half"
-            )
-            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            conn.close()  # RST, not FIN
+    def answer(conn: socket.socket) -> None:
+        conn.recv(65536)
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n"
+            b"<html><body><p>half"
+        )
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()  # RST, not FIN
 
-    threading.Thread(target=serve, daemon=True).start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
-    listener.close()
+    with raw_server(answer) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 def test_a_reset_mid_body_on_a_real_socket_is_recorded(resetting_server: str) -> None:

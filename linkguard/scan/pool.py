@@ -5,8 +5,8 @@ Parsing and judging a page is CPU work (about 3 ms for a 30 KB page); the event 
 should spend its time fetching. The first pages are analysed in-process (a small site or a
 test never pays the pool's start-up). After ``POOL_AFTER`` pages the pool is started, and
 pages go on being analysed in-process until every worker has answered a first no-op task
-(the forkserver takes ~0.5 s to start and import linkguard, once; the workers it forks
-start with linkguard loaded): the crawl never stalls waiting for workers. Each worker
+(the forkserver takes ~0.3 s to start and import the analysis code, once; the workers it
+forks start with it loaded): the crawl never stalls waiting for workers. Each worker
 holds the policy and scope from its initializer, so a task carries only the page.
 
 A pool task costs fixed work on both sides (pickling, pipes, futures: ~0.5 ms), so pages
@@ -159,7 +159,7 @@ class Analyzer:
             initializer=_init_worker,
             initargs=(self.policy, self.scope),
         )
-        # Starting the forkserver blocks until it has imported linkguard (~0.5 s): done on a
+        # Starting the forkserver blocks until it has imported the analysis code (~0.3 s): on a
         # thread, so the loop goes on fetching and analysing meanwhile.
         loop = asyncio.get_running_loop()
         self._warming = loop.run_in_executor(None, _warm_up, self._pool, self._workers)

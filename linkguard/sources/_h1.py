@@ -236,7 +236,7 @@ class FastTransport(httpx.AsyncBaseTransport):
         keep = limits.max_keepalive_connections
         self._max_idle = sys.maxsize if keep is None else keep
         self._expiry = limits.keepalive_expiry  # seconds an idle connection is kept
-        self._slots: asyncio.Semaphore | None = None
+        self._slots = asyncio.Semaphore(self._max_connections)  # binds to a loop on first use
         self._idle: dict[Origin, list[tuple[AsyncNetworkStream, float]]] = {}
         self._idle_count = 0
         self._refused: set[Origin] = set()  # origins whose answers llhttp refused
@@ -254,8 +254,6 @@ class FastTransport(httpx.AsyncBaseTransport):
         if head is None or origin in self._refused:
             return await self.fallback.handle_async_request(request)
         timeouts = request.extensions.get("timeout", {})
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self._max_connections)
         try:
             async with asyncio.timeout(timeouts.get("pool")):
                 await self._slots.acquire()
@@ -336,8 +334,7 @@ class FastTransport(httpx.AsyncBaseTransport):
             else:
                 await stream.aclose()
         finally:
-            if self._slots is not None:
-                self._slots.release()
+            self._slots.release()
 
     async def aclose(self) -> None:
         self._closed = True
