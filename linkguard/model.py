@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from linkguard._frozen import quick_init
 from linkguard._visited import Cookie as Cookie
 from linkguard._visited import StorageItem as StorageItem
 from linkguard.model_history import RunHistory
@@ -75,6 +76,7 @@ class Severity(StrEnum):
 _SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FetchedPage:
     """A page a source delivered: bytes as received, plus how it was reached."""
@@ -159,6 +161,7 @@ def loaded(result: SourceResult) -> FetchedPage | FailedPage | SkippedPage:
     return result.read() if isinstance(result, UnreadFile) else result
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Reference:
     """One URL-bearing attribute in a page, as written (lychee's RawUri).
@@ -185,6 +188,7 @@ class Reference:
     in_noscript: bool = False
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Boundary:
     """Where a URL lands relative to the site: the answer of ``linkguard classify``."""
@@ -196,6 +200,7 @@ class Boundary:
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ClassifiedReference:
     """A Reference with its Boundary (lychee's Request): what rules judge."""
@@ -208,6 +213,7 @@ class ClassifiedReference:
         return self.boundary.party
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
     """One broken promise on one page, located well enough to fix."""
@@ -293,6 +299,7 @@ def numbered(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple(out)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageRecord:
     """One line of the results' ``pages`` list."""

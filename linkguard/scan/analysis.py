@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from linkguard._frozen import quick_init
 from linkguard.classify import urls
 from linkguard.classify.scope import Scope
 from linkguard.extract import extract_references
@@ -89,6 +90,7 @@ class ReadPage:
     unread: str = ""  # why part of the page could not be read as a browser reads it
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageAnalysis:
     """One page reduced to what the results need: small, picklable."""

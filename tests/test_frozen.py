@@ -1,0 +1,97 @@
+"""The quicker ``__init__`` of the nouns a scan makes by the hundred per page: the objects
+it makes are the ones the dataclass would make (equal, hashed alike, frozen, pickled and
+replaced alike), and a class it cannot build faithfully is refused when it is declared."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import FrozenInstanceError, dataclass, field, replace
+
+import pytest
+
+from linkguard._frozen import quick_init
+from linkguard.model import Boundary, ClassifiedReference, Finding, Kind, Party, Reference, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class _Plain:
+    a: int
+    b: str = "b"
+    c: tuple[int, ...] = ()
+
+
+@quick_init
+@dataclass(frozen=True, slots=True)
+class _Quick:
+    a: int
+    b: str = "b"
+    c: tuple[int, ...] = ()
+
+
+@quick_init
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Keywords:
+    a: int
+    b: str = "b"
+
+
+def _fields(obj: object) -> tuple[object, ...]:
+    return tuple(getattr(obj, name) for name in ("a", "b", "c"))
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"), [((1,), {}), ((1, "x"), {}), ((1,), {"c": (2,)}), ((), {"a": 3, "b": "y"})]
+)
+def test_the_quick_init_takes_what_the_dataclass_takes(
+    args: tuple[object, ...], kwargs: dict[str, object]
+) -> None:
+    assert _fields(_Quick(*args, **kwargs)) == _fields(_Plain(*args, **kwargs))  # type: ignore[arg-type]
+
+
+def test_the_quick_init_refuses_what_the_dataclass_refuses() -> None:
+    with pytest.raises(TypeError):
+        _Quick()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        _Quick(1, "b", (), 4)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        _Keywords(1)  # type: ignore[call-arg]
+    assert _Keywords(a=1).b == "b"
+
+
+def test_objects_stay_frozen_equal_hashed_pickled_and_replaced_alike() -> None:
+    ref = Reference(Kind.LINK, "a", "href", "/x", "https://www.example.com/x", 3, '<a href="/x">')
+    classified = ClassifiedReference(
+        ref, Boundary(ref.url, "www.example.com", "example.com", Party.FIRST, "origin")
+    )
+    twin = Reference(Kind.LINK, "a", "href", "/x", "https://www.example.com/x", 3, '<a href="/x">')
+    assert ref == twin and hash(ref) == hash(twin)
+    assert pickle.loads(pickle.dumps(classified)) == classified
+    assert replace(ref, line=5).line == 5 and ref.line == 3
+    with pytest.raises(FrozenInstanceError):
+        ref.line = 4  # type: ignore[misc]
+    finding = Finding(
+        rule="r", severity=Severity.WARNING, page="p", line=1, target="t", host="h",
+        element="e", message="m",
+    )  # fmt: skip
+    assert pickle.loads(pickle.dumps(finding)) == finding and finding.evidence == "html"
+
+
+def test_a_class_it_cannot_build_faithfully_is_refused() -> None:
+    @dataclass(slots=True)
+    class Mutable:
+        a: int
+
+    @dataclass(frozen=True, slots=True)
+    class Factory:
+        a: list[int] = field(default_factory=list)
+
+    @dataclass(frozen=True, slots=True)
+    class PostInit:
+        a: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    for cls in (Mutable, Factory, PostInit):
+        with pytest.raises(TypeError):
+            quick_init(cls)
