@@ -42,17 +42,28 @@ def noscript_texts(text: str) -> list[NoscriptText]:
     """The raw text of every HTML ``<noscript>`` a scripting browser builds, in order."""
     if NOSCRIPT.search(text) is None:
         return []
-    # The HTML standard reads CR LF as LF, so turbohtml's offsets count a pair as one.
+    return noscript_spans(*located(text))
+
+
+def located(text: str) -> tuple[turbohtml.Document, list[int], int]:
+    """``text`` parsed as a scripting browser parses it, with source locations; where its
+    CR LF pairs were, and its length as parsed (the HTML standard reads CR LF as LF, so
+    turbohtml's offsets count a pair as one)."""
     crlf = [found.start() - i for i, found in enumerate(re.finditer("\r\n", text))]
     normalized = text.replace("\r\n", "\n") if crlf else text
-    document = turbohtml.parse(normalized, scripting=True, source_locations=True)
+    return turbohtml.parse(normalized, scripting=True, source_locations=True), crlf, len(normalized)
+
+
+def noscript_spans(document: turbohtml.Document, crlf: list[int], size: int) -> list[NoscriptText]:
+    """The raw text of each HTML ``<noscript>`` of a ``located`` document, as offsets into
+    the page's own text."""
     found: list[NoscriptText] = []
     for element in document.iter_elements(("noscript",)):
         location = element.source_location
         if element.namespace is not Namespace.HTML or location is None:
             continue
         start = location.start_tag.end_offset
-        end = location.end_tag.start_offset if location.end_tag is not None else len(normalized)
+        end = location.end_tag.start_offset if location.end_tag is not None else size
         if end > start:
             start += bisect_right(crlf, start)
             end += bisect_right(crlf, end)

@@ -13,7 +13,7 @@ libxml2 gives up below 2,048 levels of nesting, and its line numbers stop at 65,
 pages are read again by the fallback reader (``_fallback.py``): the same references with
 the same context and their exact lines, from a tree built as the HTML standard says. So is
 a page with an element of more than ``MAX_ATTRIBUTES`` attributes, which libxml2 builds in
-time quadratic in their number (``_crowded``).
+time quadratic in their number (``_survey.py``).
 """
 
 from __future__ import annotations
@@ -53,15 +53,14 @@ from linkguard.extract._elements import (
 )
 from linkguard.extract._fallback import extract_flat
 from linkguard.extract._lines import StartLines
-from linkguard.extract._noscript import blanked, graft, noscript_texts
+from linkguard.extract._noscript import blanked, graft
+from linkguard.extract._survey import survey
 from linkguard.extract._visible import accessible_text, description_text, perceived
 from linkguard.model import Kind, Reference
 
 __all__ = ["extract_references"]
 
 MAX_TREE_LINES = 65_535  # libxml2 stores a line number in 16 bits: longer pages go to the fallback
-MAX_ATTRIBUTES = 256  # on one element; more go to the fallback (see _crowded)
-SMALL_PAGE = 32_768  # characters; a shorter page is not counted for MAX_ATTRIBUTES
 
 _PARSER = etree.HTMLParser(
     huge_tree=True, recover=True, remove_comments=True, remove_pis=True, no_network=True
@@ -105,9 +104,10 @@ def _read(
             return ExtractedPage(page_url, "", (), unread=SRCDOC_TOO_DEEP)
         return _read(html.replace("\x00", "\ufffd"), page_url, base, selectors, text_for, depth + 1)
 
-    if _crowded(text):  # libxml2 builds an element's attributes in O(attributes²)
+    seen = survey(text)  # one turbohtml parse, when the page needs one (_survey.py)
+    if seen.crowded:  # libxml2 builds an element's attributes in O(attributes²)
         return extract_flat(text, page_url, selectors, text_for, fallback_base, srcdoc)
-    spans = noscript_texts(text)  # read as raw text, as with scripting on (_noscript.py)
+    spans = seen.noscripts  # read as raw text, as with scripting on (_noscript.py)
     try:
         root = etree.fromstring(blanked(text, spans) if spans else text, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
@@ -122,38 +122,6 @@ def _read(
 
 def _too_deep(log: etree._ListErrorLog) -> bool:
     return any("Excessive depth" in entry.message for entry in log)
-
-
-class _MostAttributes:
-    """A libxml2 parse target that builds no tree: the most attributes one element has."""
-
-    def __init__(self) -> None:
-        self.most = 0
-
-    def start(self, tag: str, attrib: dict[str, str]) -> None:
-        self.most = max(self.most, len(attrib))
-
-    def close(self) -> int:
-        return self.most
-
-
-def _crowded(text: str) -> bool:
-    """Whether an element has more than ``MAX_ATTRIBUTES`` attributes, which libxml2 would
-    build in quadratic time (100,000 took 45 s), so the fallback reads the page instead.
-
-    libxml2 itself counts them, in a pass that builds no tree (linear: it tokenizes as the
-    tree parse does, so no markup can hide an element from the count). A page shorter than
-    ``SMALL_PAGE`` is not counted: its worst element (some 6,000 attributes) costs libxml2
-    a few hundredths of a second, less than counting would cost every such page."""
-    if len(text) < SMALL_PAGE:
-        return False
-    counter = etree.HTMLParser(target=_MostAttributes(), huge_tree=True, recover=True,
-                               no_network=True)  # fmt: skip
-    try:
-        most = etree.fromstring(text, counter)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        return False
-    return isinstance(most, int) and most > MAX_ATTRIBUTES
 
 
 class _Walk:
