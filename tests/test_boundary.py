@@ -211,3 +211,19 @@ def test_an_absolute_url_resolves_alike_whatever_base_warmed_the_cache(first_bas
     other = "https://www.example.com/a/" if first_base == "" else ""
     assert first == urls.resolve("https://cdn.example.net/a.js", other)
     assert first == "https://cdn.example.net/a.js"
+
+
+def test_a_scope_remembers_boundaries_but_travels_without_them() -> None:
+    """Boundaries are made once per URL and process; the scope sent to a worker is only its
+    origin and first-party entries, and equal to the one it came from."""
+    import pickle
+
+    scope = Scope.build("https://www.example.com", ["example.net"])
+    first = scope.classify("https://cdn.example.org/a.js")
+    assert scope.classify("https://cdn.example.org/a.js") is first
+    assert first.party is Party.THIRD
+    assert scope.classify("https://a.example.net/").party is Party.FIRST
+    copy = pickle.loads(pickle.dumps(scope))
+    assert copy == scope and hash(copy) == hash(scope)
+    assert len(copy._known) == 0 and len(pickle.dumps(scope)) == len(pickle.dumps(copy))
+    assert copy.classify("https://cdn.example.org/a.js") == first

@@ -12,7 +12,7 @@ first-party entry that is a host. Everything else on http(s) is third party.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import tldextract
@@ -58,6 +58,9 @@ class Scope:
     origin: str
     first_party_sites: frozenset[str]  # registrable domains: they and their subdomains
     first_party_hosts: frozenset[str]  # exact hosts
+    # Boundaries by URL, made once per process (a site's navigation is on every page);
+    # not part of what a scope is: left out of equality, hashing and its repr.
+    _known: dict[str, Boundary] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, origin: str, first_party: Iterable[str] = ()) -> Scope:
@@ -75,6 +78,10 @@ class Scope:
                 hosts.add(name)
         return cls(urls.origin_of(origin) or origin, frozenset(sites), frozenset(hosts))
 
+    def __reduce__(self) -> tuple[type[Scope], tuple[str, frozenset[str], frozenset[str]]]:
+        """Pickled (to a worker) without the boundaries it knows."""
+        return Scope, (self.origin, self.first_party_sites, self.first_party_hosts)
+
     @property
     def entries(self) -> tuple[str, ...]:
         """The effective first-party set, sorted: what a run records and prints."""
@@ -91,16 +98,24 @@ class Scope:
     def classify(self, url: str | None) -> Boundary:
         """The Boundary of an absolute URL (None: one a browser would not parse)."""
         if url is None:
-            return Boundary(None, "", "", Party.INVALID, "not a valid URL")
-        return _classify_cached(self, url)
+            return _INVALID
+        known = self._known.get(url)
+        if known is None:
+            if len(self._known) >= _KNOWN_MAX:
+                self._known.clear()
+            known = self._known[url] = _boundary(self, url)
+        return known
 
     def classify_href(self, raw: str, base: str | None = None) -> Boundary:
         """Resolve ``raw`` against ``base`` (the origin by default), then classify it."""
         return self.classify(urls.resolve(raw, base or self.origin + "/"))
 
 
-@lru_cache(maxsize=16384)
-def _classify_cached(scope: Scope, url: str) -> Boundary:
+_INVALID = Boundary(None, "", "", Party.INVALID, "not a valid URL")
+_KNOWN_MAX = 65_536
+
+
+def _boundary(scope: Scope, url: str) -> Boundary:
     scheme = urls.scheme_of(url)
     if scheme not in _NETWORK_SCHEMES:
         reason = f"{scheme or 'no'} scheme is not a web destination"
