@@ -22,6 +22,7 @@ is not normally written to while it is read.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 
@@ -52,7 +53,7 @@ def read_capped(path: str, root: str, max_bytes: int) -> tuple[bytes, bool]:
     ``root``; "" for no check) and whether it is longer. Raises :class:`Unreadable`."""
     real = os.path.realpath(path)
     if root:
-        base = os.path.realpath(root)
+        base = _real_folder(root)
         if real != base and os.path.commonpath([real, base]) != base:
             raise Unreadable("a link to a file outside the folder: not read")
     try:
@@ -76,6 +77,13 @@ def read_capped(path: str, root: str, max_bytes: int) -> tuple[bytes, bool]:
         os.close(fd)
     body = b"".join(chunks)
     return (body[:max_bytes], True) if size > max_bytes else (body, False)
+
+
+@functools.lru_cache(maxsize=64)
+def _real_folder(root: str) -> str:
+    """The folder's real path, resolved once per process (a scan reads thousands of its
+    files; os.path.realpath walks every component of a path)."""
+    return os.path.realpath(root)
 
 
 def _check_regular(mode: int) -> None:

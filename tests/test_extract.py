@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from linkguard.extract import (
@@ -483,3 +485,45 @@ def test_a_hundred_thousand_links_in_one_page() -> None:
     assert len(page.references) == 100_000
     assert page.references[-1].line == 100_000
     assert all(r.kind is Kind.LINK for r in page.references[:10])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a.jpg 1x, b.jpg 2x",
+        "a.jpg (x, y) 1x, b.jpg",
+        "a.jpg 1x (x, b.jpg 2x), c.jpg",
+        "a.jpg ((x), y) 1x, b.jpg 2x, c.jpg (1, 2",
+        "a.jpg 1x,, b.jpg ,c.jpg)",
+        "a.jpg w)x(, b.jpg",
+    ],
+)
+def test_srcset_descriptors_are_skipped_alike_with_or_without_parentheses(value: str) -> None:
+    """The descriptors after a URL end at the next comma outside parentheses; the quick
+    path (no parenthesis before that comma) must agree with the character by character
+    reading, which this test repeats on its own."""
+
+    def slow(text: str) -> list[str]:
+        found, position = [], 0
+        while position < len(text):
+            match = re.compile(r"[\s,]*([^\s,][^\s]*)").match(text, position)
+            if match is None:
+                break
+            url, position = match.group(1), match.end()
+            if url.endswith(","):
+                url = url.rstrip(",")
+            else:
+                depth = 0
+                while position < len(text):
+                    char, position = text[position], position + 1
+                    if char == "(":
+                        depth += 1
+                    elif char == ")":
+                        depth = max(0, depth - 1)
+                    elif char == "," and depth == 0:
+                        break
+            if url:
+                found.append(url)
+        return found
+
+    assert parse_srcset(value) == slow(value)

@@ -92,11 +92,14 @@ def compiled_selector(selector: str) -> CSSSelector | None:
         return None
 
 
+Found = tuple[tuple[Kind, str, str], ...]  # (kind, attribute, raw value) of each URL
+
+
 class ElementShape(NamedTuple):
     """What an element's tag and attributes alone decide: the URLs it makes the browser use,
     its start tag as findings show it, and the attributes the rules read."""
 
-    found: tuple[tuple[Kind, str, str], ...]  # (kind, attribute, raw value)
+    found: Found
     snippet: str  # the start tag, re-serialised and bounded ("" when nothing is found)
     rel: frozenset[str]
     target: str
@@ -109,7 +112,7 @@ def element_shape(tag: str, attrs: Mapping[str, str], parent_tag: str) -> Elemen
     10,000-page benchmark site most reference elements are distinct (links to other pages),
     and a memo of shapes cost ~150 MB of PSS over the process tree for no measurable time
     saved."""
-    found = tuple(references_of(tag, attrs, parent_tag))
+    found = references_of(tag, attrs, parent_tag)
     if not found:
         return ElementShape((), "", frozenset(), "", "")
     return ElementShape(
@@ -232,15 +235,14 @@ def reference_url(kind: Kind, raw: str, page_url: str, base: str) -> str | None:
     return urls.resolve(raw, base)
 
 
-def references_of(
-    tag: str, attrs: Mapping[str, str], parent_tag: str
-) -> Iterator[tuple[Kind, str, str]]:
+def references_of(tag: str, attrs: Mapping[str, str], parent_tag: str) -> Found:
     """(kind, attribute, raw value) for each URL an element makes the browser use, its
     ``style`` attribute's ``url()`` included."""
-    yield from _element_refs(tag, attrs, parent_tag)
+    found = _element_refs(tag, attrs, parent_tag)
     style = attrs.get("style")
     if style and "(" in style:
-        yield from ((use.kind, "style", use.url) for use in _CSS_USES(style))
+        found += tuple((use.kind, "style", use.url) for use in _CSS_USES(style))
+    return found
 
 
 # What inline scripts and CSS load, read once per process (_memo.py): a site repeats its
@@ -251,56 +253,53 @@ _SCRIPT_USES: Memo[str, tuple[ScriptUse, ...]] = Memo(
 _CSS_USES: Memo[str, tuple[CssUse, ...]] = Memo(lambda css: tuple(css_uses(css)), 1_000_000)
 
 
-def _element_refs(
-    tag: str, attrs: Mapping[str, str], parent_tag: str
-) -> Iterator[tuple[Kind, str, str]]:
+def _element_refs(tag: str, attrs: Mapping[str, str], parent_tag: str) -> Found:
     get = attrs.get
     if tag in ("a", "area"):
         attr = "href" if get("href") is not None else "xlink:href"  # SVG's <a xlink:href>
-        if get(attr) is not None:
-            yield Kind.LINK, attr, get(attr, "")
-        for url in get("ping", "").split():  # a beacon to each when the link is followed
-            yield Kind.PING, "ping", url
-    elif tag == "form":
-        yield Kind.FORM, "action", get("action", "")
-    elif tag in ("button", "input") and get("formaction") is not None:
-        yield Kind.FORM, "formaction", get("formaction", "")
-    elif tag == "script":
+        link: Found = ((Kind.LINK, attr, get(attr, "")),) if get(attr) is not None else ()
+        ping = get("ping")  # a beacon to each URL when the link is followed
+        return link + tuple((Kind.PING, "ping", url) for url in ping.split()) if ping else link
+    if tag == "form":
+        return ((Kind.FORM, "action", get("action", "")),)
+    if tag in ("button", "input") and get("formaction") is not None:
+        return ((Kind.FORM, "formaction", get("formaction", "")),)
+    if tag == "script":
         source = script_source(attrs)
-        if source is not None:
-            yield Kind.SCRIPT, *source
-    elif tag in ("iframe", "frame", "embed") and get("src"):
-        yield Kind.FRAME, "src", get("src", "")
-    elif tag == "object" and get("data"):
-        yield Kind.FRAME, "data", get("data", "")
-    elif tag == "link" and get("href"):
+        return () if source is None else ((Kind.SCRIPT, *source),)
+    if tag in ("iframe", "frame", "embed"):
+        return ((Kind.FRAME, "src", get("src", "")),) if get("src") else ()
+    if tag == "object":
+        return ((Kind.FRAME, "data", get("data", "")),) if get("data") else ()
+    if tag == "link":
         kind = _link_kind(get("rel", "").lower().split(), get("as", "").lower())
-        if kind is not None:
-            yield kind, "href", get("href", "")
-    elif tag in ("image", "use"):  # SVG (an HTML <image src> is an <img>)
+        return ((kind, "href", get("href", "")),) if kind is not None and get("href") else ()
+    if tag in ("image", "use"):  # SVG (an HTML <image src> is an <img>)
         attr = next((a for a in ("href", "xlink:href", "src") if get(a)), "")
-        if attr and (attr != "src" or tag == "image"):
-            yield Kind.IMAGE, attr, get(attr, "")
-    elif tag in ("img", "source") and parent_tag not in ("video", "audio"):
-        yield from _image_refs(attrs)
-    elif tag in ("video", "audio", "source", "track"):
-        if get("src"):
-            yield Kind.MEDIA, "src", get("src", "")
+        usable = attr and (attr != "src" or tag == "image")
+        return ((Kind.IMAGE, attr, get(attr, "")),) if usable else ()
+    if tag in ("img", "source") and parent_tag not in ("video", "audio"):
+        return _image_refs(attrs)
+    if tag in ("video", "audio", "source", "track"):
+        media: Found = ((Kind.MEDIA, "src", get("src", "")),) if get("src") else ()
         if tag == "video" and get("poster"):
-            yield Kind.IMAGE, "poster", get("poster", "")
-    elif tag == "input" and get("type", "").lower() == "image" and get("src"):
-        yield Kind.IMAGE, "src", get("src", "")
-    elif tag == "meta" and get("http-equiv", "").lower() == "refresh":
+            media += ((Kind.IMAGE, "poster", get("poster", "")),)
+        return media
+    if tag == "input" and get("type", "").lower() == "image" and get("src"):
+        return ((Kind.IMAGE, "src", get("src", "")),)
+    if tag == "meta" and get("http-equiv", "").lower() == "refresh":
         target = refresh_url(get("content", ""))
-        if target is not None:
-            yield Kind.REFRESH, "content", target
+        return () if target is None else ((Kind.REFRESH, "content", target),)
+    return ()
 
 
-def _image_refs(attrs: Mapping[str, str]) -> Iterator[tuple[Kind, str, str]]:
-    if attrs.get("src"):
-        yield Kind.IMAGE, "src", attrs.get("src", "")
-    for candidate in parse_srcset(attrs.get("srcset", "")):
-        yield Kind.IMAGE, "srcset", candidate
+def _image_refs(attrs: Mapping[str, str]) -> Found:
+    src = attrs.get("src")
+    found: Found = ((Kind.IMAGE, "src", src),) if src else ()
+    srcset = attrs.get("srcset")
+    if srcset:
+        found += tuple((Kind.IMAGE, "srcset", candidate) for candidate in parse_srcset(srcset))
+    return found
 
 
 def _link_kind(rel: list[str], as_: str) -> Kind | None:
@@ -340,6 +339,12 @@ def parse_srcset(value: str) -> list[str]:
 
 
 def _skip_descriptors(value: str, position: int) -> int:
+    """Past the descriptors (``2x``, ``640w``) that follow a candidate's URL and the comma
+    that ends them; a comma between parentheses does not end them."""
+    comma = value.find(",", position)
+    end = len(value) if comma < 0 else comma + 1
+    if value.find("(", position, end) < 0:  # no parentheses: the next comma ends them
+        return end
     depth = 0
     while position < len(value):
         char = value[position]
