@@ -10,11 +10,10 @@ section «Reference kinds».
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from html import escape
-from typing import NamedTuple
 
 from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
@@ -95,65 +94,65 @@ def compiled_selector(selector: str) -> CSSSelector | None:
 Found = tuple[tuple[Kind, str, str], ...]  # (kind, attribute, raw value) of each URL
 
 
-class ElementShape(NamedTuple):
-    """What an element's tag and attributes alone decide: the URLs it makes the browser use,
-    its start tag as findings show it, and the attributes the rules read."""
+def element_references(
+    tag: str,
+    attrs: Mapping[str, str],
+    parent_tag: str,
+    context: Context,
+    place: Place,
+    text_of: Callable[[str | None], str],
+) -> list[Reference]:
+    """The References of an element with these attributes (``parent_tag`` plays a part only
+    for ``img`` and ``source``) where ``place`` says it is on its page; ``context`` is what
+    its ancestors contribute, and ``text_of(url)`` its accessible text, asked for once, with
+    its first URL, for a link (``a``, ``area``) only.
 
-    found: Found
-    snippet: str  # the start tag, re-serialised and bounded ("" when nothing is found)
-    rel: frozenset[str]
-    target: str
-    integrity: str
-
-
-def element_shape(tag: str, attrs: Mapping[str, str], parent_tag: str) -> ElementShape:
-    """The shape of an element with these attributes (``parent_tag`` plays a part only for
-    ``img`` and ``source``). Computed for each element, not remembered across pages: on the
-    10,000-page benchmark site most reference elements are distinct (links to other pages),
-    and a memo of shapes cost ~150 MB of PSS over the process tree for no measurable time
-    saved."""
+    What the tag and attributes decide is computed for each element, not remembered across
+    pages: on the 10,000-page benchmark site most reference elements are distinct (links to
+    other pages), and a memo of them cost ~150 MB of PSS over the process tree for no
+    measurable time saved. One function from attributes to References: each step a call
+    of its own was a tenth of a page's analysis."""
     found = references_of(tag, attrs, parent_tag)
     if not found:
-        return ElementShape((), "", frozenset(), "", "")
-    return ElementShape(
-        found,
-        start_tag(tag, attrs),
-        frozenset(attrs.get("rel", "").lower().split()),
-        attrs.get("target", ""),
-        attrs.get("integrity", ""),
-    )
-
-
-def shaped_references(
-    shape: ElementShape,
-    tag: str,
-    resolved: list[str | None],
-    *,
-    line: int,
-    text: str,
-    notice_selectors: tuple[str, ...],
-    ignore: frozenset[str],
-    in_noscript: bool,
-) -> Iterator[Reference]:
-    """The element's References: its shape, each URL as ``reference_url`` resolved it on this
-    page, and what this page says of the element (line, text, ancestors' context)."""
-    for (kind, attr, raw), url in zip(shape.found, resolved, strict=True):
-        yield Reference(
-            kind,
-            tag,
-            attr,
-            raw,
-            url,
-            line,
-            shape.snippet,
-            text,
-            shape.rel,
-            shape.target,
-            shape.integrity,
-            notice_selectors,
-            ignore,
-            in_noscript,
+        return []
+    page_url, base, line = place
+    get = attrs.get
+    snippet = start_tag(tag, attrs)
+    rel_value = get("rel")
+    rel = frozenset(rel_value.lower().split()) if rel_value else _NO_REL
+    target, integrity = get("target", ""), get("integrity", "")
+    selectors, ignores, noscript = context
+    refs: list[Reference] = []
+    text: str | None = None if tag in ("a", "area") else ""
+    for kind, attr, raw in found:
+        url = page_url if kind is Kind.FORM and not raw.strip() else urls.resolve(raw, base)
+        if text is None:
+            text = text_of(url)
+        refs.append(
+            Reference(
+                kind,
+                tag,
+                attr,
+                raw,
+                url,
+                line,
+                snippet,
+                text,
+                rel,
+                target,
+                integrity,
+                selectors,
+                ignores,
+                noscript,
+            )
         )
+    return refs
+
+
+_NO_REL: frozenset[str] = frozenset()
+# Where an element is: its page's URL, the base URL its references resolve against, the line
+# where its start tag begins.
+Place = tuple[str, str, int]
 
 
 def inline_script_references(
@@ -225,14 +224,6 @@ def script_source(attrs: Mapping[str, str]) -> tuple[str, str] | None:
         if attrs.get(attr):
             return attr, attrs.get(attr, "")
     return None
-
-
-def reference_url(kind: Kind, raw: str, page_url: str, base: str) -> str | None:
-    """The absolute URL of a reference (None if invalid): a form with no action posts to
-    the page itself."""
-    if kind is Kind.FORM and not raw.strip():
-        return page_url
-    return urls.resolve(raw, base)
 
 
 def references_of(tag: str, attrs: Mapping[str, str], parent_tag: str) -> Found:

@@ -41,13 +41,11 @@ from linkguard.extract._elements import (
     ExtractedPage,
     compiled_selector,
     document_base,
-    element_shape,
+    element_references,
     fold_context,
     in_frame,
     inline_script_references,
-    reference_url,
     script_source,
-    shaped_references,
     style_references,
 )
 from linkguard.extract._noscript import NOSCRIPT
@@ -189,7 +187,6 @@ class _Reader:
             return
         parent = element.parent
         parent_tag = parent.tag.lower() if isinstance(parent, Element) else ""
-        shape = element_shape(tag, attrs, parent_tag)
         line = _start_line(element)
         if tag == "iframe" and "srcdoc" in attrs and self.srcdoc is not None:
             document = self.srcdoc(attrs["srcdoc"], self.base)
@@ -197,25 +194,19 @@ class _Reader:
             self.refs.extend(
                 (at, ref) for ref in in_frame(document.references, line, ignores, noscript)
             )
-        if not shape.found:
-            return
-        resolved = [
-            reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in shape.found
-        ]
-        text = ""
-        if tag in ("a", "area") and (self.text_for is None or self.text_for(resolved[0])):
-            text = self._accessible_text(element)
-        found = shaped_references(
-            shape,
+        found = element_references(
             tag,
-            resolved,
-            line=line,
-            text=text,
-            notice_selectors=selectors,
-            ignore=ignores,
-            in_noscript=noscript,
+            attrs,
+            parent_tag,
+            (selectors, ignores, noscript),
+            (self.page_url, self.base, line),
+            lambda url: self._text_of(element, url),
         )
         self.refs.extend((at, ref) for ref in found)  # at: read once, it spans every attribute
+
+    def _text_of(self, link: Element, url: str | None) -> str:
+        """A link's accessible text, when its URL needs it (``text_for``)."""
+        return self._accessible_text(link) if self.text_for is None or self.text_for(url) else ""
 
     def _accessible_text(self, link: Element) -> str:
         """Text a visitor perceives for a link, plus its title and descriptions."""

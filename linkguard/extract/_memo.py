@@ -5,7 +5,7 @@ inline styles. Reading an inline script or a ``<style>`` for the URLs it loads i
 function of its text, so a worker that has read one copy answers the next from memory (the
 benchmark site: 63 distinct inline scripts of 1,334). Elements' attributes are not
 remembered: most reference elements are distinct (links to other pages), and remembering
-them cost memory for no measured gain (``_elements.element_shape``).
+them cost memory for no measured gain (``_elements.element_references``).
 
 Only the answers are kept, never anything of a page (its lines, its base URL, what its
 ancestors contribute): those are applied by the readers to each element they find. Memory

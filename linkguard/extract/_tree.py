@@ -42,13 +42,11 @@ from linkguard.extract._elements import (
     ExtractedPage,
     compiled_selector,
     document_base,
-    element_shape,
+    element_references,
     fold_context,
     in_frame,
     inline_script_references,
-    reference_url,
     script_source,
-    shaped_references,
     style_references,
 )
 from linkguard.extract._fallback import extract_flat
@@ -162,7 +160,7 @@ class _Walk:
         for element in self.root.iter():
             # Elements that carry a URL, and any with a style attribute (its url()s).
             if element.tag in REFERENCE_SET or element.get("style") is not None:
-                self._element(element, *self._context(element))
+                self._element(element, self._context(element))
         return ExtractedPage(
             url=self.page_url,
             title=_title(self.root),
@@ -195,13 +193,8 @@ class _Walk:
             self._memo[node] = context
         return context
 
-    def _element(
-        self,
-        element: etree._Element,
-        selectors: tuple[str, ...],
-        ignores: frozenset[str],
-        noscript: bool,
-    ) -> None:
+    def _element(self, element: etree._Element, context: Context) -> None:
+        _, ignores, noscript = context
         tag = element.tag
         end_line = element.sourceline or 0
         # Every element moves the cursor, referencing or not, so the next one's search
@@ -225,31 +218,22 @@ class _Walk:
             parent_tag = (
                 parent.tag.lower() if parent is not None and isinstance(parent.tag, str) else ""
             )
-        shape = element_shape(tag, dict(element.items()), parent_tag)
         if tag == "iframe" and element.get("srcdoc") is not None and self.srcdoc is not None:
             document = self.srcdoc(element.get("srcdoc", ""), self.base)
             self.unread = self.unread or document.unread
             self.refs.extend(in_frame(document.references, line, ignores, noscript))
-        if not shape.found:
-            return
-        resolved = [
-            reference_url(kind, raw, self.page_url, self.base) for kind, _, raw in shape.found
-        ]
-        text = ""
-        if tag in ("a", "area") and (self.text_for is None or self.text_for(resolved[0])):
-            text = self._accessible_text(element)
-        self.refs.extend(
-            shaped_references(
-                shape,
-                tag,
-                resolved,
-                line=line,
-                text=text,
-                notice_selectors=selectors,
-                ignore=ignores,
-                in_noscript=noscript,
-            )
+        self.refs += element_references(
+            tag,
+            dict(element.items()),
+            parent_tag,
+            context,
+            (self.page_url, self.base, line),
+            lambda url: self._text_of(element, url),
         )
+
+    def _text_of(self, link: etree._Element, url: str | None) -> str:
+        """A link's accessible text, when its URL needs it (``text_for``)."""
+        return self._accessible_text(link) if self.text_for is None or self.text_for(url) else ""
 
     def _accessible_text(self, link: etree._Element) -> str:
         """Text a visitor perceives for a link, plus its title and descriptions."""
