@@ -74,21 +74,41 @@ def _base_part(raw: str, base: str) -> str:
     """
     if _WITH_AUTHORITY.match(raw):
         return ""
-    if raw[:1] == "/" and raw[1:2] not in _NOT_PATH_ABSOLUTE:
-        start = base.find("//")
-        end = base.find("/", start + 2) if start >= 0 else -1
-        return base[:end] if end >= 0 else base
-    if raw[:1] in _PATH_RELATIVE_FIRST and base.startswith(("https://", "http://")):
-        # ``about.html``, ``../a``: the base's last path segment, query and fragment play no
-        # part, so pages of one folder share the answer. A serialised http(s) URL has a path
-        # and no raw ``?`` or ``#`` before its query and fragment.
-        cut = len(base)
-        for mark in ("?", "#"):
-            found = base.find(mark)
-            if 0 <= found < cut:
-                cut = found
-        return base[: base.rfind("/", 0, cut) + 1]
+    parts = _BASE_PARTS.get(base)
+    if parts is None:
+        if len(_BASE_PARTS) >= _BASE_PARTS_MAX:
+            _BASE_PARTS.clear()
+        parts = _BASE_PARTS[base] = _parts_of(base)
+    first = raw[:1]
+    if first == "/" and raw[1:2] not in _NOT_PATH_ABSOLUTE:
+        return parts[0]
+    if first in _PATH_RELATIVE_FIRST and parts[1]:
+        return parts[1]
     return base
+
+
+def _parts_of(base: str) -> tuple[str, str]:
+    """``base`` up to its path (scheme and authority), and an http(s) base up to its last
+    ``/`` ("" for any other): what path-absolute and path-relative references keep of it."""
+    start = base.find("//")
+    end = base.find("/", start + 2) if start >= 0 else -1
+    authority = base[:end] if end >= 0 else base
+    if not base.startswith(("https://", "http://")):
+        return authority, ""
+    # ``about.html``, ``../a``: the base's last path segment, query and fragment play no
+    # part, so pages of one folder share the answer. A serialised http(s) URL has a path
+    # and no raw ``?`` or ``#`` before its query and fragment.
+    cut = len(base)
+    for mark in ("?", "#"):
+        found = base.find(mark)
+        if 0 <= found < cut:
+            cut = found
+    return authority, base[: base.rfind("/", 0, cut) + 1]
+
+
+# The two parts of each base URL a page resolves against, worked out once per base.
+_BASE_PARTS: dict[str, tuple[str, str]] = {}
+_BASE_PARTS_MAX = 1024
 
 
 def parse(url: str) -> ada_url.URL | None:
