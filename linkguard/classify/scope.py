@@ -112,7 +112,7 @@ class Scope:
 
 
 _INVALID = Boundary(None, "", "", Party.INVALID, "not a valid URL")
-_KNOWN_MAX = 65_536
+_KNOWN_MAX = 16_384
 
 
 def _boundary(scope: Scope, url: str) -> Boundary:

@@ -73,9 +73,25 @@ class Register:
         return tuple((prefix, decl) for _, prefix, decl in found)
 
 
-@lru_cache(maxsize=16)
 def register_of(declarations: tuple[ThirdPartyDecl, ...]) -> Register:
-    """The register indexed once per policy."""
+    """The register indexed once per policy: found by the tuple's identity first (rules
+    ask for it for every reference, and hashing the declarations is a call per entry),
+    then by its value."""
+    known = _REGISTERS.get(id(declarations))
+    if known is not None and known[0] is declarations:
+        return known[1]
+    if len(_REGISTERS) >= 16:
+        _REGISTERS.clear()
+    register = _indexed(declarations)
+    _REGISTERS[id(declarations)] = (declarations, register)  # kept alive: its id stays its own
+    return register
+
+
+_REGISTERS: dict[int, tuple[tuple[ThirdPartyDecl, ...], Register]] = {}
+
+
+@lru_cache(maxsize=16)
+def _indexed(declarations: tuple[ThirdPartyDecl, ...]) -> Register:
     domains: dict[str, list[tuple[int, ThirdPartyDecl]]] = {}
     hosts: dict[str, list[tuple[int, ThirdPartyDecl]]] = {}
     prefixes: dict[str, list[tuple[str, int, ThirdPartyDecl]]] = {}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import translate
 from functools import lru_cache
 from urllib.parse import unquote, unquote_plus
@@ -150,6 +150,11 @@ class NoticePolicy:
     routes: tuple[Route, ...]
     exempt: Exemptions
     drupal_extlink: bool
+    # Destinations by URL, worked out once per process: a site's navigation links are on
+    # every page, and each is checked against every route. Not part of the policy.
+    _routed: dict[str, tuple[Route, str] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def has_phrase(self, text: str) -> bool:
         if not text or self.phrases is None:
@@ -158,14 +163,20 @@ class NoticePolicy:
 
     def destination(self, url: str) -> tuple[Route, str] | None:
         """The interstitial route ``url`` goes through and its decoded destination."""
-        for route in self.routes:
-            found = route.destination(url)
-            if found:
-                return route, found
-        return None
+        if url in self._routed:
+            return self._routed[url]
+        if len(self._routed) >= _ROUTED_MAX:
+            self._routed.clear()
+        routed = self._routed[url] = next(
+            ((route, found) for route in self.routes if (found := route.destination(url))), None
+        )
+        return routed
 
     def is_interstitial_page(self, url: str) -> bool:
         return any(route.serves(url) for route in self.routes)
+
+
+_ROUTED_MAX = 16_384
 
 
 @lru_cache(maxsize=16)
