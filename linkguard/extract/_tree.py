@@ -187,9 +187,10 @@ class _Walk:
             node = node.getparent()
         context = self._memo[node] if node is not None else NO_CONTEXT
         for node in reversed(chain):
-            context = fold_context(
-                context, self.matches.get(node, ()), node.get("data-linkguard-ignore"), node.tag
-            )
+            matched = self.matches.get(node, ()) if self.matches else ()
+            ignore = node.get("data-linkguard-ignore")
+            if matched or ignore is not None or node.tag == "noscript":  # else: as its parent's
+                context = fold_context(context, matched, ignore, node.tag)
             self._memo[node] = context
         return context
 
