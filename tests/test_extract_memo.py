@@ -1,9 +1,9 @@
-"""Extraction remembers what a site repeats (extract/_memo.py): answers stay those of the page."""
+"""Extraction remembers what a site repeats (linkguard/_memo.py): answers stay those of the page."""
 
 from __future__ import annotations
 
+from linkguard._memo import MAX_KEY, Memo
 from linkguard.extract import extract_references
-from linkguard.extract._memo import MAX_KEY, Memo
 from linkguard.model import Kind
 
 NAV = '<nav><a href="about.html" class="ext" target="_blank" rel="noopener">About</a></nav>'

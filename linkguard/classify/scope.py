@@ -11,6 +11,7 @@ first-party entry that is a host. Everything else on http(s) is third party.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,6 +19,7 @@ from functools import lru_cache
 import tldextract
 
 import linkguard.classify.urls as urls
+from linkguard._memo import Memo
 from linkguard.model import Boundary, Party
 
 _EXTRACT = tldextract.TLDExtract(
@@ -60,7 +62,10 @@ class Scope:
     first_party_hosts: frozenset[str]  # exact hosts
     # Boundaries by URL, made once per process (a site's navigation is on every page);
     # not part of what a scope is: left out of equality, hashing and its repr.
-    _known: dict[str, Boundary] = field(default_factory=dict, compare=False, repr=False)
+    _known: Memo[str, Boundary] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_known", Memo(functools.partial(_boundary, self), 1_000_000))
 
     @classmethod
     def build(cls, origin: str, first_party: Iterable[str] = ()) -> Scope:
@@ -97,14 +102,7 @@ class Scope:
 
     def classify(self, url: str | None) -> Boundary:
         """The Boundary of an absolute URL (None: one a browser would not parse)."""
-        if url is None:
-            return _INVALID
-        known = self._known.get(url)
-        if known is None:
-            if len(self._known) >= _KNOWN_MAX:
-                self._known.clear()
-            known = self._known[url] = _boundary(self, url)
-        return known
+        return _INVALID if url is None else self._known(url)
 
     def classify_href(self, raw: str, base: str | None = None) -> Boundary:
         """Resolve ``raw`` against ``base`` (the origin by default), then classify it."""
@@ -112,7 +110,6 @@ class Scope:
 
 
 _INVALID = Boundary(None, "", "", Party.INVALID, "not a valid URL")
-_KNOWN_MAX = 16_384
 
 
 def _boundary(scope: Scope, url: str) -> Boundary:

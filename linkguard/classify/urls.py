@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import ada_url
 
+from linkguard._memo import Memo
+
 WEB_SCHEMES = frozenset({"http", "https"})
 # Query parameters that identify a visit, not a page: dropped when deduplicating the frontier.
 DEFAULT_IGNORED_PARAMS = frozenset(
@@ -74,11 +76,7 @@ def _base_part(raw: str, base: str) -> str:
     """
     if _WITH_AUTHORITY.match(raw):
         return ""
-    parts = _BASE_PARTS.get(base)
-    if parts is None:
-        if len(_BASE_PARTS) >= _BASE_PARTS_MAX:
-            _BASE_PARTS.clear()
-        parts = _BASE_PARTS[base] = _parts_of(base)
+    parts = _BASE_PARTS(base)
     first = raw[:1]
     if first == "/" and raw[1:2] not in _NOT_PATH_ABSOLUTE:
         return parts[0]
@@ -107,8 +105,7 @@ def _parts_of(base: str) -> tuple[str, str]:
 
 
 # The two parts of each base URL a page resolves against, worked out once per base.
-_BASE_PARTS: dict[str, tuple[str, str]] = {}
-_BASE_PARTS_MAX = 1024
+_BASE_PARTS: Memo[str, tuple[str, str]] = Memo(_parts_of, 100_000)
 
 
 def parse(url: str) -> ada_url.URL | None:

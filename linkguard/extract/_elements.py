@@ -18,11 +18,11 @@ from html import escape
 from lxml import etree
 from lxml.cssselect import CSSSelector, SelectorError
 
+from linkguard._memo import Memo
 from linkguard.classify import urls
 from linkguard.extract._css import CssUse, css_uses
 from linkguard.extract._drupal import DrupalExtlink
 from linkguard.extract._inline import ScriptUse, script_uses
-from linkguard.extract._memo import Memo
 from linkguard.model import Kind, Reference
 
 MAX_ELEMENT = 300
@@ -268,7 +268,7 @@ def references_of(tag: str, attrs: Mapping[str, str], parent_tag: str) -> Found:
     return found
 
 
-# What inline scripts and CSS load, read once per process (_memo.py): a site repeats its
+# What inline scripts and CSS load, read once per process (linkguard/_memo.py): a site repeats its
 # tag manager's loader and its inline styles on every page.
 _SCRIPT_USES: Memo[str, tuple[ScriptUse, ...]] = Memo(
     lambda body: tuple(script_uses(body)), 1_000_000

@@ -24,6 +24,7 @@ from fnmatch import translate
 from functools import lru_cache
 from urllib.parse import unquote, unquote_plus
 
+from linkguard._memo import Memo
 from linkguard.classify import urls
 from linkguard.classify.scope import registrable_domain
 from linkguard.policy import ExitNoticeConfig
@@ -152,9 +153,10 @@ class NoticePolicy:
     drupal_extlink: bool
     # Destinations by URL, worked out once per process: a site's navigation links are on
     # every page, and each is checked against every route. Not part of the policy.
-    _routed: dict[str, tuple[Route, str] | None] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    _routed: Memo[str, tuple[Route, str] | None] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_routed", Memo(self._route, 1_000_000))
 
     def has_phrase(self, text: str) -> bool:
         if not text or self.phrases is None:
@@ -163,20 +165,15 @@ class NoticePolicy:
 
     def destination(self, url: str) -> tuple[Route, str] | None:
         """The interstitial route ``url`` goes through and its decoded destination."""
-        if url in self._routed:
-            return self._routed[url]
-        if len(self._routed) >= _ROUTED_MAX:
-            self._routed.clear()
-        routed = self._routed[url] = next(
+        return self._routed(url)
+
+    def _route(self, url: str) -> tuple[Route, str] | None:
+        return next(
             ((route, found) for route in self.routes if (found := route.destination(url))), None
         )
-        return routed
 
     def is_interstitial_page(self, url: str) -> bool:
         return any(route.serves(url) for route in self.routes)
-
-
-_ROUTED_MAX = 16_384
 
 
 @lru_cache(maxsize=16)

@@ -1,11 +1,13 @@
-"""What a site repeats, read once per process.
+"""What a site repeats, worked out once per process.
 
-A site's pages share inline code: the tag manager's loader, the consent snippet, the
-inline styles. Reading an inline script or a ``<style>`` for the URLs it loads is a pure
-function of its text, so a worker that has read one copy answers the next from memory (the
-benchmark site: 63 distinct inline scripts of 1,334). Elements' attributes are not
-remembered: most reference elements are distinct (links to other pages), and remembering
-them cost memory for no measured gain (``_elements.element_references``).
+A site's pages share inline code (the tag manager's loader, the consent snippet, the
+inline styles), a base URL per folder, and the URLs of their navigation. Reading an inline
+script or a ``<style>`` for the URLs it loads, splitting a base URL into the parts a
+reference keeps of it, classifying a URL, finding the interstitial route a link goes
+through: each is a pure function of one string, so a worker that has answered one copy
+answers the next from memory (the benchmark site: 63 distinct inline scripts of 1,334).
+An element's shape is remembered elsewhere (``extract/_elements.py``), its key not being
+one string.
 
 Only the answers are kept, never anything of a page (its lines, its base URL, what its
 ancestors contribute): those are applied by the readers to each element they find. Memory
