@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from linkguard.extract import (
@@ -13,6 +11,7 @@ from linkguard.extract import (
     refresh_url,
     script_literals,
 )
+from linkguard.extract._elements import _skip_descriptors, _skip_descriptors_by_character
 from linkguard.model import Kind
 
 PAGE = "https://www.example.com/dir/page.html"
@@ -500,33 +499,12 @@ def test_a_hundred_thousand_links_in_one_page() -> None:
 )
 def test_srcset_descriptors_are_skipped_alike_with_or_without_parentheses(value: str) -> None:
     """The descriptors after a URL end at the next comma outside parentheses; the quick
-    path (no parenthesis before that comma) must agree with the character by character
-    reading, which this test repeats on its own."""
-
-    def slow(text: str) -> list[str]:
-        found, position = [], 0
-        while position < len(text):
-            match = re.compile(r"[\s,]*([^\s,][^\s]*)").match(text, position)
-            if match is None:
-                break
-            url, position = match.group(1), match.end()
-            if url.endswith(","):
-                url = url.rstrip(",")
-            else:
-                depth = 0
-                while position < len(text):
-                    char, position = text[position], position + 1
-                    if char == "(":
-                        depth += 1
-                    elif char == ")":
-                        depth = max(0, depth - 1)
-                    elif char == "," and depth == 0:
-                        break
-            if url:
-                found.append(url)
-        return found
-
-    assert parse_srcset(value) == slow(value)
+    path (no parenthesis before that comma) must agree, from every position, with the
+    character by character reading."""
+    for position in range(len(value) + 1):
+        assert _skip_descriptors(value, position) == _skip_descriptors_by_character(
+            value, position
+        ), position
 
 
 def test_what_elements_decide_is_remembered_only_for_small_elements_and_boundedly() -> None:

@@ -368,6 +368,11 @@ def _skip_descriptors(value: str, position: int) -> int:
     end = len(value) if comma < 0 else comma + 1
     if value.find("(", position, end) < 0:  # no parentheses: the next comma ends them
         return end
+    return _skip_descriptors_by_character(value, position)
+
+
+def _skip_descriptors_by_character(value: str, position: int) -> int:
+    """``_skip_descriptors`` read one character at a time, parentheses counted."""
     depth = 0
     while position < len(value):
         char = value[position]
