@@ -31,7 +31,6 @@ from linkguard.extract._noscript import (
     NoscriptText,
     located,
     noscript_spans,
-    noscript_texts,
 )
 
 MAX_ATTRIBUTES = 256  # on one element; more go to the fallback
@@ -59,9 +58,9 @@ def survey(text: str) -> Survey:
     noscript = NOSCRIPT.search(text) is not None
     long = len(text) >= SMALL_PAGE
     if not long:
-        return Survey(noscript_texts(text) if noscript else [], False)
+        return Survey(noscript_spans(*located(text)) if noscript else [], False)
     if not _LIBXML2_TOKENIZES_AS_HTML5:
-        return Survey(noscript_texts(text) if noscript else [], _counted_by_libxml2(text))
+        return Survey(noscript_spans(*located(text)) if noscript else [], _counted_by_libxml2(text))
     document, crlf, size = located(text)
     crowded = document.xpath_one(_CROWDED) is not None or any(
         _crowded_markup(element.text)
