@@ -60,3 +60,33 @@ def test_a_hidden_notice_on_a_refresh_page_is_not_its_text_in_either_reader() ->
     texts = {p.interstitial_text for p in (
         extract_references(html, PAGE), extract_references(PAD + html, PAGE))}  # fmt: skip
     assert texts == {"moving. our site."}
+
+
+LEAVES = [  # (a link with no child element, its text): the tree reader takes its text as is
+    ('<a href="https://x.example.net/">  Partner\n\t (link is external) </a>',
+     "Partner (link is external)"),
+    ('<a href="https://x.example.net/" title="Leaves" aria-label="Partner"></a>',
+     "Partner | Leaves"),
+    ('<a href="https://x.example.net/">Partner &amp; co &#8599;</a>', "Partner & co \u2197"),
+    ('<a href="https://x.example.net/" aria-describedby="n">Partner</a>'
+     '<span id="n" hidden>(link is external)</span>', "Partner | (link is external)"),
+    ('<a href="https://x.example.net/">' + "x " * 20_000 + "(link is external)</a>", "x " * 250),
+    # past what is read (RAW_FACTOR x MAX_TEXT characters as written): nothing is credited
+    ('<a href="https://x.example.net/">' + " " * 20_000 + "Partner (link is external)</a>", ""),
+    ('<a href="https://x.example.net/"><!-- a comment -->Partner<!-- -->, external</a>',
+     "Partner, external"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("html", "text"), LEAVES)
+def test_a_link_without_child_elements_has_the_text_the_full_walk_reads(
+    html: str, text: str
+) -> None:
+    """The tree reader skips the walk for a link with no child element; the fallback
+    reader always walks. Both give the same text, cut and collapsed alike."""
+    tree = extract_references(f"<body><p>{html}</p></body>", PAGE)
+    flat = extract_references(PAD + f"<body><p>{html}</p></body>", PAGE)
+    assert (tree.flat, flat.flat) == (False, True)
+    [link] = [r for r in tree.references if r.kind == "link"]
+    [same] = [r for r in flat.references if r.kind == "link"]
+    assert link.text == same.text == text

@@ -238,7 +238,8 @@ class _Walk:
 
     def _accessible_text(self, link: etree._Element) -> str:
         """Text a visitor perceives for a link, plus its title and descriptions."""
-        return accessible_text(link, _describe, _parts, self._description)
+        leaf = None if len(link) else link.text or ""  # no child: its text is all it shows
+        return accessible_text(link, _describe, _parts, self._description, leaf_text=leaf)
 
     def _description(self, ref_id: str) -> str:
         """The text of the element with id ``ref_id``, computed once per page."""

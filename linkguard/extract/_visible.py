@@ -208,14 +208,23 @@ def accessible_text(
     describe: Callable[[N], tuple[str, Get]],
     parts: Callable[[N], Iterable[N | str]],
     description: Callable[[str], str],
+    *,
+    leaf_text: str | None = None,
 ) -> str:
     """Text a visitor perceives for a link, ``MAX_TEXT`` characters at most: what it shows
     (visually hidden text too), its ``aria-label`` and ``title``, the alt of its images and
     the labels of its SVGs, and ``description(id)`` for each id of its ``aria-describedby``
-    (each read once, until the text is full)."""
-    seen = perceived(link, describe, parts, max_chars=MAX_TEXT)
+    (each read once, until the text is full).
+
+    ``leaf_text``: the link has no child element and this is its text (most links), which
+    is then all it shows: the walk would read that one piece, so it is skipped."""
+    if leaf_text is None:
+        seen = perceived(link, describe, parts, max_chars=MAX_TEXT)
+        shown, labels = seen.joined(), seen.labels
+    else:
+        shown, labels = " ".join(leaf_text[: MAX_TEXT * RAW_FACTOR].split()), []
     _, get = describe(link)
-    pieces = [seen.joined(), get("aria-label") or "", get("title") or "", *seen.labels]
+    pieces = [shown, get("aria-label") or "", get("title") or "", *labels]
     size = sum(map(len, pieces))
     for ref_id in dict.fromkeys((get("aria-describedby") or "").split()):
         if size > MAX_TEXT:
