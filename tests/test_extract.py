@@ -510,16 +510,16 @@ def test_srcset_descriptors_are_skipped_alike_with_or_without_parentheses(value:
 def test_what_elements_decide_is_remembered_only_for_small_elements_and_boundedly() -> None:
     """The memo of element shapes gives the answers a fresh reading gives, keeps nothing of a
     large element (a data: URI, hundreds of attributes), and never outgrows its bound."""
-    from linkguard.extract import _elements
+    from linkguard.extract import _shapes
 
-    _elements._SHAPES.clear()
+    _shapes._SHAPES.clear()
     page = '<a href="/a" rel="Nofollow noopener">A</a><img src="data:image/png;base64,{}">'
     first = extract_references(page.format("x" * 5_000), "https://www.example.com/")
-    assert len(_elements._SHAPES) == 1  # the link, not the image's 5,000-character URI
+    assert len(_shapes._SHAPES) == 1  # the link, not the image's 5,000-character URI
     again = extract_references(page.format("x" * 5_000), "https://www.example.com/")
     assert again.references == first.references
     assert first.references[0].rel == frozenset({"nofollow", "noopener"})
-    many = "".join(f'<a href="/p{i}">P</a>' for i in range(_elements._SHAPES_MAX + 10))
+    many = "".join(f'<a href="/p{i}">P</a>' for i in range(_shapes._SHAPES_MAX + 10))
     links = extract_references(many, "https://www.example.com/").references
-    assert [r.url for r in links][-1] == f"https://www.example.com/p{_elements._SHAPES_MAX + 9}"
-    assert len(_elements._SHAPES) <= _elements._SHAPES_MAX
+    assert [r.url for r in links][-1] == f"https://www.example.com/p{_shapes._SHAPES_MAX + 9}"
+    assert len(_shapes._SHAPES) <= _shapes._SHAPES_MAX

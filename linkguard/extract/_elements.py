@@ -10,7 +10,7 @@ section «Reference kinds».
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from html import escape
@@ -92,99 +92,6 @@ def compiled_selector(selector: str) -> CSSSelector | None:
 
 
 Found = tuple[tuple[Kind, str, str], ...]  # (kind, attribute, raw value) of each URL
-
-
-def element_references(
-    tag: str,
-    attrs: Mapping[str, str],
-    parent_tag: str,
-    context: Context,
-    place: Place,
-    text_of: Callable[[str | None], str],
-) -> list[Reference]:
-    """The References of an element with these attributes (``parent_tag`` plays a part only
-    for ``img`` and ``source``) where ``place`` says it is on its page; ``context`` is what
-    its ancestors contribute, and ``text_of(url)`` its accessible text, asked for once, with
-    its first URL, for a link (``a``, ``area``) only.
-
-    What the tag and attributes alone decide (``_shape``) is remembered for the last few
-    thousand distinct elements of the process: a site repeats its head, navigation and
-    footer on every page (4% fewer instructions per page on the benchmark site), while
-    most other elements are seen once (links to other pages), so the memo is bounded, in
-    entries and in what one may hold; an unbounded one cost ~150 MB of PSS over the
-    10,000-page site's process tree. One function from attributes to References: each
-    step a call of its own was a tenth of a page's analysis."""
-    key = (tag, parent_tag, *attrs.items())
-    shape = _SHAPES.get(key)
-    if shape is None:
-        shape = _shape(tag, attrs, parent_tag)
-        if len(attrs) <= _MEMO_ATTRIBUTES and sum(map(len, attrs.values())) <= _MEMO_CHARS:
-            if len(_SHAPES) >= _SHAPES_MAX:
-                _SHAPES.clear()
-            _SHAPES[key] = shape
-    found, snippet, rel, target, integrity = shape
-    if not found:
-        return []
-    page_url, base, line = place
-    selectors, ignores, noscript = context
-    refs: list[Reference] = []
-    text: str | None = None if tag in ("a", "area") else ""
-    for kind, attr, raw in found:
-        url = page_url if kind is Kind.FORM and not raw.strip() else urls.resolve(raw, base)
-        if text is None:
-            text = text_of(url)
-        refs.append(
-            Reference(
-                kind,
-                tag,
-                attr,
-                raw,
-                url,
-                line,
-                snippet,
-                text,
-                rel,
-                target,
-                integrity,
-                selectors,
-                ignores,
-                noscript,
-            )
-        )
-    return refs
-
-
-_NO_REL: frozenset[str] = frozenset()
-# (URLs found, start tag, rel, target, integrity): what an element's tag, attributes and
-# parent's tag decide.
-Shape = tuple[Found, str, frozenset[str], str, str]
-_NOTHING: Shape = ((), "", _NO_REL, "", "")
-_SHAPES: dict[tuple[object, ...], Shape] = {}
-_SHAPES_MAX = 4_096
-# Only an element this small is remembered: a page's huge attribute (a data: URI, a
-# crowded element) must not stay in memory after the page (at most ~5 MB for the memo).
-_MEMO_ATTRIBUTES = 32
-_MEMO_CHARS = 1_024
-
-
-def _shape(tag: str, attrs: Mapping[str, str], parent_tag: str) -> Shape:
-    found = references_of(tag, attrs, parent_tag)
-    if not found:
-        return _NOTHING
-    get = attrs.get
-    rel = get("rel")
-    return (
-        found,
-        start_tag(tag, attrs),
-        frozenset(rel.lower().split()) if rel else _NO_REL,
-        get("target", ""),
-        get("integrity", ""),
-    )
-
-
-# Where an element is: its page's URL, the base URL its references resolve against, the line
-# where its start tag begins.
-Place = tuple[str, str, int]
 
 
 def inline_script_references(

@@ -41,7 +41,6 @@ from linkguard.extract._elements import (
     ExtractedPage,
     compiled_selector,
     document_base,
-    element_references,
     fold_context,
     in_frame,
     inline_script_references,
@@ -49,6 +48,7 @@ from linkguard.extract._elements import (
     style_references,
 )
 from linkguard.extract._noscript import NOSCRIPT
+from linkguard.extract._shapes import element_references
 from linkguard.extract._visible import accessible_text, description_text, perceived
 from linkguard.model import Kind, Reference
 
@@ -196,7 +196,7 @@ class _Reader:
             )
         found = element_references(
             tag,
-            attrs,
+            attrs.items(),
             parent_tag,
             (selectors, ignores, noscript),
             (self.page_url, self.base, line),

@@ -42,7 +42,6 @@ from linkguard.extract._elements import (
     ExtractedPage,
     compiled_selector,
     document_base,
-    element_references,
     fold_context,
     in_frame,
     inline_script_references,
@@ -52,6 +51,7 @@ from linkguard.extract._elements import (
 from linkguard.extract._fallback import extract_flat
 from linkguard.extract._lines import StartLines
 from linkguard.extract._noscript import blanked, graft
+from linkguard.extract._shapes import element_references
 from linkguard.extract._survey import survey
 from linkguard.extract._visible import accessible_text, description_text, perceived
 from linkguard.model import Kind, Reference
@@ -225,7 +225,7 @@ class _Walk:
             self.refs.extend(in_frame(document.references, line, ignores, noscript))
         self.refs += element_references(
             tag,
-            dict(element.items()),
+            element.items(),
             parent_tag,
             context,
             (self.page_url, self.base, line),
