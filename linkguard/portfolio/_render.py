@@ -12,23 +12,26 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
-
-from jinja2 import Environment, FunctionLoader, StrictUndefined
-from markupsafe import Markup
+from typing import TYPE_CHECKING
 
 from linkguard._version import __version__
 from linkguard.errors import ConfigError
 from linkguard.model import ScanResult, Severity
 from linkguard.portfolio._spec import Site
 from linkguard.portfolio._summary import SCHEMA, Portfolio, build
-from linkguard.reporters.html import isolated, when
 from linkguard.results import from_json
+
+# Jinja2 and the HTML reporter (~30 ms of imports) load when a portfolio is rendered, not
+# with every command of the CLI, which imports this package to register its own.
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 SEVERITIES = tuple(str(s) for s in Severity)
 
 
 def markdown(portfolio: Portfolio) -> str:
     """The portfolio as Markdown (a pull request comment, a wiki page)."""
+    from linkguard.reporters.html import when
 
     def cell(text: object) -> str:
         return str(text).replace("|", "\\|").replace("\n", " ").replace("`", "'")
@@ -80,6 +83,8 @@ def markdown(portfolio: Portfolio) -> str:
 
 def html(portfolio: Portfolio) -> str:
     """The portfolio as one self-contained HTML document."""
+    from markupsafe import Markup
+
     env = _environment()
     css = Markup(env.get_template("portfolio.css.j2").render())
     policy = (
@@ -105,6 +110,10 @@ def _load(name: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    from jinja2 import Environment, FunctionLoader, StrictUndefined
+
+    from linkguard.reporters.html import isolated, when
+
     env = Environment(
         loader=FunctionLoader(_load),
         autoescape=True,
