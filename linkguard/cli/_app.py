@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from linkguard._gc import settle
 from linkguard._version import __version__
 from linkguard.cli._common import explain
 from linkguard.cli._demo import demo
@@ -75,6 +76,7 @@ def _root(
 
 def main() -> None:
     """Run the CLI as the ``linkguard`` script and ``python -m linkguard`` do."""
+    settle()  # the commands are loaded: the collector need not look at them again
     try:
         app()
     except LinkguardError as error:  # raised outside every command's own error boundary

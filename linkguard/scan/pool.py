@@ -29,6 +29,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
+from linkguard._gc import settle
 from linkguard.classify.scope import Scope
 from linkguard.model import SourceResult
 from linkguard.policy import Policy
@@ -49,6 +50,7 @@ def _init_worker(policy: Policy, scope: Scope) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker_state = (policy, scope)
+    settle()  # the analysis code, policy and scope stay for the worker's life (_gc.py)
 
 
 def _ready() -> bool:
