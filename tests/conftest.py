@@ -33,3 +33,11 @@ def linkguard_cmd() -> list[str]:
     """The installed console script, as a user runs it (or ``python -m linkguard``)."""
     exe = shutil.which("linkguard", path=str(Path(sys.executable).parent))
     return [exe] if exe else [sys.executable, "-m", "linkguard"]
+
+
+@pytest.fixture
+def watched_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walks on asyncio's own event loop, which resolves host names through
+    ``socket.getaddrinfo``, where a test can watch or refuse them; uvloop (the walk's loop
+    where it is installed, ``linkguard/scan/loop.py``) resolves them inside libuv."""
+    monkeypatch.setattr("linkguard.scan.loop.fast_loop", lambda: None)

@@ -227,7 +227,10 @@ def test_init_declares_what_scripts_load_not_what_they_only_name(tmp_path: Path)
 
 
 def test_init_on_a_local_copy_never_contacts_another_host(
-    tmp_path: Path, serve: Callable[[Path], str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    serve: Callable[[Path], str],
+    monkeypatch: pytest.MonkeyPatch,
+    watched_resolver: None,
 ) -> None:
     """A copy on 127.0.0.1 of a site whose policy names another first-party host (a portal
     on its own domain): init reads the copy as the site, and neither looks up nor requests

@@ -113,7 +113,7 @@ def copy(tmp_path: Path) -> Iterator[tuple[_Server, Path]]:
 
 
 @pytest.fixture
-def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def lookups(monkeypatch: pytest.MonkeyPatch, watched_resolver: None) -> list[str]:
     """Every host name the process asks the resolver for (127.0.0.1 needs no lookup), each
     answered "unknown", so that a crawl gone wrong still stays on this machine."""
     looked_up: list[str] = []

@@ -175,7 +175,7 @@ def proxy(plain_site: ThreadingHTTPServer) -> Iterator[_ProxyServer]:
 
 
 @pytest.fixture
-def lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def lookups(monkeypatch: pytest.MonkeyPatch, watched_resolver: None) -> list[str]:
     """Names the crawler asks the resolver for: ``www.example.test`` is this machine's
     127.0.0.1, every other name is unknown. The environment's proxy settings are cleared."""
     for name in PROXY_VARIABLES:

@@ -9,7 +9,6 @@ an off-site URL).
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import unquote, unquote_plus
@@ -23,6 +22,7 @@ from linkguard.rules import FACT_DRUPAL_EXTLINK
 from linkguard.rules.mechanisms import normalize_text
 from linkguard.scan.aggregate import ResultBuilder
 from linkguard.scan.analysis import ReadPage, analyze_page
+from linkguard.scan.loop import run_loop
 from linkguard.scan.pipeline import Observed, ProgressCallback, start_url, walk
 from linkguard.scan.request import ScanRequest
 from linkguard.scan.run import browse
@@ -112,7 +112,7 @@ def survey_site(
     request: ScanRequest, progress: ProgressCallback | None = None
 ) -> tuple[ScanResult, NoticeSurvey]:
     """Crawl the target once: the scan's result (for its inventory) and the notice survey."""
-    return asyncio.run(_survey(request, progress))
+    return run_loop(_survey(request, progress))
 
 
 async def _survey(

@@ -6,12 +6,12 @@ Every reference of every page the walk reaches, with where it lands (host, party
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from linkguard.model import FailedPage, FetchedPage, SourceResult, loaded
 from linkguard.results.verdict import Coverage
 from linkguard.scan.analysis import read_page
+from linkguard.scan.loop import run_loop
 from linkguard.scan.pipeline import Observed, ProgressCallback, start_url, walk
 from linkguard.scan.request import ScanRequest
 
@@ -76,4 +76,4 @@ def run_links(
             cut_short=walked.interrupted,
         )
 
-    return asyncio.run(listing())
+    return run_loop(listing())

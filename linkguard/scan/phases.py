@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from linkguard.model import ScanResult
 from linkguard.scan.aggregate import ResultBuilder
 from linkguard.scan.analysis import PageAnalysis
+from linkguard.scan.loop import run_loop
 from linkguard.scan.pipeline import start_url, walk
 from linkguard.scan.request import ScanRequest
 from linkguard.scan.run import _Results, now, run_info, visit_and_judge
@@ -39,7 +40,7 @@ class WalkedSite:
 
 def walk_site(request: ScanRequest) -> WalkedSite:
     """Walk the target (no visits) and keep every page's analysis."""
-    return asyncio.run(_walk(request))
+    return run_loop(_walk(request))
 
 
 async def _walk(request: ScanRequest) -> WalkedSite:

@@ -23,6 +23,7 @@ from linkguard.model import RunInfo, ScanResult, SourceResult
 from linkguard.scan.aggregate import ResultBuilder
 from linkguard.scan.analysis import PageAnalysis, analyze_page
 from linkguard.scan.journal import CrawlState, DonePage, identity
+from linkguard.scan.loop import run_loop
 from linkguard.scan.pipeline import CrawlStats, Observed, ProgressCallback, start_url, walk
 from linkguard.scan.pool import Analyzer
 from linkguard.scan.request import ScanRequest
@@ -85,7 +86,7 @@ class _Results:
 
 def run_scan(request: ScanRequest, progress: ProgressCallback | None = None) -> ScanResult:
     """Scan the target; on SIGINT/SIGTERM stop early and return what was found, incomplete."""
-    return asyncio.run(_scan(request, progress))
+    return run_loop(_scan(request, progress), browser=request.chromium is not None)
 
 
 async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> ScanResult:
