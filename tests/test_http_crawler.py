@@ -258,7 +258,7 @@ def _crawler(router: respx.MockRouter, concurrency: int) -> HttpCrawler:
 
 
 def test_fetching_goes_on_while_pages_wait_for_analysis(router: respx.MockRouter) -> None:
-    """The network does not wait on the analysis: with 2 fetches at a time, up to 4 pages
+    """The network does not wait on the analysis: with 2 fetches at a time, up to 8 pages
     are fetched and waiting, and every page is still visited and its links followed."""
     router.get(SITE + "/").mock(return_value=_page(*(f"/{i}" for i in range(12))))
     router.get(url__regex=SITE + r"/\d+$").mock(return_value=_page("/end"))
@@ -276,7 +276,7 @@ def test_fetching_goes_on_while_pages_wait_for_analysis(router: respx.MockRouter
 
     crawler = _crawler(router, concurrency=2)
     asyncio.run(crawler.run(visit))
-    assert most == 4  # twice the fetches in flight, never more
+    assert most == 8  # four times the fetches in flight, never more
     assert {c.request.url.path for c in router.calls} == {
         "/",
         "/end",

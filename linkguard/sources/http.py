@@ -103,8 +103,11 @@ class HttpCrawler:
         self._busy = 0  # pages being fetched or analysed: their links are still to come
         # A worker hands a fetched page to analysis and fetches the next one: the network
         # does not wait on the analysis pool. This bounds the pages being fetched or
-        # analysed (memory) at twice what the network may have in flight.
-        self._ahead = asyncio.Semaphore(2 * crawl.concurrency)
+        # analysed (memory: each at most max_bytes) at four times what the network may have
+        # in flight: 32 by default, as many as a folder scan's lanes, so that a batch of
+        # pages waits for each analysis worker while it analyses the last (with twice, the
+        # workers went idle waiting for pages: 15% more wall time on the bench site).
+        self._ahead = asyncio.Semaphore(4 * crawl.concurrency)
         self._visits: set[asyncio.Task[None]] = set()
         self._failure: BaseException | None = None
         self._stopped = False
