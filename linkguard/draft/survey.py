@@ -112,7 +112,7 @@ def survey_site(
     request: ScanRequest, progress: ProgressCallback | None = None
 ) -> tuple[ScanResult, NoticeSurvey]:
     """Crawl the target once: the scan's result (for its inventory) and the notice survey."""
-    return run_loop(_survey(request, progress))
+    return run_loop(_survey(request, progress), browser=request.chromium is not None)
 
 
 async def _survey(

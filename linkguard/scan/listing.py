@@ -76,4 +76,4 @@ def run_links(
             cut_short=walked.interrupted,
         )
 
-    return run_loop(listing())
+    return run_loop(listing(), browser=False)

@@ -2,12 +2,13 @@
 
 A crawl's process spends its CPU on the event loop's bookkeeping (handles, futures, socket
 transports: about a millisecond of Python per request) as much as on the pages; uvloop
-does that bookkeeping in C (libuv), and cut a 1,000-page crawl's CPU by ~6% (the commit
-that brought it says how it was measured). It is a dependency wherever it builds (not on
-Windows); without it the walk runs on asyncio's loop, the same code either way.
+does that bookkeeping in C (libuv): a 1,000-page crawl of the bench site (``bench/``) took
+~6% less wall time and CPU on it. It is a dependency wherever it builds (not on Windows,
+nor PyPy); without it the walk runs on asyncio's loop, the same code either way.
 
 Browser mode keeps asyncio's loop: Playwright drives Chromium through asyncio's subprocess
-support, tested with that loop only.
+support, tested with that loop only. Every caller says whether its walk may go on to a
+browser (``scan --browser``, ``init --browser``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-def run_loop(main: Coroutine[Any, Any, T], *, browser: bool = False) -> T:
+def run_loop(main: Coroutine[Any, Any, T], *, browser: bool) -> T:
     """``asyncio.run(main)``, on uvloop's loop unless ``browser`` (or it is missing)."""
     with asyncio.Runner(loop_factory=None if browser else fast_loop()) as runner:
         return runner.run(main)

@@ -40,7 +40,7 @@ class WalkedSite:
 
 def walk_site(request: ScanRequest) -> WalkedSite:
     """Walk the target (no visits) and keep every page's analysis."""
-    return run_loop(_walk(request))
+    return run_loop(_walk(request), browser=False)  # the visits run in visit_batch
 
 
 async def _walk(request: ScanRequest) -> WalkedSite:
