@@ -4,11 +4,13 @@ young generation is collected less often.
 A page's analysis makes thousands of small objects (References, tuples, findings) that live
 until the page is done, and almost none of them are in reference cycles. With CPython's
 defaults a young collection runs every 700 allocations, and every so often an old one
-traverses every object alive, the interpreter's modules and the public suffix list's trie
-included. ``settle()`` freezes what is alive once the code is loaded (those objects are
-never traversed again: they live as long as the process anyway) and collects the young
-generation every 10,000 allocations instead. Cycles are still collected; a page's garbage
-that is not in a cycle is freed at once, as always, by reference counting.
+traverses every object alive, the loaded modules included. ``settle()`` freezes what is
+alive when it is called (those objects are never traversed again: they live as long as the
+process anyway) and collects the young generation every 10,000 allocations instead. The
+CLI settles once its commands are loaded; an analysis worker once it holds the policy and
+scope and has built the public suffix list's trie (~18,000 objects, built on first use).
+Cycles are still collected; a page's garbage that is not in a cycle is freed at once, as
+always, by reference counting.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ script or a ``<style>`` for the URLs it loads, splitting a base URL into the par
 reference keeps of it, classifying a URL, finding the interstitial route a link goes
 through: each is a pure function of one string, so a worker that has answered one copy
 answers the next from memory (the benchmark site: 63 distinct inline scripts of 1,334).
-An element's shape is remembered elsewhere (``extract/_elements.py``), its key not being
+An element's shape is remembered elsewhere (``extract/_shapes.py``), its key not being
 one string.
 
 Only the answers are kept, never anything of a page (its lines, its base URL, what its

@@ -17,7 +17,7 @@ import pytest
 from linkguard._gc import YOUNG, settle
 from linkguard.config import Policy
 from linkguard.scan import make_scope
-from linkguard.scan.pool import _init_worker
+from linkguard.scan.pool import _init_worker, preloaded_modules
 
 
 @pytest.fixture
@@ -64,6 +64,9 @@ def test_every_analysis_worker_is_settled() -> None:
     policy = Policy()
     scope = make_scope("https://www.example.com/", policy)
     context = multiprocessing.get_context("forkserver")
+    # As the Analyzer starts its pool: the forkserver is one per process, and the other
+    # tests' workers expect it to have loaded linkguard (tests/test_workers.py).
+    context.set_forkserver_preload(preloaded_modules())
     with ProcessPoolExecutor(
         1, mp_context=context, initializer=_init_worker, initargs=(policy, scope)
     ) as pool:

@@ -13,7 +13,7 @@ import respx
 from linkguard.config import CrawlConfig, Policy
 from linkguard.model import FetchedPage, ScanResult, SourceResult
 from linkguard.scan import ScanRequest, make_scope, run_scan
-from linkguard.sources.http import HttpCrawler
+from linkguard.sources.http import READY, HttpCrawler
 
 SITE = "https://www.example.com"
 
@@ -258,9 +258,10 @@ def _crawler(router: respx.MockRouter, concurrency: int) -> HttpCrawler:
 
 
 def test_fetching_goes_on_while_pages_wait_for_analysis(router: respx.MockRouter) -> None:
-    """The network does not wait on the analysis: with 2 fetches at a time, up to 8 pages
-    are fetched and waiting, and every page is still visited and its links followed."""
-    router.get(SITE + "/").mock(return_value=_page(*(f"/{i}" for i in range(12))))
+    """The network does not wait on the analysis: with 2 fetches at a time, up to 2 x 2 +
+    READY pages are fetched and waiting, and every page is still visited and its links
+    followed."""
+    router.get(SITE + "/").mock(return_value=_page(*(f"/{i}" for i in range(40))))
     router.get(url__regex=SITE + r"/\d+$").mock(return_value=_page("/end"))
     router.get(SITE + "/end").mock(return_value=_page())
     waiting, most = 0, 0
@@ -276,11 +277,11 @@ def test_fetching_goes_on_while_pages_wait_for_analysis(router: respx.MockRouter
 
     crawler = _crawler(router, concurrency=2)
     asyncio.run(crawler.run(visit))
-    assert most == 8  # four times the fetches in flight, never more
+    assert most == 2 * 2 + READY  # twice the fetches in flight and READY more, never more
     assert {c.request.url.path for c in router.calls} == {
         "/",
         "/end",
-        *(f"/{i}" for i in range(12)),
+        *(f"/{i}" for i in range(40)),
     }
 
 

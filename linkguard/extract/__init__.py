@@ -2,11 +2,11 @@
 
 ``extract_references`` is the stage's entry point; the tree walk (``_tree.py``), the
 fallback reader for pages libxml2 cannot build (``_fallback.py``), what both read off an
-element (``_elements.py``), the text a visitor perceives (``_visible.py``), Drupal's extlink
-settings and script (``_drupal.py``), what an inline script loads or only mentions
-(``_inline.py``, reading it with ``_jsread.py``), what CSS loads (``_css.py``),
-``<noscript>`` as with scripting on (``_noscript.py``) and character-set detection
-(``_charset.py``) are private.
+element (``_elements.py``) and the References they make of it (``_shapes.py``), the text a
+visitor perceives (``_visible.py``), Drupal's extlink settings and script (``_drupal.py``),
+what an inline script loads or only mentions (``_inline.py``, reading it with
+``_jsread.py``), what CSS loads (``_css.py``), ``<noscript>`` as with scripting on
+(``_noscript.py``) and character-set detection (``_charset.py``) are private.
 ``masking`` hides template syntax so that a template source reads as HTML.
 """
 

@@ -1,5 +1,5 @@
-"""What both readers of a page share: which URLs an element makes the browser use, and
-how each becomes a Reference.
+"""What both readers of a page share: which URLs an element makes the browser use (made
+into References by ``_shapes.py``), and the References of inline scripts and styles.
 
 The tree walk (``_tree.py``, lxml) and the fallback reader (``_fallback.py``) differ only in
 how they find elements and their ancestors; everything an element's tag and attributes

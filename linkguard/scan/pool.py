@@ -30,7 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
 from linkguard._gc import settle
-from linkguard.classify.scope import Scope
+from linkguard.classify.scope import Scope, registrable_domain
 from linkguard.model import SourceResult
 from linkguard.policy import Policy
 
@@ -50,7 +50,8 @@ def _init_worker(policy: Policy, scope: Scope) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker_state = (policy, scope)
-    settle()  # the analysis code, policy and scope stay for the worker's life (_gc.py)
+    registrable_domain("example.com")  # the suffix list's trie, built on first use: now
+    settle()  # the analysis code, policy, scope and trie stay for the worker's life (_gc.py)
 
 
 def _ready() -> bool:
