@@ -131,7 +131,7 @@ def test_links_to_loopback_addresses_are_not_requested_unless_allowed(
 
 
 def test_a_redirect_to_a_loopback_address_is_not_followed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, watched_resolver: None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The outbound link is to a public name, reached through a proxy on 127.0.0.1 (no name
     is looked up here), which answers with a redirect to this machine: not followed."""

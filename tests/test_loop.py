@@ -4,6 +4,7 @@ in browser mode or without uvloop; the same coroutine runs to the same answer on
 from __future__ import annotations
 
 import asyncio
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from linkguard.config import Policy
 from linkguard.draft.survey import survey_site
 from linkguard.scan import ScanRequest, loop, make_scope, run_scan
 from linkguard.scan.loop import run_loop
+from linkguard.sources._addresses import public_addresses
 
 
 async def _which_loop() -> str:
@@ -87,3 +89,21 @@ def test_a_walk_that_goes_on_to_a_browser_runs_on_asyncios_loop(
     result = run_scan(request) if command == "scan" else survey_site(request)[0]
     assert len(result.pages) > 1
     assert len(visited_on) == 1 and visited_on[0].startswith("asyncio")
+
+
+def test_check_external_resolves_names_through_the_system_resolver_on_either_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--check-external`` looks a host up on the loop's default executor, as asyncio's own
+    loop does: on uvloop too, not in libuv's narrower pool, and where a test can watch it."""
+    asked: list[str] = []
+
+    def resolver(host: str, port: int, *args: object, **kwargs: object) -> list[object]:
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    for browser in (False, True):
+        found = run_loop(public_addresses("outbound.example", 443), browser=browser)
+        assert found == ["93.184.216.34"]
+    assert asked == ["outbound.example", "outbound.example"]

@@ -20,6 +20,7 @@ links), a request goes out only when every address its host resolves to is a pub
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 from collections.abc import Iterable
@@ -66,8 +67,12 @@ async def public_addresses(host: str, port: int) -> list[str]:
     try:
         addresses = [str(ipaddress.ip_address(host))]  # written as an address: no lookup
     except ValueError:
+        # On the loop's default executor, as asyncio's own getaddrinfo does: uvloop's would
+        # resolve in libuv's four-thread pool, narrower for many outbound hosts at once.
         loop = asyncio.get_running_loop()
-        found = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        found = await loop.run_in_executor(
+            None, functools.partial(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+        )
         addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
     for text in addresses:
         refused = refusal(ipaddress.ip_address(text.partition("%")[0]))
