@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from linkguard.classify import urls
 from linkguard.classify.scope import registrable_domain
@@ -74,9 +73,9 @@ class Register:
 
 
 def register_of(declarations: tuple[ThirdPartyDecl, ...]) -> Register:
-    """The register indexed once per policy: found by the tuple's identity first (rules
-    ask for it for every reference, and hashing the declarations is a call per entry),
-    then by its value."""
+    """The register indexed once per policy's declarations, found by the tuple's identity
+    (rules ask for it for every reference; hashing the declarations would be a call per
+    entry). An equal tuple of another policy is indexed again: once per policy loaded."""
     known = _REGISTERS.get(id(declarations))
     if known is not None and known[0] is declarations:
         return known[1]
@@ -90,7 +89,6 @@ def register_of(declarations: tuple[ThirdPartyDecl, ...]) -> Register:
 _REGISTERS: dict[int, tuple[tuple[ThirdPartyDecl, ...], Register]] = {}
 
 
-@lru_cache(maxsize=16)
 def _indexed(declarations: tuple[ThirdPartyDecl, ...]) -> Register:
     domains: dict[str, list[tuple[int, ThirdPartyDecl]]] = {}
     hosts: dict[str, list[tuple[int, ThirdPartyDecl]]] = {}
