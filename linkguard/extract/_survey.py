@@ -31,6 +31,7 @@ from linkguard.extract._noscript import (
     NoscriptText,
     located,
     noscript_spans,
+    noscript_texts,
 )
 
 MAX_ATTRIBUTES = 256  # on one element; more go to the fallback
@@ -55,19 +56,17 @@ class Survey:
 
 def survey(text: str) -> Survey:
     """The page's noscript texts, and whether it is crowded."""
-    noscript = NOSCRIPT.search(text) is not None
-    long = len(text) >= SMALL_PAGE
-    if not long:
-        return Survey(noscript_spans(*located(text)) if noscript else [], False)
-    if not _LIBXML2_TOKENIZES_AS_HTML5:
-        return Survey(noscript_spans(*located(text)) if noscript else [], _counted_by_libxml2(text))
+    if len(text) < SMALL_PAGE or not _LIBXML2_TOKENIZES_AS_HTML5:
+        crowded = len(text) >= SMALL_PAGE and _counted_by_libxml2(text)
+        return Survey(noscript_texts(text), crowded)
     document, crlf, size = located(text)
     crowded = document.xpath_one(_CROWDED) is not None or any(
         _crowded_markup(element.text)
         for element in document.iter_elements(_RAW_TEXT)
         if len(element.text) >= _CROWDED_TEXT
     )
-    return Survey(noscript_spans(document, crlf, size) if noscript else [], crowded)
+    noscripts = noscript_spans(document, crlf, size) if NOSCRIPT.search(text) else []
+    return Survey(noscripts, crowded)
 
 
 def _crowded_markup(text: str) -> bool:

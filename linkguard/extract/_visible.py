@@ -29,8 +29,8 @@ the one piece the walk would read (``leaf_text``). The walk is bounded: it stops
 ``max_chars`` characters of text (``RAW_FACTOR`` times as many as written, whitespace
 included) and ``max_nodes`` elements, so a link that wraps a megabyte (or a thousand
 nested links, each wrapping the rest of the page) costs a bounded amount per link, and a
-page stays linear. A notice past those bounds
-is not read: the link is reported, never wrongly credited.
+page stays linear. A notice past those bounds is not read: the link is reported, never
+wrongly credited.
 """
 
 from __future__ import annotations
