@@ -200,13 +200,10 @@ class _Reader:
             parent_tag,
             (selectors, ignores, noscript),
             (self.page_url, self.base, line),
-            lambda url: self._text_of(element, url),
+            self.text_for,
+            lambda: self._accessible_text(element),
         )
         self.refs.extend((at, ref) for ref in found)  # at: read once, it spans every attribute
-
-    def _text_of(self, link: Element, url: str | None) -> str:
-        """A link's accessible text, when its URL needs it (``text_for``)."""
-        return self._accessible_text(link) if self.text_for is None or self.text_for(url) else ""
 
     def _accessible_text(self, link: Element) -> str:
         """Text a visitor perceives for a link, plus its title and descriptions."""

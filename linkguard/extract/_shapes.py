@@ -26,13 +26,15 @@ def element_references(
     parent_tag: str,
     context: Context,
     place: Place,
-    text_of: Callable[[str | None], str],
+    text_for: Callable[[str | None], bool] | None,
+    read_text: Callable[[], str],
 ) -> list[Reference]:
     """The References of an element with these attributes (``pairs``: (name, value) in
     document order, as lxml's ``items()`` gives them; ``parent_tag`` plays a part only
     for ``img`` and ``source``) where ``place`` says it is on its page; ``context`` is what
-    its ancestors contribute, and ``text_of(url)`` its accessible text, asked for once, with
-    its first URL, for a link (``a``, ``area``) only.
+    its ancestors contribute. A link (``a``, ``area``) gets its accessible text,
+    ``read_text()``, when ``text_for`` (the reader's: None for every link) says its first
+    URL needs it.
 
     What the tag and attributes alone decide (``_shape``) is remembered for the last few
     thousand distinct elements of the process: a site repeats its head, navigation and
@@ -60,7 +62,7 @@ def element_references(
     for kind, attr, raw in found:
         url = page_url if kind is Kind.FORM and not raw.strip() else urls.resolve(raw, base)
         if text is None:
-            text = text_of(url)
+            text = read_text() if text_for is None or text_for(url) else ""
         refs.append(
             Reference(
                 kind,

@@ -229,12 +229,9 @@ class _Walk:
             parent_tag,
             context,
             (self.page_url, self.base, line),
-            lambda url: self._text_of(element, url),
+            self.text_for,
+            lambda: self._accessible_text(element),
         )
-
-    def _text_of(self, link: etree._Element, url: str | None) -> str:
-        """A link's accessible text, when its URL needs it (``text_for``)."""
-        return self._accessible_text(link) if self.text_for is None or self.text_for(url) else ""
 
     def _accessible_text(self, link: etree._Element) -> str:
         """Text a visitor perceives for a link, plus its title and descriptions."""
