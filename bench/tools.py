@@ -139,6 +139,26 @@ def linkguard_argv(repo: Path) -> list[str]:
     return [found] if found else [sys.executable, "-m", "linkguard"]
 
 
+def compile_bytecode(linkguard: list[str]) -> str:
+    """Compile the bytecode of the linkguard that ``linkguard`` (its argv) runs, where it is
+    installed, as ``pip install`` does for a regular install; return that folder.
+
+    An editable install is never compiled by pip, and a shell with PYTHONDONTWRITEBYTECODE
+    set (this workplace's, many containers') never writes the cache either: every run
+    then compiles linkguard's ~20,000 lines from source, in the CLI's process and again in
+    the analysis pool's forkserver (~0.25 CPU-s a process), which no user with an ordinary
+    install pays. Python reads an existing cache whatever that setting says."""
+    script = Path(linkguard[0])
+    beside = script.parent / "python"
+    python = str(beside) if script.name == "linkguard" and beside.exists() else sys.executable
+    where = subprocess.run(
+        [python, "-c", "import linkguard, os; print(os.path.dirname(linkguard.__file__))"],
+        capture_output=True, text=True, check=True, cwd=script.parent,  # not a checkout's
+    ).stdout.strip()  # fmt: skip
+    subprocess.run([python, "-m", "compileall", "-q", where], check=True)
+    return where
+
+
 def ensure_linkchecker(work: Path) -> Path:
     """LinkChecker in its own venv under ``work``, installed from PyPI on first use."""
     venv = work / "linkchecker-venv"

@@ -462,3 +462,20 @@ def test_a_big_harness_does_not_inflate_a_small_tools_memory(tmp_path):
     )  # fmt: skip
     del ballast
     assert 0 < cost.maxrss_mb < 100 and cost.tree_rss_mb < 100, cost
+
+
+def test_the_harness_compiles_the_bytecode_of_the_linkguard_it_runs(tmp_path, monkeypatch):
+    """As an ordinary install has it: a run must not pay for compiling linkguard."""
+    package = tmp_path / "pkg" / "linkguard"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "rules.py").write_text("X = 1\n")
+    script = tmp_path / "bin" / "linkguard"
+    script.parent.mkdir()
+    script.write_text("")
+    (script.parent / "python").symlink_to(sys.executable)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "pkg"))  # this copy, not the checkout's
+    where = tools.compile_bytecode([str(script)])
+    assert Path(where) == package
+    cached = sorted(p.name.split(".")[0] for p in (package / "__pycache__").glob("*.pyc"))
+    assert cached == ["__init__", "rules"]
