@@ -11,6 +11,7 @@ an argument its name in capitals; help text is escaped for Rich.
 
 from __future__ import annotations
 
+import copy
 from enum import Enum
 from typing import Any
 
@@ -85,7 +86,12 @@ def _tidy_argument(param: Any) -> None:
     usage = (name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else "")
     param.display_type_rich = lambda ctx: None
     param._usage_display_name = lambda: usage
-    param.make_metavar = lambda *args: usage  # Typer before 0.20, and click itself
+    param.make_metavar = lambda *args, **kwargs: usage  # Typer before 0.29, and click itself
+    # Typer before 0.29 shows an argument's type as its type's metavar, else ``<name>``:
+    # an empty metavar shows none. A copy: type objects are shared between parameters.
+    shown = copy.copy(param.type)
+    shown.get_metavar = lambda *args, **kwargs: ""
+    param.type = shown
 
 
 def _choices(param: Any) -> list[str]:
