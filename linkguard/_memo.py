@@ -25,6 +25,7 @@ from typing import Generic, TypeVar
 K = TypeVar("K", bound=str)
 V = TypeVar("V")
 
+_UNKNOWN: object = object()  # never an answer
 MAX_KEY = 200_000  # characters; a longer key (a very large inline script) is never kept
 
 
@@ -42,8 +43,9 @@ class Memo(Generic[K, V]):
     def __call__(self, key: K) -> V:
         """The answer for ``key``."""
         answers = self._answers
-        if key in answers:
-            return answers[key]
+        value = answers.get(key, _UNKNOWN)
+        if value is not _UNKNOWN:
+            return value  # type: ignore[return-value]
         value = self._compute(key)
         size = len(key)
         if size <= MAX_KEY:

@@ -74,14 +74,15 @@ def _base_part(raw: str, base: str) -> str:
     ``/<tab>/host``, which browsers read as a host); an http(s) base up to its last ``/``
     for a path-relative ``a/b`` or ``../b``; the whole base otherwise.
     """
+    first = raw[:1]
+    if first == "/" and raw[1:2] not in _NOT_PATH_ABSOLUTE:  # no scheme: tested first
+        return _BASE_PARTS(base)[0]
     if _WITH_AUTHORITY.match(raw):
         return ""
-    parts = _BASE_PARTS(base)
-    first = raw[:1]
-    if first == "/" and raw[1:2] not in _NOT_PATH_ABSOLUTE:
-        return parts[0]
-    if first in _PATH_RELATIVE_FIRST and parts[1]:
-        return parts[1]
+    if first in _PATH_RELATIVE_FIRST:
+        relative = _BASE_PARTS(base)[1]
+        if relative:
+            return relative
     return base
 
 

@@ -162,15 +162,17 @@ def read_page(
     dynamic: tuple[DynamicReference, ...] = ()
     if page.template:
         refs, dynamic = _split_dynamic(refs, page)
-    classified = tuple(ClassifiedReference(ref, scope.classify(ref.url)) for ref in refs)
-    follow = tuple(
-        c.boundary.url
-        for c in classified
-        if c.party is Party.FIRST and c.boundary.url and c.ref.kind in FOLLOWED
-    )
+    classify, classified, follow = scope.classify, [], []
+    for ref in refs:  # one pass: a page has a hundred references, a crawl millions
+        boundary = classify(ref.url)
+        classified.append(ClassifiedReference(ref, boundary))
+        if boundary.party is Party.FIRST and boundary.url and ref.kind in FOLLOWED:
+            follow.append(boundary.url)
     if page.redirects and not page.body:
-        follow += (page.final_url,)
-    return ReadPage(refs=classified, facts=facts, dynamic=dynamic, follow=follow, unread=unread)
+        follow.append(page.final_url)
+    return ReadPage(
+        refs=tuple(classified), facts=facts, dynamic=dynamic, follow=tuple(follow), unread=unread
+    )
 
 
 def _judged(
