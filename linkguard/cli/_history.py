@@ -9,7 +9,7 @@ one again, in any format, from the results it stored.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer.core import TyperGroup
@@ -22,7 +22,9 @@ from linkguard.errors import ConfigError
 from linkguard.model import ScanResult
 from linkguard.policy import Policy
 from linkguard.reporters import Format
-from linkguard.sources.external import LinkCache
+
+if TYPE_CHECKING:
+    from linkguard.sources.external import LinkCache
 
 DEFAULT_STORE = ".linkguard/history.sqlite"
 

@@ -43,7 +43,6 @@ from linkguard.errors import ConfigError
 from linkguard.reporters import Format
 from linkguard.results.verdict import FailOn, verdict_of
 from linkguard.scan import ScanRequest, is_url, make_scope
-from linkguard.sources.proxy import proxy_routes
 
 
 @error_boundary
@@ -164,7 +163,9 @@ def scan(
     policy = with_site(policy_for(config, target), origin, first_party)
     checked_target(target)
     files = _template_files(templates, changed_since, policy)
-    if is_url(target) or check_external:
+    if is_url(target) or check_external:  # requests will be made: httpx is imported now
+        from linkguard.sources.proxy import proxy_routes
+
         proxy_routes(proxy)  # a proxy URL, given or in the environment, that cannot work
     crawl = crawl_options(
         policy,

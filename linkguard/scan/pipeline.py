@@ -26,7 +26,6 @@ from linkguard.model import FailedPage, SkippedPage, SourceResult
 from linkguard.scan.request import ScanRequest, is_url
 from linkguard.sources import Restored, Source
 from linkguard.sources.folder import FolderSource
-from linkguard.sources.http import HttpCrawler
 from linkguard.sources.mirror import Mirror, MirroredSource
 from linkguard.sources.templates import TemplateSource
 
@@ -96,6 +95,10 @@ def make_source(request: ScanRequest) -> Source:
             engine=request.policy.templates.engine,
         )
     elif is_url(request.target):
+        # Imported here: the crawler brings httpx, which a folder or template scan (a CI
+        # gate's) would otherwise load for nothing (~50 ms of every such run).
+        from linkguard.sources.http import HttpCrawler
+
         source = HttpCrawler(
             [request.target],
             request.scope,

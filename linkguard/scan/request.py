@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from linkguard.classify import urls
 from linkguard.classify.scope import Scope
 from linkguard.policy import CrawlConfig, Policy
-from linkguard.sources.external import LinkCache
+
+if TYPE_CHECKING:  # httpx is the crawl's: a folder or template scan never imports it
+    import httpx
+
+    from linkguard.sources.external import LinkCache
 
 DEFAULT_FOLDER_ORIGIN = "http://localhost"
 

@@ -29,8 +29,6 @@ from linkguard.scan.pool import Analyzer
 from linkguard.scan.request import ScanRequest
 from linkguard.scan.runtime import RuntimeAnalysis, analyze_visit, pages_to_visit
 from linkguard.sources import Restored
-from linkguard.sources.external import check_links
-from linkguard.sources.http import user_agent
 from linkguard.sources.mirror import Mirror
 from linkguard.sources.templates import work_tree_of
 
@@ -98,6 +96,10 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
         walked = await walk(request, observer, progress=progress, resume=resume)
         interrupted = walked.interrupted
         if builder.outbound and not interrupted:
+            # --check-external's requests go through httpx: imported only when it runs.
+            from linkguard.sources.external import check_links
+            from linkguard.sources.http import user_agent
+
             builder.file_broken_links(
                 await check_links(
                     builder.outbound,
