@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from linkguard.config import Policy
-from linkguard.model import FetchedPage
+from linkguard.model import FetchedPage, SourceResult
 from linkguard.results import to_json
 from linkguard.scan import ScanRequest, make_scope, run_scan
 from linkguard.scan.analysis import PageAnalysis, analyze_page
+from linkguard.scan.pipeline import Observed, walk
 from linkguard.scan.pool import POOL_AFTER, Analyzer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -117,6 +118,47 @@ def test_pages_that_arrive_together_travel_to_the_workers_together(site: Path) -
     rest = _pages(site, target)[POOL_AFTER + 1 :]
     assert pooled == len(rest) and tasks == 2  # one task per worker, not one per page
     assert results == [analyze_page(page, policy, scope) for page in rest]
+
+
+@pytest.mark.slow
+def test_the_pool_starts_as_soon_as_the_scan_knows_it_will_be_big(site: Path) -> None:
+    """Told how many pages are queued, the analyzer starts its pool at once when the scan is
+    sure to pass POOL_AFTER pages, never for a scan of a few pages; the pages it analyses
+    meanwhile are the same either way."""
+    target = "https://www.example-watch.com/"
+    policy = Policy()
+    scope = make_scope(target, policy)
+    pages = _pages(site, target)
+
+    async def run(coming: int, workers: int) -> tuple[bool, PageAnalysis]:
+        analyzer = Analyzer(policy, scope, analyze_page, workers=workers)
+        try:
+            analyzer.expect(coming)
+            return analyzer.started, await analyzer.analyze(pages[0])
+        finally:
+            analyzer.close()
+
+    assert asyncio.run(run(POOL_AFTER, 2))[0] is False  # a small scan: never a pool
+    assert asyncio.run(run(POOL_AFTER + 1, 1))[0] is False  # one worker: no pool
+    big, first = asyncio.run(run(POOL_AFTER + 1, 2))
+    assert big is True
+    assert first == analyze_page(pages[0], policy, scope)  # in-process while it warms
+
+
+def test_the_walk_tells_how_many_pages_are_queued_before_each_page(site: Path) -> None:
+    """A folder scan knows its files at once: the pool hears of them at the first page."""
+    target = str(site)
+    policy = Policy()
+    request = ScanRequest(target, policy, make_scope(target, policy), policy.crawl)
+    heard: list[int] = []
+
+    class Count:
+        async def page(self, page: SourceResult) -> Observed:
+            return Observed(())
+
+    asyncio.run(walk(request, Count(), ahead=heard.append))
+    files = len(list(site.rglob("*.html")))
+    assert len(heard) == files and heard[0] == files - 1 and heard[-1] == 0
 
 
 @pytest.mark.slow

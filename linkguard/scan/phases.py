@@ -47,7 +47,7 @@ async def _walk(request: ScanRequest) -> WalkedSite:
     kept: list[PageAnalysis] = []
     observer = _Results(request, keep=kept)
     try:
-        walked = await walk(request, observer)
+        walked = await walk(request, observer, ahead=observer.analyzer.expect)
     finally:
         observer.analyzer.close()
     builder = observer.builder

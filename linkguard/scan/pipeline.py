@@ -136,10 +136,12 @@ async def walk(
     *,
     progress: ProgressCallback | None = None,
     resume: Callable[[], Sequence[Restored]] | None = None,
+    ahead: Callable[[int], None] | None = None,
 ) -> Walk:
     """Hand every page of the target to ``observer`` until the source is done or a signal
     stops it. With ``resume`` (``--resume``) the source continues an interrupted run: the
-    pages ``resume()`` gives are not read again."""
+    pages ``resume()`` gives are not read again. ``ahead(n)`` hears, before each page is
+    observed, how many pages the source has queued (the analysis pool starts early)."""
     started = _now()
     source = make_source(request)
     if resume is not None:
@@ -156,6 +158,8 @@ async def walk(
 
     async def visit(page: SourceResult) -> Sequence[str]:
         nonlocal done, failed
+        if ahead is not None:
+            ahead(source.queued())
         observed = await observer.page(page)
         done += 1
         failed += observed.failed

@@ -93,7 +93,9 @@ async def _scan(request: ScanRequest, progress: ProgressCallback | None) -> Scan
     resume = observer.resume if request.resume is not None else None
     interrupted = True  # until the walk says otherwise: an exception is not a finished crawl
     try:
-        walked = await walk(request, observer, progress=progress, resume=resume)
+        walked = await walk(
+            request, observer, progress=progress, resume=resume, ahead=observer.analyzer.expect
+        )
         interrupted = walked.interrupted
         if builder.outbound and not interrupted:
             # --check-external's requests go through httpx: imported only when it runs.
