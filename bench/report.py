@@ -367,8 +367,8 @@ def render(
         "run it; the policy's origin is the live site's, so the 127.0.0.1 server was crawled "
         "as a mirror of it and pages are reported under the origin. The folder scan reads the "
         "same policy. Before the runs, the harness compiled the bytecode of the linkguard it "
-        "runs, as `pip install` does (an editable install, or a shell with "
-        "PYTHONDONTWRITEBYTECODE set, would otherwise compile it from source in every run).\n",
+        "runs, as `pip install` does (an editable install in a shell with "
+        "PYTHONDONTWRITEBYTECODE set would otherwise compile it from source in every run).\n",
         _pinning(cpus, cores),
         "## Per tool\n",
         tool_table(runs, sizes, tools),
