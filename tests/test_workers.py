@@ -1,4 +1,4 @@
-"""The analysis pool (linkguard/workers.py) for real: worker processes analyse pages once
+"""The analysis pool (linkguard/scan/pool.py) for real: worker processes analyse pages once
 they have started, the crawl never waits for them to start, and a scan gives the same
 results whether pages are analysed in the pool or in-process."""
 
@@ -8,6 +8,7 @@ import asyncio
 import itertools
 import json
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ from linkguard.config import Policy
 from linkguard.model import FetchedPage, SourceResult
 from linkguard.results import to_json
 from linkguard.scan import ScanRequest, make_scope, run_scan
+from linkguard.scan import run as scan_run
 from linkguard.scan.analysis import PageAnalysis, analyze_page
+from linkguard.scan.phases import walk_site
 from linkguard.scan.pipeline import Observed, walk
 from linkguard.scan.pool import POOL_AFTER, Analyzer
 
@@ -138,11 +141,40 @@ def test_the_pool_starts_as_soon_as_the_scan_knows_it_will_be_big(site: Path) ->
         finally:
             analyzer.close()
 
-    assert asyncio.run(run(POOL_AFTER, 2))[0] is False  # a small scan: never a pool
-    assert asyncio.run(run(POOL_AFTER + 1, 1))[0] is False  # one worker: no pool
-    big, first = asyncio.run(run(POOL_AFTER + 1, 2))
+    # This page and POOL_AFTER - 1 queued behind it: POOL_AFTER pages in all, never a pool.
+    assert asyncio.run(run(POOL_AFTER - 1, 2))[0] is False
+    assert asyncio.run(run(POOL_AFTER, 1))[0] is False  # one worker: no pool
+    big, first = asyncio.run(run(POOL_AFTER, 2))  # POOL_AFTER + 1 pages: the pool starts
     assert big is True
-    assert first == analyze_page(pages[0], policy, scope)  # in-process while it warms
+    # The first POOL_AFTER pages are analysed in-process whether or not a pool has started.
+    assert first == analyze_page(pages[0], policy, scope)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scan", ["run_scan", "walk_site"])
+def test_a_big_scan_starts_its_pool_before_its_first_page(
+    site: Path, scan: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways a scan walks its pages (``run_scan``; ``walk_site``, a portfolio's walk)
+    tell the analyzer what is queued: a folder's files are known at once, so the pool is
+    already starting when the first page is analysed, not after ``POOL_AFTER`` pages."""
+    started_before: dict[Analyzer, list[bool]] = defaultdict(list)
+
+    class Recording(Analyzer):  # the real analyzer, noting whether its pool had started
+        async def analyze(self, result: SourceResult) -> PageAnalysis:
+            started_before[self].append(self.started)
+            return await super().analyze(result)
+
+    monkeypatch.setattr(scan_run, "Analyzer", Recording)
+    target = str(site)
+    policy = Policy()
+    request = ScanRequest(target, policy, make_scope(target, policy), policy.crawl, workers=2)
+    if scan == "run_scan":
+        run_scan(request)
+    else:
+        walk_site(request)
+    [states] = started_before.values()
+    assert len(states) == len(list(site.rglob("*.html"))) and states[0] is True
 
 
 def test_the_walk_tells_how_many_pages_are_queued_before_each_page(site: Path) -> None:

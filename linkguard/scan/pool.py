@@ -6,8 +6,8 @@ should spend its time fetching. The first pages are analysed in-process (a small
 test never pays the pool's start-up). The pool is started as soon as the scan is sure to
 pass ``POOL_AFTER`` pages (``expect``: the walk says how many pages its source has queued;
 a folder's files are known at the first page, a crawl's links at the second), else after
-``POOL_AFTER`` pages, and
-pages go on being analysed in-process until every worker has answered a first no-op task
+``POOL_AFTER`` pages, and pages go on being analysed in-process until every worker has
+answered a first no-op task
 (the forkserver takes ~0.3 s to start and import the analysis code, once; the workers it
 forks start with it loaded): the crawl never stalls waiting for workers. Each worker
 holds the policy and scope from its initializer, so a task carries only the page.
@@ -189,11 +189,13 @@ class Analyzer:
         return self._pool is not None
 
     def expect(self, coming: int) -> None:
-        """The source has ``coming`` pages queued. Once the scan is sure to pass
-        ``POOL_AFTER`` pages, the pool starts now rather than at page ``POOL_AFTER + 1``:
-        its forkserver's start overlaps the first pages (a 1,000-page crawl, 4% less wall
-        time), and a scan of a few pages still never starts one."""
-        if self._pool is None and self._workers >= 2 and self._done + coming > POOL_AFTER:
+        """Called before a page is analysed: the source has ``coming`` more pages queued
+        behind it. Once the scan is sure to pass ``POOL_AFTER`` pages (those done, this one
+        and those queued), the pool starts now rather than at page ``POOL_AFTER + 1``: its
+        forkserver's start overlaps the first pages (a 1,000-page crawl, 4% less wall time),
+        and a scan of ``POOL_AFTER`` pages or fewer still never starts one."""
+        sure = self._done + 1 + coming
+        if self._pool is None and self._workers >= 2 and sure > POOL_AFTER:
             self._start_pool()
 
     async def analyze(self, result: SourceResult) -> PageAnalysis:
