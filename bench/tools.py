@@ -144,9 +144,9 @@ def compile_bytecode(linkguard: list[str]) -> str:
     installed, as ``pip install`` does for a regular install; return that folder.
 
     An editable install is never compiled by pip, and a shell with PYTHONDONTWRITEBYTECODE
-    set (this workplace's, many containers') never writes the cache either: every run
-    then compiles linkguard's ~20,000 lines from source, in the CLI's process and again in
-    the analysis pool's forkserver (~0.25 CPU-s a process), which no user with an ordinary
+    set (as many containers have) never writes the cache either: every run then compiles
+    linkguard's ~20,000 lines from source, in the CLI's process and again in the analysis
+    pool's forkserver (~0.25 CPU-s a process), which no user with an ordinary
     install pays. Python reads an existing cache whatever that setting says."""
     script = Path(linkguard[0])
     beside = script.parent / "python"
