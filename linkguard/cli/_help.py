@@ -84,14 +84,18 @@ def _tidy_argument(param: Any) -> None:
     name = param.metavar or (param.name or "value").upper()
     param.metavar = name
     usage = (name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else "")
+    # Typer 0.29 and later (which pyproject.toml keeps out, for its start-up cost) ask
+    # these two; earlier ones never do. Set so that the help reads the same under either.
     param.display_type_rich = lambda ctx: None
     param._usage_display_name = lambda: usage
     param.make_metavar = lambda *args, **kwargs: usage  # Typer before 0.29, and click itself
     # Typer before 0.29 shows an argument's type as its type's metavar, else ``<name>``:
     # an empty metavar shows none. A copy: type objects are shared between parameters.
-    shown = copy.copy(param.type)
-    shown.get_metavar = lambda *args, **kwargs: ""
-    param.type = shown
+    kind = getattr(param, "type", None)  # Typer 0.29's arguments have none
+    if kind is not None:
+        shown = copy.copy(kind)
+        shown.get_metavar = lambda *args, **kwargs: ""
+        param.type = shown
 
 
 def _choices(param: Any) -> list[str]:
