@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from typing import Any
 
 import pytest
 import typer.main
@@ -19,9 +20,15 @@ PLACEHOLDER = re.compile(r"<[a-z][\w\[\]|,. ]*>|\{[A-Za-z_.]+\}|list\[")
 WIDE = {"COLUMNS": "250", "TERMINAL_WIDTH": "250"}  # no line wraps inside [tool.linkguard]
 
 
-def _commands() -> list[str]:
-    group = typer.main.get_command(app)
-    return sorted(group.commands)  # type: ignore[attr-defined]
+def _commands(group: Any = None, prefix: str = "") -> list[str]:
+    """Every command, a group's own commands too (``history show``)."""
+    group = typer.main.get_command(app) if group is None else group
+    found = []
+    for name, command in sorted(group.commands.items()):
+        found.append(prefix + name)
+        if hasattr(command, "commands"):
+            found += _commands(command, prefix + name + " ")
+    return found
 
 
 def _helps(linkguard_cmd: list[str]) -> dict[str, tuple[str, str]]:
@@ -29,7 +36,7 @@ def _helps(linkguard_cmd: list[str]) -> dict[str, tuple[str, str]]:
     runner = CliRunner()
     out: dict[str, tuple[str, str]] = {}
     for command in ["", *_commands()]:
-        args = [command, "--help"] if command else ["--help"]
+        args = [*command.split(), "--help"]
         invoked = runner.invoke(app, args, env=WIDE)
         assert invoked.exit_code == 0, invoked.output
         run = subprocess.run(
@@ -45,7 +52,7 @@ def test_every_help_is_free_of_type_placeholders_and_keeps_its_brackets(
     linkguard_cmd: list[str],
 ) -> None:
     helps = _helps(linkguard_cmd)
-    assert {"scan", "links", "init", "report", "diff", "demo"} <= helps.keys()
+    assert {"scan", "links", "init", "report", "diff", "demo", "history show"} <= helps.keys()
     for command, texts in helps.items():
         for text in texts:
             assert not PLACEHOLDER.findall(text), (command, PLACEHOLDER.findall(text), text)

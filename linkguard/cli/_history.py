@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from linkguard.cli._common import error_boundary, policy_for, say
+from linkguard.cli._help import HelpGroup
 from linkguard.cli._options import ConfigOption, FormatsOption, OutputsOption
 from linkguard.cli._outputs import write_outputs
 from linkguard.display import shown
@@ -88,9 +88,10 @@ def recorded(store: Path, result: ScanResult, quiet: bool) -> ScanResult:
     return result
 
 
-class _ListByDefault(TyperGroup):
+class _ListByDefault(HelpGroup):
     """``linkguard history [PATH]`` lists; ``linkguard history show RUN`` shows: a first
-    word that is not a subcommand (a path, an option) is ``list``'s."""
+    word that is not a subcommand (a path, an option) is ``list``'s. Its commands' help
+    is tidied as the app's are (``RUN``, not ``{run}`` and ``<int>``)."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         if not args or args[0] not in (*self.commands, "-h", "--help"):

@@ -15,6 +15,7 @@ import typer
 
 from linkguard.cli._common import error_boundary, say
 from linkguard.cli._files import cannot_write, write_atomic
+from linkguard.cli._help import HelpGroup
 from linkguard.cli._voice import QuietOption
 from linkguard.portfolio import (
     DEFAULT_BATCH_PAGES,
@@ -38,6 +39,7 @@ from linkguard.scan.pool import default_workers
 from linkguard.scan.run import now
 
 portfolio_app = typer.Typer(
+    cls=HelpGroup,  # its commands' help tidied as the app's are
     help="Scan a portfolio of sites (portfolio.toml) and report across them.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
