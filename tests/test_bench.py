@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench import gen_site, measure, report, tools  # noqa: E402
+from bench import gen_site, instructions, measure, report, tools  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bench"
 PAGES = 30
@@ -479,3 +480,33 @@ def test_the_harness_compiles_the_bytecode_of_the_linkguard_it_runs(tmp_path, mo
     assert Path(where) == package
     cached = sorted(p.name.split(".")[0] for p in (package / "__pycache__").glob("*.pyc"))
     assert cached == ["__init__", "rules"]
+
+
+def test_the_instruction_counts_child_analyses_warm_up_and_measured_pages(site):
+    """The child bench/instructions.py counts: the warm-up pages alone, or those and as many
+    others (the difference is what is counted); run here without valgrind."""
+    root, _ = site
+    for measured, analysed in ((False, "5"), (True, "10")):
+        command = instructions.child_command(sys.executable, root, 5, measured)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == [analysed]
+    too_many = instructions.child_command(sys.executable, root, PAGES, measured=True)
+    done = subprocess.run(too_many, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "are needed" in done.stderr
+
+
+def test_the_instruction_count_is_read_from_callgrinds_report():
+    report_text = "==41== Events    : Ir\n==41== Collected : 123456789\n==41==\n==41== I   refs:"
+    assert instructions.collected(report_text) == 123_456_789
+    with pytest.raises(RuntimeError, match="no count"):
+        instructions.collected("valgrind: command not found")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_valgrind_counts_a_pages_analysis(site):
+    """The real count, on the small site: a page's analysis is millions of instructions."""
+    root, _ = site
+    figure = instructions.per_page(sys.executable, root, 3)
+    assert 1e6 < figure < 1e9
