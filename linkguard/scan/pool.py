@@ -7,10 +7,10 @@ test never pays the pool's start-up). The pool is started as soon as the scan is
 pass ``POOL_AFTER`` pages (``expect``: the walk says how many pages its source has queued;
 a folder's files are known at the first page, a crawl's links at the second), else after
 ``POOL_AFTER`` pages, and pages go on being analysed in-process until every worker has
-answered a first no-op task
-(the forkserver takes ~0.3 s to start and import the analysis code, once; the workers it
-forks start with it loaded): the crawl never stalls waiting for workers. Each worker
-holds the policy and scope from its initializer, so a task carries only the page.
+answered a first no-op task (the forkserver takes ~0.3 s to start and import the analysis
+code, once; the workers it forks start with it loaded): the crawl never stalls waiting for
+workers. Each worker holds the policy and scope from its initializer, so a task carries
+only the page.
 
 A pool task costs fixed work on both sides (pickling, pipes, futures: ~0.5 ms), so pages
 travel in batches. A batch goes at once to a worker with nothing to do; while every
