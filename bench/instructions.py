@@ -1,7 +1,7 @@
 """Count the instructions linkguard's page analysis takes per page: a figure of CPU work that
 does not move with the machine's load, where timings here move by 10-25% from run to run.
 
-    python bench/instructions.py [--pages 300] [--python PY ...]
+    python bench/instructions.py [--pages 300] [--python PY ...] [--preamble FILE]
 
 valgrind's callgrind counts every instruction a process runs. The child process analyses
 pages of the generated 2,000-page site as a scan's worker does (``analyze_page`` with the
@@ -13,6 +13,11 @@ left, divided by ``pages``, is the work of one page. A change of 1% is a real ch
 Each ``--python`` (the interpreter of a venv with linkguard installed: another checkout's,
 for an A/B of two commits) is counted; with several, each is compared with the first.
 The two counts of an interpreter run side by side, about two minutes on two cores.
+
+``--preamble FILE`` runs a Python file in the child before anything else: one that replaces
+a stage with a stub (``_tree.survey = ...``) counts what is left without it, which is how a
+page's cost is split among its stages. Such a count is a measurement, not a scan: the stub
+changes what the later stages see.
 """
 
 from __future__ import annotations
@@ -72,9 +77,11 @@ def collected(report: str) -> int:
     return int(found.group(1))
 
 
-def child_command(python: str, site: Path, pages: int, measured: bool) -> list[str]:
-    """The child's command line, without valgrind."""
-    return [python, "-c", CHILD, str(site), str(pages), "1" if measured else "0"]
+def child_command(
+    python: str, site: Path, pages: int, measured: bool, preamble: str = ""
+) -> list[str]:
+    """The child's command line, without valgrind (``preamble``: Python run first)."""
+    return [python, "-c", preamble + "\n" + CHILD, str(site), str(pages), "1" if measured else "0"]
 
 
 def count(command: list[str]) -> int:
@@ -88,12 +95,11 @@ def count(command: list[str]) -> int:
     return collected(done.stderr)
 
 
-def per_page(python: str, site: Path, pages: int) -> float:
+def per_page(python: str, site: Path, pages: int, preamble: str = "") -> float:
     """Instructions of one page's analysis under ``python``: both counts at once."""
+    commands = [child_command(python, site, pages, m, preamble) for m in (False, True)]
     with ThreadPoolExecutor(2) as pool:
-        warm, both = pool.map(
-            count, [child_command(python, site, pages, measured) for measured in (False, True)]
-        )
+        warm, both = pool.map(count, commands)
     return (both - warm) / pages
 
 
@@ -104,17 +110,20 @@ def main(argv: list[str] | None = None) -> None:
         "--python", action="append", default=[],
         help="an interpreter with linkguard installed (repeatable; default: this one)",
     )  # fmt: skip
+    parser.add_argument("--preamble", type=Path, help="Python run in the child first")
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None:
         sys.exit("bench/instructions.py counts with valgrind: apt-get install valgrind")
     if not 1 <= args.pages <= SITE_PAGES // 2:
         sys.exit(f"--pages: between 1 and {SITE_PAGES // 2}")
+    preamble = args.preamble.read_text() if args.preamble else ""
     site, _ = ensure_site(SITE_PAGES, 1)
     first = None
     for python in args.python or [sys.executable]:
-        figure = per_page(python, site, args.pages)
+        figure = per_page(python, site, args.pages, preamble)
         first = figure if first is None else first
-        print(f"{python}: {figure / 1e6:.2f} M instructions per page ({figure / first:.3f}x)")
+        stub = f" with {args.preamble}" if args.preamble else ""
+        print(f"{python}{stub}: {figure / 1e6:.2f} M instructions per page ({figure / first:.3f}x)")
 
 
 if __name__ == "__main__":

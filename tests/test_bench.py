@@ -491,6 +491,10 @@ def test_the_instruction_counts_child_analyses_warm_up_and_measured_pages(site):
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         assert done.stdout.split() == [analysed]
+    stub = "import linkguard.scan.analysis as a\na.analyze_page = lambda *args: print('stub')"
+    command = instructions.child_command(sys.executable, root, 5, True, preamble=stub)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["stub"] * 10 + ["10"]  # the preamble ran first
     too_many = instructions.child_command(sys.executable, root, PAGES, measured=True)
     done = subprocess.run(too_many, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "are needed" in done.stderr
@@ -510,3 +514,17 @@ def test_valgrind_counts_a_pages_analysis(site):
     root, _ = site
     figure = instructions.per_page(sys.executable, root, 3)
     assert 1e6 < figure < 1e9
+
+
+STAGES = sorted((REPO / "bench" / "stages").glob("*.py"))
+
+
+@pytest.mark.parametrize("stage", STAGES, ids=[path.stem for path in STAGES])
+def test_each_stage_stub_still_runs_in_the_counted_child(site, stage):
+    """bench/stages/ stubs out private parts of linkguard to split a page's cost: a stub that
+    no longer fits the code it replaces fails here, not in a two-minute count."""
+    root, _ = site
+    command = instructions.child_command(sys.executable, root, 2, True, stage.read_text())
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["4"]
