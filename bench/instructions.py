@@ -118,12 +118,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"--pages: between 1 and {SITE_PAGES // 2}")
     preamble = args.preamble.read_text() if args.preamble else ""
     site, _ = ensure_site(SITE_PAGES, 1)
-    first = None
+    stub = f" with {args.preamble}" if args.preamble else ""
+    figures: list[float] = []
     for python in args.python or [sys.executable]:
-        figure = per_page(python, site, args.pages, preamble)
-        first = figure if first is None else first
-        stub = f" with {args.preamble}" if args.preamble else ""
-        print(f"{python}{stub}: {figure / 1e6:.2f} M instructions per page ({figure / first:.3f}x)")
+        figures.append(per_page(python, site, args.pages, preamble))
+        ratio = figures[-1] / figures[0]
+        print(f"{python}{stub}: {figures[-1] / 1e6:.2f} M instructions per page ({ratio:.3f}x)")
 
 
 if __name__ == "__main__":
