@@ -90,6 +90,9 @@ BAD_CONFIGS = {
     "bad selector": (
         '[exit_notice]\nselectors = ["a.ext", "a["]', "exit_notice.selectors[1]", "`a.ext`"
     ),
+    "namespace prefix the reader cannot run": (
+        '[exit_notice]\nselectors = ["svg|a"]', "exit_notice.selectors[0]", "`a.ext`"
+    ),
     "pseudo-element": (
         '[exit_notice]\nselectors = ["a::before"]', "exit_notice.selectors[0]", "pseudo-elements"
     ),

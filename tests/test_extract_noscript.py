@@ -1,38 +1,36 @@
 """``<noscript>`` read as every visitor's browser reads it, with scripting on: its content is
 raw text up to the first ``</noscript``, and what follows is markup; what the content holds is
-still read, ``in_noscript``, for visitors without scripts. Both readers, the tree walk and the
-fallback, agree."""
+still read, ``in_noscript``, for visitors without scripts, on a short page and far down a
+long one alike."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from test_extract import PAGE
-from test_extract_fallback import PAD
+from test_extract_long_pages import PAD
 
 from linkguard.extract import ExtractedPage, extract_references
 
 
 def tree(html: str, **kwargs: object) -> ExtractedPage:
-    page = extract_references(html, PAGE, **kwargs)  # type: ignore[arg-type]
-    assert not page.flat
-    return page
+    return extract_references(html, PAGE, **kwargs)  # type: ignore[arg-type]
 
 
-def flat(html: str, **kwargs: object) -> ExtractedPage:
-    """Read by the fallback (pushed past libxml2's last line), lines counted from ``html``."""
+def far(html: str, **kwargs: object) -> ExtractedPage:
+    """Read after ``PAD`` blank lines, lines counted from ``html``'s first."""
     page = extract_references("\n" * PAD + html, PAGE, **kwargs)  # type: ignore[arg-type]
-    assert page.flat
-    return page
+    moved = tuple(replace(r, line=r.line - PAD) for r in page.references)
+    return replace(page, references=moved)
 
 
-READERS: list[Callable[..., ExtractedPage]] = [tree, flat]
+READERS: list[Callable[..., ExtractedPage]] = [tree, far]
 
 
 def seen(page: ExtractedPage) -> list[tuple[str, str | None, int, bool]]:
-    shift = PAD if page.flat else 0
-    return [(str(r.kind), r.url, r.line - shift, r.in_noscript) for r in page.references]
+    return [(str(r.kind), r.url, r.line, r.in_noscript) for r in page.references]
 
 
 @pytest.mark.parametrize("read", READERS)
@@ -92,18 +90,15 @@ def test_noscript_context_selectors_and_lines_survive_crlf(
         '<a href="https://q.example/">q</a></div>'
     )
     page = read(html, notice_selectors=(".partners a",))
-    shift = PAD if page.flat else 0
     assert [
-        (r.url, r.line - shift, r.notice_selectors, r.ignore, r.in_noscript)
-        for r in page.references
+        (r.url, r.line, r.notice_selectors, r.ignore, r.in_noscript) for r in page.references
     ] == [
         ("https://p.example/", 4, (".partners a",), frozenset({"missing-sri"}), True),
         ("https://q.example/", 5, (".partners a",), frozenset({"missing-sri"}), False),
     ]
 
 
-def test_a_noscript_libxml2_cannot_build_sends_the_page_to_the_fallback() -> None:
+def test_a_noscript_three_thousand_deep_is_read_whole() -> None:
     html = "<body><noscript>" + "<div>" * 3_000 + '<a href="/deep">d</a></noscript><a href="/x">'
     page = extract_references(html, PAGE)
-    assert page.flat
     assert [(r.raw, r.in_noscript) for r in page.references] == [("/deep", True), ("/x", False)]

@@ -1,7 +1,7 @@
-"""No element is looked at after the tree is built (no references, start lines, inline scripts
-or styles): what is left is decoding, parsing, the walk's own loop and judging nothing."""
+"""No element is looked at after the tree is built (no references, inline scripts or
+styles): what is left is decoding, parsing, the walk's own loop and judging nothing."""
 
 from linkguard.extract import _tree
 
-assert callable(_tree._Walk._element)
-_tree._Walk._element = lambda self, element, context: None
+assert callable(_tree._Reader._element)
+_tree._Reader._element = lambda self, element, tag, context: None

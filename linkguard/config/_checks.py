@@ -22,12 +22,11 @@ from datetime import date, datetime, time
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, TypeVar
 
-from lxml.cssselect import CSSSelector, SelectorError
-
 from linkguard.classify import urls
 from linkguard.classify.scope import registrable_domain
 from linkguard.config._collect import failing, gather
 from linkguard.errors import ConfigError
+from linkguard.extract import selector_path
 
 T = TypeVar("T")
 
@@ -350,11 +349,11 @@ def regex(value: object, where: Where) -> str:
 
 
 def css_selector(value: object, where: Where) -> str:
-    """A CSS selector that lxml can match on HTML, kept as written."""
+    """A CSS selector the reader can match on a page, kept as written."""
     selector = string(value, where)
     try:
-        CSSSelector(selector, translator="html")
-    except SelectorError as exc:
+        selector_path(selector)
+    except ValueError as exc:
         fix = "write a selector such as `a.ext` or `a[data-exit-notice]` (no pseudo-elements)"
         raise where.error(f"is not a usable CSS selector: {selector!r} ({exc})", fix) from exc
     return selector

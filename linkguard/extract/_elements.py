@@ -1,10 +1,9 @@
-"""What both readers of a page share: which URLs an element makes the browser use (made
+"""What an element's tag and attributes decide: which URLs it makes the browser use (made
 into References by ``_shapes.py``), and the References of inline scripts and styles.
 
-The tree walk (``_tree.py``, lxml) and the fallback reader (``_fallback.py``) differ only in
-how they find elements and their ancestors; everything an element's tag and attributes
-decide lives here, so the two cannot drift apart. The kinds are those of ARCHITECTURE.md,
-section «Reference kinds».
+The reader (``_tree.py``) finds elements and their ancestors; everything an element's tag
+and attributes decide lives here, apart from the tree it came from. The kinds are those of
+ARCHITECTURE.md, section «Reference kinds».
 """
 
 from __future__ import annotations
@@ -12,11 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from html import escape
-
-from lxml import etree
-from lxml.cssselect import CSSSelector, SelectorError
 
 from linkguard._memo import Memo
 from linkguard.classify import urls
@@ -78,17 +73,7 @@ class ExtractedPage:
     references: tuple[Reference, ...]
     drupal_extlink: DrupalExtlink | None = None
     interstitial_text: str = ""  # visible text, lower case, bounded; read for meta refresh only
-    flat: bool = False  # read by the fallback reader: libxml2 could not build the page
     unread: str = ""  # why part of the page could not be read ("" when all of it was)
-
-
-@lru_cache(maxsize=256)
-def compiled_selector(selector: str) -> CSSSelector | None:
-    """A configured selector compiled once per process (None if it does not compile)."""
-    try:
-        return CSSSelector(selector, translator="html")
-    except (SelectorError, etree.XPathError, ValueError):
-        return None
 
 
 Found = tuple[tuple[Kind, str, str], ...]  # (kind, attribute, raw value) of each URL

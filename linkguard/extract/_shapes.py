@@ -1,6 +1,6 @@
 """An element's References, with what its tag and attributes alone decide remembered.
 
-Both readers (``_tree.py``, ``_fallback.py``) turn an element into References here. A site
+The reader (``_tree.py``) turns an element into References here. A site
 repeats its head, navigation and footer on every page, so what an element's tag, attributes
 and parent's tag decide (the URLs it uses, its start tag as reported, ``rel``, ``target``,
 ``integrity``: its *shape*) is worked out once per distinct element (``_elements.py``) and
@@ -30,7 +30,7 @@ def element_references(
     read_text: Callable[[], str],
 ) -> list[Reference]:
     """The References of an element with these attributes (``pairs``: (name, value) in
-    document order, as lxml's ``items()`` gives them; ``parent_tag`` plays a part only
+    document order; ``parent_tag`` plays a part only
     for ``img`` and ``source``) where ``place`` says it is on its page; ``context`` is what
     its ancestors contribute. A link (``a``, ``area``) gets its accessible text,
     ``read_text()``, when ``text_for`` (the reader's: None for every link) says its first

@@ -1,26 +1,33 @@
-"""HTML -> References: every URL-bearing attribute of a page, parsed once.
+"""HTML -> References: every URL-bearing attribute of a page, from one parse.
 
-One lxml parse per page (libxml2: fast, and it knows each element's source line), one walk
-over the tree in document order. The walk keeps a stack of what ancestors contribute
-(configured exit-notice selectors that match them, ``data-linkguard-ignore``, being inside
-``<noscript>``), so a link learns its ancestors' context in O(1) and the whole page is
-linear in its size, 100,000 links or not. libxml2's line is where a start tag ends; a
-reference reports where it begins, the line of its ``<`` (``_lines.py``, one forward pass
-over the text). A ``<noscript>``'s content is raw text, as with scripting on: its spans are
-blanked before libxml2 parses the page and read on their own (``_noscript.py``).
+turbohtml builds the page as the HTML standard says a browser with scripting on does (C,
+linear in the page's size however deep, long or crowded it is), and records where each
+start tag begins: the line a reference reports, its ``<``. One walk over the elements in
+document order reads those that carry a URL (C finds them; Python reads only them and
+their ancestors). A link learns its ancestors' context (configured exit-notice selectors
+that match them, ``data-linkguard-ignore``, being inside ``<noscript>``) from a memo of
+each ancestor's, so a page costs O(elements), 100,000 links or not.
 
-libxml2 gives up below 2,048 levels of nesting, and its line numbers stop at 65,535; such
-pages are read again by the fallback reader (``_fallback.py``): the same references with
-the same context and their exact lines, from a tree built as the HTML standard says. So is
-a page with an element of more than ``MAX_ATTRIBUTES`` attributes, which libxml2 builds in
-time quadratic in their number (``_survey.py``).
+With scripting on, a ``<noscript>``'s content is raw text up to the first ``</noscript``,
+wherever that is (even inside what would be an attribute value: ``<noscript><p
+title="</noscript><script src=...>">`` runs that script). What a visitor without scripts
+would load from it is read too, marked ``in_noscript``, in its place and with its
+ancestors' context: its text is parsed on its own (``_noscript.py``).
+
+The tokenizer ends ``<!-->`` as an empty comment, ``<!-- --!>`` as a comment and
+``<![CDATA[ x>`` as a bogus comment at its first ``>``, so none of them hides the markup
+after it; like Chromium, turbohtml attaches elements nested deeper than 512 levels to the
+512th, so context is the DOM a visitor gets, not the source nesting. A declarative shadow
+root's ``<template shadowrootmode>`` is kept a template (its links are read, as a
+template's are).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from lxml import etree
+import turbohtml
+from turbohtml import Document, DocumentFragment, Element, Node, Text
 
 from linkguard.extract._charset import decode_html
 from linkguard.extract._drupal import (
@@ -40,7 +47,6 @@ from linkguard.extract._elements import (
     SRCDOC_TOO_DEEP,
     Context,
     ExtractedPage,
-    compiled_selector,
     document_base,
     fold_context,
     in_frame,
@@ -48,21 +54,20 @@ from linkguard.extract._elements import (
     script_source,
     style_references,
 )
-from linkguard.extract._fallback import extract_flat
-from linkguard.extract._lines import StartLines
-from linkguard.extract._noscript import blanked, graft
+from linkguard.extract._noscript import Position, graft
+from linkguard.extract._selectors import compiled_selector
 from linkguard.extract._shapes import element_references
-from linkguard.extract._survey import survey
 from linkguard.extract._visible import accessible_text, description_text, perceived
 from linkguard.model import Kind, Reference
 
 __all__ = ["extract_references"]
 
-MAX_TREE_LINES = 65_535  # libxml2 stores a line number in 16 bits: longer pages go to the fallback
-
-_PARSER = etree.HTMLParser(
-    huge_tree=True, recover=True, remove_comments=True, remove_pis=True, no_network=True
-)
+# The elements the HTML standard clones when markup misnests them (``<a>`` in an ``<a>``,
+# ``<b>`` across a ``</p>``): a clone keeps its start tag's position, and is read once.
+_CLONED = frozenset({
+    "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong",
+    "tt", "u",
+})  # fmt: skip
 
 
 def extract_references(
@@ -81,6 +86,13 @@ def extract_references(
     the benchmark site)."""
     text = decode_html(html, charset) if isinstance(html, bytes) else html.replace("\x00", "\ufffd")
     return _read(text, page_url, page_url, notice_selectors, text_for, 0)
+
+
+def parse(text: str) -> Document:
+    """``text`` as a browser with scripting on builds it, with each start tag's span."""
+    return turbohtml.parse(
+        text, scripting=True, source_locations=True, allow_declarative_shadow_roots=False
+    )
 
 
 def _read(
@@ -102,130 +114,124 @@ def _read(
             return ExtractedPage(page_url, "", (), unread=SRCDOC_TOO_DEEP)
         return _read(html.replace("\x00", "\ufffd"), page_url, base, selectors, text_for, depth + 1)
 
-    seen = survey(text)  # one turbohtml parse, when the page needs one (_survey.py)
-    if seen.crowded:  # libxml2 builds an element's attributes in O(attributes²)
-        return extract_flat(text, page_url, selectors, text_for, fallback_base, srcdoc)
-    spans = seen.noscripts  # read as raw text, as with scripting on (_noscript.py)
-    try:
-        root = etree.fromstring(blanked(text, spans) if spans else text, _PARSER)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-        root = None
-    if root is None or _too_deep(_PARSER.error_log) or text.count("\n") >= MAX_TREE_LINES:
-        return extract_flat(text, page_url, selectors, text_for, fallback_base, srcdoc)
-    base = _base_url(root, fallback_base)  # a <base> in a noscript's text is no base
-    if spans and not graft(root, text, spans, _PARSER):
-        return extract_flat(text, page_url, selectors, text_for, fallback_base, srcdoc)
-    return _Walk(root, page_url, selectors, text_for, StartLines(text), base, srcdoc).run()
+    document = parse(text)
+    base = _base_url(document, fallback_base)  # a <base> in a noscript's text is no base
+    moved = graft(document)
+    return _Reader(document, page_url, selectors, text_for, base, srcdoc, moved).run()
 
 
-def _too_deep(log: etree._ListErrorLog) -> bool:
-    return any("Excessive depth" in entry.message for entry in log)
-
-
-class _Walk:
-    """One document-order walk over a parsed page."""
+class _Reader:
+    """One document-order walk over a page turbohtml built."""
 
     def __init__(
         self,
-        root: etree._Element,
+        document: Document,
         page_url: str,
         selectors: tuple[str, ...],
-        text_for: Callable[[str | None], bool] | None = None,
-        lines: StartLines | None = None,
-        base: str | None = None,
-        srcdoc: Callable[[str, str], ExtractedPage] | None = None,
+        text_for: Callable[[str | None], bool] | None,
+        base: str,
+        srcdoc: Callable[[str, str], ExtractedPage],
+        moved: dict[Element, Position],
     ) -> None:
-        self.root = root
-        self.lines = lines  # where start tags begin; without it, libxml2's line (their end)
-        self.text_for = text_for
+        self.document = document
         self.page_url = page_url
-        self.base = base if base is not None else _base_url(root, page_url)
+        self.text_for = text_for
+        self.base = base
         self.srcdoc = srcdoc  # reads an iframe's srcdoc document
+        self.moved = moved  # the positions of what noscripts hold (``_noscript.graft``)
         self.unread = ""  # why part of the page could not be read, if it could not
         self.refs: list[Reference] = []
         self.drupal: DrupalExtlink | None = None
         self.extlink_sign = ScriptSign.NONE  # whether Drupal's extlink script is loaded
-        self.matches: dict[etree._Element, tuple[str, ...]] = {}
-        for selector in selectors:
-            compiled = compiled_selector(selector)
-            if compiled is None:
-                continue
-            for element in compiled(root):
-                self.matches[element] = (*self.matches.get(element, ()), selector)
-        self._ids: dict[str, etree._Element] | None = None
+        self.matches = _matches(document, selectors)
+        self._ids: dict[str, Element] | None = None
         self._descriptions: dict[str, str] = {}  # aria-describedby id -> its text, once a page
-        self._memo: dict[etree._Element, Context] = {}
+        self._memo: dict[Node, Context] = {}
+        self._clones: set[tuple[int, int]] = set()  # start tags of _CLONED elements read
 
     def run(self) -> ExtractedPage:
-        for element in self.root.iter():
-            # Elements that carry a URL, and any with a style attribute (its url()s).
-            if element.tag in REFERENCE_SET or element.get("style") is not None:
-                self._element(element, self._context(element))
+        self._walk(self.document)
         return ExtractedPage(
             url=self.page_url,
-            title=_title(self.root),
+            title=_title(self.document),
             references=tuple(self.refs),
             drupal_extlink=with_scripts(self.drupal, self.extlink_sign),
             # Only a meta refresh is judged on the page's own text (a "you are leaving"
             # page that forwards the visitor): reading it for every page was 6% of a scan.
             interstitial_text=(
-                _visible_text(self.root)
+                _visible_text(self.document)
                 if any(ref.kind is Kind.REFRESH for ref in self.refs)
                 else ""
             ),
             unread=self.unread,
         )
 
-    def _context(self, element: etree._Element) -> Context:
-        """What an element's ancestors and itself contribute: notice selectors that match,
-        ``data-linkguard-ignore`` rule ids, being inside ``<noscript>``. Memoised per
-        element, so a page costs O(elements) however deep or wide it is."""
-        chain: list[etree._Element] = []
-        node: etree._Element | None = element
-        while node is not None and node not in self._memo:
+    def _walk(self, root: Document) -> None:
+        for element in root.iter_elements():
+            tag = element.tag
+            # Elements that carry a URL, and any with a style attribute (its url()s).
+            if tag in REFERENCE_SET or element.attr("style") is not None:
+                if tag in _CLONED and self._cloned(element):
+                    continue
+                self._element(element, tag, self._context(element))
+
+    def _cloned(self, element: Element) -> bool:
+        """Whether an element whose start tag was read already is a clone of it."""
+        line = element.source_line
+        where = (line, element.source_col or 0) if line else self.moved.get(element, (0, 0))[:2]
+        if where in self._clones:
+            return True
+        if where[0]:
+            self._clones.add(where)
+        return False
+
+    def _context(self, element: Element) -> Context:
+        """What an element's ancestors and itself contribute, memoised per node so that a
+        page costs O(nodes) however deep it is. Iterative: no recursion at any depth."""
+        memo = self._memo
+        chain: list[Node] = []
+        node: Node | None = element
+        while node is not None and node not in memo:
             chain.append(node)
-            node = node.getparent()
-        context = self._memo[node] if node is not None else NO_CONTEXT
+            node = node.parent
+        context = memo[node] if node is not None else NO_CONTEXT
+        matches = self.matches
         for node in reversed(chain):
-            matched = self.matches.get(node, ()) if self.matches else ()
-            ignore = node.get("data-linkguard-ignore")
-            if matched or ignore is not None or node.tag == "noscript":  # else: as its parent's
-                context = fold_context(context, matched, ignore, node.tag)
-            self._memo[node] = context
+            if isinstance(node, Element):
+                matched = matches.get(node, ()) if matches else ()
+                ignore = node.attr("data-linkguard-ignore")
+                tag = node.tag
+                if matched or ignore is not None or tag == "noscript":  # else: as its parent's
+                    context = fold_context(context, matched, ignore, tag)
+            memo[node] = context
         return context
 
-    def _element(self, element: etree._Element, context: Context) -> None:
+    def _element(self, element: Element, tag: str, context: Context) -> None:
         _, ignores, noscript = context
-        tag = element.tag
-        end_line = element.sourceline or 0
-        # Every element moves the cursor, referencing or not, so the next one's search
-        # starts past its tag.
-        line = self.lines.start(tag, end_line) if self.lines is not None else end_line
-        if tag == "script" and script_source(element.attrib) is None:
-            self._inline_script(element, ignores, noscript)  # its body starts at end_line
+        attrs = _attributes(element)
+        if tag == "script" and script_source(attrs) is None:
+            self._inline_script(element, attrs, ignores, noscript)
             return
-        if tag == "script" and not noscript and element.get("type", "").strip().lower() in JS_TYPES:
+        if tag == "script" and not noscript and attrs.get("type", "").strip().lower() in JS_TYPES:
             self.extlink_sign = max(
-                self.extlink_sign, script_sign((script_source(element.attrib) or ("", ""))[1])
+                self.extlink_sign, script_sign((script_source(attrs) or ("", ""))[1])
             )
         if tag == "style":
-            self.refs.extend(
-                style_references(element.text or "", end_line, self.base, ignores, noscript)
-            )
+            css = style_references(element.text, self._body_line(element), self.base, *context[1:])
+            self.refs.extend(css)
             return
         parent_tag = ""
         if tag in ("img", "source"):  # the only tags whose parent decides their references
-            parent = element.getparent()
-            parent_tag = (
-                parent.tag.lower() if parent is not None and isinstance(parent.tag, str) else ""
-            )
-        if tag == "iframe" and element.get("srcdoc") is not None and self.srcdoc is not None:
-            document = self.srcdoc(element.get("srcdoc", ""), self.base)
+            parent = element.parent
+            parent_tag = parent.tag if isinstance(parent, Element) else ""
+        line = element.source_line or self.moved.get(element, (0, 0, 0))[0]
+        if tag == "iframe" and "srcdoc" in attrs:
+            document = self.srcdoc(attrs["srcdoc"], self.base)
             self.unread = self.unread or document.unread
             self.refs.extend(in_frame(document.references, line, ignores, noscript))
         self.refs += element_references(
             tag,
-            element.items(),
+            attrs.items(),
             parent_tag,
             context,
             (self.page_url, self.base, line),
@@ -233,17 +239,30 @@ class _Walk:
             lambda: self._accessible_text(element),
         )
 
-    def _accessible_text(self, link: etree._Element) -> str:
+    def _accessible_text(self, link: Element) -> str:
         """Text a visitor perceives for a link, plus its title and descriptions."""
-        leaf = None if len(link) else link.text or ""  # no child: its text is all it shows
+        children = link.children
+        leaf = None  # a link with no child element: its text is all it shows
+        if not children:
+            leaf = ""
+        elif len(children) == 1 and isinstance(children[0], Text):
+            leaf = children[0].data
         return accessible_text(link, _describe, _parts, self._description, leaf_text=leaf)
+
+    def _body_line(self, element: Element) -> int:
+        """The line an element's start tag ends on: where a script's or a style's text
+        begins, so that what is found in it reports its own line."""
+        location = element.source_location
+        if location is not None:
+            return location.start_tag.end_line
+        return self.moved.get(element, (0, 0, 0))[2] or element.source_line or 0
 
     def _description(self, ref_id: str) -> str:
         """The text of the element with id ``ref_id``, computed once per page."""
         if self._ids is None:
             self._ids = {}
-            for element in self.root.iter():
-                element_id = element.get("id") if isinstance(element.tag, str) else None
+            for element in self.document.iter_elements():
+                element_id = element.attr("id")
                 if element_id and element_id not in self._ids:
                     self._ids[element_id] = element
         if ref_id not in self._descriptions:
@@ -254,59 +273,91 @@ class _Walk:
         return self._descriptions[ref_id]
 
     def _inline_script(
-        self, element: etree._Element, ignores: frozenset[str], noscript: bool
+        self, element: Element, attrs: dict[str, str], ignores: frozenset[str], noscript: bool
     ) -> None:
-        kind = element.get("type", "").strip().lower()
-        body = element.text or ""
-        if (
-            kind == "application/json"
-            and element.get("data-drupal-selector") == "drupal-settings-json"
+        kind = attrs.get("type", "").strip().lower()
+        body = element.text
+        if kind == "application/json" and attrs.get("data-drupal-selector") == (
+            "drupal-settings-json"
         ):
             self.drupal = drupal_settings(body) or self.drupal
             return
         if kind not in JS_TYPES or not body:
             return
-        self.refs.extend(
-            inline_script_references(body, element.sourceline or 0, self.base, ignores, noscript)
-        )
+        line = self._body_line(element)
+        self.refs.extend(inline_script_references(body, line, self.base, ignores, noscript))
 
 
-def _describe(element: etree._Element) -> tuple[str, Callable[[str], str | None]]:
-    """An element's tag (lower case) and attribute getter, for ``_visible``."""
-    tag = element.tag.lower() if isinstance(element.tag, str) else ""
-    return tag, element.get
+def _matches(document: Document, selectors: tuple[str, ...]) -> dict[Element, tuple[str, ...]]:
+    """The elements each configured selector matches, and which selectors match each."""
+    matches: dict[Element, tuple[str, ...]] = {}
+    for selector in selectors:
+        for element in _selected(document, selector):
+            matches[element] = (*matches.get(element, ()), selector)
+    return matches
 
 
-def _parts(element: etree._Element) -> Iterator[etree._Element | str]:
-    """An element's content in document order: its text, each child and the text after it."""
-    if element.text:
-        yield element.text
-    for child in element:
-        if isinstance(child.tag, str):
-            yield child
-        if child.tail:
-            yield child.tail
+def _selected(document: Document, selector: str) -> Iterator[Element]:
+    """Elements a configured selector matches (``_selectors.py``; the policy check rejects
+    a selector that has no XPath, so None is only a caller's own)."""
+    path = compiled_selector(selector)
+    found = document.xpath(path) if path is not None else []
+    if isinstance(found, list):
+        yield from (node for node in found if isinstance(node, Element))
 
 
-def _base_url(root: etree._Element, fallback: str) -> str:
+def _attributes(element: Element) -> dict[str, str]:
+    """The element's attributes as written, in one pass (``Element.attr`` looks a name up
+    by scanning: reading every attribute by name was quadratic, 100,000 attributes 2.7 s).
+    ``attrs`` splits some (``class``, ``rel``, ``sizes``...) into lists; those are read
+    again as written (``attrs`` is the element's own, live: never written to)."""
+    attrs = dict(element.attrs.items())  # dict(attrs) looks each name up: quadratic again
+    for name, value in attrs.items():
+        if value.__class__ is not str:
+            attrs[name] = element.attr(name) or ""
+    return attrs  # type: ignore[return-value]  # every value now a str
+
+
+def _describe(element: Element) -> tuple[str, Callable[[str], str | None]]:
+    """An element's tag and attribute getter, for ``_visible``."""
+    return element.tag, element.attr
+
+
+def _base_url(document: Document, fallback: str) -> str:
     """The document base URL: the first ``<base>`` with an ``href``, if a browser takes it,
     else ``fallback`` (the page's URL, or for a srcdoc document its frame's base URL)."""
-    for base in root.iter("base"):
-        href = base.get("href")
+    for base in document.iter_elements(("base",)):
+        href = base.attr("href")
         if href is not None:
             return document_base(href, fallback)
     return fallback
 
 
-def _title(root: etree._Element) -> str:
-    for title in root.iter("title"):
-        return " ".join("".join(title.itertext()).split())[:MAX_TEXT]
+def _title(document: Document) -> str:
+    for title in document.iter_elements(("title",)):
+        return " ".join(title.text.split())[:MAX_TEXT]
     return ""
 
 
-def _visible_text(root: etree._Element) -> str:
+def _visible_text(document: Document) -> str:
     """The body's perceived text, lower case, bounded (``_visible``)."""
-    for body in root.iter("body"):
+    for body in document.iter_elements(("body",)):
         seen = perceived(body, _describe, _parts, max_chars=MAX_PAGE_TEXT, max_nodes=None)
         return seen.joined(" ").lower()[:MAX_PAGE_TEXT]
     return ""
+
+
+def _parts(element: Element) -> Iterator[Element | str]:
+    """An element's content in document order: text and child elements (a template's
+    content, which turbohtml keeps in a fragment, as its own)."""
+    for child in element.children:
+        if isinstance(child, Text):
+            yield child.data
+        elif isinstance(child, Element):
+            yield child
+        elif isinstance(child, DocumentFragment):
+            for inner in child.children:
+                if isinstance(inner, Text):
+                    yield inner.data
+                elif isinstance(inner, Element):
+                    yield inner

@@ -23,14 +23,13 @@ An element that ``aria-describedby`` points at is announced as the link's descri
 when it is hidden itself, as browsers compute it: its own ``hidden`` and ``display`` are not
 applied (what is inside it is read by the rules above).
 
-Both readers (``_tree.py``, ``_fallback.py``) walk their trees with ``perceived``, so the
-two cannot disagree; the tree reader gives a link with no child element its text as it is,
-the one piece the walk would read (``leaf_text``). The walk is bounded: it stops after
-``max_chars`` characters of text (``RAW_FACTOR`` times as many as written, whitespace
-included) and ``max_nodes`` elements, so a link that wraps a megabyte (or a thousand
-nested links, each wrapping the rest of the page) costs a bounded amount per link, and a
-page stays linear. A notice past those bounds is not read: the link is reported, never
-wrongly credited.
+The reader (``_tree.py``) walks the page's tree with ``perceived``; it gives a link with no
+child element its text as it is, the one piece the walk would read (``leaf_text``). The
+walk is bounded: it stops after ``max_chars`` characters of text (``RAW_FACTOR`` times as
+many as written, whitespace included) and ``max_nodes`` elements, so a link that wraps a
+megabyte (or a thousand nested links, each wrapping the rest of the page) costs a bounded
+amount per link, and a page stays linear. A notice past those bounds is not read: the link
+is reported, never wrongly credited.
 """
 
 from __future__ import annotations

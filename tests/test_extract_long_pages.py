@@ -1,6 +1,6 @@
-"""The fallback reader, for pages libxml2 cannot build: past 65,535 lines or ~2,048 levels
-of nesting. It must read what the tree walk reads, with the same context and exact lines,
-and tokenize as a browser does."""
+"""Pages far past 65,535 lines or thousands of levels deep read as any other, with the same
+context and exact lines (libxml2, the parser linkguard read pages with before turbohtml,
+stopped counting lines at 65,535 and nesting at ~2,048), tokenized as a browser does."""
 
 from __future__ import annotations
 
@@ -11,33 +11,31 @@ from test_extract import ACCESSIBLE, KINDS, PAGE, refs
 
 from linkguard.extract import ExtractedPage, extract_references
 
-# libxml2 numbers lines in 16 bits: a page with this many newlines goes to the fallback.
+# Blank lines put before a page (HTML ignores them): past what 16 bits can number.
 PAD = 65_535
 
 
-def fallback(html: str, **kwargs: object) -> ExtractedPage:
-    """``html`` read by the fallback: pushed past libxml2's last line by blank lines
-    before it (which HTML ignores). Lines in the result count from ``html``'s first."""
-    page = extract_references("\n" * PAD + html, PAGE, **kwargs)  # type: ignore[arg-type]
-    assert page.flat
-    return page
+def far_down(html: str, **kwargs: object) -> ExtractedPage:
+    """``html`` read after ``PAD`` blank lines. Lines in the result count from the page's
+    first line, blank ones included."""
+    return extract_references("\n" * PAD + html, PAGE, **kwargs)  # type: ignore[arg-type]
 
 
-def fallback_refs(html: str, **kwargs: object) -> list[tuple[str, str, str, str | None, int]]:
-    page = fallback(html, **kwargs)
+def far_refs(html: str, **kwargs: object) -> list[tuple[str, str, str, str | None, int]]:
+    page = far_down(html, **kwargs)
     return [(str(r.kind), r.attr, r.raw, r.url, r.line - PAD) for r in page.references]
 
 
 @pytest.mark.parametrize(("name", "html", "expected"), KINDS, ids=[k[0] for k in KINDS])
-def test_the_fallback_reads_every_reference_kind_as_the_tree_walk(
+def test_a_long_page_reads_every_reference_kind_as_a_short_one(
     name: str, html: str, expected: list[tuple[object, ...]]
 ) -> None:
-    assert fallback_refs(html) == expected == refs(html)
+    assert far_refs(html) == expected == refs(html)
 
 
 @pytest.mark.parametrize(("html", "text"), ACCESSIBLE)
-def test_the_fallback_gives_links_their_accessible_text(html: str, text: str) -> None:
-    assert fallback(html).references[0].text == text
+def test_a_long_page_gives_links_their_accessible_text(html: str, text: str) -> None:
+    assert far_down(html).references[0].text == text
 
 
 def test_a_page_over_65535_lines_reports_the_exact_line_of_a_late_link() -> None:
@@ -50,7 +48,6 @@ def test_a_page_over_65535_lines_reports_the_exact_line_of_a_late_link() -> None
         "</script>",
     ]
     page = extract_references("\n".join(lines), PAGE)
-    assert page.flat
     assert [(r.raw, r.line) for r in page.references] == [
         ("/first", 1),
         ("https://late.example/", 69_998),
@@ -67,7 +64,6 @@ def test_a_three_thousand_deep_page_keeps_every_reference_and_its_ancestors_cont
         + '</noscript></div>\n<a href="https://after.example/">after</a>'
     )
     page = extract_references(html, PAGE, notice_selectors=(".partners a",))
-    assert page.flat
     assert [
         (r.raw, r.line, r.notice_selectors, r.ignore, r.in_noscript) for r in page.references
     ] == [
@@ -84,7 +80,7 @@ def test_data_linkguard_ignore_on_an_inline_script_and_on_an_ancestor() -> None:
         "load('https://inherited.example/b.js');</script></section></div>\n"
         "<script>load('https://plain.example/c.js');</script>"
     )
-    page = fallback(html)
+    page = far_down(html)
     assert [(r.raw, r.attr, r.line - PAD, r.ignore) for r in page.references] == [
         ("https://own.example/a.js", "inline", 2, frozenset({"undeclared-third-party"})),
         ("https://inherited.example/b.js", "inline", 4, frozenset({"*"})),
@@ -100,7 +96,7 @@ def test_a_notice_selector_matching_an_ancestor() -> None:
         '<p class="partners-note"><a href="https://b.example/">b</a></p>'
     )
     selectors = (".partners a", "div > ul a", "[bad")
-    page = fallback(html, notice_selectors=selectors)
+    page = far_down(html, notice_selectors=selectors)
     assert [r.notice_selectors for r in page.references] == [(".partners a", "div > ul a"), ()]
     tree = extract_references(html, PAGE, notice_selectors=selectors)
     assert [r.notice_selectors for r in tree.references] == [(".partners a", "div > ul a"), ()]
@@ -112,12 +108,12 @@ def test_the_line_of_a_multi_line_start_tag_is_where_it_begins_as_in_the_tree_wa
         '<p>\n<a\n  class="ext"\n  href="/m">m</a>\n<script\n  type="text/javascript"\n>'
         "\nload('https://cdn.example/s.js');</script>"
     )
-    assert [line for *_, line in fallback_refs(html)] == [2, 8] == [line for *_, line in refs(html)]
+    assert [line for *_, line in far_refs(html)] == [2, 8] == [line for *_, line in refs(html)]
 
 
-def test_a_five_line_start_tag_is_reported_on_its_first_line_by_the_fallback() -> None:
+def test_a_five_line_start_tag_is_reported_on_its_first_line_far_down_a_page() -> None:
     html = '<p>intro</p>\n<a\n  class="x"\n  href="https://partner.example/"\n  title="t"\n>go</a>'
-    assert [line for *_, line in fallback_refs(html)] == [2]
+    assert [line for *_, line in far_refs(html)] == [2]
 
 
 # What a browser does: ``<!-->`` is an empty comment; ``<!-- --!>`` ends the comment;
@@ -134,18 +130,17 @@ COMMENTS = [
 @pytest.mark.parametrize(("name", "opener", "later"), COMMENTS, ids=[c[0] for c in COMMENTS])
 def test_odd_comments_do_not_hide_a_later_script(name: str, opener: str, later: str) -> None:
     html = f'<p>text{opener}\n<script src="https://cdn.example/x.js"></script>{later}'
-    assert fallback_refs(html) == [
+    assert far_refs(html) == [
         ("script", "src", "https://cdn.example/x.js", "https://cdn.example/x.js", 2)
     ]
-    assert refs(html) == fallback_refs(html)  # and libxml2 agrees on a page it can build
 
 
 def test_a_cdata_section_in_html_is_a_bogus_comment_up_to_its_first_gt() -> None:
     html = '<![CDATA[ <a href="/hidden"> ]]><a href="/shown">shown</a><!-- <a href="/c"> -->'
-    assert [raw for _, _, raw, _, _ in fallback_refs(html)] == ["/shown"]
+    assert [raw for _, _, raw, _, _ in far_refs(html)] == ["/shown"]
 
 
-def test_the_fallback_reads_title_drupal_settings_and_the_text_of_a_refresh_page() -> None:
+def test_a_long_page_keeps_its_title_drupal_settings_and_the_text_of_a_refresh_page() -> None:
     html = (
         "<title> Leaving \n soon </title>"
         '<meta http-equiv="refresh" content="0; url=https://r.example/">'
@@ -153,7 +148,7 @@ def test_the_fallback_reads_title_drupal_settings_and_the_text_of_a_refresh_page
         '{"extlink": {"extClass": "0", "extAlert": true}}</script>'
         "<body><p>You are <b>leaving</b> our site</p><script>var hidden;</script>"
     )
-    page = fallback(html)
+    page = far_down(html)
     assert page.title == "Leaving soon"
     assert page.drupal_extlink is not None
     assert (page.drupal_extlink.ext_class, page.drupal_extlink.alert) == ("", True)
