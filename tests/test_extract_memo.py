@@ -72,20 +72,20 @@ def test_the_memo_starts_a_new_generation_past_its_budget():
         return key.upper()
 
     memo: Memo[str, str] = Memo(compute, budget=10)
-    assert memo("abcd") == "ABCD" and memo("abcd") == "ABCD"
+    assert memo["abcd"] == "ABCD" and memo["abcd"] == "ABCD"
     assert calls == ["abcd"]  # answered from memory the second time
-    memo("efgh")
+    memo["efgh"]
     assert len(memo) == 2
-    memo("ijkl")  # 12 characters would pass the budget: a new generation
+    memo["ijkl"]  # 12 characters would pass the budget: a new generation
     assert len(memo) == 1
-    memo("abcd")
+    memo["abcd"]
     assert calls == ["abcd", "efgh", "ijkl", "abcd"]
 
 
 def test_a_key_too_large_is_answered_and_never_kept():
     memo: Memo[str, int] = Memo(len, budget=10 * MAX_KEY)
     huge = "x" * (MAX_KEY + 1)
-    assert memo(huge) == MAX_KEY + 1
+    assert memo[huge] == MAX_KEY + 1
     assert len(memo) == 0
 
 

@@ -102,7 +102,7 @@ class Scope:
 
     def classify(self, url: str | None) -> Boundary:
         """The Boundary of an absolute URL (None: one a browser would not parse)."""
-        return _INVALID if url is None else self._known(url)
+        return _INVALID if url is None else self._known[url]
 
     def classify_href(self, raw: str, base: str | None = None) -> Boundary:
         """Resolve ``raw`` against ``base`` (the origin by default), then classify it."""

@@ -76,11 +76,11 @@ def _base_part(raw: str, base: str) -> str:
     """
     first = raw[:1]
     if first == "/" and raw[1:2] not in _NOT_PATH_ABSOLUTE:  # no scheme: tested first
-        return _BASE_PARTS(base)[0]
+        return _BASE_PARTS[base][0]
     if _WITH_AUTHORITY.match(raw):
         return ""
     if first in _PATH_RELATIVE_FIRST:
-        relative = _BASE_PARTS(base)[1]
+        relative = _BASE_PARTS[base][1]
         if relative:
             return relative
     return base

@@ -85,7 +85,7 @@ def inline_script_references(
     """A Reference for each URL an inline script whose body starts on ``line`` loads (a
     script, stylesheet, image or frame, where the code visibly loads it) or only mentions
     (``Kind.MENTION``): ``_inline.py`` tells which."""
-    for use in _SCRIPT_USES(body):
+    for use in _SCRIPT_USES[body]:
         yield Reference(
             kind=use.kind,
             tag="script",
@@ -116,7 +116,7 @@ def style_references(
 ) -> Iterator[Reference]:
     """A Reference for each URL the CSS of a ``<style>`` whose text starts on ``line`` loads:
     a stylesheet it imports, an image, font or media file it uses (``_css.py``)."""
-    for use in _CSS_USES(body):
+    for use in _CSS_USES[body]:
         yield Reference(
             kind=use.kind,
             tag="style",
@@ -156,7 +156,7 @@ def references_of(tag: str, attrs: Mapping[str, str], parent_tag: str) -> Found:
     found = _element_refs(tag, attrs, parent_tag)
     style = attrs.get("style")
     if style and "(" in style:
-        found += tuple((use.kind, "style", use.url) for use in _CSS_USES(style))
+        found += tuple((use.kind, "style", use.url) for use in _CSS_USES[style])
     return found
 
 

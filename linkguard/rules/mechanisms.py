@@ -165,7 +165,7 @@ class NoticePolicy:
 
     def destination(self, url: str) -> tuple[Route, str] | None:
         """The interstitial route ``url`` goes through and its decoded destination."""
-        return self._routed(url)
+        return self._routed[url]
 
     def _route(self, url: str) -> tuple[Route, str] | None:
         return next(
