@@ -233,7 +233,7 @@ def test_every_command_fails_through_one_error_boundary(
 
 def test_a_multi_line_start_tag_is_reported_on_its_first_line(tmp_path: Path) -> None:
     """In the results and in SARIF, a finding points at the ``<a``, not at the ``>`` five
-    lines further down where libxml2 finishes the tag."""
+    lines further down where the tag ends."""
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text(
