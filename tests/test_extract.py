@@ -535,3 +535,18 @@ def test_an_element_the_parser_clones_is_read_once_at_its_own_start_tag() -> Non
         ("/two", 2),
         ("/b.png", 3),
     ]
+
+
+def test_a_link_the_parser_split_shows_the_text_of_all_its_parts() -> None:
+    """``<p><a>Partner<p>(external link)</a>``: the parser closes the first paragraph and
+    clones the link into the second; a visitor sees one link reading both, and its notice
+    is credited. Text the parser puts outside every clone is not the link's."""
+    html = (
+        '<p><a href="https://x.example/">Partner<p>(external link)</a>\n'
+        '<a href="/y">a<div>b</a>c</div>'
+    )
+    page = extract_references(html, PAGE)
+    assert [(r.raw, r.text) for r in page.references] == [
+        ("https://x.example/", "Partner(external link)"),
+        ("/y", "ab"),
+    ]

@@ -102,3 +102,40 @@ def test_a_noscript_three_thousand_deep_is_read_whole() -> None:
     html = "<body><noscript>" + "<div>" * 3_000 + '<a href="/deep">d</a></noscript><a href="/x">'
     page = extract_references(html, PAGE)
     assert [(r.raw, r.in_noscript) for r in page.references] == [("/deep", True), ("/x", False)]
+
+
+NOSCRIPT_NEIGHBOURS = [
+    # a link in a noscript inside a link, on one line: both are read
+    ('<a href="/o"><noscript><a href="/in">i</a></noscript></a>', [("/o", False), ("/in", True)]),
+    # two noscripts on one line, each holding a link at the same column of its own text
+    (
+        '<noscript><a href="http://y1.example/">y</a></noscript>'
+        '<noscript><a href="http://y2.example/">y</a></noscript>',
+        [("http://y1.example/", True), ("http://y2.example/", True)],
+    ),
+    ('<a href="http://x.example/">x</a><noscript><a href="http://y.example/">y</a></noscript>',
+     [("http://x.example/", False), ("http://y.example/", True)]),
+    (
+        '<b style="background:url(/b1.png)">x</b>'
+        '<noscript><b style="background:url(/b2.png)">y</b></noscript>',
+        [("/b1.png", False), ("/b2.png", True)],
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("html", "expected"), NOSCRIPT_NEIGHBOURS)
+def test_what_a_noscript_holds_is_never_taken_for_a_clone_of_what_is_beside_it(
+    html: str, expected: list[tuple[str, bool]]
+) -> None:
+    """A noscript's elements keep their own place on the page (line and column), so none is
+    mistaken for a clone the parser made of an element before it (and skipped)."""
+    page = extract_references(html, PAGE)
+    assert [(r.raw, r.in_noscript) for r in page.references] == expected
+
+
+def test_twenty_thousand_noscripts_are_each_read_on_their_line() -> None:
+    html = "".join(f'<noscript><a href="/n{i}">n</a></noscript>\n' for i in range(20_000))
+    page = extract_references(html, PAGE)
+    assert [(r.raw, r.line, r.in_noscript) for r in page.references] == [
+        (f"/n{i}", i + 1, True) for i in range(20_000)
+    ]

@@ -326,8 +326,8 @@ NO_CONTEXT: Context = ((), frozenset(), False)
 def fold_context(
     context: Context, matched: tuple[str, ...], ignore_attr: str | None, tag: str
 ) -> Context:
-    """``context`` (the parent's) with one element's own contribution folded in: what both
-    readers do for each element, in document order, from the root down."""
+    """``context`` (the parent's) with one element's own contribution folded in: what the
+    reader does for each element, in document order, from the root down."""
     selectors, ignores, noscript = context
     if matched:
         selectors = selectors + matched

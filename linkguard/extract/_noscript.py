@@ -9,11 +9,16 @@ it holds into its noscript: read in its place, marked ``in_noscript``, with its 
 context, as the selectors of the site's policy see it.
 
 A node moved into another document loses its source position, so each grafted element's
-is taken before the move: its text is parsed after as many newlines as precede it on the
-page, so its lines are the page's.
+is taken before the move, in document order (the order a walk meets them in, right after
+their noscript), and made the page's: the text's first line is the line (and
+starts at the column) where the noscript's start tag ends. (Parsing the text after as many
+newlines as precede it would give the lines for free, at a cost in the number of noscripts
+times their lines: quadratic on a page of many.)
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import turbohtml
 from turbohtml import Document, Element, Namespace, Text
@@ -23,11 +28,26 @@ from turbohtml import Document, Element, Namespace, Text
 Position = tuple[int, int, int]
 
 
-def graft(document: Document) -> dict[Element, Position]:
-    """Put what each HTML ``<noscript>``'s raw text holds into it, as elements; the
-    positions of the elements grafted (an SVG ``noscript`` is an ordinary element, and a
-    noscript whose text holds no markup is left as it is)."""
-    moved: dict[Element, Position] = {}
+@dataclass(frozen=True, slots=True)
+class Grafts:
+    """What ``graft`` put into a page's noscripts."""
+
+    # By where each noscript's start tag begins (line, column): the positions of the
+    # elements put into it, in document order.
+    positions: dict[tuple[int, int], list[Position]]
+    # The documents the elements were parsed into. They must outlive the page's reading:
+    # a moved node's hash is its first document's, and once that document is freed its
+    # memory is reused, so moved nodes' hashes repeated and every dict of them (ancestors'
+    # context, selector matches) turned quadratic.
+    documents: list[Document]
+
+
+def graft(document: Document) -> Grafts:
+    """Put what each HTML ``<noscript>``'s raw text holds into it, as elements (an SVG
+    ``noscript`` is an ordinary element, and a noscript whose text holds no markup is left
+    as it is)."""
+    moved: dict[tuple[int, int], list[Position]] = {}
+    documents: list[Document] = []
     for noscript in list(document.iter_elements(("noscript",))):
         if noscript.namespace is not Namespace.HTML:
             continue
@@ -37,20 +57,19 @@ def graft(document: Document) -> dict[Element, Position]:
         if "<" not in text:
             continue
         location = noscript.source_location
-        line = location.start_tag.end_line if location is not None else noscript.source_line
-        content = turbohtml.parse(
-            "\n" * ((line or 1) - 1) + text,
-            source_locations=True,
-            allow_declarative_shadow_roots=False,
-        )
+        start = (location.start_tag.end_line, location.start_tag.end_col) if location else (1, 0)
+        content = turbohtml.parse(text, source_locations=True, allow_declarative_shadow_roots=False)
+        documents.append(content)
         parts = _parts(content)
-        for part in parts:
-            for element in (part, *part.iter_elements()):
-                moved[element] = _position(element)
+        moved[noscript.source_line or 0, noscript.source_col or 0] = [
+            _position(element, *start)
+            for part in parts
+            for element in (part, *part.iter_elements())
+        ]
         noscript.clear()
         for part in parts:
             noscript.append(part)
-    return moved
+    return Grafts(moved, documents)
 
 
 def _parts(content: Document) -> list[Element]:
@@ -65,9 +84,12 @@ def _parts(content: Document) -> list[Element]:
     return parts
 
 
-def _position(element: Element) -> Position:
+def _position(element: Element, line: int, column: int) -> Position:
+    """An element's position in its noscript's text, made the page's: the text begins on
+    ``line``, at ``column``."""
     location = element.source_location
     if location is None:
         return (0, 0, 0)
-    start = location.start_tag
-    return (start.start_line, start.start_col, start.end_line)
+    tag = location.start_tag
+    col = tag.start_col + column if tag.start_line == 1 else tag.start_col
+    return (tag.start_line + line - 1, col, tag.end_line + line - 1)

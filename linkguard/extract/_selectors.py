@@ -4,7 +4,8 @@ A selector is translated to XPath by cssselect (its HTML translator: element and
 names in any case) and that XPath is run by turbohtml on the page's tree. A selector is
 accepted by the policy check only if both can: ``selector_path`` raises with the reason,
 so a selector the reader could not run is an error in the policy file, never a notice
-silently not seen (cssselect's ``:contains()``, say, which is no CSS a browser knows).
+silently not seen (a namespace prefix, ``svg|a``, whose XPath names a prefix the page's
+tree does not declare).
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ from linkguard.extract._elements import (
     script_source,
     style_references,
 )
-from linkguard.extract._noscript import Position, graft
+from linkguard.extract._noscript import Grafts, Position, graft
 from linkguard.extract._selectors import compiled_selector
 from linkguard.extract._shapes import element_references
 from linkguard.extract._visible import accessible_text, description_text, perceived
@@ -116,8 +116,8 @@ def _read(
 
     document = parse(text)
     base = _base_url(document, fallback_base)  # a <base> in a noscript's text is no base
-    moved = graft(document)
-    return _Reader(document, page_url, selectors, text_for, base, srcdoc, moved).run()
+    grafted = graft(document)
+    return _Reader(document, page_url, selectors, text_for, base, srcdoc, grafted).run()
 
 
 class _Reader:
@@ -131,14 +131,14 @@ class _Reader:
         text_for: Callable[[str | None], bool] | None,
         base: str,
         srcdoc: Callable[[str, str], ExtractedPage],
-        moved: dict[Element, Position],
+        grafts: Grafts,
     ) -> None:
         self.document = document
         self.page_url = page_url
         self.text_for = text_for
         self.base = base
         self.srcdoc = srcdoc  # reads an iframe's srcdoc document
-        self.moved = moved  # the positions of what noscripts hold (``_noscript.graft``)
+        self.grafts = grafts  # what noscripts hold, and its positions (``_noscript.graft``)
         self.unread = ""  # why part of the page could not be read, if it could not
         self.refs: list[Reference] = []
         self.drupal: DrupalExtlink | None = None
@@ -148,6 +148,7 @@ class _Reader:
         self._descriptions: dict[str, str] = {}  # aria-describedby id -> its text, once a page
         self._memo: dict[Node, Context] = {}
         self._clones: set[tuple[int, int]] = set()  # start tags of _CLONED elements read
+        self._split = _split_links(document)  # a link the parser cloned: it and its clones
 
     def run(self) -> ExtractedPage:
         self._walk(self.document)
@@ -167,18 +168,28 @@ class _Reader:
         )
 
     def _walk(self, root: Document) -> None:
+        grafted = self.grafts.positions
+        queue: list[Position] = []  # positions of a noscript's grafted elements, in order
+        at = 0
         for element in root.iter_elements():
             tag = element.tag
+            where = None  # the position of a grafted element, which it no longer knows
+            if at < len(queue):
+                where, at = queue[at], at + 1
             # Elements that carry a URL, and any with a style attribute (its url()s).
             if tag in REFERENCE_SET or element.attr("style") is not None:
-                if tag in _CLONED and self._cloned(element):
+                if tag in _CLONED and self._cloned(element, where):
                     continue
-                self._element(element, tag, self._context(element))
+                self._element(element, tag, self._context(element), where)
+            elif tag == "noscript" and grafted:
+                found = grafted.get((element.source_line or 0, element.source_col or 0))
+                if found and where is None:  # (a noscript in a noscript's text is not one)
+                    queue, at = found, 0
 
-    def _cloned(self, element: Element) -> bool:
+    def _cloned(self, element: Element, grafted: Position | None) -> bool:
         """Whether an element whose start tag was read already is a clone of it."""
         line = element.source_line
-        where = (line, element.source_col or 0) if line else self.moved.get(element, (0, 0))[:2]
+        where = (line, element.source_col or 0) if line else (grafted or (0, 0))[:2]
         if where in self._clones:
             return True
         if where[0]:
@@ -206,25 +217,28 @@ class _Reader:
             memo[node] = context
         return context
 
-    def _element(self, element: Element, tag: str, context: Context) -> None:
+    def _element(
+        self, element: Element, tag: str, context: Context, grafted: Position | None = None
+    ) -> None:
         _, ignores, noscript = context
         attrs = _attributes(element)
         if tag == "script" and script_source(attrs) is None:
-            self._inline_script(element, attrs, ignores, noscript)
+            self._inline_script(element, attrs, ignores, noscript, grafted)
             return
         if tag == "script" and not noscript and attrs.get("type", "").strip().lower() in JS_TYPES:
             self.extlink_sign = max(
                 self.extlink_sign, script_sign((script_source(attrs) or ("", ""))[1])
             )
         if tag == "style":
-            css = style_references(element.text, self._body_line(element), self.base, *context[1:])
+            body_line = self._body_line(element, grafted)
+            css = style_references(element.text, body_line, self.base, *context[1:])
             self.refs.extend(css)
             return
         parent_tag = ""
         if tag in ("img", "source"):  # the only tags whose parent decides their references
             parent = element.parent
             parent_tag = parent.tag if isinstance(parent, Element) else ""
-        line = element.source_line or self.moved.get(element, (0, 0, 0))[0]
+        line = element.source_line or (grafted or (0, 0, 0))[0]
         if tag == "iframe" and "srcdoc" in attrs:
             document = self.srcdoc(attrs["srcdoc"], self.base)
             self.unread = self.unread or document.unread
@@ -240,7 +254,16 @@ class _Reader:
         )
 
     def _accessible_text(self, link: Element) -> str:
-        """Text a visitor perceives for a link, plus its title and descriptions."""
+        """Text a visitor perceives for a link, plus its title and descriptions. A link the
+        parser split into clones shows the text of them all, read as one."""
+        pieces = self._split.get((link.source_line, link.source_col)) if self._split else None
+        if pieces:
+
+            def joined(element: Element) -> Iterator[Element | str]:
+                for piece in pieces if element is link else (element,):
+                    yield from _parts(piece)
+
+            return accessible_text(link, _describe, joined, self._description)
         children = link.children
         leaf = None  # a link with no child element: its text is all it shows
         if not children:
@@ -249,13 +272,13 @@ class _Reader:
             leaf = children[0].data
         return accessible_text(link, _describe, _parts, self._description, leaf_text=leaf)
 
-    def _body_line(self, element: Element) -> int:
+    def _body_line(self, element: Element, grafted: Position | None) -> int:
         """The line an element's start tag ends on: where a script's or a style's text
         begins, so that what is found in it reports its own line."""
+        if grafted is not None:
+            return grafted[2]
         location = element.source_location
-        if location is not None:
-            return location.start_tag.end_line
-        return self.moved.get(element, (0, 0, 0))[2] or element.source_line or 0
+        return location.start_tag.end_line if location is not None else element.source_line or 0
 
     def _description(self, ref_id: str) -> str:
         """The text of the element with id ``ref_id``, computed once per page."""
@@ -273,7 +296,12 @@ class _Reader:
         return self._descriptions[ref_id]
 
     def _inline_script(
-        self, element: Element, attrs: dict[str, str], ignores: frozenset[str], noscript: bool
+        self,
+        element: Element,
+        attrs: dict[str, str],
+        ignores: frozenset[str],
+        noscript: bool,
+        grafted: Position | None,
     ) -> None:
         kind = attrs.get("type", "").strip().lower()
         body = element.text
@@ -284,8 +312,18 @@ class _Reader:
             return
         if kind not in JS_TYPES or not body:
             return
-        line = self._body_line(element)
+        line = self._body_line(element, grafted)
         self.refs.extend(inline_script_references(body, line, self.base, ignores, noscript))
+
+
+def _split_links(document: Document) -> dict[tuple[int | None, int | None], list[Element]]:
+    """The links the parser cloned for misnested markup (``<a>x<div></a>``... its text split
+    among them), by where their start tag begins: each with its clones, in order."""
+    seen: dict[tuple[int | None, int | None], list[Element]] = {}
+    for link in document.iter_elements(("a",)):
+        if link.source_line:
+            seen.setdefault((link.source_line, link.source_col), []).append(link)
+    return {where: links for where, links in seen.items() if len(links) > 1}
 
 
 def _matches(document: Document, selectors: tuple[str, ...]) -> dict[Element, tuple[str, ...]]:
