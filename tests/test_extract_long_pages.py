@@ -102,7 +102,7 @@ def test_a_notice_selector_matching_an_ancestor() -> None:
     assert [r.notice_selectors for r in tree.references] == [(".partners a", "div > ul a"), ()]
 
 
-def test_the_line_of_a_multi_line_start_tag_is_where_it_begins_as_in_the_tree_walk() -> None:
+def test_the_line_of_a_multi_line_start_tag_is_where_it_begins_far_down_as_near_the_top() -> None:
     """A reference points at its ``<``; an inline script's literals count from its body."""
     html = (
         '<p>\n<a\n  class="ext"\n  href="/m">m</a>\n<script\n  type="text/javascript"\n>'

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 from test_extract import PAGE
-from test_extract_long_pages import PAD
+from test_extract_long_pages import PAD, far_down
 
 from linkguard.extract import ExtractedPage, extract_references
 
@@ -21,7 +21,7 @@ def tree(html: str, **kwargs: object) -> ExtractedPage:
 
 def far(html: str, **kwargs: object) -> ExtractedPage:
     """Read after ``PAD`` blank lines, lines counted from ``html``'s first."""
-    page = extract_references("\n" * PAD + html, PAGE, **kwargs)  # type: ignore[arg-type]
+    page = far_down(html, **kwargs)
     moved = tuple(replace(r, line=r.line - PAD) for r in page.references)
     return replace(page, references=moved)
 

@@ -4,4 +4,4 @@ styles): what is left is decoding, parsing, the walk's own loop and judging noth
 from linkguard.extract import _tree
 
 assert callable(_tree._Reader._element)
-_tree._Reader._element = lambda self, element, tag, context, grafted=None: None
+_tree._Reader._element = lambda self, element, tag, context, grafted: None

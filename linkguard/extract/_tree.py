@@ -151,7 +151,7 @@ class _Reader:
         self._split = _split_links(document)  # a link the parser cloned: it and its clones
 
     def run(self) -> ExtractedPage:
-        self._walk(self.document)
+        self._walk()
         return ExtractedPage(
             url=self.page_url,
             title=_title(self.document),
@@ -167,11 +167,11 @@ class _Reader:
             unread=self.unread,
         )
 
-    def _walk(self, root: Document) -> None:
+    def _walk(self) -> None:
         grafted = self.grafts.positions
         queue: list[Position] = []  # positions of a noscript's grafted elements, in order
         at = 0
-        for element in root.iter_elements():
+        for element in self.document.iter_elements():
             tag = element.tag
             where = None  # the position of a grafted element, which it no longer knows
             if at < len(queue):
@@ -218,7 +218,7 @@ class _Reader:
         return context
 
     def _element(
-        self, element: Element, tag: str, context: Context, grafted: Position | None = None
+        self, element: Element, tag: str, context: Context, grafted: Position | None
     ) -> None:
         _, ignores, noscript = context
         attrs = _attributes(element)
