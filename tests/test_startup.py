@@ -1,13 +1,15 @@
 """What a run loads: a folder or template scan (a CI gate's) never imports the HTTP stack
-or lxml, and no command imports pydantic.
+or lxml, and no command imports pydantic or requests.
 
 httpx (with httpcore, h11, anyio and its own command line) cost ~50 ms of CPU in every
 process that imported it; only a crawl and ``--check-external`` make requests, so only
 they import it. Typer 0.29 builds a pydantic adapter for every option of the command line
 (~0.13 CPU-s in every run, most of it importing pydantic): pyproject.toml keeps Typer below
 0.29, and these tests fail if a Typer that imports pydantic comes back. lxml (~25 ms) parses
-only a crawl's sitemap.xml: pages are parsed by turbohtml. Run as users run linkguard: the
-real CLI in a fresh interpreter.
+only a crawl's sitemap.xml: pages are parsed by turbohtml. tldextract's code imports
+requests (~0.12 CPU-s with urllib3): its suffix list is read from its file
+(``classify/_suffixes.py``; ``tests/test_suffixes.py`` covers a crawl's imports). Run as
+users run linkguard: the real CLI in a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HTTP_STACK = ("httpx", "httpcore", "h11", "anyio")
-NEVER = (*HTTP_STACK, "lxml", "pydantic", "pydantic_core")
+# tldextract's code imports requests (and urllib3): its suffix list is read from its file.
+NEVER = (*HTTP_STACK, "lxml", "pydantic", "pydantic_core", "requests", "tldextract")
 
 _RUN = """
 import json, sys

@@ -2,7 +2,8 @@
 
 The registrable domain comes from the full public suffix list, private section included
 (so ``alice.github.io`` and ``bob.github.io`` are different parties), read from the
-snapshot that ships inside tldextract: it is never downloaded, at run or test time.
+snapshot that ships inside tldextract (``_suffixes.py``): it is never downloaded, at run or
+test time.
 
 A host is first party when it is the origin's host, lies under the origin's registrable
 domain, lies under a first-party entry that is a registrable domain, or equals a
@@ -16,17 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import tldextract
-
 import linkguard.classify.urls as urls
 from linkguard._memo import Memo
+from linkguard.classify._suffixes import suffix_start
 from linkguard.model import Boundary, Party
 
-_EXTRACT = tldextract.TLDExtract(
-    suffix_list_urls=(),  # the bundled snapshot only: no network, ever
-    cache_dir=None,
-    include_psl_private_domains=True,
-)
+# The dots a host may be written with (IDNA's full stops), as tldextract reads them.
+_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 # Schemes with a host that a visitor's browser would contact.
 _NETWORK_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp"})
 
@@ -38,10 +35,11 @@ def registrable_domain(host: str) -> str:
     host = host.rstrip(".").lower()
     if not host or host.startswith("[") or _is_ipv4(host):
         return host
-    parts = _EXTRACT.extract_str(host)
-    if parts.domain and parts.suffix:
-        return f"{parts.domain}.{parts.suffix}"
-    return host
+    labels = (host if host.isascii() else host.translate(_DOTS).rstrip(".")).split(".")
+    start = suffix_start(labels)
+    if not start or not labels[start - 1]:  # no suffix, or nothing before it
+        return host
+    return ".".join(labels[start - 1 :])
 
 
 def _is_ipv4(host: str) -> bool:
