@@ -1,5 +1,6 @@
 """What a run loads: a folder or template scan (a CI gate's) never imports the HTTP stack
-or lxml, and no command imports pydantic or requests.
+or lxml, no command imports pydantic or requests, and a quiet crawl neither Rich's progress
+bar nor httpx's own command line (~80 ms of CPU together).
 
 httpx (with httpcore, h11, anyio and its own command line) cost ~50 ms of CPU in every
 process that imported it; only a crawl and ``--check-external`` make requests, so only
@@ -17,12 +18,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HTTP_STACK = ("httpx", "httpcore", "h11", "anyio")
 # tldextract's code imports requests (and urllib3): its suffix list is read from its file.
 NEVER = (*HTTP_STACK, "lxml", "pydantic", "pydantic_core", "requests", "tldextract")
+# Rich draws the progress bar on a terminal only (cli/_progress.py); httpx's command line is
+# never run (sources/__init__.py).
+NOT_IN_A_CRAWL = ("rich.console", "rich.progress", "httpx._main", "click", "pygments")
 
 _RUN = """
 import json, sys
@@ -33,14 +38,16 @@ try:
     main()
 except SystemExit as exit:
     code = exit.code
-stack = sorted({m.split(".")[0] for m in sys.modules} & set(NEVER))
+stack = sorted(name for name in NEVER if sys.modules.get(name) is not None)
 print(json.dumps({"code": code, "loaded": stack}))
-""".replace("NEVER", repr(NEVER))
+"""
 
 
-def _loaded_by(*args: str) -> dict[str, object]:
+def _loaded_by(*args: str, never: tuple[str, ...] = NEVER) -> dict[str, object]:
+    """Run the CLI with ``args``: its exit code, and which of ``never`` it loaded."""
+    code = _RUN.replace("NEVER", repr(never))
     done = subprocess.run(
-        [sys.executable, "-c", _RUN, *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
     answer: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -64,3 +71,16 @@ def test_a_template_scan_never_imports_the_http_stack_lxml_or_pydantic(tmp_path:
     )  # fmt: skip
     assert answer == {"code": 0, "loaded": []}
     assert json.loads(out.read_text())["pages"]
+
+
+def test_a_quiet_crawl_loads_neither_rich_nor_httpx_command_line(
+    serve: Callable[[Path], str], tmp_path: Path
+) -> None:
+    url = serve(ROOT / "sample_sites" / "leaky-shop")
+    out = tmp_path / "results.json"
+    never = (*NOT_IN_A_CRAWL, "requests", "tldextract", "pydantic")
+    answer = _loaded_by(
+        "scan", url, "-f", "json", "-o", str(out), "-q", "--fail-on", "never", never=never
+    )
+    assert answer == {"code": 0, "loaded": []}
+    assert len(json.loads(out.read_text())["pages"]) > 1  # it did crawl

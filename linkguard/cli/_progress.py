@@ -9,6 +9,9 @@
   ``every_pages`` pages, or ``every_seconds`` after the last line; a short scan writes none.
 - With ``-q``: nothing. With ``-v``: a line per page read or failed; ``-vv``: also the pages
   skipped and why. Page URLs come from the site: they are shown escaped (linkguard.display).
+
+Rich is imported only when a bar is drawn: a CI log or a quiet run never loads it (~20 ms
+of CPU in every command).
 """
 
 from __future__ import annotations
@@ -17,22 +20,15 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import TextIO
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from typing import TYPE_CHECKING, TextIO
 
 from linkguard.cli._voice import DEBUG, VERBOSE, Voice
 from linkguard.display import log_line, shown
 from linkguard.scan import CrawlStats
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 LABELS = {"crawl": "crawling", "browser": "browser visits"}
 
@@ -73,7 +69,9 @@ class ProgressDisplay:
         self._clock = clock
         self._last_line: float | None = None
         self._bucket: dict[str, int] = {}  # phase -> pages_done // every_pages at its last line
-        if console is None and wants_bar(_isatty(self._stream), os.environ):
+        if console is None and not voice.quiet and wants_bar(_isatty(self._stream), os.environ):
+            from rich.console import Console
+
             console = Console(file=self._stream, force_terminal=True)
         self._bar = None if console is None or voice.quiet else _bar(console)
         self._tasks: dict[str, TaskID] = {}
@@ -138,6 +136,15 @@ class ProgressDisplay:
 
 
 def _bar(console: Console) -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
