@@ -8,7 +8,7 @@ traverses every object alive, the loaded modules included. ``settle()`` freezes 
 alive when it is called (those objects are never traversed again: they live as long as the
 process anyway) and collects the young generation every 10,000 allocations instead. The
 CLI settles once its commands are loaded; an analysis worker once it holds the policy and
-scope and has built the public suffix list's trie (~18,000 objects, built on first use).
+scope and has read the public suffix list (a table of 10,000 suffixes, built on first use).
 Cycles are still collected; a page's garbage that is not in a cycle is freed at once, as
 always, by reference counting.
 """

@@ -53,8 +53,8 @@ def _init_worker(policy: Policy, scope: Scope) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker_state = (policy, scope)
-    registrable_domain("example.com")  # the suffix list's trie, built on first use: now
-    settle()  # the analysis code, policy, scope and trie stay for the worker's life (_gc.py)
+    registrable_domain("example.com")  # the suffix list's table, built on first use: now
+    settle()  # the analysis code, policy, scope and table stay for the worker's life (_gc.py)
 
 
 def _ready() -> bool:
