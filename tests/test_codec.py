@@ -12,6 +12,8 @@ from report_samples import SAMPLES
 from linkguard.model import Finding
 from linkguard.results import to_dict
 from linkguard.results.codec import (
+    _flat_json,
+    _indented,
     dynamic_from_dict,
     dynamic_to_dict,
     finding_from_dict,
@@ -100,3 +102,37 @@ def test_static_fingerprints_are_unchanged_by_browser_mode() -> None:
         )
         == "d9d9ada2ca43a13a"
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {},
+        {"a": 1},
+        {"text": 'quote " backslash \\ tab \t newline \n nul \x00 \u2028 é 漢 😀'},
+        {"big": 10**30, "negative": -7, "yes": True, "no": False, "none": None},
+        {"chain": [], "hops": ()},
+        {"kind": "link", "line": 12, "selectors": []},
+    ],
+)
+@pytest.mark.parametrize("prefix", ["", "  ", "    "])
+def test_a_flat_object_is_written_as_json_dumps_writes_it(
+    value: dict[str, object], prefix: str
+) -> None:
+    expected = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + prefix)
+    assert _flat_json(value, prefix) == expected
+    assert _indented(value, prefix) == expected
+
+
+class _Text(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"f": 1.5}, {"nested": {"a": 1}}, {"items": [1]}, {"s": _Text("x")}, {"t": (1,)}],
+)
+def test_anything_but_a_flat_object_takes_json_dumps_itself(value: dict[str, object]) -> None:
+    assert _flat_json(value, "  ") is None
+    expected = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    assert _indented(value, "  ") == expected

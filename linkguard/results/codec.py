@@ -14,9 +14,8 @@ journal behind ``--resume`` uses too.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
-from json.encoder import encode_basestring as _encode
 from typing import Any
 
 from linkguard._version import __version__
@@ -178,29 +177,31 @@ def _indented(value: Any, prefix: str) -> str:
 
 
 def _flat_json(value: dict[str, Any], prefix: str) -> str | None:
-    """``json.dumps(value, indent=2)`` for an object of strings, ints, booleans and nulls,
-    through the C string encoder (``indent`` alone makes json fall back to pure Python).
-    None for anything else."""
-    parts = []
-    for key, item in value.items():
+    """``json.dumps(value, indent=2)`` for an object of strings, ints, booleans, nulls and
+    empty lists, None for anything else. ``indent`` alone makes json fall back to pure
+    Python; an object whose values are all scalars is encoded whole by the C encoder
+    instead, with the line break and indentation as its item separator."""
+    for item in value.values():
         kind = type(item)
-        if kind is str:
-            text = _encode(item)
-        elif item is None:
-            text = "null"
-        elif kind is bool:
-            text = "true" if item else "false"
-        elif kind is int:
-            text = int.__repr__(item)
-        elif (kind is list or kind is tuple) and not item:
-            text = "[]"  # a finding's empty chain: the fast path stays fast
-        else:
+        if not (
+            kind is str
+            or item is None
+            or kind is bool
+            or kind is int
+            or ((kind is list or kind is tuple) and not item)  # a finding's empty chain
+        ):
             return None
-        parts.append(f"{_encode(key)}: {text}")
-    if not parts:
+    if not value:
         return "{}"
-    inner = "\n" + prefix + "  "
-    return "{" + inner + ("," + inner).join(parts) + "\n" + prefix + "}"
+    encoder = _FLAT_ENCODERS.get(prefix)
+    if encoder is None:
+        encoder = _FLAT_ENCODERS[prefix] = json.JSONEncoder(
+            ensure_ascii=False, separators=(",\n" + prefix + "  ", ": ")
+        ).encode
+    return "{\n" + prefix + "  " + encoder(value)[1:-1] + "\n" + prefix + "}"
+
+
+_FLAT_ENCODERS: dict[str, Callable[[Any], str]] = {}  # by indentation prefix
 
 
 def from_json(text: str, *, source: str = "results") -> ScanResult:
