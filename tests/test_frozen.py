@@ -11,7 +11,23 @@ from typing import Any
 import pytest
 
 from linkguard._frozen import quick_init
-from linkguard.model import Boundary, ClassifiedReference, Finding, Kind, Party, Reference, Severity
+from linkguard.model import (
+    Boundary,
+    ClassifiedReference,
+    Finding,
+    Kind,
+    PageRecord,
+    Party,
+    Reference,
+    Severity,
+)
+from linkguard.scan.analysis import (
+    InterstitialLink,
+    MissingLink,
+    OutboundLink,
+    PageAnalysis,
+    SeenThirdParty,
+)
 
 
 def _declared() -> type[Any]:
@@ -98,3 +114,40 @@ def test_a_class_it_cannot_build_faithfully_is_refused() -> None:
     for cls in (Mutable, Factory, PostInit):
         with pytest.raises(TypeError):
             quick_init(cls)
+
+
+def test_the_state_pickle_carries_is_the_fields_in_order() -> None:
+    finding = Finding(
+        rule="r", severity=Severity.WARNING, page="p", line=1, target="t", host="h",
+        element="e", message="m",
+    )  # fmt: skip
+    names = list(Finding.__dataclass_fields__)
+    assert finding.__getstate__() == tuple(getattr(finding, name) for name in names)
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        assert pickle.loads(pickle.dumps(finding, protocol)) == finding
+
+
+def test_a_page_analysis_travels_back_from_a_worker_whole() -> None:
+    finding = Finding(
+        rule="r", severity=Severity.WARNING, page="p", line=1, target="t", host="h",
+        element="e", message="m",
+    )  # fmt: skip
+    analysis = PageAnalysis(
+        record=PageRecord(url="https://www.example.com/", status=200, depth=0),
+        findings=(finding,),
+        third_party=(SeenThirdParty("cdn.example.net", "example.net", "script", "CDN"),),
+        follow=("https://www.example.com/a",),
+        references=12,
+        exempt=1,
+        mechanisms=(("icon", 2),),
+        via_interstitial=(InterstitialLink("https://www.example.com/out?u=x", finding),),
+        outbound_links=(OutboundLink("https://other.example.org/", 7, '<a href="...">'),),
+        missing=(MissingLink("https://www.example.com/gone", 9, "<a>", "link", False),),
+    )
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        back = pickle.loads(pickle.dumps(analysis, protocol))
+        assert back == analysis
+        assert type(back.third_party[0]) is SeenThirdParty
+        assert type(back.via_interstitial[0]) is InterstitialLink
+        assert type(back.outbound_links[0]) is OutboundLink
+        assert type(back.missing[0]) is MissingLink
