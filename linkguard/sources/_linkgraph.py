@@ -4,6 +4,7 @@ links from a seed over every link seen, whatever order the fetches happened to f
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 
 
 class LinkGraph:
@@ -15,18 +16,22 @@ class LinkGraph:
         self._roots: list[tuple[int, int]] = []  # (id, depth): seeds 0, sitemap URLs 1
         self._shortest: dict[int, int] | None = None
 
-    def link(self, parent: str | None, key: str, depth: int) -> None:
-        """Record that ``parent`` links to ``key`` (a root at ``depth`` when no parent)."""
-        self._shortest = None
-        node = self._ids.setdefault(key, len(self._ids))
-        if parent is None:
-            self._roots.append((node, depth))
+    def link(self, parent: str | None, keys: Sequence[str], depth: int) -> None:
+        """Record that ``parent`` links to each of ``keys`` (roots at ``depth`` when there
+        is no parent)."""
+        if not keys:
             return
-        source = self._ids.setdefault(parent, len(self._ids))
+        self._shortest = None
+        ids = self._ids
+        nodes = [ids.setdefault(key, len(ids)) for key in keys]
+        if parent is None:
+            self._roots.extend((node, depth) for node in nodes)
+            return
+        source = ids.setdefault(parent, len(ids))
         links = self._links.get(source)
         if links is None:
             self._links[source] = links = array("i")
-        links.append(node)
+        links.extend(nodes)
 
     def depth_of(self, key: str) -> int | None:
         """The fewest links from a root to ``key`` (None: not reached from a root)."""

@@ -15,17 +15,22 @@ crawler requests a URL only when it is on:
 It must be first party as well (``classify.scope``). Classification itself is unchanged: a
 URL's party, in findings and the inventory, is its registrable domain's, whatever the port.
 A crawl of a copy (``sources/mirror.py``) requests only the copy's own origin.
+
+``Limits`` is the rest of what keeps a URL out: ``[crawl] max_depth``, ``max_pages`` and
+``max_per_pattern``.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from linkguard.classify import urls
 from linkguard.classify.scope import Scope
 from linkguard.model import Party
+from linkguard.policy import CrawlConfig
 from linkguard.sources.mirror import Mirror
 
 
@@ -73,6 +78,33 @@ class Reach:
 def _on_default_port(url: str) -> bool:
     parsed = urls.parse(url)
     return parsed is not None and parsed.port == ""
+
+
+class Limits:
+    """The crawl limits that keep a URL out: depth, pages, and pages per path pattern."""
+
+    def __init__(self, crawl: CrawlConfig) -> None:
+        self.crawl = crawl
+        self._patterns: Counter[str] = Counter()  # pages queued (or restored) per pattern
+
+    def count(self, url: str) -> None:
+        """A page queued or restored: one more of its path pattern."""
+        if self.crawl.max_per_pattern:
+            self._patterns[path_pattern(url)] += 1
+
+    def refusing(self, key: str, depth: int, pages: int) -> str:
+        """The limit that keeps ``key`` (at ``depth``, with ``pages`` seen) out, or ""; a
+        URL let in is counted."""
+        if depth > self.crawl.max_depth:
+            return "max_depth"
+        if pages >= self.crawl.max_pages:
+            return "max_pages"
+        if self.crawl.max_per_pattern:
+            pattern = path_pattern(key)
+            if self._patterns[pattern] >= self.crawl.max_per_pattern:
+                return "max_per_pattern"  # a crawler trap: an endless calendar, ids in paths
+            self._patterns[pattern] += 1
+        return ""
 
 
 def path_pattern(url: str) -> str:

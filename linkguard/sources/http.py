@@ -19,7 +19,7 @@ import functools
 import random
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import httpx
@@ -41,7 +41,7 @@ from linkguard.sources._answers import (
     retry_after,
 )
 from linkguard.sources._linkgraph import LinkGraph
-from linkguard.sources._reach import Reach, path_pattern
+from linkguard.sources._reach import Limits, Reach
 from linkguard.sources.mirror import Mirror
 from linkguard.sources.netio import crawl_transport
 from linkguard.sources.proxy import proxy_mounts, tls_context
@@ -116,7 +116,7 @@ class HttpCrawler:
         self._last_request: dict[str, float] = {}
         self._host_locks: dict[str, asyncio.Lock] = {}
         self._host_slots: dict[str, asyncio.Semaphore] = {}
-        self._patterns: Counter[str] = Counter()
+        self._limits = Limits(crawl)
         self._refused: dict[str, str] = {}  # normalised URL -> the limit that kept it out
         self._restored: Sequence[Restored] = ()
         # Depth as known when a URL was queued (for crawl.max_depth): with several fetches in
@@ -153,17 +153,36 @@ class HttpCrawler:
         left = Counter(limit for key, limit in self._refused.items() if key not in self._seen)
         return dict(sorted(left.items()))
 
-    def _admit(self, url: str, depth: int, parent: str | None = None) -> bool:
-        """Queue ``url`` (linked from the page ``parent``; a seed when None) when it is in
-        scope, new, within limits and allowed."""
-        key = self._key(url)
-        if key is None:
-            return False
-        if key in self._seen:
-            if depth < self._depth.get(key, depth):
-                self._depth[key] = depth
-            self._graph.link(parent, key, depth)
-            return False
+    def _admit(self, links: Iterable[str], depth: int, parent: str | None = None) -> None:
+        """Queue each of ``links`` (the page ``parent``'s; seeds when None) that is in scope,
+        new, within limits and allowed, and record the link to each that is a page of the
+        crawl. A page's links come as one batch: most are known (its navigation), and the
+        link graph takes them at once."""
+        key_of, seen, depths = self._key, self._seen, self._depth
+        linked: list[str] = []
+        queued = False
+        for url in links:
+            key = key_of(url)
+            if key is None:
+                continue
+            if key in seen:
+                if depth < depths.get(key, depth):
+                    depths[key] = depth
+            elif self._welcome(key, depth):
+                seen.add(key)
+                depths[key] = depth
+                self._queue.append(_Job(key, depth))
+                queued = True
+            else:
+                continue
+            linked.append(key)
+        self._graph.link(parent, linked, depth)
+        if queued:
+            self._wakeup.set()
+
+    def _welcome(self, key: str, depth: int) -> bool:
+        """Whether a URL not seen before may be requested (a crawl limit that refuses it is
+        remembered in ``_refused``)."""
         if not self._reach.allows(key):
             return False
         if self._include and not any(p.search(key) for p in self._include):
@@ -172,16 +191,10 @@ class HttpCrawler:
             return False
         if self._robots is not None and not self._robots.allowed(key):
             return False
-        limit = self._limit(key, depth)
+        limit = self._limits.refusing(key, depth, len(self._seen))
         if limit:
             self._refused.setdefault(key, limit)
-            return False
-        self._seen.add(key)
-        self._depth[key] = depth
-        self._graph.link(parent, key, depth)
-        self._queue.append(_Job(key, depth))
-        self._wakeup.set()
-        return True
+        return not limit
 
     def _frontier_key(self, url: str) -> str | None:
         """The URL as the frontier knows it (normalised; on the copy, when crawling one),
@@ -193,19 +206,6 @@ class HttpCrawler:
         key = urls.normalize(url, self._ignored)
         # A sitemap or a build names the live site: requested from the copy, or not at all.
         return key if self._mirror is None else self._mirror.local(key)
-
-    def _limit(self, key: str, depth: int) -> str:
-        """The crawl limit that keeps ``key`` out ("" when none does)."""
-        if depth > self.crawl.max_depth:
-            return "max_depth"
-        if len(self._seen) >= self.crawl.max_pages:
-            return "max_pages"
-        if self.crawl.max_per_pattern:
-            pattern = path_pattern(key)
-            if self._patterns[pattern] >= self.crawl.max_per_pattern:
-                return "max_per_pattern"  # a crawler trap: an endless calendar, ids in paths
-            self._patterns[pattern] += 1
-        return ""
 
     async def run(self, visit: Visit) -> None:
         limits = httpx.Limits(
@@ -261,13 +261,11 @@ class HttpCrawler:
         for page in self._restored:
             self._seen.add(page.url)
             self._depth[page.url] = page.depth
-            if self.crawl.max_per_pattern:
-                self._patterns[path_pattern(page.url)] += 1
+            self._limits.count(page.url)
             for hop in page.hops:
                 if self._reach.allows(hop):
                     self._seen.add(urls.normalize(hop, self._ignored))
-        for seed in self.seeds:
-            self._admit(seed, 0)
+        self._admit(self.seeds, 0)
         if self.crawl.sitemaps:
             extra = self._robots.sitemaps() if self._robots else []
             found = await sitemap_urls(
@@ -278,11 +276,9 @@ class HttpCrawler:
                 timeout=self.crawl.timeout,
                 where=self._reach.where,
             )
-            for sitemap_url in found:
-                self._admit(sitemap_url, 1)
+            self._admit(found, 1)
         for page in self._restored:
-            for link in page.follow:
-                self._admit(link, page.depth + 1, page.url)
+            self._admit(page.follow, page.depth + 1, page.url)
 
     async def _work(self, client: httpx.AsyncClient, visit: Visit) -> None:
         while not self._stopped:
@@ -311,8 +307,7 @@ class HttpCrawler:
 
     async def _visit(self, visit: Visit, job: _Job, result: SourceResult) -> None:
         try:
-            for link in await visit(result):
-                self._admit(link, job.depth + 1, job.url)
+            self._admit(await visit(result), job.depth + 1, job.url)
         finally:
             self._ahead.release()
             self._done()

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from linkguard._memo import Memo
 from linkguard.model import FailedPage, FetchedPage, SkippedPage, SourceResult, UnreadFile
 from linkguard.sources import Restored, Source, Visit
 
@@ -73,6 +74,10 @@ class Mirror:
         """The links of a page (site URLs) that the copy serves, as the copy's URLs."""
         return [self.to_served(link) for link in links if self.serves(link)]
 
+    def copy_url(self, link: str) -> str | None:
+        """A link (a site URL) as the copy's URL, or None when the copy does not serve it."""
+        return self.to_served(link) if self.serves(link) else None
+
 
 def _rebase(url: str, old: str, new: str) -> str:
     if url == old or url.startswith(old + "/"):
@@ -87,12 +92,15 @@ class MirroredSource:
     def __init__(self, inner: Source, mirror: Mirror) -> None:
         self.inner = inner
         self.mirror = mirror
+        # Links as the copy's URLs, by site URL: a site's navigation is on every page.
+        self._served: Memo[str, str | None] = Memo(mirror.copy_url, 4_000_000)
 
     async def run(self, visit: Visit) -> None:
-        mirror = self.mirror
+        mirror, served = self.mirror, self._served
 
         async def on_copy(result: SourceResult) -> list[str]:
-            return mirror.follow(await visit(mirror.page(result)))
+            links = await visit(mirror.page(result))
+            return [url for link in links if (url := served[link]) is not None]
 
         await self.inner.run(on_copy)
 
