@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench import gen_site, instructions, measure, report, tools  # noqa: E402
+from bench import gen_site, instructions, measure, report, startup, tools  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bench"
 PAGES = 30
@@ -514,6 +514,29 @@ def test_valgrind_counts_a_pages_analysis(site):
     root, _ = site
     figure = instructions.per_page(sys.executable, root, 3)
     assert 1e6 < figure < 1e9
+
+
+def test_the_start_up_counts_commands_run_without_valgrind():
+    """bench/startup.py's commands: the scan's imports, the forkserver's (the pool's own
+    preload list) and ``linkguard -V`` each run, here without valgrind."""
+    runs = startup.commands(sys.executable)
+    assert list(runs) == ["python", "scan", "forkserver", "linkguard -V"]
+    for name, command in runs.items():
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (name, done.stderr)
+    version = subprocess.run(runs["linkguard -V"], capture_output=True, text=True, timeout=120)
+    assert version.stdout.startswith("linkguard ")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+def test_valgrind_counts_the_start_up():
+    """The real count: each start-up is tens to thousands of millions of instructions, and
+    the interpreter's own start-up is not in it."""
+    figures = startup.counted(sys.executable)
+    assert set(figures) == {"scan", "forkserver", "linkguard -V"}
+    assert all(1e7 < figure < 1e10 for figure in figures.values())
+    assert figures["forkserver"] < figures["scan"]
 
 
 STAGES = sorted((REPO / "bench" / "stages").glob("*.py"))
