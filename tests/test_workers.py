@@ -243,13 +243,12 @@ def test_a_worker_that_dies_loses_nothing(site: Path) -> None:
             while analyzer.pooled == 0:
                 results.append(await analyzer.analyze(pages[len(results)]))
                 await asyncio.sleep(0.05)
-            workers = analyzer._running
-            assert len(workers) == 2
-            for worker in workers:
-                assert worker.process.pid is not None
-                os.kill(worker.process.pid, signal.SIGKILL)
-            while analyzer.broken is None:
-                await asyncio.sleep(0.05)  # the analyzer knows: the next pages stay in-process
+            pool = analyzer._pool
+            assert pool is not None
+            for process in list(pool._processes.values()):  # type: ignore[attr-defined]
+                os.kill(process.pid, signal.SIGKILL)
+            while not pool._broken:  # type: ignore[attr-defined]
+                await asyncio.sleep(0.05)  # the pool knows; the next pages are sent anyway
             rest = pages[len(results) :]
             results += await asyncio.wait_for(
                 asyncio.gather(*(analyzer.analyze(page) for page in rest)), timeout=60
@@ -259,49 +258,3 @@ def test_a_worker_that_dies_loses_nothing(site: Path) -> None:
             analyzer.close()
 
     assert asyncio.run(run()) == [analyze_page(page, policy, scope) for page in pages]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
-def test_closing_ends_each_worker_as_it_reads_the_end_of_its_socket(site: Path, loop: str) -> None:
-    """The workers exit on their own when the scan closes (exit code 0, not terminated),
-    on either event loop a scan may run on."""
-    from linkguard.scan.loop import fast_loop
-
-    target = "https://www.example-watch.com/"
-    policy = Policy()
-    scope = make_scope(target, policy)
-    pages = _pages(site, target)
-    factory = fast_loop() if loop == "uvloop" else None
-    if loop == "uvloop" and factory is None:
-        pytest.skip("uvloop is not installed")
-    analyzer = Analyzer(policy, scope, analyze_page, workers=2)
-
-    async def run() -> None:
-        try:
-            for page in itertools.cycle(pages):
-                await analyzer.analyze(page)
-                if analyzer.pooled >= 2:
-                    return
-                await asyncio.sleep(0.002)
-        finally:
-            workers = list(analyzer._running)
-            analyzer.close()
-            assert [worker.process.exitcode for worker in workers] == [0, 0]
-
-    with asyncio.Runner(loop_factory=factory) as runner:
-        runner.run(run())
-
-
-def test_an_error_that_cannot_travel_comes_back_as_its_text() -> None:
-    """A batch's exception is raised in the scan, as an in-process one would be; one that
-    pickle cannot carry comes back as a RuntimeError with its type and text."""
-    from linkguard.scan.pool import _Failed
-
-    class Local(Exception):  # defined in a function: pickle cannot find it by name
-        pass
-
-    plain = _Failed(ValueError("bad page"))
-    assert isinstance(plain.error, ValueError) and str(plain.error) == "bad page"
-    local = _Failed(Local("odd"))
-    assert isinstance(local.error, RuntimeError) and str(local.error) == "Local: odd"
