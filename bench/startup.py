@@ -51,14 +51,13 @@ def forkserver_imports() -> str:
 
 def commands(python: str) -> dict[str, list[str]]:
     """The counted commands for ``python``, by name, the bare interpreter first."""
-    entry = str(Path(python).with_name("linkguard"))
     # -P: the working directory is not put on sys.path (a checkout's linkguard there would
     # be imported in place of the one under test), as it is not for the linkguard command.
     return {
         "python": [python, "-P", "-c", "pass"],
         "scan": [python, "-P", "-c", SCAN],
         "forkserver": [python, "-P", "-c", forkserver_imports()],
-        "linkguard -V": [python, entry, "-V"],
+        "linkguard -V": [python, "-P", "-m", "linkguard", "-V"],
     }
 
 

@@ -90,6 +90,12 @@ def test_every_rule_of_the_list_gives_tldextracts_registrable_domain() -> None:
         ("[::1]", "[::1]"),
         ("", ""),
         ("shop.example\u3002com", "example.com"),  # an ideographic full stop
+        # Punycode that is not the standard encoding of what it decodes to ("com", "рф"):
+        # not a label of the list, as IDNA (and tldextract) read it.
+        ("a.b.xn--com-", "a.b.xn--com-"),
+        ("a.b.xn---p1ai", "a.b.xn---p1ai"),
+        ("a.b.c.xn--ck-", "a.b.c.xn--ck-"),
+        ("a.b.xn--p1ai", "b.xn--p1ai"),  # рф, as it is written
     ],
 )
 def test_registrable_domains_match_tldextract(host: str, expected: str) -> None:

@@ -65,14 +65,20 @@ def _load() -> dict[str, bool]:
 
 
 def _unicode(label: str) -> str:
-    """A label as the list spells it: an ``xn--`` label decoded (left as it is when it is
-    not valid punycode)."""
-    if label.startswith("xn--"):
-        try:
-            return label[4:].encode("ascii").decode("punycode")
-        except (UnicodeError, ValueError):
-            return label
-    return label
+    """A label as the list spells it: an ``xn--`` label decoded, when it is what IDNA calls
+    an A-label (the standard encoding of a non-ASCII label); left as it is otherwise, as
+    IDNA's decoder leaves ``xn--com-`` (which spells "com") and ``xn---p1ai`` (a second
+    spelling of "рф")."""
+    if not label.startswith("xn--"):
+        return label
+    encoded = label[4:]
+    try:
+        decoded = encoded.encode("ascii").decode("punycode")
+    except (UnicodeError, ValueError):
+        return label
+    if decoded.isascii() or decoded.encode("punycode").decode("ascii") != encoded:
+        return label
+    return decoded
 
 
 def suffix_start(labels: list[str]) -> int | None:

@@ -19,6 +19,8 @@ class LinkGraph:
     def link(self, parent: str | None, keys: Sequence[str], depth: int) -> None:
         """Record that ``parent`` links to each of ``keys`` (roots at ``depth`` when there
         is no parent)."""
+        if isinstance(keys, str):
+            raise TypeError("LinkGraph.link takes a page's links as a sequence, not one URL")
         if not keys:
             return
         self._shortest = None
