@@ -18,16 +18,13 @@ unless an exception (``!www.ck``) names it.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 from pathlib import Path
 
 SNAPSHOT = ".tld_set_snapshot"  # the list's file inside the tldextract package
 _RULE = re.compile(r"^(?!//)\S+", re.MULTILINE)  # a line's first word; "//" starts a comment
-
-# Every node of the list's rules by its suffix ("uk", "co.uk", "*.ck", "!www.ck"): True
-# where a rule ends, False for a label on the way to one. Read on first use.
-_nodes: dict[str, bool] | None = None
 
 
 def snapshot_path() -> Path:
@@ -50,7 +47,10 @@ def rules(text: str) -> list[str]:
     return _RULE.findall(text)
 
 
-def _load() -> dict[str, bool]:
+@functools.cache
+def _nodes() -> dict[str, bool]:
+    """Every node of the list's rules by its suffix ("uk", "co.uk", "*.ck", "!www.ck"):
+    True where a rule ends, False for a label on the way to one. Read on first use."""
     found = rules(snapshot_path().read_text(encoding="utf-8"))
     nodes = dict.fromkeys(found, True)
     for rule in found:
@@ -84,8 +84,7 @@ def _unicode(label: str) -> str:
 def suffix_start(labels: list[str]) -> int | None:
     """Index of the first label of the public suffix of a host's (lower-case) ``labels``;
     None when no rule matches (an unknown TLD: no suffix)."""
-    global _nodes
-    nodes = _nodes if _nodes is not None else (_nodes := _load())
+    nodes = _nodes()
     start = len(labels)
     node = ""
     for index in range(len(labels) - 1, -1, -1):

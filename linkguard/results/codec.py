@@ -13,6 +13,7 @@ journal behind ``--resume`` uses too.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
@@ -193,15 +194,13 @@ def _flat_json(value: dict[str, Any], prefix: str) -> str | None:
             return None
     if not value:
         return "{}"
-    encoder = _FLAT_ENCODERS.get(prefix)
-    if encoder is None:
-        encoder = _FLAT_ENCODERS[prefix] = json.JSONEncoder(
-            ensure_ascii=False, separators=(",\n" + prefix + "  ", ": ")
-        ).encode
-    return "{\n" + prefix + "  " + encoder(value)[1:-1] + "\n" + prefix + "}"
+    return "{\n" + prefix + "  " + _flat_encoder(prefix)(value)[1:-1] + "\n" + prefix + "}"
 
 
-_FLAT_ENCODERS: dict[str, Callable[[Any], str]] = {}  # by indentation prefix
+@functools.cache
+def _flat_encoder(prefix: str) -> Callable[[Any], str]:
+    """json's C encoder, with an item separator that indents under ``prefix``."""
+    return json.JSONEncoder(ensure_ascii=False, separators=(",\n" + prefix + "  ", ": ")).encode
 
 
 def from_json(text: str, *, source: str = "results") -> ScanResult:

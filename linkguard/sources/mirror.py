@@ -70,10 +70,6 @@ class Mirror:
         assert isinstance(result, FailedPage)
         return replace(result, url=self.to_site(result.url), redirects=hops)
 
-    def follow(self, links: Sequence[str]) -> list[str]:
-        """The links of a page (site URLs) that the copy serves, as the copy's URLs."""
-        return [self.to_served(link) for link in links if self.serves(link)]
-
     def copy_url(self, link: str) -> str | None:
         """A link (a site URL) as the copy's URL, or None when the copy does not serve it."""
         return self.to_served(link) if self.serves(link) else None
@@ -95,12 +91,16 @@ class MirroredSource:
         # Links as the copy's URLs, by site URL: a site's navigation is on every page.
         self._served: Memo[str, str | None] = Memo(mirror.copy_url, 4_000_000)
 
+    def _follow(self, links: Sequence[str]) -> list[str]:
+        """The links of a page (site URLs) that the copy serves, as the copy's URLs."""
+        served = self._served
+        return [url for link in links if (url := served[link]) is not None]
+
     async def run(self, visit: Visit) -> None:
-        mirror, served = self.mirror, self._served
+        mirror = self.mirror
 
         async def on_copy(result: SourceResult) -> list[str]:
-            links = await visit(mirror.page(result))
-            return [url for link in links if (url := served[link]) is not None]
+            return self._follow(await visit(mirror.page(result)))
 
         await self.inner.run(on_copy)
 
@@ -125,7 +125,7 @@ class MirroredSource:
                     url=to_served(page.url),
                     depth=page.depth,
                     hops=tuple(to_served(hop) for hop in page.hops),
-                    follow=tuple(self.mirror.follow(page.follow)),
+                    follow=tuple(self._follow(page.follow)),
                 )
                 for page in done()
             ]
