@@ -348,12 +348,12 @@ def _attributes(element: Element) -> dict[str, str]:
     """The element's attributes as written, in one pass (``Element.attr`` looks a name up
     by scanning: reading every attribute by name was quadratic, 100,000 attributes 2.7 s).
     ``attrs`` splits some (``class``, ``rel``, ``sizes``...) into lists; those are read
-    again as written (``attrs`` is the element's own, live: never written to)."""
-    attrs = dict(element.attrs.items())  # dict(attrs) looks each name up: quadratic again
-    for name, value in attrs.items():
-        if value.__class__ is not str:
-            attrs[name] = element.attr(name) or ""
-    return attrs  # type: ignore[return-value]  # every value now a str
+    again as written (``attrs`` is the element's own, live: never written to). One dict,
+    filled in one pass: copying the pairs and then mending the lists cost a fifth more."""
+    attrs: dict[str, str] = {}
+    for name, value in element.attrs.items():  # dict(attrs) looks each name up: quadratic
+        attrs[name] = value if value.__class__ is str else (element.attr(name) or "")
+    return attrs
 
 
 def _describe(element: Element) -> tuple[str, Callable[[str], str | None]]:
