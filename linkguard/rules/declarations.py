@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from linkguard.classify import urls
 from linkguard.classify.scope import registrable_domain
-from linkguard.model import ClassifiedReference, Finding, Kind, Party, Severity
+from linkguard.model import ClassifiedReference, Finding, Kind, Severity
 from linkguard.policy import Policy, ThirdPartyDecl
 from linkguard.rules._base import PageContext, Rule, make_finding, rule
 
@@ -133,8 +133,8 @@ def _undeclared(
     ctx: PageContext, policy: Policy, undeclared: Rule, kinds: frozenset[Kind]
 ) -> Iterator[Finding]:
     register = register_of(policy.third_parties)
-    for cref in ctx.refs:
-        if cref.ref.kind not in kinds or cref.party is not Party.THIRD:
+    for cref in ctx.third:
+        if cref.ref.kind not in kinds:
             continue
         url, host = cref.boundary.url or "", cref.boundary.host
         if register.lookup(url, host, cref.ref.kind) is None:

@@ -180,8 +180,8 @@ def tracking_before_consent(ctx: PageContext, policy: Policy) -> Iterator[Findin
     chains: Mapping[str, tuple[str, ...]] = ctx.facts.get(FACT_CHAINS, {})  # type: ignore[assignment]
     register = declarations.register_of(policy.third_parties)
     sent: dict[str, list[str]] = {}
-    for cref in ctx.refs:
-        if cref.party is Party.THIRD and cref.boundary.url:
+    for cref in ctx.third:
+        if cref.boundary.url:
             sent.setdefault(cref.boundary.host, []).append(cref.boundary.url)
     for host, urls_sent in sorted(sent.items()):
         first = min(urls_sent)

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from linkguard.classify import urls
-from linkguard.model import Finding, Kind, Party, Severity
+from linkguard.model import Finding, Kind, Severity
 from linkguard.policy import Policy
 from linkguard.rules._base import PageContext, make_finding, rule
 
@@ -123,9 +124,9 @@ def missing_sri(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
     """A finding for each third-party script or stylesheet without a Subresource Integrity
     hash where one can hold (a fixed file, or any file on a package CDN); scripts loaded by
     inline code cannot carry one and are not judged."""
-    for cref in ctx.refs:
+    for cref in ctx.third:
         ref = cref.ref
-        if ref.kind not in (Kind.SCRIPT, Kind.STYLESHEET) or cref.party is not Party.THIRD:
+        if ref.kind not in (Kind.SCRIPT, Kind.STYLESHEET):
             continue
         if ref.attr == "inline" or ref.integrity.strip():
             continue
@@ -141,6 +142,7 @@ def missing_sri(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
         yield make_finding(missing_sri, cref, ctx, message)
 
 
+@lru_cache(maxsize=4096)  # a site's scripts and stylesheets are on every page
 def is_fixed_file(url: str) -> bool:
     """True when the URL's path names one fixed file: an exact version (``@3.14.1``,
     ``/3.7.1/``, ``jquery-3.7.1.min.js``) or a content hash in the file name
@@ -166,9 +168,9 @@ def is_fixed_file(url: str) -> bool:
 def unsafe_target_blank(ctx: PageContext, policy: Policy) -> Iterator[Finding]:
     """A finding for each link that opens a third party in a new tab with neither
     ``noopener`` nor ``noreferrer`` in its rel."""
-    for cref in ctx.refs:
+    for cref in ctx.third:
         ref = cref.ref
-        if ref.kind is not Kind.LINK or cref.party is not Party.THIRD:
+        if ref.kind is not Kind.LINK:
             continue
         if ref.target.strip().lower() != "_blank" or ref.rel & _OPENER_SAFE:
             continue

@@ -14,10 +14,11 @@ import pytest
 from rule_judge import ORIGIN, PAGE, judge, policy
 
 from linkguard.config import Policy, load_policy
-from linkguard.model import RunInfo, ScanResult, Severity
+from linkguard.model import FetchedPage, RunInfo, ScanResult, Severity
 from linkguard.rules import RULES, PageContext
 from linkguard.scan import ScanRequest, make_scope, run_scan
 from linkguard.scan.aggregate import ResultBuilder
+from linkguard.scan.analysis import read_page
 
 LEAKY = '<script src="https://cdn.example.net/a.js"></script><a href="https://x.example.net/">x</a>'
 
@@ -176,3 +177,23 @@ def test_northwind_clinic_notices(sample_sites: Path) -> None:
     assert coverage == (10, 8, 2)  # the two exempt links need no notice and show none
     assert summary.notice_mechanisms == {"interstitial": 1, "text": 7}
     assert result.findings == ()
+
+
+def test_the_context_lists_the_third_party_references_once_in_document_order() -> None:
+    # Most checks judge only references to third parties; the context picks them out once.
+    html = (
+        '<a href="/about">a</a><script src="https://cdn.example.net/a.js"></script>'
+        '<img src="/logo.png"><a href="https://x.example.net/">x</a>'
+        '<iframe src="https://www.youtube-nocookie.com/embed/1"></iframe>'
+    )
+    rules = policy()
+    scope = make_scope(ORIGIN, rules)
+    page = FetchedPage(url=PAGE, final_url=PAGE, status=200, depth=0, body=html.encode())
+    read = read_page(page, rules, scope)
+    ctx = PageContext(PAGE, read.refs, scope)
+    assert [c.ref.raw for c in ctx.third] == [
+        "https://cdn.example.net/a.js",
+        "https://x.example.net/",
+        "https://www.youtube-nocookie.com/embed/1",
+    ]
+    assert replace(ctx, refs=read.refs[:2]).third == ctx.third[:1]
