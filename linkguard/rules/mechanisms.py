@@ -69,6 +69,8 @@ class Route:
 
     def serves(self, url: str) -> bool:
         """Whether ``url`` is the interstitial page itself (any destination, or none)."""
+        if self.path.rstrip("/") not in url:
+            return False  # a serialised URL holds its path as written: decided without parsing
         if self.origin and urls.origin_of(url) != self.origin:
             return False
         parsed = urls.parse(url)

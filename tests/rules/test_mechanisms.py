@@ -60,6 +60,14 @@ def test_the_interstitial_page_itself() -> None:
     assert route.serves("https://w.example.com/leaving/")
     assert route.serves("https://w.example.com/leaving?url=x")
     assert not route.serves("https://w.example.com/leavings/")
+    # Decided without parsing when the path is nowhere in the URL; else as parsed.
+    assert not route.serves("https://w.example.com/about/")
+    assert not route.serves("https://w.example.com/about/?next=/leaving/")
+    assert not route.serves("https://w.example.com/leav%69ng/")  # another path to a server
+    on_origin = compile_route("https://go.example.com/out/{url}")
+    assert on_origin.serves("https://go.example.com/out/https%3A%2F%2Fx.net")
+    assert not on_origin.serves("https://w.example.com/out/https%3A%2F%2Fx.net")
+    assert not on_origin.serves("https://go.example.com/in/out")
 
 
 @pytest.mark.parametrize(
