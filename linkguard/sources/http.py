@@ -40,6 +40,7 @@ from linkguard.sources._answers import (
     describe,
     retry_after,
 )
+from linkguard.sources._get import Direct, direct_for
 from linkguard.sources._linkgraph import LinkGraph
 from linkguard.sources._reach import Limits, Reach
 from linkguard.sources.mirror import Mirror
@@ -218,8 +219,9 @@ class HttpCrawler:
         mounts = None
         if self._transport is None:
             mounts = proxy_mounts(self.crawl.proxy, limits=limits, verify=verify)
+        transport = self._transport or crawl_transport(limits, verify)
         async with httpx.AsyncClient(
-            transport=self._transport or crawl_transport(limits, verify),
+            transport=transport,
             mounts=mounts,
             limits=limits,
             timeout=httpx.Timeout(self.crawl.timeout, connect=min(10.0, self.crawl.timeout)),
@@ -228,8 +230,9 @@ class HttpCrawler:
         ) as client:
             bounded_cookies(client)  # a jar and a Cookie header as bounded as a browser's
             await self._seed_unless_stopped(client)
+            direct = direct_for(client, transport)  # pages' GETs: _get.py
             workers = [
-                asyncio.create_task(self._work(client, visit))
+                asyncio.create_task(self._work(direct, visit))
                 for _ in range(self.crawl.concurrency)
             ]
             try:
@@ -280,7 +283,7 @@ class HttpCrawler:
         for page in self._restored:
             self._admit(page.follow, page.depth + 1, page.url)
 
-    async def _work(self, client: httpx.AsyncClient, visit: Visit) -> None:
+    async def _work(self, direct: Direct, visit: Visit) -> None:
         while not self._stopped:
             if not self._queue:
                 if self._busy == 0:
@@ -296,7 +299,7 @@ class HttpCrawler:
             job = self._queue.popleft()
             self._busy += 1
             try:
-                result = await self._fetch(client, job)
+                result = await self._fetch(direct, job)
             except BaseException:
                 self._ahead.release()
                 self._done()
@@ -324,7 +327,7 @@ class HttpCrawler:
         self._wakeup.set()
 
     # -- one fetch -----------------------------------------------------------------------
-    async def _fetch(self, client: httpx.AsyncClient, job: _Job) -> SourceResult:
+    async def _fetch(self, direct: Direct, job: _Job) -> SourceResult:
         """One page, retried on 429/503 (Retry-After, else exponential backoff with jitter),
         and once at once when the server closed a kept-alive connection as the request went
         out on it (it answered nothing: a GET is safe to send again, as browsers do)."""
@@ -333,7 +336,7 @@ class HttpCrawler:
         while attempt <= self.crawl.retries:
             try:
                 async with asyncio.timeout(self.crawl.timeout):
-                    return await self._follow(client, job)
+                    return await self._follow(direct, job)
             except httpx.RemoteProtocolError as exc:
                 if stale_retried or not closed_before_answering(exc):
                     return job.failed(describe(exc))
@@ -354,13 +357,13 @@ class HttpCrawler:
                 return job.failed(f"redirect to a URL that is not http(s) or not valid: {exc}")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _follow(self, client: httpx.AsyncClient, job: _Job) -> SourceResult:
+    async def _follow(self, direct: Direct, job: _Job) -> SourceResult:
         hops: list[tuple[str, str, int]] = []
         current = job.url
         visited = {current}
         while True:
             await self._pace(current)
-            async with self._slot(current), client.stream("GET", current) as response:
+            async with self._slot(current), direct.get(current) as response:
                 if not response.is_redirect:
                     return await self._page(job, current, response, tuple(hops))
                 location = response.headers.get("location", "")

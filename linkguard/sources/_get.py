@@ -1,0 +1,65 @@
+"""The crawl's page GETs, straight to its own transport when the client has nothing to add.
+
+``client.stream("GET", url)`` runs each request through httpx's client layers: the URL
+merged with the base, headers and cookies merged, the auth and redirect flows, the event
+hooks, the response wrapped, the cookie jar consulted. For a crawl GET with an empty jar
+(no Cookie header to send), no proxy and the crawl's own ``FastTransport`` (``_h1.py``),
+all of that makes the request a client would have built anyway: measured against the
+1,000-page bench site on nginx, 380 microseconds of the event loop's CPU a request
+through the client, 225 straight to the transport.
+
+``Direct`` builds that same request (the client's headers and timeouts, the ``Host`` httpx
+adds) and sends it to the transport, then files the answer's cookies in the client's jar
+as the client does. Anything else goes through the client: a jar that holds a cookie (the
+Cookie header and its cap are the client's work), a proxy (its mounts), a test's injected
+transport. ``tests/test_direct_get.py`` holds the two paths to the same requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+
+from linkguard.sources._h1 import FastTransport
+
+
+class Direct:
+    """GETs for one crawl's client: straight to ``transport`` while the jar is empty."""
+
+    def __init__(self, client: httpx.AsyncClient, transport: FastTransport | None) -> None:
+        self.client = client
+        self.transport = transport  # None: every GET goes through the client
+        self._timeouts = client.timeout.as_dict()
+        self.sent = 0  # requests that went straight to the transport
+
+    @asynccontextmanager
+    async def get(self, url: str) -> AsyncIterator[httpx.Response]:
+        """What ``client.stream("GET", url)`` gives: a response whose body is read in the
+        block and whose connection is released when it ends."""
+        client = self.client
+        if self.transport is None or len(client.cookies.jar):
+            async with client.stream("GET", url) as response:
+                yield response
+            return
+        request = httpx.Request(
+            "GET", url, headers=client.headers, extensions={"timeout": self._timeouts}
+        )
+        response = await self.transport.handle_async_request(request)
+        self.sent += 1
+        try:
+            response.request = request
+            client.cookies.extract_cookies(response)
+            yield response
+        finally:
+            await response.aclose()
+
+
+def direct_for(client: httpx.AsyncClient, transport: httpx.AsyncBaseTransport) -> Direct:
+    """The crawl's GETs on ``client``: straight to ``transport`` when it is the crawl's own
+    ``FastTransport`` and the client mounts no proxy (nor anything else: an httpx without
+    ``_mounts`` is taken to have some)."""
+    mounted = getattr(client, "_mounts", True)
+    fast = transport if isinstance(transport, FastTransport) and not mounted else None
+    return Direct(client, fast)

@@ -1,0 +1,122 @@
+"""A crawl GET straight to the crawl's own transport (linkguard/sources/_get.py) against
+httpx's client on the same transport, on raw sockets on 127.0.0.1: the same request bytes,
+the same answers and errors, the cookies filed and sent back, and every case the client
+must handle itself (a cookie to send, a proxy, a test's transport) left to the client."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+
+import httpx
+import pytest
+from test_h1 import PAGE, _response, _serving, _transport
+
+from linkguard.sources._answers import bounded_cookies, capped_body
+from linkguard.sources._get import Direct, direct_for
+from linkguard.sources.proxy import proxy_mounts
+
+Answer = tuple[int, bytes, str, str] | str  # status, body, content type, location; or error
+
+
+async def _fetch(direct: Direct, url: str) -> Answer:
+    try:
+        async with direct.get(url) as response:
+            body, _ = await capped_body(response, 1_000_000)
+            headers = response.headers
+            return (
+                response.status_code,
+                body,
+                headers.get("content-type", ""),
+                headers.get("location", ""),
+            )
+    except httpx.HTTPError as error:
+        return type(error).__name__
+
+
+def _gets(*urls: str, direct: bool = True, timeout: float = 5) -> tuple[list[Answer], int]:
+    """Each URL fetched in turn as the crawl fetches pages, and how many went straight to
+    the transport (``direct=False``: every one through the client)."""
+
+    async def run() -> tuple[list[Answer], int]:
+        transport = _transport()
+        async with httpx.AsyncClient(
+            transport=transport, timeout=timeout, headers={"User-Agent": "lg-test"}
+        ) as client:
+            bounded_cookies(client)
+            getter = direct_for(client, transport) if direct else Direct(client, None)
+            return [await _fetch(getter, url) for url in urls], getter.sent
+
+    return asyncio.run(run())
+
+
+def test_the_direct_get_sends_the_client_s_request_and_reads_the_same_answer() -> None:
+    reply = _response(PAGE, b"Content-Type: text/html", b"Content-Length: %d" % len(PAGE))
+    with _serving(lambda path: reply) as server:
+        direct, sent = _gets(server.url + "/a?b=c%20d")
+        through_client, none = _gets(server.url + "/a?b=c%20d", direct=False)
+    assert direct == through_client == [(200, PAGE, "text/html", "")]
+    assert (sent, none) == (1, 0)
+    straight, client_built = server.requests
+    assert straight == client_built
+    assert straight.startswith(b"GET /a?b=c%20d HTTP/1.1\r\nHost: 127.0.0.1:")
+    assert b"\r\nUser-Agent: lg-test" in straight
+
+
+def test_a_redirect_and_a_compressed_body_read_as_through_the_client() -> None:
+    packed = gzip.compress(PAGE)
+
+    def script(path: bytes) -> bytes:
+        if path == b"/old":
+            return _response(b"", b"Location: /new", b"Content-Length: 0", status=b"301 Moved")
+        return _response(packed, b"Content-Encoding: gzip", b"Content-Length: %d" % len(packed))
+
+    with _serving(script) as server:
+        direct, sent = _gets(server.url + "/old", server.url + "/new")
+        through_client, _ = _gets(server.url + "/old", server.url + "/new", direct=False)
+    assert direct == through_client == [(301, b"", "", "/new"), (200, PAGE, "", "")]
+    assert sent == 2
+
+
+def test_errors_and_timeouts_are_the_client_s() -> None:
+    with _serving(lambda path: b"", close=True) as closing:
+        assert _gets(closing.url + "/")[0] == _gets(closing.url + "/", direct=False)[0]
+        assert _gets(closing.url + "/")[0] == ["RemoteProtocolError"]
+    with _serving(lambda path: [b"HTTP/1.1 200 OK\r\n"] + [b""] * 10) as slow:
+        assert _gets(slow.url + "/", timeout=0.2)[0] == ["ReadTimeout"]
+
+
+def test_a_cookie_set_on_a_direct_answer_is_sent_back_through_the_client() -> None:
+    def script(path: bytes) -> bytes:
+        if path == b"/login":
+            return _response(b"", b"Set-Cookie: session=abc; Path=/", b"Content-Length: 0")
+        return _response(PAGE, b"Content-Length: %d" % len(PAGE))
+
+    with _serving(script) as server:
+        answers, sent = _gets(server.url + "/", server.url + "/login", server.url + "/next")
+    assert [a[0] for a in answers if not isinstance(a, str)] == [200, 200, 200]
+    assert sent == 2  # / and /login straight; /next has a cookie to send: the client's
+    first, login, after = server.requests
+    assert b"cookie" not in first.lower() and b"cookie" not in login.lower()
+    assert b"\r\nCookie: session=abc" in after
+
+
+def test_only_the_crawl_s_own_transport_without_a_proxy_is_used_directly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+    async def transports() -> list[object]:
+        fast = _transport()
+        mounts = proxy_mounts("http://127.0.0.1:9", limits=httpx.Limits(), verify=True)
+        mock = httpx.MockTransport(lambda request: httpx.Response(200))
+        found = []
+        for transport, mounted in ((fast, None), (fast, mounts), (mock, None)):
+            async with httpx.AsyncClient(transport=transport, mounts=mounted) as client:
+                found.append(direct_for(client, transport).transport)
+        return found
+
+    straight, proxied, injected = asyncio.run(transports())
+    assert isinstance(straight, type(_transport()))
+    assert proxied is None and injected is None
