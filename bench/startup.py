@@ -40,7 +40,7 @@ def forkserver_imports() -> str:
     """What the forkserver imports: the pool's own list of preloaded modules (its
     ``__main__``, the ``linkguard`` command, is the command line's package)."""
     return (
-        "from linkguard.scan.pool import preloaded_modules\n"
+        "from linkguard.scan._worker import preloaded_modules\n"
         "import importlib\n"
         "for name in preloaded_modules():\n"
         "    if name != '__main__':\n"

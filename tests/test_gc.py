@@ -17,7 +17,7 @@ import pytest
 from linkguard._gc import YOUNG, settle
 from linkguard.config import Policy
 from linkguard.scan import make_scope
-from linkguard.scan.pool import _init_worker, preloaded_modules
+from linkguard.scan._worker import init_worker, preloaded_modules
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_every_analysis_worker_is_settled() -> None:
     # tests' workers expect it to have loaded linkguard (tests/test_workers.py).
     context.set_forkserver_preload(preloaded_modules())
     with ProcessPoolExecutor(
-        1, mp_context=context, initializer=_init_worker, initargs=(policy, scope)
+        1, mp_context=context, initializer=init_worker, initargs=(policy, scope)
     ) as pool:
         threshold = pool.submit(gc.get_threshold).result(timeout=60)
         frozen = pool.submit(gc.get_freeze_count).result(timeout=60)

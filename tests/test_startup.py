@@ -85,3 +85,21 @@ def test_a_quiet_crawl_loads_neither_rich_nor_httpx_command_line(
     )
     assert answer == {"code": 0, "loaded": []}
     assert len(json.loads(out.read_text())["pages"]) > 1  # it did crawl
+
+
+def test_the_analysis_workers_forkserver_imports_neither_asyncio_nor_the_http_stack() -> None:
+    # Every worker is forked from it: what it imports, every scan's pool pays for once, and
+    # the event loop, ssl and the HTTP client are the scanning process's, not the workers'.
+    unwanted = ["asyncio", "ssl", *NEVER]
+    probe = (
+        "import importlib, json, sys\n"
+        "from linkguard.scan._worker import preloaded_modules\n"
+        "for name in preloaded_modules():\n"
+        "    if name != '__main__':\n"
+        "        importlib.import_module(name)\n"
+        "importlib.import_module('linkguard.cli')\n"
+        f"print(json.dumps(sorted(n for n in {unwanted!r} if n in sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []

@@ -40,7 +40,7 @@ from linkguard.policy import Policy
 from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, PageContext, crawl_error, evaluate
 from linkguard.rules.declarations import declaration_for
 from linkguard.rules.raised_by_scan import page_truncated
-from linkguard.sources.folder import serves
+from linkguard.sources._files import serves
 
 # Reference kinds the crawler follows to find more first-party pages.
 FOLLOWED = frozenset({Kind.LINK, Kind.FRAME, Kind.REFRESH})
@@ -273,7 +273,7 @@ def missing_links(
     refs: tuple[ClassifiedReference, ...], root: Path, policy: Policy, scope: Scope
 ) -> tuple[MissingLink, ...]:
     """The links, frames and refreshes to pages on the site's origin that no file of the
-    folder ``root`` serves (``sources.folder.serves``; query and fragment ignored), bar
+    folder ``root`` serves (``sources._files.serves``; query and fragment ignored), bar
     URLs the crawl settings keep out (``[crawl].include``/``exclude``): the pages a build
     lacks, which a folder scan would otherwise pass over in silence."""
     found: list[MissingLink] = []

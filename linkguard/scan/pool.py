@@ -10,7 +10,7 @@ a folder's files are known at the first page, a crawl's links at the second), el
 answered a first no-op task (the forkserver takes ~0.3 s to start and import the analysis
 code, once; the workers it forks start with it loaded): the crawl never stalls waiting for
 workers. Each worker holds the policy and scope from its initializer, so a task carries
-only the page.
+only the page. What runs in a worker is ``_worker.py``'s, which imports no asyncio.
 
 A pool task costs fixed work on both sides (pickling, pipes, futures: ~0.5 ms), so pages
 travel in batches. A batch goes at once to a worker with nothing to do; while every
@@ -25,17 +25,15 @@ import asyncio
 import functools
 import multiprocessing
 import os
-import signal
-import sys
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
-from linkguard._gc import settle
-from linkguard.classify.scope import Scope, registrable_domain
+from linkguard.classify.scope import Scope
 from linkguard.model import SourceResult
 from linkguard.policy import Policy
+from linkguard.scan._worker import analyze_in_worker, init_worker, preloaded_modules, ready
 
 if TYPE_CHECKING:
     from linkguard.scan.analysis import PageAnalysis
@@ -43,57 +41,13 @@ if TYPE_CHECKING:
 POOL_AFTER = 32  # pages analysed in-process before a pool is worth starting
 BATCH = 8  # pages that wait for a busy pool go once this many are waiting
 
-_worker_state: tuple[Policy, Scope] | None = None
-_LOADED_BY = os.getpid()  # the process that imported this module
-
-
-def _init_worker(policy: Policy, scope: Scope) -> None:
-    """Runs once in each worker: Ctrl-C is the parent's to handle, not the workers'."""
-    global _worker_state
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _worker_state = (policy, scope)
-    registrable_domain("example.com")  # the suffix list's table, built on first use: now
-    settle()  # the analysis code, policy, scope and table stay for the worker's life (_gc.py)
-
-
-def _ready() -> bool:
-    """A first task: answered once the worker has started and imported what it needs.
-    True when the worker started with linkguard loaded: imported by the forkserver it was
-    forked from (``preloaded_modules``), not by the worker itself."""
-    import linkguard.scan.analysis  # noqa: F401 (the import is the warm-up)
-
-    return os.getpid() != _LOADED_BY
-
-
-def _analyze_in_worker(results: list[SourceResult]) -> list[PageAnalysis]:
-    from linkguard.scan.analysis import analyze_page
-
-    assert _worker_state is not None, "worker started without its initializer"
-    policy, scope = _worker_state
-    return [analyze_page(result, policy, scope) for result in results]
-
-
-def preloaded_modules() -> list[str]:
-    """What the forkserver imports once, so that every worker it forks starts with it.
-
-    Without it each worker imports the analysis code itself (~0.25 CPU-s, the price of
-    a hundred pages), and, on Python before 3.13, the forkserver does not even import the
-    main module it is asked to: every worker re-runs the main script, which for the
-    ``linkguard`` command imports ``linkguard.cli``. That package loads no command until
-    one runs; preloading it when it is loaded makes the re-run a lookup in ``sys.modules``."""
-    modules = ["__main__", __name__, "linkguard.scan.analysis"]
-    if "linkguard.cli" in sys.modules:
-        modules.append("linkguard.cli")
-    return modules
-
 
 def _warm_up(pool: Executor, workers: int) -> int | Exception:
     """Start the workers and wait until each has answered a first task (on a thread: starting
     the forkserver blocks). How many started with linkguard loaded, or why they could not
     start (returned, not raised: nobody may be left to hear it once the scan has ended)."""
     try:
-        return sum(future.result() for future in [pool.submit(_ready) for _ in range(workers)])
+        return sum(future.result() for future in [pool.submit(ready) for _ in range(workers)])
     except Exception as exc:  # a broken or shut-down pool, a cancelled task
         return exc
 
@@ -162,7 +116,7 @@ class Analyzer:
         self._pool = ProcessPoolExecutor(
             self._workers,
             mp_context=context,
-            initializer=_init_worker,
+            initializer=init_worker,
             initargs=(self.policy, self.scope),
         )
         # Starting the forkserver blocks until it has imported the analysis code (~0.3 s): on a
@@ -243,7 +197,7 @@ class Analyzer:
         for i in range(parts):
             chunk = waiting[i::parts]
             try:
-                future = self._pool.submit(_analyze_in_worker, [result for result, _ in chunk])
+                future = self._pool.submit(analyze_in_worker, [result for result, _ in chunk])
             except (BrokenProcessPool, RuntimeError) as exc:  # a worker died; shut down
                 _fail(chunk, BrokenProcessPool(str(exc)))  # analyze() falls back in-process
                 continue

@@ -5,7 +5,9 @@ there is no crawl to resume (reading every file again takes seconds)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from urllib.parse import quote
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote, unquote
 
 from linkguard.errors import ConfigError
 from linkguard.sources import Restored
@@ -24,6 +26,33 @@ def url_path(rel: str) -> str:
     return "/".join(
         quote(segment, safe=_SEGMENT_SAFE, errors="surrogateescape") for segment in rel.split("/")
     )
+
+
+INDEX_FILES = ("index.html", "index.htm")
+
+
+def serves(root: Path, url_path: str) -> bool:
+    """Whether a static server of ``root`` answers ``url_path`` (a URL's path as written,
+    percent-encoded, without query or fragment) with a file: the file of that name; for a
+    folder (``dir/``, or ``dir``, which servers redirect to ``dir/``) its ``index.html`` or
+    ``index.htm``; for ``x``, ``x.html`` (the clean URLs of GitHub Pages, Netlify and
+    Cloudflare Pages). Nothing outside ``root`` is served."""
+    return _serves(str(root), url_path)
+
+
+@lru_cache(maxsize=65_536)  # a site's navigation links to the same pages from every page
+def _serves(root: str, url_path: str) -> bool:
+    parts = [p for p in unquote(url_path, errors="surrogateescape").split("/") if p]
+    if any(p in (".", "..") or "\x00" in p for p in parts):
+        return False
+    target = Path(root, *parts)
+    if not parts or url_path.endswith("/"):
+        return any((target / name).is_file() for name in INDEX_FILES)
+    if target.is_file():
+        return True
+    if target.is_dir():
+        return any((target / name).is_file() for name in INDEX_FILES)
+    return target.with_name(parts[-1] + ".html").is_file()
 
 
 class FileSource:

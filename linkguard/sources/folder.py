@@ -13,9 +13,7 @@ import asyncio
 import itertools
 import os
 from collections.abc import Iterator
-from functools import lru_cache
 from pathlib import Path
-from urllib.parse import unquote
 
 from linkguard._localfile import shown_name
 from linkguard.classify import urls
@@ -36,33 +34,6 @@ def page_url(path: Path, root: Path, origin: str) -> str:
     if rel == "index.html" or rel.endswith("/index.html"):
         rel = rel[: -len("index.html")]
     return urls.with_origin(url_path(rel), origin)
-
-
-INDEX_FILES = ("index.html", "index.htm")
-
-
-def serves(root: Path, url_path: str) -> bool:
-    """Whether a static server of ``root`` answers ``url_path`` (a URL's path as written,
-    percent-encoded, without query or fragment) with a file: the file of that name; for a
-    folder (``dir/``, or ``dir``, which servers redirect to ``dir/``) its ``index.html`` or
-    ``index.htm``; for ``x``, ``x.html`` (the clean URLs of GitHub Pages, Netlify and
-    Cloudflare Pages). Nothing outside ``root`` is served."""
-    return _serves(str(root), url_path)
-
-
-@lru_cache(maxsize=65_536)  # a site's navigation links to the same pages from every page
-def _serves(root: str, url_path: str) -> bool:
-    parts = [p for p in unquote(url_path, errors="surrogateescape").split("/") if p]
-    if any(p in (".", "..") or "\x00" in p for p in parts):
-        return False
-    target = Path(root, *parts)
-    if not parts or url_path.endswith("/"):
-        return any((target / name).is_file() for name in INDEX_FILES)
-    if target.is_file():
-        return True
-    if target.is_dir():
-        return any((target / name).is_file() for name in INDEX_FILES)
-    return target.with_name(parts[-1] + ".html").is_file()
 
 
 def html_files(root: Path) -> Iterator[Path]:
