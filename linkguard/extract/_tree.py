@@ -148,7 +148,9 @@ class _Reader:
         self._descriptions: dict[str, str] = {}  # aria-describedby id -> its text, once a page
         self._memo: dict[Node, Context] = {}
         self._clones: set[tuple[int, int]] = set()  # start tags of _CLONED elements read
-        self._split = _split_links(document)  # a link the parser cloned: it and its clones
+        # A link the parser cloned: it and its clones (``_split_links``), when a link's text
+        # is first read: a page whose links all stay on the site never needs them.
+        self._split: dict[tuple[int | None, int | None], list[Element]] | None = None
 
     def run(self) -> ExtractedPage:
         self._walk()
@@ -256,6 +258,8 @@ class _Reader:
     def _accessible_text(self, link: Element) -> str:
         """Text a visitor perceives for a link, plus its title and descriptions. A link the
         parser split into clones shows the text of them all, read as one."""
+        if self._split is None:
+            self._split = _split_links(self.document)
         pieces = self._split.get((link.source_line, link.source_col)) if self._split else None
         if pieces:
 
@@ -319,10 +323,13 @@ class _Reader:
 def _split_links(document: Document) -> dict[tuple[int | None, int | None], list[Element]]:
     """The links the parser cloned for misnested markup (``<a>x<div></a>``... its text split
     among them), by where their start tag begins: each with its clones, in order."""
+    links = [link for link in document.iter_elements(("a",)) if link.source_line]
+    places = [(link.source_line, link.source_col) for link in links]
+    if len(set(places)) == len(places):
+        return {}  # no link was cloned: nearly every page
     seen: dict[tuple[int | None, int | None], list[Element]] = {}
-    for link in document.iter_elements(("a",)):
-        if link.source_line:
-            seen.setdefault((link.source_line, link.source_col), []).append(link)
+    for place, link in zip(places, links, strict=True):
+        seen.setdefault(place, []).append(link)
     return {where: links for where, links in seen.items() if len(links) > 1}
 
 
