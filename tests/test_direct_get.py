@@ -120,3 +120,16 @@ def test_only_the_crawl_s_own_transport_without_a_proxy_is_used_directly(
     straight, proxied, injected = asyncio.run(transports())
     assert isinstance(straight, type(_transport()))
     assert proxied is None and injected is None
+
+
+def test_credentials_in_the_url_go_through_the_client_which_sends_them() -> None:
+    # httpx's client turns user:password@ into a Basic Authorization header; a GET sent
+    # straight to the transport would drop it, so such a URL is the client's.
+    with _serving(lambda path: _response(PAGE, b"Content-Length: %d" % len(PAGE))) as server:
+        with_credentials = server.url.replace("http://", "http://ann:secret@") + "/private"
+        answers, sent = _gets(with_credentials, server.url + "/open")
+    assert [a[0] for a in answers if not isinstance(a, str)] == [200, 200]
+    assert sent == 1  # /open only
+    private, public = server.requests
+    assert b"\r\nAuthorization: Basic YW5uOnNlY3JldA==" in private
+    assert b"authorization" not in public.lower()

@@ -11,8 +11,9 @@ through the client, 225 straight to the transport.
 ``Direct`` builds that same request (the client's headers and timeouts, the ``Host`` httpx
 adds) and sends it to the transport, then files the answer's cookies in the client's jar
 as the client does. Anything else goes through the client: a jar that holds a cookie (the
-Cookie header and its cap are the client's work), a proxy (its mounts), a test's injected
-transport. ``tests/test_direct_get.py`` holds the two paths to the same requests.
+Cookie header and its cap are the client's work), a URL with credentials (Basic auth), a
+proxy (its mounts), a test's injected transport. ``tests/test_direct_get.py`` holds the two
+paths to the same requests.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ class Direct:
         """What ``client.stream("GET", url)`` gives: a response whose body is read in the
         block and whose connection is released when it ends."""
         client = self.client
-        if self.transport is None or len(client.cookies.jar):
+        # A cookie to send, or credentials in the URL (httpx's client sends them as Basic
+        # auth; an "@" anywhere is taken as that, to be safe): the client's work.
+        if self.transport is None or "@" in url or len(client.cookies.jar):
             async with client.stream("GET", url) as response:
                 yield response
             return
