@@ -12,6 +12,8 @@ import httpx
 import pytest
 from test_h1 import PAGE, _response, _serving, _transport
 
+from linkguard.config import CrawlConfig, Policy
+from linkguard.scan import ScanRequest, make_scope, run_scan
 from linkguard.sources._answers import bounded_cookies, capped_body
 from linkguard.sources._get import Direct, direct_for
 from linkguard.sources.proxy import proxy_mounts
@@ -112,14 +114,17 @@ def test_only_the_crawl_s_own_transport_without_a_proxy_is_used_directly(
         mounts = proxy_mounts("http://127.0.0.1:9", limits=httpx.Limits(), verify=True)
         mock = httpx.MockTransport(lambda request: httpx.Response(200))
         found = []
-        for transport, mounted in ((fast, None), (fast, mounts), (mock, None)):
+        for transport, mounted in ((fast, None), (fast, mounts), (mock, None), (fast, None)):
             async with httpx.AsyncClient(transport=transport, mounts=mounted) as client:
+                bounded_cookies(client)  # the Cookie header's cap: a hook the path honours
+                if len(found) == 3:
+                    client.event_hooks["response"].append(lambda response: None)
                 found.append(direct_for(client, transport).transport)
         return found
 
-    straight, proxied, injected = asyncio.run(transports())
+    straight, proxied, injected, hooked = asyncio.run(transports())
     assert isinstance(straight, type(_transport()))
-    assert proxied is None and injected is None
+    assert proxied is None and injected is None and hooked is None
 
 
 def test_credentials_in_the_url_go_through_the_client_which_sends_them() -> None:
@@ -133,3 +138,37 @@ def test_credentials_in_the_url_go_through_the_client_which_sends_them() -> None
     private, public = server.requests
     assert b"\r\nAuthorization: Basic YW5uOnNlY3JldA==" in private
     assert b"authorization" not in public.lower()
+
+
+def test_a_location_httpx_refuses_is_refused_on_both_paths() -> None:
+    # The client builds the next request of every redirect it does not follow, and refuses
+    # a Location its URL parser rejects: the direct path does the same, so a page's verdict
+    # never depends on whether the site had set a cookie.
+    def script(path: bytes) -> bytes:
+        return _response(b"", b"Location: /a\tb", b"Content-Length: 0", status=b"301 Moved")
+
+    with _serving(script) as server:
+        direct, sent = _gets(server.url + "/r")
+        through_client, _ = _gets(server.url + "/r", direct=False)
+    assert direct == through_client == ["RemoteProtocolError"]
+    assert sent == 1
+
+
+def test_a_redirect_to_a_host_idna_refuses_is_a_failed_page_not_a_crashed_scan() -> None:
+    links = b'<a href="/r">r</a><a href="/ok">ok</a>'
+
+    def script(path: bytes) -> bytes:
+        if path == b"/r":
+            return _response(
+                b"", b"Location: https://xn--a.com/", b"Content-Length: 0", status=b"301 Moved"
+            )
+        body = links if path == b"/" else PAGE
+        return _response(body, b"Content-Type: text/html", b"Content-Length: %d" % len(body))
+
+    with _serving(script) as server:
+        target = server.url + "/"
+        policy = Policy(crawl=CrawlConfig(respect_robots=False, sitemaps=False))
+        result = run_scan(ScanRequest(target, policy, make_scope(target, policy), policy.crawl))
+    pages = {page.url.rsplit("/", 1)[1]: page for page in result.pages}
+    assert pages["ok"].error is None and pages["ok"].status == 200
+    assert "redirect to a URL that is not http(s) or not valid" in (pages["r"].error or "")

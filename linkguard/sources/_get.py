@@ -23,6 +23,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 
+from linkguard.sources._answers import cap_cookie_header
 from linkguard.sources._h1 import FastTransport
 
 
@@ -49,11 +50,19 @@ class Direct:
         request = httpx.Request(
             "GET", url, headers=client.headers, extensions={"timeout": self._timeouts}
         )
-        response = await self.transport.handle_async_request(request)
+        try:
+            response = await self.transport.handle_async_request(request)
+        except httpx.RequestError as exc:
+            exc.request = request  # as the client attaches it
+            raise
         self.sent += 1
         try:
             response.request = request
             client.cookies.extract_cookies(response)
+            if response.has_redirect_location:
+                # As the client does with every redirect it does not follow: the next
+                # request is built, so a Location httpx refuses is refused on both paths.
+                response.next_request = client._build_redirect_request(request, response)
             yield response
         finally:
             await response.aclose()
@@ -61,8 +70,11 @@ class Direct:
 
 def direct_for(client: httpx.AsyncClient, transport: httpx.AsyncBaseTransport) -> Direct:
     """The crawl's GETs on ``client``: straight to ``transport`` when it is the crawl's own
-    ``FastTransport`` and the client mounts no proxy (nor anything else: an httpx without
-    ``_mounts`` is taken to have some)."""
+    ``FastTransport``, the client mounts no proxy (nor anything else: an httpx without
+    ``_mounts`` is taken to have some) and it has no event hook but the Cookie header's cap
+    (a no-op on a request without cookies)."""
     mounted = getattr(client, "_mounts", True)
-    fast = transport if isinstance(transport, FastTransport) and not mounted else None
+    hooks = client.event_hooks
+    ours = all(hook is cap_cookie_header for hook in hooks["request"]) and not hooks["response"]
+    fast = transport if isinstance(transport, FastTransport) and ours and not mounted else None
     return Direct(client, fast)

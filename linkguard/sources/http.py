@@ -353,7 +353,7 @@ class HttpCrawler:
                 return job.failed(f"timed out after {self.crawl.timeout:g} s")
             except httpx.HTTPError as exc:
                 return job.failed(describe(exc))
-            except httpx.InvalidURL as exc:  # httpx parses a Location it will not follow
+            except (httpx.InvalidURL, UnicodeError) as exc:  # a Location httpx refuses (IDNA)
                 return job.failed(f"redirect to a URL that is not http(s) or not valid: {exc}")
         raise AssertionError("unreachable")  # pragma: no cover
 
