@@ -10,14 +10,17 @@ import gzip
 
 import httpx
 import pytest
-from test_h1 import PAGE, _response, _serving, _transport
+from rawsocket import http_answer, scripted_server
 
 from linkguard.config import CrawlConfig, Policy
 from linkguard.scan import ScanRequest, make_scope, run_scan
+from linkguard.sources import netio
 from linkguard.sources._answers import bounded_cookies, capped_body
 from linkguard.sources._get import Direct, direct_for
+from linkguard.sources._h1 import FastTransport
 from linkguard.sources.proxy import proxy_mounts
 
+PAGE = b"<html><body><a href='/next'>next</a></body></html>"
 Answer = tuple[int, bytes, str, str] | str  # status, body, content type, location; or error
 
 
@@ -41,7 +44,7 @@ def _gets(*urls: str, direct: bool = True, timeout: float = 5) -> tuple[list[Ans
     the transport (``direct=False``: every one through the client)."""
 
     async def run() -> tuple[list[Answer], int]:
-        transport = _transport()
+        transport = netio.crawl_transport(httpx.Limits())
         async with httpx.AsyncClient(
             transport=transport, timeout=timeout, headers={"User-Agent": "lg-test"}
         ) as client:
@@ -53,8 +56,8 @@ def _gets(*urls: str, direct: bool = True, timeout: float = 5) -> tuple[list[Ans
 
 
 def test_the_direct_get_sends_the_client_s_request_and_reads_the_same_answer() -> None:
-    reply = _response(PAGE, b"Content-Type: text/html", b"Content-Length: %d" % len(PAGE))
-    with _serving(lambda path: reply) as server:
+    reply = http_answer(PAGE, b"Content-Type: text/html", b"Content-Length: %d" % len(PAGE))
+    with scripted_server(lambda path: reply) as server:
         direct, sent = _gets(server.url + "/a?b=c%20d")
         through_client, none = _gets(server.url + "/a?b=c%20d", direct=False)
     assert direct == through_client == [(200, PAGE, "text/html", "")]
@@ -70,10 +73,10 @@ def test_a_redirect_and_a_compressed_body_read_as_through_the_client() -> None:
 
     def script(path: bytes) -> bytes:
         if path == b"/old":
-            return _response(b"", b"Location: /new", b"Content-Length: 0", status=b"301 Moved")
-        return _response(packed, b"Content-Encoding: gzip", b"Content-Length: %d" % len(packed))
+            return http_answer(b"", b"Location: /new", b"Content-Length: 0", status=b"301 Moved")
+        return http_answer(packed, b"Content-Encoding: gzip", b"Content-Length: %d" % len(packed))
 
-    with _serving(script) as server:
+    with scripted_server(script) as server:
         direct, sent = _gets(server.url + "/old", server.url + "/new")
         through_client, _ = _gets(server.url + "/old", server.url + "/new", direct=False)
     assert direct == through_client == [(301, b"", "", "/new"), (200, PAGE, "", "")]
@@ -81,20 +84,20 @@ def test_a_redirect_and_a_compressed_body_read_as_through_the_client() -> None:
 
 
 def test_errors_and_timeouts_are_the_client_s() -> None:
-    with _serving(lambda path: b"", close=True) as closing:
+    with scripted_server(lambda path: b"", close=True) as closing:
         assert _gets(closing.url + "/")[0] == _gets(closing.url + "/", direct=False)[0]
         assert _gets(closing.url + "/")[0] == ["RemoteProtocolError"]
-    with _serving(lambda path: [b"HTTP/1.1 200 OK\r\n"] + [b""] * 10) as slow:
+    with scripted_server(lambda path: [b"HTTP/1.1 200 OK\r\n"] + [b""] * 10) as slow:
         assert _gets(slow.url + "/", timeout=0.2)[0] == ["ReadTimeout"]
 
 
 def test_a_cookie_set_on_a_direct_answer_is_sent_back_through_the_client() -> None:
     def script(path: bytes) -> bytes:
         if path == b"/login":
-            return _response(b"", b"Set-Cookie: session=abc; Path=/", b"Content-Length: 0")
-        return _response(PAGE, b"Content-Length: %d" % len(PAGE))
+            return http_answer(b"", b"Set-Cookie: session=abc; Path=/", b"Content-Length: 0")
+        return http_answer(PAGE, b"Content-Length: %d" % len(PAGE))
 
-    with _serving(script) as server:
+    with scripted_server(script) as server:
         answers, sent = _gets(server.url + "/", server.url + "/login", server.url + "/next")
     assert [a[0] for a in answers if not isinstance(a, str)] == [200, 200, 200]
     assert sent == 2  # / and /login straight; /next has a cookie to send: the client's
@@ -110,10 +113,10 @@ def test_only_the_crawl_s_own_transport_without_a_proxy_is_used_directly(
         monkeypatch.delenv(name, raising=False)
 
     async def transports() -> list[object]:
-        fast = _transport()
+        fast = netio.crawl_transport(httpx.Limits())
         mounts = proxy_mounts("http://127.0.0.1:9", limits=httpx.Limits(), verify=True)
         mock = httpx.MockTransport(lambda request: httpx.Response(200))
-        found = []
+        found: list[object] = []
         for transport, mounted in ((fast, None), (fast, mounts), (mock, None), (fast, None)):
             async with httpx.AsyncClient(transport=transport, mounts=mounted) as client:
                 bounded_cookies(client)  # the Cookie header's cap: a hook the path honours
@@ -123,14 +126,16 @@ def test_only_the_crawl_s_own_transport_without_a_proxy_is_used_directly(
         return found
 
     straight, proxied, injected, hooked = asyncio.run(transports())
-    assert isinstance(straight, type(_transport()))
+    assert isinstance(straight, FastTransport)
     assert proxied is None and injected is None and hooked is None
 
 
 def test_credentials_in_the_url_go_through_the_client_which_sends_them() -> None:
     # httpx's client turns user:password@ into a Basic Authorization header; a GET sent
     # straight to the transport would drop it, so such a URL is the client's.
-    with _serving(lambda path: _response(PAGE, b"Content-Length: %d" % len(PAGE))) as server:
+    with scripted_server(
+        lambda path: http_answer(PAGE, b"Content-Length: %d" % len(PAGE))
+    ) as server:
         with_credentials = server.url.replace("http://", "http://ann:secret@") + "/private"
         answers, sent = _gets(with_credentials, server.url + "/open")
     assert [a[0] for a in answers if not isinstance(a, str)] == [200, 200]
@@ -145,9 +150,9 @@ def test_a_location_httpx_refuses_is_refused_on_both_paths() -> None:
     # a Location its URL parser rejects: the direct path does the same, so a page's verdict
     # never depends on whether the site had set a cookie.
     def script(path: bytes) -> bytes:
-        return _response(b"", b"Location: /a\tb", b"Content-Length: 0", status=b"301 Moved")
+        return http_answer(b"", b"Location: /a\tb", b"Content-Length: 0", status=b"301 Moved")
 
-    with _serving(script) as server:
+    with scripted_server(script) as server:
         direct, sent = _gets(server.url + "/r")
         through_client, _ = _gets(server.url + "/r", direct=False)
     assert direct == through_client == ["RemoteProtocolError"]
@@ -159,13 +164,13 @@ def test_a_redirect_to_a_host_idna_refuses_is_a_failed_page_not_a_crashed_scan()
 
     def script(path: bytes) -> bytes:
         if path == b"/r":
-            return _response(
+            return http_answer(
                 b"", b"Location: https://xn--a.com/", b"Content-Length: 0", status=b"301 Moved"
             )
         body = links if path == b"/" else PAGE
-        return _response(body, b"Content-Type: text/html", b"Content-Length: %d" % len(body))
+        return http_answer(body, b"Content-Type: text/html", b"Content-Length: %d" % len(body))
 
-    with _serving(script) as server:
+    with scripted_server(script) as server:
         target = server.url + "/"
         policy = Policy(crawl=CrawlConfig(respect_robots=False, sitemaps=False))
         result = run_scan(ScanRequest(target, policy, make_scope(target, policy), policy.crawl))

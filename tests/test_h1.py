@@ -9,64 +9,14 @@ from __future__ import annotations
 import asyncio
 import gzip
 import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
 import httpx
 import pytest
-from rawsocket import raw_server
+from rawsocket import RawServer, http_answer, scripted_server
 
 from linkguard.sources import netio
 from linkguard.sources._h1 import MAX_HEAD, FastTransport
-
-# The request's path -> the bytes to answer with, or a list of pieces sent 50 ms apart.
-Script = Callable[[bytes], bytes | list[bytes]]
-
-
-@dataclass
-class RawServer:
-    url: str
-    connections: int = 0
-    requests: list[bytes] = field(default_factory=list)
-
-
-@contextmanager
-def _serving(script: Script, *, close: bool = False) -> Iterator[RawServer]:
-    """A server that answers each request on a connection with ``script(path)`` and keeps
-    the connection open for the next (or closes it after one answer, with ``close``)."""
-    lock = threading.Lock()
-
-    def answer(conn: socket.socket) -> None:
-        with lock:
-            server.connections += 1
-        with conn:
-            buffered = b""
-            while True:
-                while b"\r\n\r\n" not in buffered:
-                    data = conn.recv(65536)
-                    if not data:
-                        return
-                    buffered += data
-                head, buffered = buffered.split(b"\r\n\r\n", 1)
-                with lock:
-                    server.requests.append(head)
-                reply = script(head.split(b" ", 2)[1])
-                try:
-                    for piece in reply if isinstance(reply, list) else [reply]:
-                        conn.sendall(piece)
-                        if isinstance(reply, list):
-                            time.sleep(0.05)
-                except OSError:
-                    return
-                if close:
-                    return
-
-    with raw_server(answer) as port:
-        server = RawServer(f"http://127.0.0.1:{port}")
-        yield server
 
 
 def _transport(connections: int = 4) -> FastTransport:
@@ -97,17 +47,14 @@ def _both(url: str, times: int = 1) -> tuple[list[Outcome], list[Outcome], FastT
     return asyncio.run(run(fast)), asyncio.run(run(_transport().fallback)), fast
 
 
-def _response(body: bytes, *headers: bytes, status: bytes = b"200 OK") -> bytes:
-    head = b"HTTP/1.1 " + status + b"\r\n" + b"".join(h + b"\r\n" for h in headers)
-    return head + b"\r\n" + body
-
-
 PAGE = b"<html><body><a href='/next'>next</a></body></html>"
 
 
 @pytest.fixture
 def keep_alive() -> Iterator[RawServer]:
-    with _serving(lambda path: _response(PAGE, b"Content-Length: %d" % len(PAGE))) as server:
+    with scripted_server(
+        lambda path: http_answer(PAGE, b"Content-Length: %d" % len(PAGE))
+    ) as server:
         yield server
 
 
@@ -128,7 +75,7 @@ def test_the_request_head_is_httpx_s(keep_alive: RawServer) -> None:
 
 def _chunked(path: bytes) -> bytes:
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (PAGE[:10], PAGE[10:]))
-    return _response(
+    return http_answer(
         chunks + b"0\r\nX-Trailer: yes\r\n\r\n",
         b"Content-Type: text/html",
         b"Transfer-Encoding: chunked",
@@ -136,7 +83,7 @@ def _chunked(path: bytes) -> bytes:
 
 
 def test_a_chunked_body_with_trailers_is_decoded_and_the_connection_reused() -> None:
-    with _serving(_chunked) as server:
+    with scripted_server(_chunked) as server:
         fast, standard, transport = _both(server.url + "/", times=2)
         assert fast == standard == [(200, PAGE, "text/html")] * 2
         assert transport.answered == 2
@@ -144,8 +91,8 @@ def test_a_chunked_body_with_trailers_is_decoded_and_the_connection_reused() -> 
 
 
 def test_a_body_that_ends_with_the_connection() -> None:
-    answer = _response(PAGE, b"Content-Type: text/html", b"Connection: close")
-    with _serving(lambda path: answer, close=True) as server:
+    answer = http_answer(PAGE, b"Content-Type: text/html", b"Connection: close")
+    with scripted_server(lambda path: answer, close=True) as server:
         fast, standard, transport = _both(server.url + "/", times=2)
         assert fast == standard == [(200, PAGE, "text/html")] * 2
         assert transport.answered == 2
@@ -154,17 +101,17 @@ def test_a_body_that_ends_with_the_connection() -> None:
 
 def test_interim_answers_come_before_the_response() -> None:
     answer = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
-    answer += _response(PAGE, b"Content-Length: %d" % len(PAGE), b"Content-Type: text/html")
-    with _serving(lambda path: answer) as server:
+    answer += http_answer(PAGE, b"Content-Length: %d" % len(PAGE), b"Content-Type: text/html")
+    with scripted_server(lambda path: answer) as server:
         fast, standard, transport = _both(server.url + "/", times=2)
         assert fast == standard == [(200, PAGE, "text/html")] * 2
         assert transport.answered == 2
 
 
 def test_no_content_and_not_modified_have_no_body() -> None:
-    answers = {b"/204": _response(b"", status=b"204 No Content"),
-               b"/304": _response(b"", b"ETag: x", status=b"304 Not Modified")}  # fmt: skip
-    with _serving(lambda path: answers[path]) as server:
+    answers = {b"/204": http_answer(b"", status=b"204 No Content"),
+               b"/304": http_answer(b"", b"ETag: x", status=b"304 Not Modified")}  # fmt: skip
+    with scripted_server(lambda path: answers[path]) as server:
         for path, status in ((b"/204", 204), (b"/304", 304)):
             fast, standard, _ = _both(server.url + path.decode(), times=2)
             assert fast == standard == [(status, b"", "")] * 2
@@ -173,15 +120,15 @@ def test_no_content_and_not_modified_have_no_body() -> None:
 
 def test_a_gzip_body_is_decoded_by_httpx_above_the_transport() -> None:
     packed = gzip.compress(PAGE)
-    answer = _response(packed, b"Content-Encoding: gzip", b"Content-Length: %d" % len(packed))
-    with _serving(lambda path: answer) as server:
+    answer = http_answer(packed, b"Content-Encoding: gzip", b"Content-Length: %d" % len(packed))
+    with scripted_server(lambda path: answer) as server:
         fast, standard, _ = _both(server.url + "/")
         assert fast == standard == [(200, PAGE, "")]
 
 
 def test_bytes_after_a_response_end_that_connection() -> None:
-    answer = _response(PAGE, b"Content-Length: %d" % len(PAGE)) + b"GARBAGE\r\n\r\n"
-    with _serving(lambda path: answer) as server:
+    answer = http_answer(PAGE, b"Content-Length: %d" % len(PAGE)) + b"GARBAGE\r\n\r\n"
+    with scripted_server(lambda path: answer) as server:
         transport = _transport()
 
         async def run(url: str) -> list[Outcome]:
@@ -211,7 +158,7 @@ def test_bytes_after_a_response_end_that_connection() -> None:
 def test_a_head_llhttp_refuses_gets_the_standard_path_s_verdict_and_so_does_its_origin(
     answer: bytes,
 ) -> None:
-    with _serving(lambda path: answer, close=True) as server:
+    with scripted_server(lambda path: answer, close=True) as server:
         fast, standard, transport = _both(server.url + "/", times=2)
         assert fast == standard
         assert transport.answered == 0  # llhttp refused it; httpx's own stack judged it
@@ -222,7 +169,7 @@ def test_a_head_llhttp_refuses_gets_the_standard_path_s_verdict_and_so_does_its_
 
 def test_a_head_cut_short_is_an_error_as_on_the_standard_path() -> None:
     answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"  # the head never ends: closed
-    with _serving(lambda path: answer, close=True) as server:
+    with scripted_server(lambda path: answer, close=True) as server:
         fast, standard, _ = _both(server.url + "/")
         assert fast == standard == ["RemoteProtocolError"]
         assert len(server.requests) == 2  # one each: not sent again
@@ -232,7 +179,7 @@ def test_a_body_llhttp_refuses_after_its_head_is_an_error_not_a_crash() -> None:
     """The head is answered; the bad chunk arrives later: a RemoteProtocolError the crawl
     records, as on the standard path, never an exception of the transport's own."""
     head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"
-    with _serving(lambda path: [head, b"zz\r\n"], close=True) as server:
+    with scripted_server(lambda path: [head, b"zz\r\n"], close=True) as server:
         fast, standard, transport = _both(server.url + "/")
         assert fast == standard == ["RemoteProtocolError"]
         assert transport.answered == 1
@@ -241,7 +188,7 @@ def test_a_body_llhttp_refuses_after_its_head_is_an_error_not_a_crash() -> None:
 def test_endless_trailers_are_refused_after_a_bound() -> None:
     head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
     trailers = b"".join(b"X-T%d: v\r\n" % i for i in range(40_000))  # ~400 KB, no end
-    with _serving(lambda path: [head, trailers], close=True) as server:
+    with scripted_server(lambda path: [head, trailers], close=True) as server:
         fast, standard, _ = _both(server.url + "/")
         assert fast == standard == ["RemoteProtocolError"]
 
@@ -249,15 +196,15 @@ def test_endless_trailers_are_refused_after_a_bound() -> None:
 def test_a_head_that_never_ends_is_refused_after_a_bound() -> None:
     endless = b"HTTP/1.1 200 OK\r\n" + b"X-Filler: " + b"a" * 1000 + b"\r\n"
     answer = endless * (2 * MAX_HEAD // 1000)
-    with _serving(lambda path: answer, close=True) as server:
+    with scripted_server(lambda path: answer, close=True) as server:
         fast, standard, transport = _both(server.url + "/")
         assert fast == standard == ["RemoteProtocolError"]
         assert transport.answered == 0
 
 
 def test_a_body_cut_short_is_an_error_as_on_the_standard_path() -> None:
-    answer = _response(PAGE[:10], b"Content-Length: %d" % len(PAGE))
-    with _serving(lambda path: answer, close=True) as server:
+    answer = http_answer(PAGE[:10], b"Content-Length: %d" % len(PAGE))
+    with scripted_server(lambda path: answer, close=True) as server:
         fast, standard, _ = _both(server.url + "/")
         assert fast == standard == ["RemoteProtocolError"]
 
@@ -352,7 +299,7 @@ def test_an_http_1_0_answer_says_so_and_its_connection_is_not_kept() -> None:
                 versions.append(response.http_version)
             return versions
 
-    with _serving(lambda path: answer) as server:
+    with scripted_server(lambda path: answer) as server:
         assert asyncio.run(run(server.url + "/")) == ["HTTP/1.0", "HTTP/1.0"]
         assert server.connections == 2
 
