@@ -260,7 +260,7 @@ class _Reader:
         parser split into clones shows the text of them all, read as one."""
         if self._split is None:
             self._split = _split_links(self.document)
-        pieces = self._split.get((link.source_line, link.source_col)) if self._split else None
+        pieces = self._split.get((link.source_line, link.source_col))
         if pieces:
 
             def joined(element: Element) -> Iterator[Element | str]:

@@ -27,9 +27,14 @@ import httpx
 from linkguard.sources._answers import cap_cookie_header
 from linkguard.sources._h1 import FastTransport
 
+# What the client does with a redirect it does not follow (httpx 0.27 to 0.29 name it so; an
+# httpx without it leaves the Location to the crawler's own resolution).
+_REDIRECT = getattr(httpx.AsyncClient, "_build_redirect_request", None)
+
 
 class Direct:
-    """GETs for one crawl's client: straight to ``transport`` while the jar is empty."""
+    """GETs for one crawl's client: straight to ``transport`` while the jar is empty and
+    the URL holds no credentials."""
 
     def __init__(self, client: httpx.AsyncClient, transport: FastTransport | None) -> None:
         self.client = client
@@ -65,11 +70,6 @@ class Direct:
             yield response
         finally:
             await response.aclose()
-
-
-# What the client does with a redirect it does not follow (httpx 0.27 to 0.29 name it so; an
-# httpx without it leaves the Location to the crawler's own resolution).
-_REDIRECT = getattr(httpx.AsyncClient, "_build_redirect_request", None)
 
 
 def direct_for(client: httpx.AsyncClient, transport: httpx.AsyncBaseTransport) -> Direct:
