@@ -1,0 +1,110 @@
+"""URLs joined as strings (``urls._joined``, ``_plain_absolute``, ``host_of``'s plain host)
+give exactly what the URL parser gives, for every reference and base, cold or warm.
+
+The string joins skip ada for plain references (``/p/12.html``, ``12.html``, ``#top``,
+``https://cdn.example.net/a.js``); what is not plain goes to ada. These tests build
+references from pieces that each trip one rule of the URL Standard (dot segments, encoded
+dots, schemes, backslashes, tabs, quotes, non-ASCII, IPv4 hosts, punycode) and compare
+every answer with ada's.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import ada_url
+import pytest
+
+from linkguard.classify import urls
+
+PIECES = ["a", "b.html", "/", ".", "..", "%2e", "%2E", "%zz", ":", "@", "?", "#", "'", "^",
+          " ", "\t", "é", "\\", "//", "x:y", "?q=1&r", "#top", "~", "%41", "{", "`", '"', "<",
+          "&", "=", "+"]  # fmt: skip
+BASES = [
+    "https://www.example.com/a/b/one.html",
+    "https://www.example.com/a/b/two.html?x=/y#f",
+    "https://www.example.com/",
+    "http://user:pw@www.example.com:8080/a/b/three",
+    "HTTPS://WWW.Example.com/a/",  # not as the parser writes it: never joined as a string
+    "http://www.example.com:80/a/b",
+    "https://xn--a.com/x",
+    "https://0x7f.1/a/b",
+    "https://www.example.com/a%2e/b/c",
+    "file:///C:/a/b",
+    "about:srcdoc",
+    "blob:https://a.com/uuid",
+    "https://www.example.com/a b/c",
+    "https://www.example.com/é/x",
+    "https://www.example.com/a/b/#frag/z",
+    "https://www.example.com/a?q#/x/y",
+    "https://example.com./a/",
+]
+HOSTS = ["a.com", "www.example.com", "a.com.", "a.com..", ".a.com", "a..com", "1.2.3.4",
+         "0x7f.1", "127.0.0.1", "a.0x", "a.0xg", "a.09", "a.1a", "xn--a.com",
+         "xn--bcher-kva.de", "-a-.com", "a--b.com", "A.com", "a_b.com", "localhost", "0",
+         "0x", "é.com", "a.com:80", "a.com:8080", "u@a.com", "[::1]", "a%2ecom", "1.a"]  # fmt: skip
+TAILS = ["", "/", "/a", "/a/b.html", "/./a", "/a/..", "/%2e", "?q", "#f", "/a?b#c", "/a b",
+         "/a^b", "/é", "\\x", "/a'b", "?'", "#`", "/a/./", "?/.", "#/../"]  # fmt: skip
+
+
+def _ada_join(base: str, raw: str) -> str | None:
+    try:
+        return ada_url.join_url(base, raw)
+    except ValueError:
+        return None
+
+
+def _ada(url: str) -> ada_url.URL | None:
+    try:
+        return ada_url.URL(url)
+    except ValueError:
+        return None
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_every_reference_of_two_pieces_resolves_as_the_url_parser_resolves_it(
+    warm: bool,
+) -> None:
+    pairs = [("".join(combo), base) for base in BASES for k in (1, 2)
+             for combo in itertools.product(PIECES, repeat=k)]  # fmt: skip
+    urls._RESOLVED.clear()
+    wrong = []
+    for raw, base in pairs:
+        if not warm:
+            urls._RESOLVED.clear()
+        if urls.resolve(raw, base) != _ada_join(base, raw):
+            wrong.append((raw, base, urls.resolve(raw, base), _ada_join(base, raw)))
+    assert len(pairs) > 15_000
+    assert wrong == []
+
+
+def test_plain_references_are_joined_without_the_parser() -> None:
+    """The string joins do answer the plain references (or they would save nothing)."""
+    base = "https://www.example.com/a/b/one.html"
+    for raw, expected in [
+        ("/p/12.html", "https://www.example.com/p/12.html"),
+        ("/", "https://www.example.com/"),
+        ("12.html#details", "https://www.example.com/a/b/12.html#details"),
+        ("#top", "https://www.example.com/a/b/one.html#top"),
+    ]:
+        part = urls._base_part(raw, base)
+        assert urls._joined(raw, part, base) == expected == _ada_join(base, raw)
+    assert urls._plain_absolute("https://cdn.example.net") == "https://cdn.example.net/"
+    for not_plain in ("../x.html", "./x", "a/%2e%2e/b", "?q", "mailto:a@b.c", "a b"):
+        assert urls._joined(not_plain, urls._base_part(not_plain, base), base) is None
+    assert urls._plain_absolute("https://0x7f.1/") is None
+    assert urls._plain_absolute("https://xn--a.com/") is None
+
+
+def test_absolute_urls_and_their_hosts_are_what_the_url_parser_makes_of_them() -> None:
+    wrong = []
+    for host, tail, scheme in itertools.product(HOSTS, TAILS, ("https", "http", "HTTP", "ftp")):
+        url = f"{scheme}://{host}{tail}"
+        urls._RESOLVED.clear()
+        urls.host_of.cache_clear()
+        parsed = _ada(url)
+        expected = (parsed.href if parsed else None, parsed.hostname.rstrip(".") if parsed else "")
+        got = (urls.resolve(url, "https://base.example/x/"), urls.host_of(url))
+        if got != expected:
+            wrong.append((url, got, expected))
+    assert wrong == []
