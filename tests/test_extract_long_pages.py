@@ -153,3 +153,30 @@ def test_a_long_page_keeps_its_title_drupal_settings_and_the_text_of_a_refresh_p
     assert page.drupal_extlink is not None
     assert (page.drupal_extlink.ext_class, page.drupal_extlink.alert) == ("", True)
     assert page.interstitial_text == "you are leaving our site"
+
+
+def test_only_elements_under_a_selector_an_ignore_or_a_noscript_have_a_context() -> None:
+    """The reader walks up the ancestors only of elements in ``_folded``; every other
+    element's walk up (``_Reader._context``) must find nothing, in templates, SVG,
+    upper-case attributes and noscripts' grafted markup alike."""
+    from linkguard.extract import _tree
+    from linkguard.extract._elements import NO_CONTEXT
+    from linkguard.extract._noscript import graft
+
+    html = (
+        '<div class="partners"><template><p DATA-LINKGUARD-IGNORE="x"><a href=/t>t</a></p>'
+        "</template><ul><li><a href=/a>a</a></li></ul></div><svg><g data-linkguard-ignore>"
+        "<a href=/s /></g><a href=/s2 /></svg><noscript><iframe src=/n></iframe>"
+        "<div data-linkguard-ignore=y><img src=/i></div></noscript><p><a href=/plain>p</a>"
+        '<span data-linkguard-ignore=""><a class=partners href=/m>m</a></span></p>'
+    )
+    document = _tree.parse(html)
+    grafts = graft(document)
+    reader = _tree._Reader(
+        document, PAGE, (".partners a", "a.partners"), None, PAGE, lambda h, b: None, grafts
+    )  # type: ignore[arg-type]
+    elements = list(document.iter_elements())
+    walked = {element: reader._context(element) for element in elements}
+    assert {e for e, context in walked.items() if context != NO_CONTEXT} <= reader._folded
+    assert len([e for e in elements if e not in reader._folded]) > 5
+    assert walked[next(e for e in elements if e.attr("href") == "/plain")] == NO_CONTEXT

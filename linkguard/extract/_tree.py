@@ -147,6 +147,7 @@ class _Reader:
         self._ids: dict[str, Element] | None = None
         self._descriptions: dict[str, str] = {}  # aria-describedby id -> its text, once a page
         self._memo: dict[Node, Context] = {}
+        self._folded = _folded(document, self.matches)
         self._clones: set[tuple[int, int]] = set()  # start tags of _CLONED elements read
         # A link the parser cloned: it and its clones (``_split_links``), when a link's text
         # is first read: a page whose links all stay on the site never needs them.
@@ -182,7 +183,8 @@ class _Reader:
             if tag in REFERENCE_SET or element.attr("style") is not None:
                 if tag in _CLONED and self._cloned(element, where):
                     continue
-                self._element(element, tag, self._context(element), where)
+                context = self._context(element) if element in self._folded else NO_CONTEXT
+                self._element(element, tag, context, where)
             elif tag == "noscript" and grafted:
                 found = grafted.get((element.source_line or 0, element.source_col or 0))
                 if found and where is None:  # (a noscript in a noscript's text is not one)
@@ -340,6 +342,21 @@ def _matches(document: Document, selectors: tuple[str, ...]) -> dict[Element, tu
         for element in _selected(document, selector):
             matches[element] = (*matches.get(element, ()), selector)
     return matches
+
+
+def _folded(document: Document, matches: dict[Element, tuple[str, ...]]) -> set[Element]:
+    """The elements whose context is not ``NO_CONTEXT``: those a selector matches, those
+    with ``data-linkguard-ignore``, the noscripts, and their descendants. Every other
+    element's ancestors contribute nothing, so only these walk up their ancestors
+    (``_Reader._context``); on most pages they are a few links and a noscript's pixel, and
+    walking up from every element was a twentieth of a page's analysis."""
+    folded: set[Element] = set()
+    for top in (*matches, *document.select("[data-linkguard-ignore]"),
+                *document.iter_elements(("noscript",))):  # fmt: skip
+        if top not in folded:
+            folded.add(top)
+            folded.update(top.iter_elements())
+    return folded
 
 
 def _selected(document: Document, selector: str) -> Iterator[Element]:
