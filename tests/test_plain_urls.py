@@ -43,7 +43,7 @@ HOSTS = ["a.com", "www.example.com", "a.com.", "a.com..", ".a.com", "a..com", "1
          "0x7f.1", "127.0.0.1", "a.0x", "a.0xg", "a.09", "a.1a", "xn--a.com",
          "xn--bcher-kva.de", "-a-.com", "a--b.com", "A.com", "a_b.com", "localhost", "0",
          "0x", "é.com", "a.com:80", "a.com:8080", "u@a.com", "[::1]", "a%2ecom", "1.a"]  # fmt: skip
-TAILS = ["", "/", "/a", "/a/b.html", "/./a", "/a/..", "/%2e", "?q", "#f", "/a?b#c", "/a b",
+TAILS = ["", "/", "/a", "/a/b.html", "/./a", "/a/..", "/%2e", "?q", "#f", "/a?b#c", "/a b", "?", "/a?#f",
          "/a^b", "/é", "\\x", "/a'b", "?'", "#`", "/a/./", "?/.", "#/../"]  # fmt: skip
 
 
@@ -96,15 +96,19 @@ def test_plain_references_are_joined_without_the_parser() -> None:
     assert urls._plain_absolute("https://xn--a.com/") is None
 
 
-def test_absolute_urls_and_their_hosts_are_what_the_url_parser_makes_of_them() -> None:
+def test_absolute_urls_their_hosts_and_paths_are_what_the_url_parser_makes_of_them() -> None:
     wrong = []
     for host, tail, scheme in itertools.product(HOSTS, TAILS, ("https", "http", "HTTP", "ftp")):
         url = f"{scheme}://{host}{tail}"
         urls._RESOLVED.clear()
         urls.host_of.cache_clear()
         parsed = _ada(url)
-        expected = (parsed.href if parsed else None, parsed.hostname.rstrip(".") if parsed else "")
-        got = (urls.resolve(url, "https://base.example/x/"), urls.host_of(url))
+        expected = (
+            parsed.href if parsed else None,
+            parsed.hostname.rstrip(".") if parsed else "",
+            f"{parsed.pathname}{parsed.search}" if parsed and parsed.host else url,
+        )
+        got = (urls.resolve(url, "https://base.example/x/"), urls.host_of(url), urls.path_of(url))
         if got != expected:
             wrong.append((url, got, expected))
     assert wrong == []

@@ -118,13 +118,22 @@ def _plain_absolute(url: str) -> str | None:
     """An absolute http(s) URL as the URL parser writes it, when that is the URL itself
     (with a "/" for an empty path): a plain host (``_plain_host``) and a plain path,
     query and fragment (``_PLAIN``'s characters, no dot segment). None: ask the parser."""
+    match = _plain_url(url)
+    if match is None:
+        return None
+    return url if match[3] else f"{url[: match.end(2)]}/{url[match.end(2) :]}"
+
+
+def _plain_url(url: str) -> re.Match[str] | None:
+    """``url`` split into scheme, host, path, query and fragment, when it is plain: an
+    absolute http(s) URL the parser would write as it is, bar a "/" for an empty path."""
     match = _PLAIN_URL.fullmatch(url)
     if match is None or not _plain_host(match[2]):
         return None
     path = match[3] or ""
     if "/." in path or ("%" in path and "%2e" in path.lower()):
-        return None
-    return url if path else f"{url[: match.end(2)]}/{url[match.end(2) :]}"
+        return None  # a dot segment, which the parser removes
+    return match
 
 
 def _plain_host(host: str) -> bool:
@@ -221,6 +230,10 @@ def path_of(url: str) -> str:
     Fingerprints use this, so a page has one identity whether it was crawled from the live
     site or read from a build folder mapped under the same origin.
     """
+    plain = _plain_url(url)  # a page's or link's URL: nearly always plain
+    if plain is not None:
+        query = plain[4] or ""
+        return (plain[3] or "/") + (query if len(query) > 1 else "")  # "?" alone: no search
     parsed = parse(url)
     if parsed is None or not parsed.host:
         return url
