@@ -47,6 +47,21 @@ class Register:
     _by_host: dict[str, tuple[tuple[str, ThirdPartyDecl], ...]] = field(
         default_factory=dict, compare=False
     )
+    # (url, host, kind) -> the name of the entry that covers it, or "": what the inventory
+    # asks of the same few third-party URLs on every page
+    _names: dict[tuple[str, str, Kind | None], str] = field(default_factory=dict, compare=False)
+
+    def named(self, url: str, host: str, kind: Kind | None) -> str:
+        """The name of the first entry covering ``url`` for ``kind`` (``lookup``), or ""."""
+        key = (url, host, kind)
+        name = self._names.get(key)
+        if name is None:
+            decl = self.lookup(url, host, kind)
+            name = decl.name if decl is not None else ""
+            if len(self._names) >= _NAMES_MAX:
+                self._names.clear()
+            self._names[key] = name
+        return name
 
     def lookup(self, url: str, host: str, kind: Kind | None) -> ThirdPartyDecl | None:
         candidates = self._by_host.get(host)
@@ -87,6 +102,7 @@ def register_of(declarations: tuple[ThirdPartyDecl, ...]) -> Register:
 
 
 _REGISTERS: dict[int, tuple[tuple[ThirdPartyDecl, ...], Register]] = {}
+_NAMES_MAX = 16_384  # URLs a register remembers the answer for; then it starts again
 
 
 def _indexed(declarations: tuple[ThirdPartyDecl, ...]) -> Register:

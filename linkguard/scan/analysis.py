@@ -38,7 +38,7 @@ from linkguard.model import (
 )
 from linkguard.policy import Policy
 from linkguard.rules import FACT_DRUPAL_EXTLINK, FACT_PAGE_TEXT, PageContext, crawl_error, evaluate
-from linkguard.rules.declarations import declaration_for
+from linkguard.rules.declarations import register_of
 from linkguard.rules.raised_by_scan import page_truncated
 from linkguard.sources._files import serves
 
@@ -318,22 +318,17 @@ def _declared(seen: set[tuple[str, str, str, str]], policy: Policy) -> set[SeenT
     inventory's input, judged here so the folding process only counts. A mention is covered
     by any entry naming its host, whatever its kinds: no entry declares mentions, and a
     vendor a script only names is still the vendor the policy declared."""
+    named = register_of(policy.third_parties).named
     return {
-        SeenThirdParty(
-            host,
-            site,
-            kind,
-            getattr(declaration_for(url, host, _declared_kind(kind), policy), "name", ""),
-        )
+        SeenThirdParty(host, site, kind, named(url, host, _DECLARED_KINDS[kind]))
         for host, site, kind, url in seen
     }
 
 
-def _declared_kind(kind: str) -> Kind | None:
-    return None if kind == Kind.MENTION else _KINDS[kind]
-
-
-_KINDS = {str(kind): kind for kind in Kind}  # a dict lookup: calling Kind(...) costs ten times more
+# A kind as ``seen`` holds it -> as declarations are asked about it (a mention: any kind).
+_DECLARED_KINDS: dict[str, Kind | None] = {
+    str(kind): None if kind is Kind.MENTION else kind for kind in Kind
+}
 
 
 def _split_dynamic(
