@@ -43,7 +43,8 @@ HOSTS = ["a.com", "www.example.com", "a.com.", "a.com..", ".a.com", "a..com", "1
          "0x7f.1", "127.0.0.1", "a.0x", "a.0xg", "a.09", "a.1a", "xn--a.com",
          "xn--bcher-kva.de", "-a-.com", "a--b.com", "A.com", "a_b.com", "localhost", "0",
          "0x", "é.com", "a.com:80", "a.com:8080", "u@a.com", "[::1]", "a%2ecom", "1.a"]  # fmt: skip
-TAILS = ["", "/", "/a", "/a/b.html", "/./a", "/a/..", "/%2e", "?q", "#f", "/a?b#c", "/a b", "?", "/a?#f",
+TAILS = ["", "/", "/a", "/a/b.html", "/./a", "/a/..", "/%2e", "?q", "#f", "/a?b#c", "/a b", "?",
+         "/a?#f",
          "/a^b", "/é", "\\x", "/a'b", "?'", "#`", "/a/./", "?/.", "#/../"]  # fmt: skip
 
 
@@ -111,4 +112,24 @@ def test_absolute_urls_their_hosts_and_paths_are_what_the_url_parser_makes_of_th
         got = (urls.resolve(url, "https://base.example/x/"), urls.host_of(url), urls.path_of(url))
         if got != expected:
             wrong.append((url, got, expected))
+    assert wrong == []
+
+
+SCHEMES = ["http:", "https:", "HTTP:", "foo:", "blob:https:", "file:", "data:text/html,",
+           "javascript:", ""]  # fmt: skip
+SLASHES = ["//", "///", "/", "", "//\\", "\\\\", "//\t", " //", "/\t/", "////"]
+
+
+def test_an_origin_is_what_the_url_parser_makes_of_the_whole_url() -> None:
+    """``origin_of`` remembers answers by the URL up to the first "/" after its "//"; for
+    every scheme, run of slashes, host and tail, that gives ada's origin of the whole URL."""
+    wrong = []
+    urls._ORIGINS.clear()  # each URL's prefix is new or shared with URLs before it
+    for scheme, slashes, host, tail in itertools.product(SCHEMES, SLASHES, HOSTS, TAILS):
+        url = f"{scheme}{slashes}{host}{tail}"
+        parsed = _ada(url)
+        expected = parsed.origin if parsed is not None else ""
+        if urls.origin_of(url) != expected:
+            wrong.append((url, urls.origin_of(url), expected))
+    assert len(urls._ORIGINS) > 100
     assert wrong == []

@@ -101,8 +101,8 @@ def _joined(raw: str, part: str, base: str) -> str | None:
     if match is None or not raw or not part.startswith(_HTTP):
         return None
     path = match[1]
-    if "/." in path or ("%" in path and "%2e" in path.lower()):
-        return None  # a dot segment (``/./``, ``/../``, ``/%2e/``): the parser removes it
+    if _dot_segment(path):
+        return None
     first = raw[0]
     if first == "#":  # the base without its fragment, then this fragment
         joined = base.partition("#")[0]
@@ -130,10 +130,13 @@ def _plain_url(url: str) -> re.Match[str] | None:
     match = _PLAIN_URL.fullmatch(url)
     if match is None or not _plain_host(match[2]):
         return None
-    path = match[3] or ""
-    if "/." in path or ("%" in path and "%2e" in path.lower()):
-        return None  # a dot segment, which the parser removes
-    return match
+    return None if _dot_segment(match[3] or "") else match
+
+
+def _dot_segment(path: str) -> bool:
+    """Whether a plain path may hold a dot segment (``/./``, ``/../``, ``/%2e/``), which the
+    parser removes (or a name that merely starts with a dot: the parser decides)."""
+    return "/." in path or ("%" in path and "%2e" in path.lower())
 
 
 def _plain_host(host: str) -> bool:
@@ -241,11 +244,29 @@ def path_of(url: str) -> str:
 
 
 def origin_of(url: str) -> str:
+    """The URL's origin (``https://a.example:8443``; ``null`` for an opaque one), or ""
+    when it is not a URL. A crawl asks it of every URL it meets, and a site's URLs share a
+    few origins: the answer is remembered for the URL up to the first "/" after its "//",
+    which holds everything the origin depends on (a "/" ends the authority; a path, query
+    or fragment never changes it, nor makes a URL invalid). An empty authority (``http:///a``,
+    where the parser skips the slashes to find the host) is parsed whole."""
+    start = url.find("//")
+    if start >= 0:
+        end = url.find("/", start + 2)
+        if end > start + 2:
+            return _ORIGINS[url[:end]]
+    return _origin(url)
+
+
+def _origin(url: str) -> str:
     parsed = parse(url)
     if parsed is None:
         return ""
     origin: str = parsed.origin
     return origin
+
+
+_ORIGINS: Memo[str, str] = Memo(_origin, 100_000)
 
 
 @lru_cache(maxsize=16384)
