@@ -296,3 +296,27 @@ def test_an_error_in_a_visit_ends_the_crawl_with_that_error(router: respx.MockRo
 
     with pytest.raises(RuntimeError, match="analysis bug"):
         asyncio.run(_crawler(router, concurrency=2).run(visit))
+
+
+def test_robots_txt_crawl_delay_is_read_once_per_origin(router: respx.MockRouter) -> None:
+    """Each request asks for its origin's Crawl-delay: read when robots.txt is, and 0 for
+    an origin without one, or before its robots.txt has come."""
+    from linkguard.sources.robots import RobotsCache
+
+    router.get(SITE + "/robots.txt").mock(
+        return_value=httpx.Response(200, text="User-agent: *\nCrawl-delay: 2.5\nDisallow: /x\n")
+    )
+    router.get("https://other.example.com/robots.txt").mock(return_value=httpx.Response(404))
+
+    async def delays() -> list[float]:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(router.async_handler)) as c:
+            robots = RobotsCache(c, "linkguard", 5.0)
+            before = robots.crawl_delay(SITE + "/a")
+            await robots.load(SITE + "/a/b?c=1")
+            await robots.load("https://other.example.com/")
+            return [before] + [
+                robots.crawl_delay(url)
+                for url in (SITE + "/p?q=1#f", SITE, "https://other.example.com/a", "mailto:x")
+            ]
+
+    assert asyncio.run(delays()) == [0.0, 2.5, 2.5, 0.0, 0.0]

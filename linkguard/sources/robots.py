@@ -33,6 +33,7 @@ class RobotsCache:
         self._agent = user_agent
         self._timeout = timeout
         self._rules: dict[str, Protego | None] = {}
+        self._delays: dict[str, float] = {}  # Crawl-delay by origin, read once per file
 
     async def load(self, url: str) -> None:
         origin = urls.origin_of(url)
@@ -43,16 +44,16 @@ class RobotsCache:
             self._client, f"{origin}/robots.txt", _MAX_ROBOTS_BYTES, self._timeout
         )
         if text is not None:
-            self._rules[origin] = Protego.parse(text)
+            rules = self._rules[origin] = Protego.parse(text)
+            delay = rules.crawl_delay(self._agent)
+            self._delays[origin] = float(delay) if delay else 0.0
 
     def allowed(self, url: str) -> bool:
         rules = self._rules.get(urls.origin_of(url))
         return True if rules is None else bool(rules.can_fetch(url, self._agent))
 
     def crawl_delay(self, url: str) -> float:
-        rules = self._rules.get(urls.origin_of(url))
-        delay = rules.crawl_delay(self._agent) if rules is not None else None
-        return float(delay) if delay else 0.0
+        return self._delays.get(urls.origin_of(url), 0.0)
 
     def sitemaps(self) -> list[str]:
         found: list[str] = []
