@@ -40,7 +40,7 @@ def resolve(raw: str, base: str) -> str | None:
     key = (raw, part)
     href = _RESOLVED.get(key, _UNKNOWN)
     if href is _UNKNOWN:
-        href = _joined(raw, part, base) if part else _plain_absolute(raw)
+        href = _joined(raw, base) if part else _plain_absolute(raw)
         if href is None:
             try:
                 # join_url is 2.6x faster than URL(raw, base).href; with no part of the base
@@ -60,7 +60,7 @@ _RESOLVED: dict[tuple[str, str], str | None] = {}
 _RESOLVED_MAX = 16384
 _UNKNOWN = ""  # never an answer: join_url gives an absolute URL or raises
 _WITH_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://")
-_NOT_PATH_ABSOLUTE = frozenset({"/", "\\", "\t", "\n", "\r"})  # "/" alone is a path
+_NOT_PATH_ABSOLUTE = frozenset({"/", "\\", "\t", "\n", "\r"})  # "/" alone is a path too
 # A path-relative reference begins with one of these (no ``?``, ``#``, ``/``, ``\\``, space or
 # control character, which a URL parser strips or reads otherwise).
 _PATH_RELATIVE_FIRST = frozenset(
@@ -72,46 +72,42 @@ def _base_part(raw: str, base: str) -> str:
     """What of ``base`` the resolution of ``raw`` depends on.
 
     Nothing when ``raw`` starts with a scheme and ``//`` (``https://cdn.example.net/a.js``);
-    only scheme and authority for a path-absolute ``/a/b`` (not ``//host``, ``/\\host`` or
-    ``/<tab>/host``, which browsers read as a host); an http(s) base up to its last ``/``
-    for a path-relative ``a/b`` or ``../b``; the whole base otherwise.
+    only scheme and authority for a path-absolute ``/a/b`` or ``/`` (not ``//host``,
+    ``/\\host`` or ``/<tab>/host``, which browsers read as a host), and the base up to its
+    last ``/`` for a path-relative ``a/b`` or ``../b``, when the base shares them
+    (``_parts_of``); the whole base otherwise.
     """
     first = raw[:1]
     if first == "/" and raw[1:2] not in _NOT_PATH_ABSOLUTE:  # no scheme: tested first
-        return _BASE_PARTS[base][0]
+        return _BASE_PARTS[base][0] or base
     if _WITH_AUTHORITY.match(raw):
         return ""
     if first in _PATH_RELATIVE_FIRST:
-        relative = _BASE_PARTS[base][1]
-        if relative:
-            return relative
+        return _BASE_PARTS[base][1] or base
     return base
 
 
-def _joined(raw: str, part: str, base: str) -> str | None:
+def _joined(raw: str, base: str) -> str | None:
     """``raw`` resolved by joining strings, when that is what the URL parser would give
     (None: ask it). Most references a page adds to the memo are plain (``/p/12.html``,
     ``12.html``, ``#top``): ASCII that no parser step encodes, strips or rewrites, with
-    no dot segment and no scheme. Such a reference is the base's part it keeps plus the
-    reference itself, once that part is known to be written as the parser writes it
-    (``_SERIALIZED``, asked once per part: a base such as ``HTTP://Example.com:80/`` is
-    rewritten, so it goes to the parser). Each answer costs a regular expression instead
-    of a parse through ada's Python wrapper, a tenth of its time."""
-    match = _PLAIN.fullmatch(raw)
-    if match is None or not raw or not part.startswith(_HTTP):
+    no dot segment and no scheme. Such a reference is what it keeps of a base written as
+    the parser writes it (``_parts_of``), then itself: a regular expression instead of a
+    parse through ada's Python wrapper."""
+    match = _PLAIN.fullmatch(raw) if raw else None
+    if match is None:
         return None
-    path = match[1]
-    if _dot_segment(path):
-        return None
+    authority, folder = _BASE_PARTS[base]
+    if not authority or _dot_segment(match[1]):
+        return None  # a base the parser rewrites, or a dot segment it removes
     first = raw[0]
     if first == "#":  # the base without its fragment, then this fragment
-        joined = base.partition("#")[0]
-        return joined + raw if _SERIALIZED[joined] else None
-    if first == "/":  # ``part`` is the base's scheme and authority
-        return part + raw if _SERIALIZED[part + "/"] else None
-    if first == "." or first == "?" or ":" in path.partition("/")[0]:
-        return None  # a dot segment, a query alone (the base's path plays a part), a scheme
-    return part + raw if _SERIALIZED[part] else None  # ``part``: the base up to its last "/"
+        return base.partition("#")[0] + raw
+    if first == "/":
+        return authority + raw
+    if first == "." or first == "?" or ":" in match[1].partition("/")[0]:
+        return None  # a name that starts with a dot, a query alone, a scheme: the parser's
+    return folder + raw
 
 
 def _plain_absolute(url: str) -> str | None:
@@ -173,21 +169,22 @@ _PLAIN = re.compile(rf"(?!//)([{_SAFE}]*)(\?[{_SAFE}?]*)?(#[{_SAFE}?#]*)?")
 _PLAIN_URL = re.compile(rf"(https?)://([a-z0-9\-.]+)(/[{_SAFE}]*)?(\?[{_SAFE}?]*)?(#[{_SAFE}?#]*)?")
 _PLAIN_AUTHORITY = re.compile(r"https?://([a-z0-9\-.]+)(?:[/?#]|\Z)")
 _HEX = frozenset("0123456789abcdef")
-# Parts of bases (and bases, for a fragment) that are written as the parser writes them.
-_SERIALIZED: Memo[str, bool] = Memo(_own_serialization, 100_000)
+# An origin's part of a URL whose authority the parser reads as it is written: no space,
+# control character, backslash or "/" (which it strips, or skips to find the host).
+_PLAIN_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\x00-\x1f\x7f\\/]+")
 
 
 def _parts_of(base: str) -> tuple[str, str]:
-    """``base`` up to its path (scheme and authority), and an http(s) base up to its last
-    ``/`` ("" for any other): what path-absolute and path-relative references keep of it."""
-    start = base.find("//")
-    end = base.find("/", start + 2) if start >= 0 else -1
-    authority = base[:end] if end >= 0 else base
-    if not base.startswith(("https://", "http://")):
-        return authority, ""
+    """An http(s) base's scheme and authority, and the base up to its last ``/``: what
+    path-absolute and path-relative references keep of it, the same for every page of a
+    site or of one folder. Only a base written as the parser writes it has them ("" for
+    any other: a file:, about: or blob: base, or one with a dot segment, a backslash or a
+    space in its path, is joined whole, so its answers are its own)."""
+    if not base.startswith(_HTTP) or not _own_serialization(base):
+        return "", ""
+    authority = base[: base.find("/", base.find("//") + 2)]  # a written http(s) URL has a path
     # ``about.html``, ``../a``: the base's last path segment, query and fragment play no
-    # part, so pages of one folder share the answer. A serialised http(s) URL has a path
-    # and no raw ``?`` or ``#`` before its query and fragment.
+    # part. A serialised http(s) URL has no raw ``?`` or ``#`` before its query and fragment.
     cut = len(base)
     for mark in ("?", "#"):
         found = base.find(mark)
@@ -247,14 +244,14 @@ def origin_of(url: str) -> str:
     """The URL's origin (``https://a.example:8443``; ``null`` for an opaque one), or ""
     when it is not a URL. A crawl asks it of every URL it meets, and a site's URLs share a
     few origins: the answer is remembered for the URL up to the first "/" after its "//",
-    which holds everything the origin depends on (a "/" ends the authority; a path, query
-    or fragment never changes it, nor makes a URL invalid). An empty authority (``http:///a``,
-    where the parser skips the slashes to find the host) is parsed whole."""
+    when that part is plain (a scheme, "//" and an authority with no space, control
+    character or backslash, which the parser strips, or skips to find the host). It holds
+    all the origin depends on: a path, query or fragment never changes the origin, nor
+    makes a URL invalid."""
     start = url.find("//")
-    if start >= 0:
-        end = url.find("/", start + 2)
-        if end > start + 2:
-            return _ORIGINS[url[:end]]
+    end = url.find("/", start + 2) if start > 0 else -1
+    if end > 0 and _PLAIN_PREFIX.fullmatch(url, 0, end):
+        return _ORIGINS[url[:end]]
     return _origin(url)
 
 
