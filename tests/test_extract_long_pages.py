@@ -156,7 +156,7 @@ def test_a_long_page_keeps_its_title_drupal_settings_and_the_text_of_a_refresh_p
 
 
 def test_only_elements_under_a_selector_an_ignore_or_a_noscript_have_a_context() -> None:
-    """The reader walks up the ancestors only of elements in ``_folded``; every other
+    """The reader walks up the ancestors only of elements in ``_may_have_context``; every other
     element's walk up (``_Reader._context``) must find nothing, in templates, SVG,
     upper-case attributes and noscripts' grafted markup alike."""
     from linkguard.extract import _tree
@@ -177,6 +177,6 @@ def test_only_elements_under_a_selector_an_ignore_or_a_noscript_have_a_context()
     )  # type: ignore[arg-type]
     elements = list(document.iter_elements())
     walked = {element: reader._context(element) for element in elements}
-    assert {e for e, context in walked.items() if context != NO_CONTEXT} <= reader._folded
-    assert len([e for e in elements if e not in reader._folded]) > 5
+    assert {e for e, context in walked.items() if context != NO_CONTEXT} <= reader._contextual
+    assert len([e for e in elements if e not in reader._contextual]) > 5
     assert walked[next(e for e in elements if e.attr("href") == "/plain")] == NO_CONTEXT

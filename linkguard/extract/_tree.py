@@ -147,7 +147,7 @@ class _Reader:
         self._ids: dict[str, Element] | None = None
         self._descriptions: dict[str, str] = {}  # aria-describedby id -> its text, once a page
         self._memo: dict[Node, Context] = {}
-        self._folded = _folded(document, self.matches)
+        self._contextual = _may_have_context(document, self.matches)
         self._clones: set[tuple[int, int]] = set()  # start tags of _CLONED elements read
         # A link the parser cloned: it and its clones (``_split_links``), when a link's text
         # is first read: a page whose links all stay on the site never needs them.
@@ -183,7 +183,7 @@ class _Reader:
             if tag in REFERENCE_SET or element.attr("style") is not None:
                 if tag in _CLONED and self._cloned(element, where):
                     continue
-                context = self._context(element) if element in self._folded else NO_CONTEXT
+                context = self._context(element) if element in self._contextual else NO_CONTEXT
                 self._element(element, tag, context, where)
             elif tag == "noscript" and grafted:
                 found = grafted.get((element.source_line or 0, element.source_col or 0))
@@ -344,19 +344,19 @@ def _matches(document: Document, selectors: tuple[str, ...]) -> dict[Element, tu
     return matches
 
 
-def _folded(document: Document, matches: dict[Element, tuple[str, ...]]) -> set[Element]:
-    """The elements whose context is not ``NO_CONTEXT``: those a selector matches, those
-    with ``data-linkguard-ignore``, the noscripts, and their descendants. Every other
-    element's ancestors contribute nothing, so only these walk up their ancestors
-    (``_Reader._context``); on most pages they are a few links and a noscript's pixel, and
-    walking up from every element was a twentieth of a page's analysis."""
-    folded: set[Element] = set()
+def _may_have_context(document: Document, matches: dict[Element, tuple[str, ...]]) -> set[Element]:
+    """The elements that may have a context other than ``NO_CONTEXT``: those a selector
+    matches, those with ``data-linkguard-ignore``, the noscripts, and their descendants.
+    Every other element's ancestors contribute nothing, so only these walk up their
+    ancestors (``_Reader._context``); on most pages they are a few links and a noscript's
+    pixel, and walking up from every element was a twentieth of a page's analysis."""
+    contextual: set[Element] = set()
     for top in (*matches, *document.select("[data-linkguard-ignore]"),
                 *document.iter_elements(("noscript",))):  # fmt: skip
-        if top not in folded:
-            folded.add(top)
-            folded.update(top.iter_elements())
-    return folded
+        if top not in contextual:
+            contextual.add(top)
+            contextual.update(top.iter_elements())
+    return contextual
 
 
 def _selected(document: Document, selector: str) -> Iterator[Element]:
