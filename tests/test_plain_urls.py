@@ -1,5 +1,6 @@
-"""URLs joined as strings (``urls._joined``, ``_plain_absolute``, ``host_of``'s plain host)
-give exactly what the URL parser gives, for every reference and base, cold or warm.
+"""URLs joined or split as strings (``urls._joined``, ``_plain_absolute``, the plain hosts,
+paths and origins of ``host_of``, ``path_of`` and ``origin_of``) give exactly what the URL
+parser gives, for every reference and base, cold or warm.
 
 The string joins skip ada for plain references (``/p/12.html``, ``12.html``, ``#top``,
 ``https://cdn.example.net/a.js``); what is not plain goes to ada. These tests build
@@ -53,8 +54,7 @@ HOSTS = ["a.com", "www.example.com", "a.com.", "a.com..", ".a.com", "a..com", "1
          "0x", "é.com", "a.com:80", "a.com:8080", "u@a.com", "[::1]", "a%2ecom", "1.a", "",
          "a ", "a\x01", " a", "\\a", "\ta"]  # fmt: skip
 TAILS = ["", "/", "/a", "/a/b.html", "/./a", "/a/..", "/%2e", "?q", "#f", "/a?b#c", "/a b", "?",
-         "/a?#f",
-         "/a^b", "/é", "\\x", "/a'b", "?'", "#`", "/a/./", "?/.", "#/../"]  # fmt: skip
+         "/a?#f", "/a^b", "/é", "\\x", "/a'b", "?'", "#`", "/a/./", "?/.", "#/../"]  # fmt: skip
 
 
 def _cold() -> None:

@@ -153,10 +153,8 @@ def _plain_host(host: str) -> bool:
 
 def _own_serialization(url: str) -> bool:
     """Whether the URL parser writes ``url`` exactly as it is written."""
-    try:
-        return bool(ada_url.URL(url).href == url)
-    except ValueError:
-        return False
+    parsed = parse(url)
+    return parsed is not None and parsed.href == url
 
 
 _HTTP = ("https://", "http://")
