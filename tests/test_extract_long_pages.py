@@ -180,3 +180,35 @@ def test_only_elements_under_a_selector_an_ignore_or_a_noscript_have_a_context()
     assert {e for e, context in walked.items() if context != NO_CONTEXT} <= reader._contextual
     assert len([e for e in elements if e not in reader._contextual]) > 5
     assert walked[next(e for e in elements if e.attr("href") == "/plain")] == NO_CONTEXT
+
+
+def test_the_walk_reads_every_styled_element_whatever_its_tag_and_every_grafted_one() -> None:
+    """The reader's walk asks turbohtml only for the tags that can carry a URL and the tags
+    of the page's styled elements (``_Reader._walk``): a styled element of any other tag, in
+    a template, SVG, MathML, a table cell, a select or a noscript's grafted markup, is read
+    all the same, in document order, and a grafted element keeps its line."""
+    html = (
+        '<p style="background:url(/1.png)">p</p>\n'
+        '<template><div style="x:url(/2.png)"><a href=/3>t</a></div></template>\n'
+        '<svg><rect style="fill:url(/4.svg#g)"/><image href=/5.png /></svg>\n'
+        '<math><mi style="x:url(/6.png)">x</mi></math>\n'
+        '<table><tr><td style="x:url(/7.png)">c</td></tr></table>\n'
+        '<select><option style="x:url(/8.png)">o</option></select>\n'
+        '<noscript>\n<span style="x:url(/9.png)"><img src=/10.png></span></noscript>\n'
+        '<SECTION STYLE="x:url(/11.png)">s</SECTION><em style="color:red">no URL</em>'
+    )
+    page = extract_references(html, PAGE)
+    found = [(r.attr, r.raw, r.line, r.in_noscript) for r in page.references]
+    assert found == [
+        ("style", "/1.png", 1, False),
+        ("style", "/2.png", 2, False),
+        ("href", "/3", 2, False),
+        ("style", "/4.svg#g", 3, False),
+        ("href", "/5.png", 3, False),
+        ("style", "/6.png", 4, False),
+        ("style", "/7.png", 5, False),
+        ("style", "/8.png", 6, False),
+        ("style", "/9.png", 8, True),
+        ("src", "/10.png", 8, True),
+        ("style", "/11.png", 9, False),
+    ]

@@ -9,11 +9,10 @@ it holds into its noscript: read in its place, marked ``in_noscript``, with its 
 context, as the selectors of the site's policy see it.
 
 A node moved into another document loses its source position, so each grafted element's
-is taken before the move, in document order (the order a walk meets them in, right after
-their noscript), and made the page's: the text's first line is the line (and
-starts at the column) where the noscript's start tag ends. (Parsing the text after as many
-newlines as precede it would give the lines for free, at a cost in the number of noscripts
-times their lines: quadratic on a page of many.)
+is taken before the move and made the page's, kept by element: the text's first line is
+the line (and starts at the column) where the noscript's start tag ends. (Parsing the text
+after as many newlines as precede it would give the lines for free, at a cost in the number
+of noscripts times their lines: quadratic on a page of many.)
 """
 
 from __future__ import annotations
@@ -32,9 +31,8 @@ Position = tuple[int, int, int]
 class Grafts:
     """What ``graft`` put into a page's noscripts."""
 
-    # By where each noscript's start tag begins (line, column): the positions of the
-    # elements put into it, in document order.
-    positions: dict[tuple[int, int], list[Position]]
+    # Each element put into a noscript, and its position on the page.
+    positions: dict[Element, Position]
     # The documents the elements were parsed into. They must outlive the page's reading:
     # a moved node's hash is its first document's, and once that document is freed its
     # memory is reused, so moved nodes' hashes repeated and every dict of them (ancestors'
@@ -46,7 +44,7 @@ def graft(document: Document) -> Grafts:
     """Put what each HTML ``<noscript>``'s raw text holds into it, as elements (an SVG
     ``noscript`` is an ordinary element, and a noscript whose text holds no markup is left
     as it is)."""
-    moved: dict[tuple[int, int], list[Position]] = {}
+    moved: dict[Element, Position] = {}
     documents: list[Document] = []
     for noscript in list(document.iter_elements(("noscript",))):
         if noscript.namespace is not Namespace.HTML:
@@ -61,11 +59,9 @@ def graft(document: Document) -> Grafts:
         content = turbohtml.parse(text, source_locations=True, allow_declarative_shadow_roots=False)
         documents.append(content)
         parts = _parts(content)
-        moved[noscript.source_line or 0, noscript.source_col or 0] = [
-            _position(element, *start)
-            for part in parts
-            for element in (part, *part.iter_elements())
-        ]
+        for part in parts:
+            for element in (part, *part.iter_elements()):
+                moved[element] = _position(element, *start)
         noscript.clear()
         for part in parts:
             noscript.append(part)

@@ -171,24 +171,22 @@ class _Reader:
         )
 
     def _walk(self) -> None:
-        grafted = self.grafts.positions
-        queue: list[Position] = []  # positions of a noscript's grafted elements, in order
-        at = 0
-        for element in self.document.iter_elements():
+        """Read, in document order, the elements that carry a URL and any with a style
+        attribute (its url()s). turbohtml's C walk skips every element whose tag can be
+        neither (the tags that can carry a URL, and those of the page's styled elements,
+        which its CSS engine finds): on the benchmark site a page's 175 elements are 74 to
+        read, and a Python visit of all of them was a fortieth of a page's analysis."""
+        grafted = self.grafts.positions  # a grafted element no longer knows its position
+        document = self.document
+        tags = REFERENCE_SET.union(styled.tag for styled in document.select("[style]"))
+        for element in document.iter_elements(tuple(tags)):
             tag = element.tag
-            where = None  # the position of a grafted element, which it no longer knows
-            if at < len(queue):
-                where, at = queue[at], at + 1
-            # Elements that carry a URL, and any with a style attribute (its url()s).
             if tag in REFERENCE_SET or element.attr("style") is not None:
+                where = grafted.get(element) if grafted else None
                 if tag in _CLONED and self._cloned(element, where):
                     continue
                 context = self._context(element) if element in self._contextual else NO_CONTEXT
                 self._element(element, tag, context, where)
-            elif tag == "noscript" and grafted:
-                found = grafted.get((element.source_line or 0, element.source_col or 0))
-                if found and where is None:  # (a noscript in a noscript's text is not one)
-                    queue, at = found, 0
 
     def _cloned(self, element: Element, grafted: Position | None) -> bool:
         """Whether an element whose start tag was read already is a clone of it."""
