@@ -165,3 +165,38 @@ def test_an_origin_is_what_the_url_parser_makes_of_the_whole_url() -> None:
             wrong.append((url, urls.origin_of(url), expected))
     assert len(urls._ORIGINS) > 100
     assert wrong == []
+
+
+QUERIES = ["", "?", "??", "???a", "?a=1", "?b=2&a=1", "?&", "?&&a", "?utm_source=x&a",
+           "?UTM_SOURCE=1&z=2", "??a=1&b", "?a=1&?b", "?=&=", "?&?", "?a=?", "?'", "?é=1",
+           "?a b", "?utm_source"]  # fmt: skip
+FRAGMENTS = ["", "#", "#f", "#a?b", "#?", "#a#b"]
+
+
+def test_a_frontier_key_is_what_the_url_parsers_setters_make_of_the_url() -> None:
+    """``normalize`` cuts and sorts a plain URL as a string; for every host, path, query
+    and fragment it gives what the parser's hash and search setters give (``_normalized``),
+    with the default ignored parameters and with others."""
+    wrong = []
+    urls_of = (f"{scheme}://{host}{tail}" for scheme, host, tail in itertools.product(
+        ("https", "HTTP", "ftp"), HOSTS, TAILS[::2]))  # fmt: skip
+    for url in (f"{url}{query}{fragment}" for url in urls_of for query in QUERIES
+                for fragment in FRAGMENTS[::2]):  # fmt: skip
+        for ignored in (urls.DEFAULT_IGNORED_PARAMS, frozenset({"a"})):
+            urls.normalize.cache_clear()
+            if urls.normalize(url, ignored) != urls._normalized(url, ignored):
+                wrong.append((url, ignored, urls.normalize(url, ignored)))
+    assert wrong == []
+
+
+def test_a_plain_urls_frontier_key_is_made_without_the_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    urls.normalize.cache_clear()
+    monkeypatch.setattr(urls, "parse", lambda url: pytest.fail(f"parsed {url}"))
+    for url, key in [
+        ("https://www.example.com/p/1.html#top", "https://www.example.com/p/1.html"),
+        ("https://www.example.com?b=2&utm_source=x&a=1", "https://www.example.com/?a=1&b=2"),
+        ("https://www.example.com/s?utm_medium=y", "https://www.example.com/s"),
+    ]:
+        assert urls.normalize(url) == key
