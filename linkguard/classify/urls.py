@@ -112,21 +112,48 @@ def _joined(raw: str, base: str) -> str | None:
 
 def _plain_absolute(url: str) -> str | None:
     """An absolute http(s) URL as the URL parser writes it, when that is the URL itself
-    (with a "/" for an empty path): a plain host (``_plain_host``) and a plain path,
-    query and fragment (``_PLAIN``'s characters, no dot segment). None: ask the parser."""
+    (with a "/" for an empty path): a plain host (``_plain_host``) and port and a plain
+    path, query and fragment (``_PLAIN``'s characters, no dot segment). None: ask the
+    parser."""
     match = _plain_url(url)
     if match is None:
         return None
-    return url if match[3] else f"{url[: match.end(2)]}/{url[match.end(2) :]}"
+    if match["path"]:
+        return url
+    end = match.end("authority")
+    return f"{url[:end]}/{url[end:]}"
 
 
 def _plain_url(url: str) -> re.Match[str] | None:
-    """``url`` split into scheme, host, path, query and fragment, when it is plain: an
-    absolute http(s) URL the parser would write as it is, bar a "/" for an empty path."""
+    """``url`` split into scheme, authority (host and port), path, query and fragment,
+    when it is plain: an absolute http(s) URL the parser would write as it is, bar a "/"
+    for an empty path."""
     match = _PLAIN_URL.fullmatch(url)
-    if match is None or not _plain_host(match[2]):
+    if match is None or not _plain_authority(match["scheme"], match["host"], match["port"]):
         return None
-    return None if _dot_segment(match[3] or "") else match
+    return None if _dot_segment(match["path"] or "") else match
+
+
+def _plain_authority(scheme: str, host: str, port: str | None) -> bool:
+    """Whether the parser writes ``host`` and ``port`` (":8080", or None) as they are: a
+    plain host or a dotted-quad IPv4 address as the parser writes one, and a port without
+    leading zeros, at most 65535, not the scheme's default (which the parser drops)."""
+    if not (_plain_host(host) or _ipv4_as_written(host)):
+        return False
+    if port is None:
+        return True
+    number = port[1:]
+    default = "80" if scheme == "http" else "443"
+    return number[0] != "0" and int(number) <= 65535 and number != default
+
+
+def _ipv4_as_written(host: str) -> bool:
+    """Whether ``host`` is an IPv4 address the parser writes as it is: four decimal numbers
+    up to 255, without leading zeros or a trailing dot (``127.0.0.1``)."""
+    numbers = host.split(".")
+    return len(numbers) == 4 and all(
+        n.isdigit() and len(n) <= 3 and (n == "0" or n[0] != "0") and int(n) <= 255 for n in numbers
+    )
 
 
 def _dot_segment(path: str) -> bool:
@@ -164,8 +191,11 @@ _HTTP = ("https://", "http://")
 # or non-ASCII character, which the parser encodes, strips or reads otherwise.
 _SAFE = r"A-Za-z0-9\-._~!$&()*+,;=:@/%"
 _PLAIN = re.compile(rf"(?!//)([{_SAFE}]*)(\?[{_SAFE}?]*)?(#[{_SAFE}?#]*)?")
-_PLAIN_URL = re.compile(rf"(https?)://([a-z0-9\-.]+)(/[{_SAFE}]*)?(\?[{_SAFE}?]*)?(#[{_SAFE}?#]*)?")
-_PLAIN_AUTHORITY = re.compile(r"https?://([a-z0-9\-.]+)(?:[/?#]|\Z)")
+_PLAIN_URL = re.compile(
+    r"(?P<scheme>https?)://(?P<authority>(?P<host>[a-z0-9\-.]+)(?P<port>:[0-9]{1,5})?)"
+    rf"(?P<path>/[{_SAFE}]*)?(?P<query>\?[{_SAFE}?]*)?(?P<fragment>#[{_SAFE}?#]*)?"
+)
+_PLAIN_AUTHORITY = re.compile(r"(https?)://([a-z0-9\-.]+)(:[0-9]{1,5})?(?:[/?#]|\Z)")
 _HEX = frozenset("0123456789abcdef")
 # An origin's part of a URL whose authority the parser reads as it is written: no space,
 # control character, backslash or "/" (which it strips, or skips to find the host).
@@ -213,8 +243,8 @@ def scheme_of(url: str) -> str:
 def host_of(url: str) -> str:
     """The URL's host (punycode, lower case, no trailing dot), or '' when it has none."""
     plain = _PLAIN_AUTHORITY.match(url)  # a new URL of a page: nearly always this
-    if plain is not None and _plain_host(plain[1]):
-        return plain[1].rstrip(".")
+    if plain is not None and _plain_authority(plain[1], plain[2], plain[3]):
+        return plain[2].rstrip(".")
     parsed = parse(url)
     if parsed is None:
         return ""
@@ -230,8 +260,8 @@ def path_of(url: str) -> str:
     """
     plain = _plain_url(url)  # a page's or link's URL: nearly always plain
     if plain is not None:
-        query = plain[4] or ""
-        return (plain[3] or "/") + (query if len(query) > 1 else "")  # "?" alone: no search
+        query = plain["query"] or ""
+        return (plain["path"] or "/") + (query if len(query) > 1 else "")  # "?" alone: none
     parsed = parse(url)
     if parsed is None or not parsed.host:
         return url
@@ -278,10 +308,10 @@ def normalize(url: str, ignored_params: frozenset[str] = DEFAULT_IGNORED_PARAMS)
     plain = _plain_url(url)
     if plain is None:
         return _normalized(url, ignored_params)
-    query = plain[4] or ""
+    query = plain["query"] or ""
     if len(query) > 1:  # "?" alone is an empty query, which the parser keeps
         query = _search(_kept(query, ignored_params))
-    return f"{url[: plain.end(2)]}{plain[3] or '/'}{query}"
+    return f"{url[: plain.end('authority')]}{plain['path'] or '/'}{query}"
 
 
 def _normalized(url: str, ignored_params: frozenset[str]) -> str:
