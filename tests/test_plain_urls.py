@@ -134,6 +134,7 @@ def test_plain_references_are_joined_without_the_parser() -> None:
 
 
 def test_absolute_urls_their_hosts_and_paths_are_what_the_url_parser_makes_of_them() -> None:
+    """And whether the parser writes the URL as it is written (``_own_serialization``)."""
     wrong = []
     for host, tail, scheme in itertools.product(HOSTS, TAILS, ("https", "http", "HTTP", "ftp")):
         url = f"{scheme}://{host}{tail}"
@@ -143,8 +144,14 @@ def test_absolute_urls_their_hosts_and_paths_are_what_the_url_parser_makes_of_th
             parsed.href if parsed else None,
             parsed.hostname.rstrip(".") if parsed else "",
             f"{parsed.pathname}{parsed.search}" if parsed and parsed.host else url,
+            parsed is not None and parsed.href == url,
         )
-        got = (urls.resolve(url, "https://base.example/x/"), urls.host_of(url), urls.path_of(url))
+        got = (
+            urls.resolve(url, "https://base.example/x/"),
+            urls.host_of(url),
+            urls.path_of(url),
+            urls._own_serialization(url),
+        )
         if got != expected:
             wrong.append((url, got, expected))
     assert wrong == []

@@ -179,7 +179,10 @@ def _plain_host(host: str) -> bool:
 
 
 def _own_serialization(url: str) -> bool:
-    """Whether the URL parser writes ``url`` exactly as it is written."""
+    """Whether the URL parser writes ``url`` exactly as it is written: a plain URL with a
+    path without asking it (each page's URL is a new base)."""
+    if _plain_absolute(url) == url:
+        return True
     parsed = parse(url)
     return parsed is not None and parsed.href == url
 
