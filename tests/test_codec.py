@@ -136,3 +136,65 @@ def test_anything_but_a_flat_object_takes_json_dumps_itself(value: dict[str, obj
     assert _flat_json(value, "  ") is None
     expected = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
     assert _indented(value, "  ") == expected
+
+
+def _json_dumps_text(result: object) -> str:
+    return json.dumps(to_dict(result), indent=2, ensure_ascii=False) + "\n"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("encoder", ["orjson", "json"])
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_the_results_file_is_byte_for_byte_what_json_dumps_writes(
+    sample: str, encoder: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list items orjson writes (``_item_json``) and those json's own encoder writes
+    (where orjson has no build) give one text: ``json.dumps(to_dict(result), indent=2)``."""
+    from linkguard.results import codec
+
+    if encoder == "json":
+        monkeypatch.setattr(codec, "_orjson", None)
+    result = SAMPLES[sample]()
+    assert codec.to_json(result) == _json_dumps_text(result)
+
+
+def test_items_orjson_cannot_write_as_json_does_take_jsons_encoder() -> None:
+    """A line number beyond 64 bits (orjson refuses it) and a lone surrogate are written
+    as json writes them, in the same file as the items orjson writes."""
+    from dataclasses import replace
+
+    from linkguard.results import codec
+
+    result = SAMPLES["failing"]()
+    odd = (
+        replace(result.findings[0], line=10**30),
+        replace(result.findings[0], message="half a pair \ud800", line=7),
+    )
+    grown = replace(result, findings=(*result.findings, *odd))
+    assert codec.to_json(grown) == _json_dumps_text(grown)
+    assert "1000000000000000000000000000000" in codec.to_json(grown)
+
+
+def test_orjson_writes_only_items_whose_fields_it_writes_as_json_does() -> None:
+    """``_item_json`` hands a finding, page record or dynamic reference to orjson as it is:
+    each field must be a string, int, bool, None, a string enum or a tuple of strings. A
+    float field (orjson writes ``1e-7`` where json writes ``1e-07``) or a nested object
+    fails here, and must be written through its ``*_to_dict`` instead."""
+    import types
+    import typing
+
+    from linkguard.results import codec
+
+    def plain(option: object) -> bool:
+        if option in (int, bool, type(None), tuple[str, ...]):
+            return True
+        return isinstance(option, type) and issubclass(option, str)  # str, a StrEnum
+
+    checked = 0
+    for kind in codec._TO_DICT:
+        for name, hint in typing.get_type_hints(kind).items():
+            union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+            for option in typing.get_args(hint) if union else (hint,):
+                assert plain(option), f"{kind.__name__}.{name}: {option}"
+                checked += 1
+    assert checked > 25
+    assert not plain(float) and not plain(tuple[float, ...])
