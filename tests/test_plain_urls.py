@@ -55,7 +55,8 @@ HOSTS = ["a.com", "www.example.com", "a.com.", "a.com..", ".a.com", "a..com", "1
          "a ", "a\x01", " a", "\\a", "\ta", "a.com:443", "a.com:0", "a.com:00", "a.com:080",
          "a.com:65535", "a.com:65536", "a.com:99999", "a.com:", "a.com:8080x", "127.0.0.1:8000",
          "127.0.0.01", "127.0.0.1.", "256.0.0.1", "1.2.3", "0.0.0.0", "127.0.0.1:80",
-         "255.255.255.255:1", "1.2.3.4.5", "00.1.2.3", "1.2.3.0x4", "[::1]:8080"]  # fmt: skip
+         "255.255.255.255:1", "1.2.3.4.5", "00.1.2.3", "1.2.3.0x4", "[::1]:8080",
+         "249.250.199.100", "1.2.3.04", "300.1.1.1", "1.2.3.256:81"]  # fmt: skip
 TAILS = ["", "/", "/a", "/a/b.html", "/./a", "/a/..", "/%2e", "?q", "#f", "/a?b#c", "/a b", "?",
          "/a?#f", "/a^b", "/é", "\\x", "/a'b", "?'", "#`", "/a/./", "?/.", "#/../"]  # fmt: skip
 
@@ -65,6 +66,7 @@ def _cold() -> None:
     for memo in (urls._RESOLVED, urls._BASE_PARTS, urls._ORIGINS):
         memo.clear()
     urls.host_of.cache_clear()
+    urls._plain_authority.cache_clear()
 
 
 def _ada_join(base: str, raw: str) -> str | None:

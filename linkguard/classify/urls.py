@@ -134,6 +134,7 @@ def _plain_url(url: str) -> re.Match[str] | None:
     return None if _dot_segment(match["path"] or "") else match
 
 
+@lru_cache(maxsize=4096)  # a crawl's URLs share a handful of hosts
 def _plain_authority(scheme: str, host: str, port: str | None) -> bool:
     """Whether the parser writes ``host`` and ``port`` (":8080", or None) as they are: a
     plain host or a dotted-quad IPv4 address as the parser writes one, and a port without
@@ -150,10 +151,11 @@ def _plain_authority(scheme: str, host: str, port: str | None) -> bool:
 def _ipv4_as_written(host: str) -> bool:
     """Whether ``host`` is an IPv4 address the parser writes as it is: four decimal numbers
     up to 255, without leading zeros or a trailing dot (``127.0.0.1``)."""
-    numbers = host.split(".")
-    return len(numbers) == 4 and all(
-        n.isdigit() and len(n) <= 3 and (n == "0" or n[0] != "0") and int(n) <= 255 for n in numbers
-    )
+    return _IPV4.fullmatch(host) is not None
+
+
+_BYTE = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"{_BYTE}(?:\.{_BYTE}){{3}}")
 
 
 def _dot_segment(path: str) -> bool:
