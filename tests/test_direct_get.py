@@ -12,6 +12,7 @@ import httpx
 import pytest
 from rawsocket import http_answer, scripted_server
 
+from linkguard.classify import urls
 from linkguard.config import CrawlConfig, Policy
 from linkguard.scan import ScanRequest, make_scope, run_scan
 from linkguard.sources import netio
@@ -177,3 +178,64 @@ def test_a_redirect_to_a_host_idna_refuses_is_a_failed_page_not_a_crashed_scan()
     pages = {page.url.rsplit("/", 1)[1]: page for page in result.pages}
     assert pages["ok"].error is None and pages["ok"].status == 200
     assert "redirect to a URL that is not http(s) or not valid" in (pages["r"].error or "")
+
+
+HEAD_URLS = [
+    "http://127.0.0.1:8000/p/1.html", "https://www.example.com", "http://a.com?x",
+    "http://a.com/p?", "http://a.com/p?#f", "http://a.com:8080/a?b=1&c#top", "https://a.com./x",
+    "https://www.example.com/leaving/?url=https%3A%2F%2Fw.example.net%2Fa", "http://1.2.3.4/",
+    "https://a.com/~x/(y)/a,b;c=d@e!f$g*h+i", "http://a.com:65535/", "https://a.com:443/",
+    "http://A.com/", "http://a.com/a b", "http://a.com/é", "http://a.com/./a", "http://[::1]:81/",
+    "http://a.com:0080/", "http://xn--bcher-kva.de/",
+]  # fmt: skip
+# Those the parser would write otherwise (a default or padded port, case, a dot segment,
+# characters it encodes, punycode it checks, IPv6): their Request is made and read.
+NOT_PLAIN = {"https://a.com:443/", "http://A.com/", "http://a.com/a b", "http://a.com/é",
+             "http://a.com/./a", "http://[::1]:81/", "http://a.com:0080/",
+             "http://xn--bcher-kva.de/"}  # fmt: skip
+
+
+@pytest.mark.parametrize("url", HEAD_URLS)
+def test_a_plain_urls_request_head_is_the_one_httpx_s_request_gives(url: str) -> None:
+    """``Direct._head`` writes a plain URL's request head itself; it is byte for byte the
+    head of the httpx Request the client would build (``_h1._request_head``), to the same
+    origin. Any other URL gets no head of its own: the Request is made."""
+    from linkguard.sources._h1 import DEFAULT_PORT, _request_head
+
+    client = httpx.AsyncClient(headers={"User-Agent": "lg-test"})
+    direct = Direct(client, None)
+    request = httpx.Request("GET", url, headers=client.headers)
+    ours = direct._head(url)
+    if ours is None:
+        assert urls.plain_parts(url) is None
+        assert url in NOT_PLAIN
+        return
+    port = request.url.port or DEFAULT_PORT[request.url.scheme]
+    assert ours == ((request.url.raw_scheme, request.url.raw_host, port), _request_head(request))
+
+
+def test_plain_urls_get_their_head_without_an_httpx_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page answered 200 with no cookie makes no httpx Request (60 us each on the event
+    loop); a redirect and a Set-Cookie answer do, for the client's work on them."""
+    made: list[str] = []
+
+    class Counted(httpx.Request):
+        def __init__(self, method: str, url: object, **kwargs: object) -> None:
+            made.append(str(url))
+            super().__init__(method, url, **kwargs)  # type: ignore[arg-type]
+
+    def script(path: bytes) -> bytes:
+        if path == b"/old":
+            return http_answer(b"", b"Location: /new", b"Content-Length: 0", status=b"301 Moved")
+        if path == b"/login":
+            return http_answer(b"", b"Set-Cookie: s=1; Path=/", b"Content-Length: 0")
+        return http_answer(PAGE, b"Content-Length: %d" % len(PAGE))
+
+    monkeypatch.setattr(httpx, "Request", Counted)
+    with scripted_server(script) as server:
+        answers, sent = _gets(*(server.url + path for path in ("/a", "/old", "/b", "/login")))
+    assert [a[0] for a in answers if not isinstance(a, str)] == [200, 301, 200, 200]
+    assert sent == 4
+    assert [url.rsplit("/", 1)[1] for url in made] == ["old", "login"]

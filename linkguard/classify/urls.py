@@ -124,6 +124,17 @@ def _plain_absolute(url: str) -> str | None:
     return f"{url[:end]}/{url[end:]}"
 
 
+def plain_parts(url: str) -> tuple[str, str, str, str] | None:
+    """A plain http(s) URL's scheme, host, port (":8080", or "") and its path with the
+    query ("/" for an empty path; the fragment is not sent): the URL as a request names
+    it. None for any other URL (``_plain_url``)."""
+    match = _plain_url(url)
+    if match is None:
+        return None
+    target = (match["path"] or "/") + (match["query"] or "")
+    return match["scheme"], match["host"], match["port"] or "", target
+
+
 def _plain_url(url: str) -> re.Match[str] | None:
     """``url`` split into scheme, authority (host and port), path, query and fragment,
     when it is plain: an absolute http(s) URL the parser would write as it is, bar a "/"

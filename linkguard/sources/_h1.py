@@ -30,7 +30,7 @@ import re
 import ssl
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import suppress
 
 import httpcore
@@ -45,7 +45,7 @@ READ_SIZE = 64 * 1024
 _NAME = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VALUE = re.compile(rb"[\t\x20-\x7e\x80-\xff]*")
 _NOT_FOR_THIS_PATH = frozenset({b"content-length", b"transfer-encoding", b"upgrade", b"expect"})
-_DEFAULT_PORT = {"http": 80, "https": 443}
+DEFAULT_PORT = {"http": 80, "https": 443}
 
 Origin = tuple[bytes, bytes, int]  # scheme, host, port
 
@@ -249,25 +249,40 @@ class FastTransport(httpx.AsyncBaseTransport):
         origin: Origin = (
             url.raw_scheme,
             url.raw_host,
-            url.port or _DEFAULT_PORT.get(url.scheme, 0),
+            url.port or DEFAULT_PORT.get(url.scheme, 0),
         )
-        if head is None or origin in self._refused:
+        if head is None:
             return await self.fallback.handle_async_request(request)
         timeouts = request.extensions.get("timeout", {})
+        return await self.send(origin, head, timeouts, lambda: request)
+
+    async def send(
+        self,
+        origin: Origin,
+        head: bytes,
+        timeouts: dict[str, float | None],
+        request_of: Callable[[], httpx.Request],
+    ) -> httpx.Response:
+        """A GET whose head (``_request_head``'s) and origin are ready; ``request_of()`` is
+        the httpx Request it stands for, made only if the standard transport is asked or
+        an error needs it (``_get.Direct`` builds the head of a plain URL itself)."""
+        if origin in self._refused:
+            return await self.fallback.handle_async_request(request_of())
         try:
             async with asyncio.timeout(timeouts.get("pool")):
                 await self._slots.acquire()
         except TimeoutError as exc:
-            raise httpx.PoolTimeout("timed out waiting for a connection", request=request) from exc
+            waited = "timed out waiting for a connection"
+            raise httpx.PoolTimeout(waited, request=request_of()) from exc
         try:
             exchange = await self._exchange(origin, head, timeouts)
         except _Refused:
             self._slots.release()
             self._refused.add(origin)
-            return await self.fallback.handle_async_request(request)
+            return await self.fallback.handle_async_request(request_of())
         except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError) as exc:
             self._slots.release()
-            raise _httpx_error(exc, request) from exc
+            raise _httpx_error(exc, request_of()) from exc
         except BaseException:
             self._slots.release()
             raise
@@ -349,17 +364,22 @@ class FastTransport(httpx.AsyncBaseTransport):
 def _request_head(request: httpx.Request) -> bytes | None:
     """The request head to send, or None when the request is not one for this path."""
     url = request.url
-    if request.method != "GET" or url.scheme not in _DEFAULT_PORT or not url.raw_host:
+    if request.method != "GET" or url.scheme not in DEFAULT_PORT or not url.raw_host:
         return None
-    lines = [b"GET " + url.raw_path + b" HTTP/1.1"]
-    for name, value in request.headers.raw:
+    lines = header_lines(request.headers.raw)
+    return None if lines is None else b"GET " + url.raw_path + b" HTTP/1.1\r\n" + lines + b"\r\n"
+
+
+def header_lines(headers: list[tuple[bytes, bytes]]) -> bytes | None:
+    """Each header as a line of the request head, or None when one is not for this path."""
+    lines = []
+    for name, value in headers:
         if name.lower() in _NOT_FOR_THIS_PATH:
             return None
         if not _NAME.fullmatch(name) or not _VALUE.fullmatch(value):
             return None  # the standard transport refuses it, with its own error
-        lines.append(name + b": " + value)
-    lines.append(b"\r\n")
-    return b"\r\n".join(lines)
+        lines.append(name + b": " + value + b"\r\n")
+    return b"".join(lines)
 
 
 def _httpx_error(exc: Exception, request: httpx.Request | None = None) -> httpx.TransportError:
