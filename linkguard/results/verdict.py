@@ -12,6 +12,7 @@ ask this module and nothing else, a report can never say PASS for a run that exi
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -38,6 +39,7 @@ EXIT_UNCHECKED = 4
 CUT_SHORT = "the scan was cut short: pages it did not reach were not checked"
 
 
+@functools.lru_cache(maxsize=16)  # asked once per finding: a run's verdict reads them all
 def threshold_of(fail_on: str) -> int | None:
     """The severity rank at which findings fail the run; None when nothing fails ('never')."""
     if fail_on == FailOn.NEVER:
