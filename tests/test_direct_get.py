@@ -239,3 +239,39 @@ def test_plain_urls_get_their_head_without_an_httpx_request(
     assert [a[0] for a in answers if not isinstance(a, str)] == [200, 301, 200, 200]
     assert sent == 4
     assert [url.rsplit("/", 1)[1] for url in made] == ["old", "login"]
+
+
+def test_a_url_longer_than_httpx_takes_is_refused_on_both_paths_and_never_sent() -> None:
+    """httpx refuses a URL over 65,536 characters before sending anything; the direct path
+    writes no head of its own for one, so a page linking to such a URL fails alike."""
+    with scripted_server(lambda path: http_answer(PAGE, b"Content-Length: %d" % len(PAGE))) as s:
+        long_url = s.url + "/" + "x" * 70_000
+        for direct in (True, False):
+            with pytest.raises(httpx.InvalidURL):  # the crawler records it as a failed page
+                _gets(long_url, direct=direct)
+        assert _gets(s.url + "/" + "x" * 60_000)[0] == [(200, PAGE, "", "")]
+        assert len(s.requests) == 1  # only the 60,000-character URL reached the server
+        assert s.requests[0].startswith(b"GET /" + b"x" * 60_000 + b" HTTP/1.1\r\n")
+
+
+def test_an_error_reading_a_direct_answers_body_carries_its_request() -> None:
+    """A body cut short (or a bad gzip) raises while the block reads it; the error carries
+    the request it answered, as the client's would, though the answer itself made none."""
+    short = http_answer(b"0123456789", b"Content-Length: 100")
+
+    async def run(url: str) -> httpx.Request:
+        transport = netio.crawl_transport(httpx.Limits())
+        async with httpx.AsyncClient(transport=transport, timeout=5) as client:
+            bounded_cookies(client)
+            direct = direct_for(client, transport)
+            try:
+                async with direct.get(url) as response:
+                    await capped_body(response, 1_000_000)
+            except httpx.RemoteProtocolError as error:
+                assert direct.sent == 1
+                return error.request
+        raise AssertionError("the short body was read whole")
+
+    with scripted_server(lambda path: short, close=True) as server:
+        request = asyncio.run(run(server.url + "/short"))
+    assert str(request.url) == server.url + "/short"

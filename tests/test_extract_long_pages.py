@@ -212,3 +212,79 @@ def test_the_walk_reads_every_styled_element_whatever_its_tag_and_every_grafted_
         ("src", "/10.png", 8, True),
         ("style", "/11.png", 9, False),
     ]
+
+
+# SVG's tag names the HTML parser writes in camel case (the HTML standard's table).
+SVG_CAMEL_CASE = [
+    "altGlyph",
+    "altGlyphDef",
+    "altGlyphItem",
+    "animateColor",
+    "animateMotion",
+    "animateTransform",
+    "clipPath",
+    "feBlend",
+    "feColorMatrix",
+    "feComponentTransfer",
+    "feComposite",
+    "feConvolveMatrix",
+    "feDiffuseLighting",
+    "feDisplacementMap",
+    "feDistantLight",
+    "feDropShadow",
+    "feFlood",
+    "feFuncA",
+    "feFuncB",
+    "feFuncG",
+    "feFuncR",
+    "feGaussianBlur",
+    "feImage",
+    "feMerge",
+    "feMergeNode",
+    "feMorphology",
+    "feOffset",
+    "fePointLight",
+    "feSpecularLighting",
+    "feSpotLight",
+    "feTile",
+    "feTurbulence",
+    "foreignObject",
+    "glyphRef",
+    "linearGradient",
+    "radialGradient",
+    "textPath",
+]
+
+
+def test_a_styled_svg_element_of_any_camel_case_tag_is_read() -> None:
+    """turbohtml's iterator names ``foreignObject`` in lower case and ``clipPath`` as written:
+    the walk asks for both forms (``_walked_tags``), so every styled SVG element is read."""
+    html = "<svg>" + "".join(
+        f'<{tag} style="x:url(/{tag}.png)"></{tag}>' for tag in SVG_CAMEL_CASE
+    ) + "</svg>"  # fmt: skip
+    found = {ref.raw for ref in extract_references(html, PAGE).references}
+    assert found == {f"/{tag}.png" for tag in SVG_CAMEL_CASE}
+    assert len(SVG_CAMEL_CASE) == 37
+
+
+def test_a_page_of_many_distinct_styled_tags_is_walked_whole() -> None:
+    """Past ``MAX_WALKED_TAGS`` distinct styled tags the walk visits every element (the
+    iterator's filter compares each element with every tag: quadratic), reading them all."""
+    from linkguard.extract import _tree
+
+    count = _tree.MAX_WALKED_TAGS + 8
+    html = "".join(f'<x-t{i} style="a:url(/{i}.png)">.</x-t{i}>' for i in range(count))
+    assert _tree._walked_tags(_tree.parse(html)) is None
+    page = extract_references(html + '<a href="/last">l</a>', PAGE)
+    assert [ref.raw for ref in page.references] == [f"/{i}.png" for i in range(count)] + ["/last"]
+
+
+def test_what_a_styled_noscript_holds_keeps_its_lines() -> None:
+    """A ``<noscript>`` with a style attribute: what it holds is read with its own lines
+    (the walk once gave its elements line 0, skipping the noscript's own bookkeeping for
+    an element it read for its style)."""
+    html = '<p>x</p>\n<noscript style="color:red">\n<img src="/a.gif"></noscript>'
+    page = extract_references(html, PAGE)
+    assert [(ref.raw, ref.line, ref.in_noscript) for ref in page.references] == [
+        ("/a.gif", 3, True)
+    ]

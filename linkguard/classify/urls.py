@@ -149,7 +149,8 @@ def _plain_url(url: str) -> re.Match[str] | None:
 def _plain_authority(scheme: str, host: str, port: str | None) -> bool:
     """Whether the parser writes ``host`` and ``port`` (":8080", or None) as they are: a
     plain host or a dotted-quad IPv4 address as the parser writes one, and a port without
-    leading zeros, at most 65535, not the scheme's default (which the parser drops)."""
+    leading zeros, at most 65535, not the scheme's default (which the parser drops). Port
+    0, which the parser keeps, is left to it too: not plain is only slower."""
     if not (_plain_host(host) or _ipv4_as_written(host)):
         return False
     if port is None:
@@ -207,11 +208,11 @@ _HTTP = ("https://", "http://")
 # or non-ASCII character, which the parser encodes, strips or reads otherwise.
 _SAFE = r"A-Za-z0-9\-._~!$&()*+,;=:@/%"
 _PLAIN = re.compile(rf"(?!//)([{_SAFE}]*)(\?[{_SAFE}?]*)?(#[{_SAFE}?#]*)?")
+_AUTHORITY = r"(?P<scheme>https?)://(?P<authority>(?P<host>[a-z0-9\-.]+)(?P<port>:[0-9]{1,5})?)"
 _PLAIN_URL = re.compile(
-    r"(?P<scheme>https?)://(?P<authority>(?P<host>[a-z0-9\-.]+)(?P<port>:[0-9]{1,5})?)"
-    rf"(?P<path>/[{_SAFE}]*)?(?P<query>\?[{_SAFE}?]*)?(?P<fragment>#[{_SAFE}?#]*)?"
+    rf"{_AUTHORITY}(?P<path>/[{_SAFE}]*)?(?P<query>\?[{_SAFE}?]*)?(?P<fragment>#[{_SAFE}?#]*)?"
 )
-_PLAIN_AUTHORITY = re.compile(r"(https?)://([a-z0-9\-.]+)(:[0-9]{1,5})?(?:[/?#]|\Z)")
+_PLAIN_AUTHORITY = re.compile(rf"{_AUTHORITY}(?:[/?#]|\Z)")  # a URL's start, whatever follows
 _HEX = frozenset("0123456789abcdef")
 # An origin's part of a URL whose authority the parser reads as it is written: no space,
 # control character, backslash or "/" (which it strips, or skips to find the host).
@@ -259,8 +260,8 @@ def scheme_of(url: str) -> str:
 def host_of(url: str) -> str:
     """The URL's host (punycode, lower case, no trailing dot), or '' when it has none."""
     plain = _PLAIN_AUTHORITY.match(url)  # a new URL of a page: nearly always this
-    if plain is not None and _plain_authority(plain[1], plain[2], plain[3]):
-        return plain[2].rstrip(".")
+    if plain is not None and _plain_authority(plain["scheme"], plain["host"], plain["port"]):
+        return plain["host"].rstrip(".")
     parsed = parse(url)
     if parsed is None:
         return ""

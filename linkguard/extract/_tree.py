@@ -173,13 +173,12 @@ class _Reader:
     def _walk(self) -> None:
         """Read, in document order, the elements that carry a URL and any with a style
         attribute (its url()s). turbohtml's C walk skips every element whose tag can be
-        neither (the tags that can carry a URL, and those of the page's styled elements,
-        which its CSS engine finds): on the benchmark site a page's 175 elements are 74 to
+        neither (``_walked_tags``): on the benchmark site a page's 175 elements are 74 to
         read, and a Python visit of all of them was a fortieth of a page's analysis."""
         grafted = self.grafts.positions  # a grafted element no longer knows its position
         document = self.document
-        tags = REFERENCE_SET.union(styled.tag for styled in document.select("[style]"))
-        for element in document.iter_elements(tuple(tags)):
+        tags = _walked_tags(document)
+        for element in document.iter_elements(tags) if tags else document.iter_elements():
             tag = element.tag
             if tag in REFERENCE_SET or element.attr("style") is not None:
                 where = grafted.get(element) if grafted else None
@@ -318,6 +317,22 @@ class _Reader:
             return
         line = self._body_line(element, grafted)
         self.refs.extend(inline_script_references(body, line, self.base, ignores, noscript))
+
+
+def _walked_tags(document: Document) -> tuple[str, ...] | None:
+    """The tags the walk asks turbohtml for: those that can carry a URL and those of the
+    page's styled elements (its CSS engine finds them), each also in lower case (its
+    iterator names SVG's ``foreignObject`` so, and ``clipPath`` as written). None (every
+    element) past ``MAX_WALKED_TAGS`` styled tags: the iterator compares each element with
+    every tag it is given, and a page of thousands of distinct styled tags made it
+    quadratic."""
+    styled = {element.tag for element in document.select("[style]")} - REFERENCE_SET
+    if len(styled) > MAX_WALKED_TAGS:
+        return None
+    return (*REFERENCE_SET, *styled, *{tag.lower() for tag in styled} - styled)
+
+
+MAX_WALKED_TAGS = 32
 
 
 def _split_links(document: Document) -> dict[tuple[int | None, int | None], list[Element]]:

@@ -189,35 +189,43 @@ def _as_dict(item: Any) -> Any:
 
 def _item_json(item: Any, prefix: str) -> str:
     """A list item's text, as ``_indented`` writes its object. A finding, page record or
-    dynamic reference, whose every field is a string, int, bool, None, a string enum or a
-    tuple of strings (tests/test_codec.py checks it), is written by orjson from the
-    object itself: its fields in declaration order, as their ``*_to_dict`` lists them."""
-    if _orjson is not None and type(item) in _TO_DICT:
-        try:
-            text: str = _orjson.dumps(item, option=_orjson.OPT_INDENT_2).decode()
-        except _orjson.JSONEncodeError:  # an int beyond 64 bits, a lone surrogate: json's
-            pass
-        else:
-            return text.replace("\n", "\n" + prefix)
+    dynamic reference is written by orjson from the object itself: its fields in
+    declaration order, as their ``*_to_dict`` lists them. Their declared types (a string,
+    int, bool, None, a string enum, a tuple of strings; tests/test_codec.py checks them,
+    mypy the values given) are what orjson writes as json does: a float, say, it would not
+    (``1e-7`` for ``1e-07``)."""
+    if type(item) in _TO_DICT:
+        text = _orjson_text(item, prefix)
+        if text is not None:
+            return text
     return _indented(_as_dict(item), prefix)
 
 
 def _indented(value: Any, prefix: str) -> str:
     """``json.dumps(value, indent=2, ensure_ascii=False)``, its lines after the first
-    indented by ``prefix``. An object of plain values (every list item of the file: a
-    finding, a page...) is encoded by orjson, whose indented text is json's for those; the
+    indented by ``prefix``. An object of plain values (``_plain_values``: a third party,
+    a cookie...) is encoded by orjson, whose indented text is json's for those; the
     10,000-page benchmark site's 67 MB results file took 1.5 s with json's encoder alone."""
-    if _orjson is not None and type(value) is dict and _plain_values(value):
-        try:
-            text: str = _orjson.dumps(value, option=_orjson.OPT_INDENT_2).decode()
-        except _orjson.JSONEncodeError:  # an int beyond 64 bits, a lone surrogate: json's
-            pass
-        else:
-            return text.replace("\n", "\n" + prefix) if prefix else text
+    if type(value) is dict and _plain_values(value):
+        text = _orjson_text(value, prefix)
+        if text is not None:
+            return text
     flat = _flat_json(value, prefix) if type(value) is dict else None
     if flat is not None:
         return flat
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + prefix)
+
+
+def _orjson_text(value: Any, prefix: str) -> str | None:
+    """orjson's indented text of ``value`` under ``prefix``; None where orjson has no build
+    or refuses the value (an int beyond 64 bits, a lone surrogate): json's encoder then."""
+    if _orjson is None:
+        return None
+    try:
+        text: str = _orjson.dumps(value, option=_orjson.OPT_INDENT_2).decode()
+    except _orjson.JSONEncodeError:
+        return None
+    return text.replace("\n", "\n" + prefix) if prefix else text
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})
@@ -242,7 +250,8 @@ def _flat_json(value: dict[str, Any], prefix: str) -> str | None:
     """``json.dumps(value, indent=2)`` for an object of strings, ints, booleans, nulls and
     empty lists, None for anything else. ``indent`` alone makes json fall back to pure
     Python; an object whose values are all scalars is encoded whole by the C encoder
-    instead, with the line break and indentation as its item separator."""
+    instead, with the line break and indentation as its item separator. (Where orjson
+    has no build, or refuses an item, and for an object with a float.)"""
     for item in value.values():
         kind = type(item)
         if not (

@@ -34,6 +34,9 @@ from linkguard.sources._h1 import DEFAULT_PORT, FastTransport, Origin, header_li
 # What the client does with a redirect it does not follow (httpx 0.27 to 0.29 name it so; an
 # httpx without it leaves the Location to the crawler's own resolution).
 _REDIRECT = getattr(httpx.AsyncClient, "_build_redirect_request", None)
+# The longest URL httpx's parser takes (httpx 0.27 to 0.29): a longer one is refused with
+# InvalidURL before anything is sent, so it never gets a request head of ours.
+MAX_URL_LENGTH = 65_536
 
 
 class Direct:
@@ -46,7 +49,8 @@ class Direct:
         self._timeouts = client.timeout.as_dict()
         self.sent = 0  # requests that went straight to the transport
         # The client's headers as lines of a request head (None: one is not for the fast
-        # path, or names the Host itself); a crawl's client keeps its headers.
+        # path, or names the Host itself), read once: a crawl's client never changes its
+        # headers, and a Direct made for a client whose headers change would send the old.
         raw = client.headers.raw
         lines = header_lines(raw)
         self._lines = None if any(name.lower() == b"host" for name, _ in raw) else lines
@@ -54,7 +58,9 @@ class Direct:
     @asynccontextmanager
     async def get(self, url: str) -> AsyncIterator[httpx.Response]:
         """What ``client.stream("GET", url)`` gives: a response whose body is read in the
-        block and whose connection is released when it ends."""
+        block and whose connection is released when it ends. On the direct path an
+        answer that set no cookie and is no redirect carries no ``request`` (nor ``url``):
+        the crawler knows what it asked for. An error carries its request, as ever."""
         client = self.client
         # A cookie to send, or credentials in the URL (httpx's client sends them as Basic
         # auth; an "@" anywhere is taken as that, to be safe): the client's work.
@@ -97,6 +103,12 @@ class Direct:
                 if response.has_redirect_location and _REDIRECT is not None:
                     response.next_request = _REDIRECT(client, request, response)
             yield response
+        except httpx.RequestError as exc:  # reading the body: a short body, a bad gzip
+            try:
+                exc.request  # noqa: B018 (httpx raises when the error carries no request)
+            except RuntimeError:
+                exc.request = request_of()
+            raise
         finally:
             await response.aclose()
 
@@ -104,14 +116,18 @@ class Direct:
         """The origin and request head httpx's Request would give for a GET of a plain URL
         (``urls.plain_parts``): ``Host`` first, then the client's headers. Making that
         Request, its URL checked character by character in Python, was 60 us a GET on
-        the event loop. None for any other URL: the Request is made and read."""
-        parts = urls.plain_parts(url) if self._lines is not None else None
-        if parts is None or self._lines is None:
+        the event loop. None for any other URL, and for one longer than httpx takes (it
+        refuses it, sending nothing): the Request is made and read."""
+        lines = self._lines
+        if lines is None or len(url) > MAX_URL_LENGTH:
+            return None
+        parts = urls.plain_parts(url)
+        if parts is None:
             return None
         scheme, host, port, target = parts
         origin = (scheme.encode(), host.encode(), int(port[1:]) if port else DEFAULT_PORT[scheme])
         start = b"GET " + target.encode() + b" HTTP/1.1\r\nHost: " + host.encode() + port.encode()
-        return origin, start + b"\r\n" + self._lines + b"\r\n"
+        return origin, start + b"\r\n" + lines + b"\r\n"
 
 
 def direct_for(client: httpx.AsyncClient, transport: httpx.AsyncBaseTransport) -> Direct:
