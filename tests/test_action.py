@@ -10,6 +10,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +94,10 @@ def test_the_action_installs_pinned_from_its_own_checkout() -> None:
     ]
     assert pins and all(re.fullmatch(r"[A-Za-z0-9_.-]+==[\w.]+", pin) for pin in pins), pins
     pinned = {pin.split("==")[0].lower().replace("_", "-") for pin in pins}
-    toml = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    block = toml[toml.index("dependencies = [") : toml.index("]", toml.index("dependencies = ["))]
-    for dependency in re.findall(r'^\s*"([A-Za-z0-9_.-]+)', block, re.MULTILINE):
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = [re.split(r"[^A-Za-z0-9_.-]", d, maxsplit=1)[0] for d in project["dependencies"]]
+    assert len(names) > 15 and "orjson" in names  # every runtime dependency, the last too
+    for dependency in names:
         assert dependency.lower().replace("_", "-") in pinned, dependency
     upload = steps["github/codeql-action/upload-sarif"]
     assert upload["continue-on-error"] is True and "inputs.sarif == 'true'" in upload["if"]
