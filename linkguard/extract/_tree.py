@@ -44,6 +44,7 @@ from linkguard.extract._elements import (
     MAX_TEXT,
     NO_CONTEXT,
     REFERENCE_SET,
+    REFERENCE_TAGS,
     SRCDOC_TOO_DEEP,
     Context,
     ExtractedPage,
@@ -327,9 +328,11 @@ def _walked_tags(document: Document) -> tuple[str, ...] | None:
     every tag it is given, and a page of thousands of distinct styled tags made it
     quadratic."""
     styled = {element.tag for element in document.select("[style]")} - REFERENCE_SET
+    if not styled:  # nearly every page: its styled elements carry URLs anyway
+        return REFERENCE_TAGS
     if len(styled) > MAX_WALKED_TAGS:
         return None
-    return (*REFERENCE_SET, *styled, *{tag.lower() for tag in styled} - styled)
+    return (*REFERENCE_TAGS, *styled, *{tag.lower() for tag in styled} - styled)
 
 
 MAX_WALKED_TAGS = 32
