@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from linkguard.extract import _tree, extract_references
+from linkguard.extract import _linktext, _tree, extract_references
 
 PAGE = "https://www.example.com/page.html"
 PAD = "\n" * 65_535  # blank lines: the page goes on past what 16 bits can number
@@ -85,9 +85,54 @@ def test_a_link_without_child_elements_has_the_text_the_full_walk_reads(
     alike."""
     page = f"<body><p>{html}</p></body>"
     short = extract_references(page, PAGE)
-    walk = _tree.accessible_text
-    monkeypatch.setattr(_tree, "accessible_text", lambda *args, leaf_text=None: walk(*args))
+    walk = _linktext.accessible_text
+    monkeypatch.setattr(_linktext, "accessible_text", lambda *args, leaf_text=None: walk(*args))
     walked = extract_references(page, PAGE)
     [link] = [r for r in short.references if r.kind == "link"]
     [same] = [r for r in walked.references if r.kind == "link"]
     assert link.text == same.text == text
+
+
+PIECES = [  # what a link may hold; the reader reads plain content without the full walk
+    "Partner", " ", "\n\t", "&amp; co", "<!-- c -->", "x" * 120, " y" * 60,
+    '<span class="visually-hidden"> (link is external)</span>', "<b>bold</b>", "<span></span>",
+    "<i> it <!-- c --> </i>", "<span><b>nested</b></span>", "<span hidden>hidden</span>",
+    '<span style="display:none">none</span>', '<span style="color:red">red</span>',
+    '<img src="/i.png" alt="image">', '<svg aria-label="label"></svg>',
+    "<template>inert</template>", "<noscript>no</noscript>", "<script>1</script>",
+    '<span aria-hidden="true">shown</span>', "<span>" * 3 + "deep" + "</span>" * 3,
+    "<br>", "<select><option>o</option></select>", "<textarea>t</textarea>",
+]  # fmt: skip
+
+
+def test_a_link_with_plain_content_has_the_text_the_full_walk_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Links of every mix of these pieces (text, comments, plain and hidden elements,
+    images, long text near the walk's bounds) read the same with the plain-content
+    shortcut (``_linktext.plain_text``) as with the full walk; the shortcut reads most."""
+    import random
+
+    rng = random.Random(19)
+    links = [
+        "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 6))) for _ in range(1_500)
+    ]
+    links += [  # past the walk's bounds: elements, characters, or pieces counted as one each
+        "<span></span>" * 300 + "after", "<b>x</b>" * 300, "w " * 240 + "<b>end</b>",
+        "x" * 400 + "<b> </b>" * 150 + "tail", "x" * 300 + "<b>y</b>" * 100 + "tail",
+    ]  # fmt: skip
+    page = "<body>" + "".join(
+        f'<p><a href="https://x{i}.example.net/" title="t">{inner}</a></p>'
+        for i, inner in enumerate(links)
+    ) + "</body>"  # fmt: skip
+    shortcut = [r.text for r in extract_references(page, PAGE).references if r.kind == "link"]
+    plain = sum(
+        _linktext.plain_text(a.children) is not None
+        for a in _tree.parse(page).iter_elements(("a",))
+    )
+    walk = _linktext.accessible_text
+    monkeypatch.setattr(_linktext, "accessible_text", lambda *args, leaf_text=None: walk(*args))
+    walked = [r.text for r in extract_references(page, PAGE).references if r.kind == "link"]
+    assert len(shortcut) == len(links)
+    assert shortcut == walked
+    assert len(links) / 4 < plain < len(links)  # both ways were taken

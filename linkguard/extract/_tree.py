@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import turbohtml
-from turbohtml import Document, DocumentFragment, Element, Node, Text
+from turbohtml import Document, Element, Node
 
 from linkguard.extract._charset import decode_html
 from linkguard.extract._drupal import (
@@ -39,7 +39,6 @@ from linkguard.extract._drupal import (
 )
 from linkguard.extract._elements import (
     JS_TYPES,
-    MAX_PAGE_TEXT,
     MAX_SRCDOC_DEPTH,
     MAX_TEXT,
     NO_CONTEXT,
@@ -55,10 +54,10 @@ from linkguard.extract._elements import (
     script_source,
     style_references,
 )
+from linkguard.extract._linktext import LinkTexts, page_text
 from linkguard.extract._noscript import Grafts, Position, graft
 from linkguard.extract._selectors import compiled_selector
 from linkguard.extract._shapes import element_references
-from linkguard.extract._visible import accessible_text, description_text, perceived
 from linkguard.model import Kind, Reference
 
 __all__ = ["extract_references"]
@@ -145,14 +144,10 @@ class _Reader:
         self.drupal: DrupalExtlink | None = None
         self.extlink_sign = ScriptSign.NONE  # whether Drupal's extlink script is loaded
         self.matches = _matches(document, selectors)
-        self._ids: dict[str, Element] | None = None
-        self._descriptions: dict[str, str] = {}  # aria-describedby id -> its text, once a page
         self._memo: dict[Node, Context] = {}
         self._contextual = _may_have_context(document, self.matches)
         self._clones: set[tuple[int, int]] = set()  # start tags of _CLONED elements read
-        # A link the parser cloned: it and its clones (``_split_links``), when a link's text
-        # is first read: a page whose links all stay on the site never needs them.
-        self._split: dict[tuple[int | None, int | None], list[Element]] | None = None
+        self.texts = LinkTexts(document)  # its links' text, read for those that need it
 
     def run(self) -> ExtractedPage:
         self._walk()
@@ -164,7 +159,7 @@ class _Reader:
             # Only a meta refresh is judged on the page's own text (a "you are leaving"
             # page that forwards the visitor): reading it for every page was 6% of a scan.
             interstitial_text=(
-                _visible_text(self.document)
+                page_text(self.document)
                 if any(ref.kind is Kind.REFRESH for ref in self.refs)
                 else ""
             ),
@@ -179,11 +174,15 @@ class _Reader:
         grafted = self.grafts.positions  # a grafted element no longer knows its position
         document = self.document
         tags = _walked_tags(document)
+        places = _link_places(document, grafted)
+        cloned_links = len(set(places)) < len(places)
+        if not cloned_links:  # nearly every page: no link is a clone, none is split
+            self.texts.split = {}
         for element in document.iter_elements(tags) if tags else document.iter_elements():
             tag = element.tag
             if tag in REFERENCE_SET or element.attr("style") is not None:
                 where = grafted.get(element) if grafted else None
-                if tag in _CLONED and self._cloned(element, where):
+                if tag in _CLONED and (cloned_links or tag != "a") and self._cloned(element, where):
                     continue
                 context = self._context(element) if element in self._contextual else NO_CONTEXT
                 self._element(element, tag, context, where)
@@ -252,29 +251,8 @@ class _Reader:
             context,
             (self.page_url, self.base, line),
             self.text_for,
-            lambda: self._accessible_text(element),
+            lambda: self.texts.text(element),
         )
-
-    def _accessible_text(self, link: Element) -> str:
-        """Text a visitor perceives for a link, plus its title and descriptions. A link the
-        parser split into clones shows the text of them all, read as one."""
-        if self._split is None:
-            self._split = _split_links(self.document)
-        pieces = self._split.get((link.source_line, link.source_col))
-        if pieces:
-
-            def joined(element: Element) -> Iterator[Element | str]:
-                for piece in pieces if element is link else (element,):
-                    yield from _parts(piece)
-
-            return accessible_text(link, _describe, joined, self._description)
-        children = link.children
-        leaf = None  # a link with no child element: its text is all it shows
-        if not children:
-            leaf = ""
-        elif len(children) == 1 and isinstance(children[0], Text):
-            leaf = children[0].data
-        return accessible_text(link, _describe, _parts, self._description, leaf_text=leaf)
 
     def _body_line(self, element: Element, grafted: Position | None) -> int:
         """The line an element's start tag ends on: where a script's or a style's text
@@ -283,21 +261,6 @@ class _Reader:
             return grafted[2]
         location = element.source_location
         return location.start_tag.end_line if location is not None else element.source_line or 0
-
-    def _description(self, ref_id: str) -> str:
-        """The text of the element with id ``ref_id``, computed once per page."""
-        if self._ids is None:
-            self._ids = {}
-            for element in self.document.iter_elements():
-                element_id = element.attr("id")
-                if element_id and element_id not in self._ids:
-                    self._ids[element_id] = element
-        if ref_id not in self._descriptions:
-            target = self._ids.get(ref_id)
-            self._descriptions[ref_id] = (
-                "" if target is None else description_text(target, _describe, _parts)
-            )
-        return self._descriptions[ref_id]
 
     def _inline_script(
         self,
@@ -338,17 +301,15 @@ def _walked_tags(document: Document) -> tuple[str, ...] | None:
 MAX_WALKED_TAGS = 32
 
 
-def _split_links(document: Document) -> dict[tuple[int | None, int | None], list[Element]]:
-    """The links the parser cloned for misnested markup (``<a>x<div></a>``... its text split
-    among them), by where their start tag begins: each with its clones, in order."""
-    links = [link for link in document.iter_elements(("a",)) if link.source_line]
-    places = [(link.source_line, link.source_col) for link in links]
-    if len(set(places)) == len(places):
-        return {}  # no link was cloned: nearly every page
-    seen: dict[tuple[int | None, int | None], list[Element]] = {}
-    for place, link in zip(places, links, strict=True):
-        seen.setdefault(place, []).append(link)
-    return {where: links for where, links in seen.items() if len(links) > 1}
+def _link_places(document: Document, grafted: dict[Element, Position]) -> list[tuple[int, int]]:
+    """Where each link's start tag begins (``_Reader._cloned``'s key): when no two are the
+    same, no link is a clone of another, and the walk need not ask of each (a twentieth of
+    a page's reading, with ``_split_links``, on the benchmark site)."""
+    return [
+        (line, link.source_col or 0) if (line := link.source_line) else
+        (grafted.get(link) or (0, 0))[:2]
+        for link in document.iter_elements(("a",))
+    ]  # fmt: skip
 
 
 def _matches(document: Document, selectors: tuple[str, ...]) -> dict[Element, tuple[str, ...]]:
@@ -396,11 +357,6 @@ def _attributes(element: Element) -> dict[str, str]:
     return attrs
 
 
-def _describe(element: Element) -> tuple[str, Callable[[str], str | None]]:
-    """An element's tag and attribute getter, for ``_visible``."""
-    return element.tag, element.attr
-
-
 def _base_url(document: Document, fallback: str) -> str:
     """The document base URL: the first ``<base>`` with an ``href``, if a browser takes it,
     else ``fallback`` (the page's URL, or for a srcdoc document its frame's base URL)."""
@@ -415,27 +371,3 @@ def _title(document: Document) -> str:
     for title in document.iter_elements(("title",)):
         return " ".join(title.text.split())[:MAX_TEXT]
     return ""
-
-
-def _visible_text(document: Document) -> str:
-    """The body's perceived text, lower case, bounded (``_visible``)."""
-    for body in document.iter_elements(("body",)):
-        seen = perceived(body, _describe, _parts, max_chars=MAX_PAGE_TEXT, max_nodes=None)
-        return seen.joined(" ").lower()[:MAX_PAGE_TEXT]
-    return ""
-
-
-def _parts(element: Element) -> Iterator[Element | str]:
-    """An element's content in document order: text and child elements (a template's
-    content, which turbohtml keeps in a fragment, as its own)."""
-    for child in element.children:
-        if isinstance(child, Text):
-            yield child.data
-        elif isinstance(child, Element):
-            yield child
-        elif isinstance(child, DocumentFragment):
-            for inner in child.children:
-                if isinstance(inner, Text):
-                    yield inner.data
-                elif isinstance(inner, Element):
-                    yield inner
