@@ -114,9 +114,7 @@ def test_a_link_with_plain_content_has_the_text_the_full_walk_reads(
     import random
 
     rng = random.Random(19)
-    links = [
-        "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 6))) for _ in range(1_500)
-    ]
+    links = ["".join(rng.choice(PIECES) for _ in range(rng.randint(0, 6))) for _ in range(1_500)]
     links += [  # past the walk's bounds: elements, characters, or pieces counted as one each
         "<span></span>" * 300 + "after", "<b>x</b>" * 300, "w " * 240 + "<b>end</b>",
         "x" * 400 + "<b> </b>" * 150 + "tail", "x" * 300 + "<b>y</b>" * 100 + "tail",
