@@ -157,3 +157,45 @@ def test_a_page_analysis_travels_back_from_a_worker_whole() -> None:
         assert type(back.via_interstitial[0]) is InterstitialLink
         assert type(back.outbound_links[0]) is OutboundLink
         assert type(back.missing[0]) is MissingLink
+
+
+def test_quick_objects_are_the_classes_own_and_match_the_dataclass_in_every_way() -> None:
+    import copy
+
+    quick, plain = _Quick(1, "x", (2,)), _Plain(1, "x", (2,))
+    assert type(quick) is _Quick and isinstance(quick, _Quick)
+    assert repr(quick).split("(", 1)[1] == repr(plain).split("(", 1)[1]  # the same class name
+    assert quick == _Quick(1, "x", (2,)) and quick != _Quick(1, "y", (2,))
+    assert hash(quick) == hash(_Quick(1, "x", (2,)))
+    assert copy.copy(quick) == quick and copy.deepcopy(quick) == quick
+    with pytest.raises(FrozenInstanceError):
+        quick.a = 2
+    with pytest.raises(FrozenInstanceError):
+        del quick.a
+    for cls in (Reference, ClassifiedReference, Boundary, Finding, PageRecord, PageAnalysis):
+        assert "__init__" not in vars(cls)  # object's: __new__ builds the object
+
+
+def test_every_quick_class_pickles_through_its_builder_at_every_protocol() -> None:
+    ref = Reference(Kind.LINK, "a", "href", "/x", None, 3, "<a>", rel=frozenset({"noopener"}))
+    boundary = Boundary(None, "", "", Party.FIRST, "invalid")
+    objects = [
+        ref, boundary, ClassifiedReference(ref, boundary), _Keywords(a=2),
+        PageRecord(url="https://www.example.com/", status=200, depth=0),
+    ]  # fmt: skip
+    for obj in objects:
+        for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+            back = pickle.loads(pickle.dumps(obj, protocol))
+            assert type(back) is type(obj) and back == obj
+            assert _fields_of(back) == _fields_of(obj)
+
+
+def _fields_of(obj: object) -> tuple[object, ...]:
+    return tuple(getattr(obj, item.name) for item in fields(obj))  # type: ignore[arg-type]
+
+
+def test_a_quick_class_cannot_be_subclassed() -> None:
+    with pytest.raises(TypeError, match="cannot be subclassed"):
+
+        class Special(Reference):
+            pass
