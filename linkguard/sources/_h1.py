@@ -268,12 +268,15 @@ class FastTransport(httpx.AsyncBaseTransport):
         an error needs it (``_get.Direct`` builds the head of a plain URL itself)."""
         if origin in self._refused:
             return await self.fallback.handle_async_request(request_of())
-        try:
-            async with asyncio.timeout(timeouts.get("pool")):
-                await self._slots.acquire()
-        except TimeoutError as exc:
-            waited = "timed out waiting for a connection"
-            raise httpx.PoolTimeout(waited, request=request_of()) from exc
+        if self._slots.locked():
+            try:
+                async with asyncio.timeout(timeouts.get("pool")):
+                    await self._slots.acquire()
+            except TimeoutError as exc:
+                waited = "timed out waiting for a connection"
+                raise httpx.PoolTimeout(waited, request=request_of()) from exc
+        else:  # a slot is free: taken at once, with no wait to time (nor a timer to set)
+            await self._slots.acquire()
         try:
             exchange = await self._exchange(origin, head, timeouts)
         except _Refused:

@@ -58,11 +58,15 @@ class AsyncioStream(AsyncNetworkStream):
         self._poller.register(writer.get_extra_info("socket").fileno(), select.POLLIN)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        reader = self._reader
         try:
-            if timeout is None:
-                return await self._reader.read(max_bytes)
+            # Bytes already buffered (a body that came with its head) are read at once:
+            # only a read that waits for the server needs a timer (set and cancelled on the
+            # loop, each a few microseconds, for every read of every response).
+            if timeout is None or getattr(reader, "_buffer", None):
+                return await reader.read(max_bytes)
             async with asyncio.timeout(timeout):
-                return await self._reader.read(max_bytes)
+                return await reader.read(max_bytes)
         except TimeoutError as exc:
             raise httpcore.ReadTimeout(str(exc)) from exc
         except OSError as exc:
@@ -73,8 +77,8 @@ class AsyncioStream(AsyncNetworkStream):
             return
         try:
             self._writer.write(buffer)
-            if timeout is None:
-                await self._writer.drain()
+            if timeout is None or not self._writer.transport.get_write_buffer_size():
+                await self._writer.drain()  # nothing left to send: it returns without waiting
             else:
                 async with asyncio.timeout(timeout):
                     await self._writer.drain()
